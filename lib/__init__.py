@@ -1,0 +1,1 @@
+"""Data, statistics and presentation helpers for the trygghet dashboard."""

@@ -1,0 +1,124 @@
+"""Command line for analysts and automation: ``python -m lib.cli --help``.
+
+Exit status: 0 success, 2 invalid input (a Swedish message per problem on stderr, nothing
+written), 1 anything unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lib.config import load_municipality
+from lib.i18n import t
+from lib.importers import to_swedish_csv
+from lib.loading import KINDS, import_bytes, seed_sample, store_error_message
+from lib.schemas import SOURCES
+from lib.store import Store, StoreError
+
+OK, UNEXPECTED, INVALID = 0, 1, 2
+
+
+class InvalidInput(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+class SwedishParser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own messages are English
+        self.print_usage(sys.stderr)
+        self.exit(INVALID, f"Felaktigt kommando: {message}\nSe `python -m lib.cli --help`.\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = SwedishParser(prog="python -m lib.cli", description=t("cli.description"))
+    parser.add_argument("--db", help="databas: sökväg eller SQLAlchemy-URL (annars TRYGGHET_DB)")
+    parser.add_argument("--kommun", help="kommunens konfiguration (annars TRYGGHET_KOMMUN)")
+    parser.add_argument("--user", help="namn i importloggen (annars inloggad användare)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=SwedishParser)
+    sub.add_parser("seed", help="läs in exempeldata")
+    imp = sub.add_parser("import", help="läs in en CSV-fil")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--kind", choices=KINDS, default="incidents", help="vad filen innehåller")
+    imp.add_argument("--source", choices=SOURCES, help="källa för rader utan kolumnen källa")
+    imp.add_argument("--skip-invalid", action="store_true",
+                     help="spara giltiga rader även om andra rader har fel")
+    exp = sub.add_parser("export", help="exportera till CSV (Excel-vänlig)")
+    exp.add_argument("path", type=Path)
+    exp.add_argument("--kind", choices=KINDS, default="incidents")
+    sub.add_parser("imports", help="visa importloggen")
+    undo = sub.add_parser("undo", help="ångra en import")
+    undo.add_argument("id", type=int)
+    return parser
+
+
+def cmd_seed(store, muni, args) -> list[str]:
+    live = store.sample_import_ids()
+    if live:
+        raise InvalidInput([t("cli.already_seeded", id=min(live))])
+    seed_sample(store, muni, user=args.user)
+    return [t("cli.seeded", incidents=store.count("incidents"),
+              activities=store.count("activities"), cameras=store.count("cameras"))]
+
+
+def cmd_import(store, muni, args) -> list[str]:
+    if not args.path.is_file():
+        raise InvalidInput([t("import.file_error", file=args.path, reason=t("err.file_missing"))])
+    outcome = import_bytes(store, args.path.read_bytes(), args.kind, muni, args.path.name,
+                           user=args.user, skip_invalid=args.skip_invalid,
+                           default_source=args.source)
+    if not outcome.ok:
+        raise InvalidInput(outcome.messages)
+    return outcome.messages
+
+
+def cmd_export(store, muni, args) -> list[str]:
+    frame = store.read(args.kind)
+    args.path.write_bytes(to_swedish_csv(frame, args.kind))
+    return [t("cli.exported", rows=len(frame), file=args.path)]
+
+
+def cmd_imports(store, muni, args) -> list[str]:
+    log = store.import_log()
+    if log.empty:
+        return [t("cli.no_imports")]
+    lines = [t("cli.imports_header")]
+    for row in log.itertuples():
+        undone = row.undone_at if isinstance(row.undone_at, str) else ""
+        lines.append(f"{row.id};{row.imported_at};{t('kind.' + row.kind)};{row.file_name};"
+                     f"{row.rows_added};{row.user};{row.sha256[:12]};{undone}")
+    return lines
+
+
+def cmd_undo(store, muni, args) -> list[str]:
+    removed = store.undo(args.id, user=args.user)
+    return [t("cli.undone", id=args.id, rows=removed)]
+
+
+COMMANDS = {"seed": cmd_seed, "import": cmd_import, "export": cmd_export,
+            "imports": cmd_imports, "undo": cmd_undo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        muni = load_municipality(args.kommun)
+        store = Store(args.db)
+        lines = COMMANDS[args.command](store, muni, args)
+    except InvalidInput as exc:
+        print("\n".join(exc.messages), file=sys.stderr)
+        return INVALID
+    except StoreError as exc:
+        print("\n".join(store_error_message(exc)), file=sys.stderr)
+        return INVALID
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: say it, exit 1
+        print(t("cli.unexpected", error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
+        return UNEXPECTED
+    print("\n".join(lines))
+    return OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

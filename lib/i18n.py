@@ -1,0 +1,246 @@
+"""The one catalogue of Swedish text, and Swedish number and date formatting.
+
+Every string a user reads comes from MESSAGES via ``t``; code, keys and comments are English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+LOCALE = "sv_SE"
+
+MESSAGES: dict[str, str] = {
+    # Application and navigation
+    "app.title": "Trygghet i {municipality}",
+    "app.sample_banner": (
+        "**Exempeldata – fiktiva händelser.** Siffrorna på den här sidan kommer från påhittade "
+        "exempeldata och beskriver inte verkliga händelser i {municipality}."
+    ),
+    "app.no_data": (
+        "Det finns inga händelser i databasen ännu. Läs in data med "
+        "`python -m lib.cli import FIL` eller exempeldata med `python -m lib.cli seed`."
+    ),
+    "app.store_error": "Databasen kunde inte läsas: {error}",
+    "page.overview": "Översikt",
+    "page.about": "Om statistiken",
+    # Shared filters
+    "filter.header": "Urval",
+    "filter.period": "Period",
+    "filter.period_help": "Välj första och sista dag. Jämförelsen görs med samma period året innan.",
+    "filter.locality": "Ort",
+    "filter.category": "Kategori",
+    "filter.source": "Källa",
+    "filter.all": "Alla",
+    "filter.share_hint": "Länken i adressfältet återskapar exakt det här urvalet.",
+    "filter.incomplete_period": "Välj både första och sista dag i perioden.",
+    "filter.empty_selection": "Inga händelser matchar urvalet. Ändra period, ort, kategori eller källa.",
+    # Sources (canonical codes -> labels)
+    "source.police": "Polisen",
+    "source.municipal_report": "Kommunens rapportering",
+    "source.security_guard": "Väktare",
+    "source.police_open_events": "Polisens öppna händelser",
+    "source.other": "Annan källa",
+    "source.coverage_note": (
+        "Polisens öppna händelser omfattar bara en liten del (långt under 5 %) av de anmälda "
+        "brotten och är ingen brottsstatistik."
+    ),
+    # Verdicts
+    "verdict.increase": "ökning",
+    "verdict.decrease": "minskning",
+    "verdict.no_change": "ingen säkerställd förändring",
+    "verdict.help": (
+        "En förändring kallas ökning eller minskning bara när ett statistiskt test "
+        "(Poisson, 5 % signifikansnivå) visar att den sannolikt inte beror på slumpen."
+    ),
+    "suppressed": "färre än {threshold}",
+    "rate.unreliable": "osäker",
+    "rate.too_few": "för få händelser",
+    # Overview page
+    "overview.heading": "Översikt",
+    "overview.period_caption": "{period}, jämfört med {previous}",
+    "overview.metric_total": "Händelser",
+    "overview.metric_rate": "Per 1 000 invånare",
+    "overview.metric_rate_help": "Händelser under perioden per 1 000 invånare, med 95 % konfidensintervall {low}–{high}.",
+    "overview.metric_rate_unreliable": "Osäker takt: färre än 20 händelser.",
+    "overview.metric_change": "Förändring",
+    "overview.rate_no_population": "Befolkningssiffra saknas för {places}; ingen takt visas.",
+    "overview.summary_total": (
+        "Under perioden {period} registrerades {current} händelser, {change} än samma period "
+        "året innan ({previous}) – {verdict}."
+    ),
+    "overview.summary_total_same": (
+        "Under perioden {period} registrerades {current} händelser, lika många som samma period "
+        "året innan – ingen förändring."
+    ),
+    "overview.summary_total_no_previous": (
+        "Under perioden {period} registrerades {current} händelser; samma period året innan "
+        "registrerades inga."
+    ),
+    "overview.summary_category_up": "{category} ökade (från {previous} till {current}, säkerställt).",
+    "overview.summary_category_down": "{category} minskade (från {previous} till {current}, säkerställt).",
+    "overview.summary_no_significant": "Ingen kategori ändrades säkerställt.",
+    "overview.more": "fler",
+    "overview.fewer": "färre",
+    "overview.categories_heading": "Största kategorierna",
+    "overview.trend_heading": "Händelser per månad",
+    "overview.trend_current": "Vald period",
+    "overview.trend_previous": "Året innan",
+    "overview.trend_month": "Månad",
+    "overview.trend_count": "Antal händelser",
+    "overview.sources_heading": "Datakällor och aktualitet",
+    "overview.links_heading": "Mer på andra sidor",
+    "overview.suppression_note": "Antal under {threshold} visas som ”färre än {threshold}” för att skydda enskilda.",
+    # Table columns
+    "col.category": "Kategori",
+    "col.current": "Perioden",
+    "col.previous": "Året innan",
+    "col.change": "Förändring",
+    "col.change_pct": "Förändring, %",
+    "col.verdict": "Bedömning",
+    "col.p_value": "p-värde",
+    "col.source": "Källa",
+    "col.incidents": "Händelser totalt",
+    "col.first": "Första händelse",
+    "col.last": "Senaste händelse",
+    "col.last_import": "Senast inläst",
+    # Import and validation messages
+    "import.ok": "{rows} rader lästes in från {file} (import {id}).",
+    "import.nothing_written": "Inget sparades.",
+    "import.rejected_summary": "{count} av {total} rader har fel:",
+    "import.row_error": "Rad {row}, kolumn {column}: {reason}",
+    "import.file_error": "{file}: {reason}",
+    "import.skipped_invalid": "{count} rader med fel hoppades över.",
+    "import.already_imported": "Filen är redan inläst (import {id}, {when}). Inget sparades.",
+    "import.no_new_rows": "Alla rader finns redan i databasen. Inget sparades.",
+    "err.file_missing": "filen finns inte",
+    "err.file_empty": "filen är tom",
+    "err.not_text": "filen är inte en textfil (CSV)",
+    "err.header_only": "filen har rubrikrad men inga datarader",
+    "err.unreadable": "filen kunde inte läsas som CSV: {detail}",
+    "err.missing_columns": "kolumnen {columns} saknas (rubrikerna som finns: {found})",
+    "err.duplicate_columns": "kolumnen {columns} förekommer flera gånger",
+    "err.required": "värde saknas",
+    "err.bad_date": "ogiltigt datum ”{value}” (använd t.ex. 2019-03-05 eller 2019-03-05 22:15)",
+    "err.future_date": "datumet {value} ligger i framtiden",
+    "err.too_old": "datumet {value} är före 1990",
+    "err.bad_number": "ogiltigt tal ”{value}”",
+    "err.unknown_category": "okänd kategori ”{value}”",
+    "err.unknown_locality": "okänd ort ”{value}” (kända orter: {known})",
+    "err.unknown_source": "okänd källa ”{value}” (använd t.ex. {known})",
+    "err.coords_partial": "både lat och lon behövs, eller ingen av dem",
+    "err.coords_swapped": "lat och lon verkar vara omkastade ({lat}, {lon})",
+    "err.coords_outside": "koordinaterna ({lat}, {lon}) ligger utanför kommunen",
+    "err.duplicate_id": "id ”{value}” förekommer flera gånger i filen",
+    "err.existing_id": "id ”{value}” finns redan i databasen",
+    "err.negative": "värdet får inte vara negativt",
+    "err.unknown_promise": "okänt löfte ”{value}”",
+    "err.unknown_indicator": "okänd indikator ”{value}” för löftet",
+    "err.out_of_range": "värdet {value} är utanför tillåtet intervall",
+    "err.schema": "värdet ”{value}” är ogiltigt ({check})",
+    # Command line
+    "cli.description": "Trygghetsdashboardens kommandorad: läs in, exportera och ångra data.",
+    "cli.seeded": "Exempeldata inläst: {incidents} händelser, {activities} aktiviteter, {cameras} kameror.",
+    "cli.already_seeded": "Exempeldata finns redan i databasen (import {id}). Inget sparades.",
+    "cli.exported": "{rows} rader exporterades till {file}.",
+    "cli.no_imports": "Inga importer finns.",
+    "cli.undone": "Import {id} ångrades: {rows} rader togs bort.",
+    "cli.unknown_import": "Import {id} finns inte.",
+    "cli.already_undone": "Import {id} är redan ångrad.",
+    "cli.unexpected": "Oväntat fel: {error}",
+    "cli.imports_header": "id;tid;typ;fil;rader;av;sha256;ångrad",
+    # About page
+    "about.heading": "Om statistiken",
+    "about.body": (
+        "Den här sidan förklarar hur siffrorna tas fram och hur de ska läsas.\n\n"
+        "**Små tal.** I en kommun med {population} invånare motsvarar en enda händelse "
+        "{per_one} per 100 000 invånare. Därför visas varje förändring tillsammans med ett "
+        "statistiskt test: bara när testet visar att skillnaden sannolikt inte beror på slumpen "
+        "kallas den ökning eller minskning (Poissontest, 5 % signifikansnivå). Takter per "
+        "invånare visas med exakta 95 % konfidensintervall (Garwood); takter från färre än 20 "
+        "händelser markeras som osäkra, och under 3 händelser visas ingen takt alls.\n\n"
+        "**Integritet.** Antal under {threshold} visas som ”färre än {threshold}”. Den publika "
+        "vyn visar aldrig en enskild händelses plats eller fritextbeskrivningar, och känsliga "
+        "kategorier (t.ex. sexualbrott) visas aldrig som punkter.\n\n"
+        "**Källor.** Händelser kommer från polisen, kommunens egen rapportering av "
+        "oroshärdar, väktare och polisens öppna händelser. Polisens öppna händelser omfattar "
+        "bara en liten del av de anmälda brotten och är ingen brottsstatistik."
+    ),
+    "about.localities_heading": "Orter och befolkning",
+    "about.col_locality": "Ort",
+    "about.col_population": "Invånare",
+    "about.col_approx": "Ungefärlig position",
+    "about.yes": "ja",
+    "about.no": "nej",
+    "about.imports_heading": "Inlästa filer",
+    "about.col_id": "Import",
+    "about.col_when": "Tid",
+    "about.col_kind": "Typ",
+    "about.col_file": "Fil",
+    "about.col_rows": "Rader",
+    "about.col_user": "Av",
+    "about.col_undone": "Ångrad",
+    "kind.incidents": "händelser",
+    "kind.activities": "aktiviteter",
+    "kind.cameras": "kameror",
+}
+
+
+def t(key: str, **values: object) -> str:
+    """Look up a Swedish text and fill in its placeholders."""
+    return MESSAGES[key].format(**values)
+
+
+def fmt_int(value: float | int) -> str:
+    """1234 -> '1 234' (non-breaking space as thousands separator)."""
+    return format_decimal(round(value), locale=LOCALE)
+
+
+def fmt_num(value: float, decimals: int = 1) -> str:
+    """5.3456 -> '5,3'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def fmt_coord(value: float) -> str:
+    """59.0671 -> '59,0671' (up to six decimals)."""
+    return format_decimal(value, format="0.######", locale=LOCALE)
+
+
+def fmt_pct(fraction: float, decimals: int = 1) -> str:
+    """0.053 -> '5,3 %'."""
+    return f"{fmt_num(fraction * 100, decimals)}\u00a0%"
+
+
+def fmt_month(value: dt.date) -> str:
+    """date(2019, 3, 1) -> 'mars 2019'."""
+    return format_date(value, "LLLL yyyy", locale=LOCALE)
+
+
+def fmt_month_short(value: dt.date) -> str:
+    """date(2019, 3, 1) -> 'mar'."""
+    return format_date(value, "LLL", locale=LOCALE).rstrip(".")
+
+
+def fmt_date(value: dt.date) -> str:
+    """date(2019, 3, 5) -> '5 mars 2019'."""
+    return format_date(value, "d MMMM yyyy", locale=LOCALE)
+
+
+def fmt_datetime(value: dt.datetime) -> str:
+    """A timestamp as '5 mars 2019 22:15'."""
+    return format_datetime(value, "d MMMM yyyy HH:mm", locale=LOCALE)
+
+
+def fmt_period(start: dt.date, end: dt.date) -> str:
+    """'1 oktober 2018–30 september 2019'."""
+    return f"{fmt_date(start)}–{fmt_date(end)}"
+
+
+def source_label(code: str) -> str:
+    return MESSAGES.get(f"source.{code}", code)

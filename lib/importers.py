@@ -1,0 +1,464 @@
+"""Reading analysts' files into canonical, validated frames.
+
+Nothing here writes: a read returns a ``ReadResult`` with the valid rows and a list of
+problems in Swedish (row number as Excel shows it, column as the file names it, reason).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from lib import i18n
+from lib.config import Municipality, known_categories
+from lib.i18n import t
+from lib.schemas import (
+    COLUMNS,
+    DATE_COLUMNS,
+    NUMBER_COLUMNS,
+    SOURCES,
+    activity_schema,
+    camera_schema,
+    header_map,
+    incident_schema,
+    swedish_headers,
+)
+
+MISSING_MARKERS = {"", "..", "NA", "N/A", "n/a", "null", "NULL"}
+DATE_FORMATS = (  # (format, has time); tried in order, day-first as Swedish users write
+    ("%Y-%m-%d %H:%M:%S", True),
+    ("%Y-%m-%d %H:%M", True),
+    ("%Y-%m-%dT%H:%M:%S", True),
+    ("%Y-%m-%dT%H:%M", True),
+    ("%Y-%m-%d", False),
+    ("%d/%m/%Y %H:%M", True),
+    ("%d/%m/%Y", False),
+    ("%d.%m.%Y %H:%M", True),
+    ("%d.%m.%Y", False),
+)
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+@dataclass
+class RowError:
+    row: int | None  # row number as a spreadsheet shows it (header is row 1); None: whole file
+    column: str | None
+    reason: str
+
+    def message(self, file_name: str = "") -> str:
+        if self.row is None:
+            return t("import.file_error", file=file_name, reason=self.reason)
+        return t("import.row_error", row=self.row, column=self.column or "–", reason=self.reason)
+
+
+@dataclass
+class ReadResult:
+    kind: str
+    file_name: str
+    sha256: str
+    total_rows: int = 0
+    valid: pd.DataFrame = field(default_factory=pd.DataFrame)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def file_failed(self) -> bool:
+        return any(e.row is None for e in self.errors)
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({e.row for e in self.errors if e.row is not None})
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- Text and table detection -------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252, else Latin-1 (never fails)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    for encoding in ("utf-8", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte")
+
+
+def sniff_delimiter(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (";", "\t", ",")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    return b"\x00" in sample or sum(b < 9 or 13 < b < 32 for b in sample) > len(sample) // 20
+
+
+_TOKENIZE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _csv_problem(exc: Exception) -> str:
+    match = _TOKENIZE.search(str(exc))
+    if match:
+        expected, line, saw = match.groups()
+        detail = f"rad {line} har {saw} fält men rubrikraden har {expected}"
+    else:
+        detail = "filens struktur känns inte igen som CSV"
+    return t("err.unreadable", detail=detail)
+
+
+def read_raw_table(data: bytes) -> tuple[pd.DataFrame | None, list[str], RowError | None]:
+    """Bytes -> all-string frame and the header as written; or a file-level error."""
+    if not data.strip():
+        return None, [], RowError(None, None, t("err.file_empty"))
+    if looks_binary(data):
+        return None, [], RowError(None, None, t("err.not_text"))
+    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    delimiter = sniff_delimiter(text)
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter))
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=True,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        return None, header, RowError(None, None, _csv_problem(exc))
+    frame.columns = [h.strip() for h in header]
+    return frame, [h.strip() for h in header], None
+
+
+# --- Value parsing --------------------------------------------------------------------------
+
+
+def clean_text(series: pd.Series) -> pd.Series:
+    """Strip, map missing markers to NA and undo our own export's formula neutralising."""
+    s = series.astype("string").str.strip()
+    s = s.where(~s.isin(MISSING_MARKERS))
+    quoted = s.str.match(r"^'[=+\-@]").fillna(False)
+    return s.mask(quoted, s.str.slice(1))
+
+
+def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Swedish numbers ('1 234,5', non-breaking spaces, '..' missing) -> (float, bad mask)."""
+    s = clean_text(series)
+    normalised = (
+        s.str.replace("\u00a0", "", regex=False)
+        .str.replace("\u202f", "", regex=False)
+        .str.replace(" ", "", regex=False)
+        .str.replace("\u2212", "-", regex=False)
+        .str.replace(",", ".", regex=False)
+    )
+    numbers = pd.to_numeric(normalised, errors="coerce").astype(float)
+    bad = s.notna() & numbers.isna()
+    return numbers, bad
+
+
+def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Dates as Swedish users write them -> (timestamp, time known, bad mask)."""
+    s = clean_text(series)
+    result = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    time_known = pd.Series(False, index=s.index)
+    todo = s.notna()
+    for fmt, has_time in DATE_FORMATS:
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
+        hit = parsed.notna()
+        idx = parsed.index[hit]
+        result.loc[idx] = parsed[hit].astype("datetime64[ns]")
+        time_known.loc[idx] = has_time
+        todo.loc[idx] = False
+    return result, time_known, todo
+
+
+# --- Reading one kind -----------------------------------------------------------------------
+
+
+def _map_headers(header: list[str], kind: str) -> tuple[dict[str, str], list[RowError]]:
+    """Canonical name -> header as written, plus errors for duplicates and missing columns."""
+    aliases = header_map(kind)
+    found: dict[str, str] = {}
+    errors: list[RowError] = []
+    duplicates = []
+    for raw in header:
+        canonical = aliases.get(raw.strip().lower())
+        if canonical is None:
+            continue
+        if canonical in found:
+            duplicates.append(raw)
+        else:
+            found[canonical] = raw
+    if duplicates:
+        errors.append(RowError(None, None, t("err.duplicate_columns", columns=", ".join(duplicates))))
+    return found, errors
+
+
+def _missing_required(found: dict[str, str], kind: str, header: list[str]) -> list[RowError]:
+    headers = swedish_headers(kind)
+    missing = [headers[s.name] for s in COLUMNS[kind] if s.required and s.name not in found]
+    if not missing:
+        return []
+    reason = t("err.missing_columns", columns=", ".join(missing), found=", ".join(header) or "–")
+    return [RowError(None, None, reason)]
+
+
+class _Collector:
+    """Collects row errors against the header names as the file wrote them."""
+
+    def __init__(self, found: dict[str, str], kind: str):
+        self.errors: list[RowError] = []
+        self.bad = set()
+        self.headers = {**swedish_headers(kind), **found}
+
+    def add(self, mask: pd.Series, column: str, reasons: pd.Series | str) -> None:
+        rows = mask[mask.fillna(False)].index
+        for i in rows:
+            reason = reasons if isinstance(reasons, str) else reasons.loc[i]
+            self.errors.append(RowError(int(i) + 2, self.headers.get(column, column), reason))
+            self.bad.add(i)
+
+
+def _parse_columns(raw: pd.DataFrame, found: dict[str, str], kind: str, errs: _Collector):
+    frame = pd.DataFrame(index=raw.index)
+    for spec in COLUMNS[kind]:
+        if spec.name not in found:
+            continue
+        col = raw[found[spec.name]]
+        if spec.name in DATE_COLUMNS:
+            values, time_known, bad = parse_dates(col)
+            errs.add(bad, spec.name, col.map(lambda v: t("err.bad_date", value=v)))
+            frame[spec.name] = values
+            if spec.name == "occurred_at":
+                frame["time_known"] = time_known
+        elif spec.name in NUMBER_COLUMNS:
+            values, bad = parse_numbers(col)
+            errs.add(bad, spec.name, col.map(lambda v: t("err.bad_number", value=v)))
+            frame[spec.name] = values
+        else:
+            frame[spec.name] = clean_text(col)
+        if spec.required:
+            errs.add(frame[spec.name].isna() & ~raw.index.isin(errs.bad), spec.name, t("err.required"))
+    return frame
+
+
+def _canonical(values: pd.Series, vocabulary: dict[str, str]) -> pd.Series:
+    """Case-insensitive match onto canonical spellings; unknown values are kept for the schema."""
+    lowered = values.str.lower().str.strip()
+    return lowered.map(vocabulary).fillna(values).astype("string")
+
+
+def _nearest_locality(lat: float, lon: float, muni: Municipality) -> str:
+    def dist(loc):
+        return (loc.lat - lat) ** 2 + ((loc.lon - lon) * math.cos(math.radians(lat))) ** 2
+
+    return min(muni.localities, key=dist).name
+
+
+def _incident_rules(frame: pd.DataFrame, muni: Municipality, errs: _Collector, default_source):
+    if "source" not in frame or frame["source"].isna().all():
+        frame["source"] = frame.get("source", pd.Series(pd.NA, index=frame.index)).fillna(
+            default_source or pd.NA
+        )
+    source_vocab = {code: code for code in SOURCES} | {
+        i18n.source_label(code).lower(): code for code in SOURCES
+    }
+    frame["source"] = _canonical(frame["source"].astype("string"), source_vocab)
+    errs.add(frame["source"].isna(), "source", t("err.required"))
+    frame["category"] = _canonical(frame["category"], known_categories())
+    for col in ("lat", "lon", "locality", "description", "id"):
+        if col not in frame:
+            frame[col] = pd.Series(np.nan if col in ("lat", "lon") else pd.NA, index=frame.index)
+    _coordinate_rules(frame, muni, errs)
+    locality_vocab = {name.lower(): name for name in muni.locality_names}
+    frame["locality"] = _canonical(frame["locality"].astype("string"), locality_vocab)
+    needs_place = frame["locality"].isna()
+    has_coords = frame["lat"].notna() & frame["lon"].notna()
+    for i in frame.index[needs_place & has_coords]:
+        frame.loc[i, "locality"] = _nearest_locality(frame.at[i, "lat"], frame.at[i, "lon"], muni)
+    errs.add(needs_place & ~has_coords, "locality", t("err.required"))
+    frame["id"] = _fill_ids(frame)
+
+
+def _coordinate_rules(frame: pd.DataFrame, muni: Municipality, errs: _Collector) -> None:
+    lat, lon = frame["lat"], frame["lon"]
+    errs.add(lat.isna() != lon.isna(), "lat", t("err.coords_partial"))
+    both = lat.notna() & lon.notna()
+    b = muni.bbox
+    inside = lat.between(b["lat_min"], b["lat_max"]) & lon.between(b["lon_min"], b["lon_max"])
+    swapped = lon.between(b["lat_min"], b["lat_max"]) & lat.between(b["lon_min"], b["lon_max"])
+
+    def reason(key):
+        return frame.apply(lambda r: t(key, lat=i18n.fmt_coord(r["lat"]), lon=i18n.fmt_coord(r["lon"])), axis=1)
+
+    if (both & ~inside).any():
+        errs.add(both & swapped, "lat", reason("err.coords_swapped"))
+        errs.add(both & ~inside & ~swapped, "lat", reason("err.coords_outside"))
+
+
+def _fill_ids(frame: pd.DataFrame) -> pd.Series:
+    """Rows without an id get a stable one from their content, so re-imports are detected."""
+    ids = frame["id"].astype("string")
+    missing = ids.isna()
+    if not missing.any():
+        return ids
+    content = frame.loc[missing, ["occurred_at", "category", "locality", "lat", "lon", "source",
+                                  "description"]].astype(str)
+    content["nth"] = content.groupby(list(content.columns)).cumcount().astype(str)
+    hashed = pd.util.hash_pandas_object(content, index=False).map(lambda h: f"h{h:016x}")
+    return ids.mask(missing, hashed.astype("string"))
+
+
+def _schema_for(kind: str, muni: Municipality, promises: pd.DataFrame | None) -> pa.DataFrameSchema:
+    if kind == "incidents":
+        return incident_schema(muni)
+    if kind == "activities":
+        return activity_schema(promises)
+    return camera_schema()
+
+
+_CHECK_MESSAGES = {
+    "unknown_category": "err.unknown_category",
+    "unknown_locality": "err.unknown_locality",
+    "unknown_source": "err.unknown_source",
+    "unknown_promise": "err.unknown_promise",
+    "unknown_indicator": "err.unknown_indicator",
+    "too_old": "err.too_old",
+    "future_date": "err.future_date",
+    "negative": "err.negative",
+    "field_uniqueness": "err.duplicate_id",
+    "not_nullable": "err.required",
+}
+
+
+def _schema_reason(check: str, value, muni: Municipality) -> str:
+    key = _CHECK_MESSAGES.get(check)
+    if isinstance(value, pd.Timestamp):
+        value = value.date().isoformat()
+    if key is None:
+        return t("err.schema", value=value, check=check)
+    known = ", ".join(muni.locality_names) if check == "unknown_locality" else ", ".join(
+        i18n.source_label(s) for s in SOURCES[:3]
+    )
+    return t(key, value=value, known=known)
+
+
+def _validate(frame, kind, muni, promises, errs: _Collector) -> pd.DataFrame:
+    schema = _schema_for(kind, muni, promises)
+    for column in schema.columns:
+        if column not in frame:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="object")
+    clean = frame
+    try:
+        return schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.dropna(subset=["index"])
+        for _, case in cases.iterrows():
+            i = int(case["index"])
+            reason = _schema_reason(str(case["check"]), case["failure_case"], muni)
+            errs.add(pd.Series([True], index=[i]), str(case["column"]), reason)
+        clean = frame[~frame.index.isin(list(errs.bad))]
+    try:
+        return schema.validate(clean, lazy=True)
+    except pa.errors.SchemaErrors as exc:  # a failure not tied to a row: refuse the file
+        first = exc.failure_cases.iloc[0]
+        reason = t("err.schema", value=first["failure_case"], check=first["check"])
+        errs.errors.append(RowError(None, str(first["column"]), reason))
+        return frame.iloc[0:0]
+
+
+def read_table(
+    data: bytes,
+    kind: str,
+    muni: Municipality,
+    file_name: str = "",
+    *,
+    default_source: str | None = None,
+    promises: pd.DataFrame | None = None,
+) -> ReadResult:
+    """Read and validate one file of a kind ('incidents', 'activities', 'cameras')."""
+    result = ReadResult(kind=kind, file_name=file_name, sha256=sha256_of(data))
+    raw, header, problem = read_raw_table(data)
+    if problem:
+        result.errors.append(problem)
+        return result
+    found, header_errors = _map_headers(header, kind)
+    header_errors += _missing_required(found, kind, header)
+    if kind == "incidents" and "source" not in found and default_source is None:
+        header_errors.append(
+            RowError(None, None, t("err.missing_columns", columns="källa", found=", ".join(header)))
+        )
+    if header_errors:
+        result.errors.extend(header_errors)
+        return result
+    if raw.empty:
+        result.errors.append(RowError(None, None, t("err.header_only")))
+        return result
+    result.total_rows = len(raw)
+    errs = _Collector(found, kind)
+    frame = _parse_columns(raw, found, kind, errs)
+    if kind == "incidents":
+        _incident_rules(frame, muni, errs, default_source)
+    if kind == "activities" and "id" not in frame:
+        frame["id"] = [f"a{i + 2}" for i in frame.index]
+    candidates = frame[~frame.index.isin(list(errs.bad))]
+    result.valid = _validate(candidates, kind, muni, promises, errs)
+    result.errors = sorted(errs.errors, key=lambda e: (e.row or 0, e.column or ""))
+    return result
+
+
+# --- Writing files for people ---------------------------------------------------------------
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            s = out[col].astype("string")
+            risky = s.str.startswith(FORMULA_PREFIXES).fillna(False)
+            out[col] = s.mask(risky, "'" + s)
+    return out
+
+
+def to_swedish_csv(frame: pd.DataFrame, kind: str) -> bytes:
+    """Excel-friendly CSV: UTF-8 with BOM, ';' separator, decimal comma, Swedish headers."""
+    headers = swedish_headers(kind)
+    out = frame[[c for c in headers if c in frame.columns]].copy()
+    if "source" in out:
+        out["source"] = out["source"].astype(str).map(i18n.source_label)
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = _format_dates(out[col], frame.get("time_known"))
+    out = neutralise_formulas(out).rename(columns=headers)
+    text = out.to_csv(sep=";", index=False, decimal=",", lineterminator="\r\n")
+    return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def _format_dates(values: pd.Series, time_known: pd.Series | None) -> pd.Series:
+    with_time = values.dt.strftime("%Y-%m-%d %H:%M")
+    date_only = values.dt.strftime("%Y-%m-%d")
+    if time_known is None:
+        return date_only
+    return with_time.where(time_known.astype(bool), date_only)

@@ -1,0 +1,245 @@
+"""Deterministic generator of the fictional sample data in ``data/sample/``.
+
+Run ``python -m lib.sample`` to rewrite the files. The data is invented, but shaped like the
+real thing so later pages have something true to find:
+
+* seasonality (more in summer), weekday and night patterns per category;
+* concentrations at the station area, the town centre and a school in the main locality,
+  the station area being the strongest (the planted hotspot);
+* vandalism ("Skadegörelse") really increases in the promise year (+45 %), and reported drug
+  crime rises with the drug operations (+55 %), while the total moves little;
+* an activity log for the four promises, and three cameras, one installed mid-promise-year
+  after which incidents near it fall.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lib.config import Municipality, load_municipality
+from lib.importers import to_swedish_csv
+
+SEED = 20181001
+START, END = dt.date(2017, 10, 1), dt.date(2019, 9, 30)
+PROMISE_START = dt.date(2018, 10, 1)
+METRES_PER_DEG_LAT = 111_320.0
+
+# Hours 0..23: relative frequency by time-of-day profile.
+HOURS = {
+    "night": np.array([8, 7, 6, 4, 2, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 4, 5, 6, 7, 8, 9, 9]),
+    "day": np.array([1, 1, 1, 1, 1, 2, 4, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 5, 4, 3, 2, 1, 1]),
+    "evening": np.array([3, 2, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 5, 6, 7, 8, 9, 9, 8, 7, 5, 4]),
+}
+# Monday..Sunday
+WEEKDAYS = {
+    "weekend": np.array([0.8, 0.8, 0.85, 0.95, 1.25, 1.5, 1.1]),
+    "weekday": np.array([1.1, 1.1, 1.1, 1.1, 1.05, 0.75, 0.7]),
+    "flat": np.ones(7),
+}
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    name: str
+    source: str
+    per_year: float
+    hours: str
+    weekdays: str
+    promise_year_factor: float = 1.0  # multiplier from PROMISE_START on
+    hotspot_share: float = 0.15  # share placed at the main locality's hot places
+    time_known_share: float = 0.95
+
+
+CATEGORIES = (
+    CategorySpec("Stöld", "police", 260, "day", "weekday"),
+    CategorySpec("Stöld/inbrott", "police", 95, "night", "flat", hotspot_share=0.05),
+    CategorySpec("Skadegörelse", "police", 150, "night", "weekend", 1.45, hotspot_share=0.35),
+    CategorySpec("Misshandel", "police", 85, "night", "weekend", hotspot_share=0.35),
+    CategorySpec("Olaga hot", "police", 45, "evening", "flat"),
+    CategorySpec("Ofredande/förargelse", "police", 30, "evening", "weekend", hotspot_share=0.3),
+    CategorySpec("Narkotikabrott", "police", 45, "evening", "flat", 1.55, hotspot_share=0.4),
+    CategorySpec("Rattfylleri", "police", 55, "night", "weekend", hotspot_share=0.0),
+    CategorySpec("Trafikolycka", "police", 110, "day", "weekday", hotspot_share=0.0),
+    CategorySpec("Bedrägeri", "police", 55, "day", "weekday", hotspot_share=0.0),
+    CategorySpec("Brand", "police", 30, "evening", "flat", hotspot_share=0.05),
+    CategorySpec("Rån", "police", 7, "night", "weekend", hotspot_share=0.4),
+    CategorySpec("Sexualbrott", "police", 6, "night", "flat", hotspot_share=0.0),
+    CategorySpec("Klotter", "municipal_report", 140, "night", "weekend", hotspot_share=0.4,
+                 time_known_share=0.2),
+    CategorySpec("Nedskräpning", "municipal_report", 110, "day", "flat", time_known_share=0.2),
+    CategorySpec("Otrygg plats", "municipal_report", 55, "evening", "flat", hotspot_share=0.4,
+                 time_known_share=0.2),
+    CategorySpec("Störande samling", "municipal_report", 60, "evening", "weekend",
+                 hotspot_share=0.5, time_known_share=0.4),
+    CategorySpec("Misstänkt narkotikahandel", "municipal_report", 25, "evening", "flat",
+                 hotspot_share=0.5, time_known_share=0.3),
+    CategorySpec("Vårdslös körning", "municipal_report", 60, "evening", "weekend",
+                 hotspot_share=0.0, time_known_share=0.4),
+    CategorySpec("Ordningsstörning", "security_guard", 150, "night", "weekend", hotspot_share=0.5),
+    CategorySpec("Skadegörelse", "security_guard", 55, "night", "weekend", 1.45, hotspot_share=0.5),
+)
+
+# Hot places in the main locality, as offsets in metres from its centre: (name, east, north,
+# spread in metres, relative weight). The station area is the planted hotspot.
+HOT_PLACES = (
+    ("Stationsområdet", 230, -140, 70, 0.55),
+    ("Centrum", -120, 60, 90, 0.30),
+    ("Skolan", -560, -500, 60, 0.15),
+)
+CAMERAS = (  # id, name, hot place index, installed, radius in metres
+    ("K1", "Stationsområdet", 0, dt.date(2019, 3, 1), 200),
+    ("K2", "Torget", 1, dt.date(2016, 5, 1), 150),
+    ("K3", "Skolgården", 2, dt.date(2019, 1, 15), 100),
+)
+CAMERA_EFFECT = 0.6  # share of hot-place incidents left near K1 after it is installed
+
+DESCRIPTIONS = {
+    "Skadegörelse": ["Krossad ruta i väntkur.", "Sönderslagen belysning.", "Skadad parkbänk."],
+    "Klotter": ["Klotter på fasad.", "Klotter i gångtunnel.", "Taggar på elskåp."],
+    "Störande samling": ["Grupp ungdomar, hög musik.", "Samling vid kiosk sent på kvällen."],
+    "Misshandel": ["Bråk utanför krog.", "Slagsmål vid busshållplats."],
+}
+
+
+def _offset(lat: float, lon: float, east_m: np.ndarray, north_m: np.ndarray):
+    return (
+        lat + north_m / METRES_PER_DEG_LAT,
+        lon + east_m / (METRES_PER_DEG_LAT * np.cos(np.radians(lat))),
+    )
+
+
+def _daily_rate(spec: CategorySpec, days: pd.DatetimeIndex) -> np.ndarray:
+    season = 1 + 0.22 * np.cos(2 * np.pi * (days.month.to_numpy() - 7) / 12)
+    weekday = WEEKDAYS[spec.weekdays][days.day_of_week.to_numpy()]
+    weekday = weekday / WEEKDAYS[spec.weekdays].mean()
+    trend = np.where(days.date >= PROMISE_START, spec.promise_year_factor, 1.0)
+    return spec.per_year / 365.25 * season * weekday * trend
+
+
+def _places(rng, spec: CategorySpec, n: int, muni: Municipality, when: np.ndarray):
+    """Locality and coordinates for n incidents of one category."""
+    locs = muni.localities
+    weights = np.array([(loc.population or 1) ** 1.1 for loc in locs], dtype=float)
+    pick = rng.choice(len(locs), size=n, p=weights / weights.sum())
+    lat = np.array([locs[i].lat for i in pick])
+    lon = np.array([locs[i].lon for i in pick])
+    spread = np.where(pick == 0, 650.0, 350.0)
+    east, north = rng.normal(0, 1, n) * spread, rng.normal(0, 1, n) * spread
+    hot = (pick == 0) & (rng.random(n) < spec.hotspot_share)
+    place_w = np.array([p[4] for p in HOT_PLACES])
+    which = rng.choice(len(HOT_PLACES), size=n, p=place_w / place_w.sum())
+    # After camera K1 goes up, some station-area incidents move elsewhere in town.
+    k1_after = (which == 0) & (when >= np.datetime64(CAMERAS[0][3]))
+    hot &= ~(k1_after & (rng.random(n) > CAMERA_EFFECT))
+    for k, (_, dx, dy, sd, _) in enumerate(HOT_PLACES):
+        sel = hot & (which == k)
+        east[sel] = dx + rng.normal(0, sd, sel.sum())
+        north[sel] = dy + rng.normal(0, sd, sel.sum())
+    lat, lon = _offset(lat, lon, east, north)
+    names = np.array([loc.name for loc in locs])[pick]
+    return names, np.round(lat, 5), np.round(lon, 5)
+
+
+def generate_incidents(muni: Municipality, seed: int = SEED) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    days = pd.date_range(START, END, freq="D")
+    frames = []
+    for spec in CATEGORIES:
+        counts = rng.poisson(_daily_rate(spec, days))
+        when = np.repeat(days.to_numpy(), counts)
+        n = len(when)
+        hour_p = HOURS[spec.hours] / HOURS[spec.hours].sum()
+        hours = rng.choice(24, size=n, p=hour_p)
+        minutes = rng.integers(0, 60, size=n)
+        time_known = rng.random(n) < spec.time_known_share
+        stamp = when + (hours * 60 + minutes).astype("timedelta64[m]")
+        stamp = np.where(time_known, stamp, when)
+        names, lat, lon = _places(rng, spec, n, muni, when)
+        no_coords = rng.random(n) < 0.08
+        texts = DESCRIPTIONS.get(spec.name, ["Fiktiv händelse."])
+        frames.append(pd.DataFrame({
+            "occurred_at": pd.to_datetime(stamp).astype("datetime64[ns]"),
+            "time_known": time_known,
+            "category": spec.name,
+            "locality": names,
+            "lat": np.where(no_coords, np.nan, lat),
+            "lon": np.where(no_coords, np.nan, lon),
+            "source": spec.source,
+            "description": [f"Exempel: {texts[i % len(texts)]}" for i in rng.integers(0, 99, n)],
+        }))
+    out = pd.concat(frames, ignore_index=True).sort_values("occurred_at", kind="stable")
+    out.insert(0, "id", [f"EX-{i:06d}" for i in range(1, len(out) + 1)])
+    return out.reset_index(drop=True)
+
+
+def generate_activities(muni: Municipality) -> pd.DataFrame:
+    """A realistic activity log for the four promises of 2018-10-01 to 2019-09-30."""
+    main = muni.localities[0].name
+    rows = []
+    months = pd.date_range("2018-10-01", "2019-09-01", freq="MS")
+    hours = [22, 24, 20, 16, 18, 20, 24, 26, 30, 12, 14, 22]  # summer holidays dip in July
+    for month, h in zip(months, hours, strict=True):
+        rows.append(("synlighet", "patrol_hours", month + pd.Timedelta(days=27), "Fotpatrullering",
+                     h, "timmar", main, "Polisen", "Centrum och stationsområdet"))
+    walks = [("2018-10-18", main), ("2018-11-22", main), ("2019-04-10", "Pålsboda"),
+             ("2019-05-08", "Vretstorp"), ("2019-09-05", "Sköllersta")]
+    for day, place in walks:
+        rows.append(("trygghetsvandringar", "safety_walks", day, "Trygghetsvandring", 1, "st",
+                     place, "Polisen och kommunen", "Med boende och fastighetsägare"))
+    meetings = [("2018-11-06", main), ("2019-02-12", "Pålsboda"), ("2019-03-19", "Östansjö"),
+                ("2019-09-17", main)]
+    for day, place in meetings:
+        rows.append(("informationsmoten", "info_meetings", day, "Informationsmöte", 1, "st",
+                     place, "Polisen och kommunen", "Grannsamverkan och inbrottsskydd"))
+    operations = [("2018-10-25", False), ("2018-12-13", True), ("2019-02-07", False),
+                  ("2019-03-28", True), ("2019-05-23", False), ("2019-06-27", True),
+                  ("2019-08-29", False)]
+    for day, drugs in operations:
+        rows.append(("insatser", "operations", day, "Planerad insats", 1, "st", main,
+                     "Polisen", "Mot narkotikabrottslighet" if drugs else "Mot brottsaktiva"))
+        if drugs:
+            rows.append(("insatser", "drug_operations", day, "Narkotikainsats", 1, "st", main,
+                         "Polisen", "Del av planerad insats"))
+    cols = ["promise_id", "indicator_id", "date", "kind", "quantity", "unit", "locality",
+            "responsible", "note"]
+    frame = pd.DataFrame(rows, columns=cols)
+    frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+    frame = frame.sort_values(["date", "indicator_id"], kind="stable").reset_index(drop=True)
+    frame.insert(0, "id", [f"AKT-{i:03d}" for i in range(1, len(frame) + 1)])
+    return frame
+
+
+def generate_cameras(muni: Municipality) -> pd.DataFrame:
+    centre = muni.localities[0]
+    rows = []
+    for cid, name, place, installed, radius in CAMERAS:
+        _, dx, dy, _, _ = HOT_PLACES[place]
+        lat, lon = _offset(centre.lat, centre.lon, np.array(dx), np.array(dy))
+        rows.append({"id": cid, "name": name, "lat": round(float(lat), 5),
+                     "lon": round(float(lon), 5), "installed_on": pd.Timestamp(installed),
+                     "radius_m": float(radius), "note": "Exempel: fiktiv kamera"})
+    return pd.DataFrame(rows)
+
+
+def write_sample_files(muni: Municipality | None = None) -> dict[str, Path]:
+    muni = muni or load_municipality()
+    frames = {
+        "incidents": generate_incidents(muni),
+        "activities": generate_activities(muni),
+        "cameras": generate_cameras(muni),
+    }
+    for kind, frame in frames.items():
+        path = muni.sample_files[kind]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(to_swedish_csv(frame, kind))
+    return dict(muni.sample_files)
+
+
+if __name__ == "__main__":
+    for kind, path in write_sample_files().items():
+        print(f"{kind}: {path}")

@@ -1,0 +1,103 @@
+"""Statistics for small counts, as statistical offices do them. Pure functions, no Streamlit.
+
+* Exact (Garwood) Poisson intervals for counts and rates.
+* Rates from fewer than 20 events are flagged unreliable; none is shown below 3 events.
+* A change is called an increase or a decrease only when a two-sample Poisson test says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy import stats
+from statsmodels.stats.rates import test_poisson_2indep
+
+ALPHA = 0.05
+MIN_RELIABLE = 20  # fewer events than this: the rate is flagged unreliable
+MIN_SHOWN = 3  # fewer events than this: no rate is shown
+# Above this many events in total the E-test is slow and the score test is as good.
+LARGE_COUNTS = 5000
+
+INCREASE, DECREASE, NO_CHANGE = "increase", "decrease", "no_change"
+
+
+def poisson_ci(count: int, alpha: float = ALPHA) -> tuple[float, float]:
+    """Exact Garwood interval for a Poisson count: chi-square quantiles over two."""
+    if count < 0:
+        raise ValueError("count must be non-negative")
+    low = 0.0 if count == 0 else stats.chi2.ppf(alpha / 2, 2 * count) / 2
+    high = stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
+    return float(low), float(high)
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    population: int
+    per: int
+    value: float
+    low: float
+    high: float
+
+    @property
+    def shown(self) -> bool:
+        return self.count >= MIN_SHOWN
+
+    @property
+    def reliable(self) -> bool:
+        return self.count >= MIN_RELIABLE
+
+
+def rate(count: int, population: int, per: int = 1000, alpha: float = ALPHA) -> Rate:
+    """Events per ``per`` inhabitants with the exact interval of the count scaled alike."""
+    if population <= 0:
+        raise ValueError("population must be positive")
+    low, high = poisson_ci(count, alpha)
+    scale = per / population
+    return Rate(count, population, per, count * scale, low * scale, high * scale)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    current: int
+    previous: int
+    p_value: float
+    verdict: str  # INCREASE, DECREASE or NO_CHANGE
+
+    @property
+    def change(self) -> int:
+        return self.current - self.previous
+
+    @property
+    def change_fraction(self) -> float | None:
+        return None if self.previous == 0 else self.change / self.previous
+
+
+def compare_counts(
+    current: int,
+    previous: int,
+    exposure_current: float = 1.0,
+    exposure_previous: float = 1.0,
+    alpha: float = ALPHA,
+) -> Comparison:
+    """Two-sided test of equal Poisson rates (E-test of Krishnamoorthy and Thomson, as
+    ``scipy.stats.poisson_means_test``; the score test for very large counts)."""
+    if current < 0 or previous < 0:
+        raise ValueError("counts must be non-negative")
+    if current == 0 and previous == 0:
+        return Comparison(0, 0, 1.0, NO_CHANGE)
+    if current + previous > LARGE_COUNTS:
+        p = test_poisson_2indep(
+            current, exposure_current, previous, exposure_previous, method="score"
+        ).pvalue
+    else:
+        p = stats.poisson_means_test(current, exposure_current, previous, exposure_previous).pvalue
+    p = float(min(max(p, 0.0), 1.0))
+    if p >= alpha or math.isnan(p):
+        verdict = NO_CHANGE
+    elif current / exposure_current > previous / exposure_previous:
+        verdict = INCREASE
+    else:
+        verdict = DECREASE
+    return Comparison(current, previous, p, verdict)

@@ -1,0 +1,313 @@
+"""The store: an SQLite file by default (any SQLAlchemy URL works), written only in whole
+transactions, each recorded in the import log and undoable, with a data version that changes
+on every write so readers know when to reload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from lib.config import DATA_DIR
+
+DEFAULT_DB = DATA_DIR / "trygghet.db"
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+DATE_FORMAT = "%Y-%m-%d"
+
+metadata = sa.MetaData()
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(256), nullable=False),
+)
+
+imports = sa.Table(
+    "imports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("imported_at", sa.String(32), nullable=False),  # UTC, ISO 8601
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("file_name", sa.String(512), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("rows_added", sa.Integer, nullable=False),
+    sa.Column("user", sa.String(128), nullable=False),
+    sa.Column("is_sample", sa.Boolean, nullable=False, default=False),
+    sa.Column("undone_at", sa.String(32)),
+    sa.Column("undone_by", sa.String(128)),
+)
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("occurred_at", sa.String(16), nullable=False, index=True),  # local wall time
+    sa.Column("time_known", sa.Boolean, nullable=False),
+    sa.Column("category", sa.String(128), nullable=False),
+    sa.Column("locality", sa.String(128), nullable=False),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("source", sa.String(64), nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+)
+
+activities = sa.Table(
+    "activities",
+    metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("promise_id", sa.String(64), nullable=False),
+    sa.Column("indicator_id", sa.String(64), nullable=False),
+    sa.Column("date", sa.String(10), nullable=False),
+    sa.Column("kind", sa.String(128)),
+    sa.Column("quantity", sa.Float, nullable=False),
+    sa.Column("unit", sa.String(32)),
+    sa.Column("locality", sa.String(128)),
+    sa.Column("responsible", sa.String(128)),
+    sa.Column("note", sa.Text),
+    sa.Column("evidence_url", sa.String(1024)),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+)
+
+cameras = sa.Table(
+    "cameras",
+    metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("installed_on", sa.String(10)),
+    sa.Column("radius_m", sa.Float),
+    sa.Column("note", sa.Text),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+)
+
+TABLES = {"incidents": incidents, "activities": activities, "cameras": cameras}
+DATE_FIELDS = {"occurred_at": TIME_FORMAT, "date": DATE_FORMAT, "installed_on": DATE_FORMAT}
+
+
+class StoreError(Exception):
+    """A write refused for a reason the user can fix; ``code`` selects the Swedish message."""
+
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+@dataclass(frozen=True)
+class WriteItem:
+    kind: str
+    frame: pd.DataFrame
+    file_name: str
+    sha256: str
+    is_sample: bool = False
+
+
+def database_url(value: str | None = None) -> str:
+    """TRYGGHET_DB as given: an SQLAlchemy URL, or a path to an SQLite file."""
+    value = value or os.environ.get("TRYGGHET_DB") or str(DEFAULT_DB)
+    if "://" in value:
+        return value
+    path = Path(value).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "okänd"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _sqlite_pragmas(engine: sa.Engine) -> None:
+    """WAL lets pages read while an import writes; writers take the lock up front (BEGIN
+    IMMEDIATE) so two imports queue instead of failing or interleaving."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        immediate = conn.get_execution_options().get("write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Store:
+    def __init__(self, url: str | None = None):
+        self.url = database_url(url)
+        self.engine = sa.create_engine(self.url)
+        if self.engine.dialect.name == "sqlite":
+            _sqlite_pragmas(self.engine)
+        metadata.create_all(self.engine)
+        with self._writing() as conn:
+            conn.execute(
+                sa.text("INSERT INTO meta (key, value) SELECT 'data_version', '0' "
+                        "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'data_version')")
+            )
+
+    def _writing(self):
+        return self.engine.execution_options(write=True).begin()
+
+    # --- versions and log ---------------------------------------------------------------
+
+    def data_version(self) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version"))
+            return int(value.scalar_one())
+
+    @staticmethod
+    def _bump(conn) -> None:
+        conn.execute(
+            meta.update()
+            .where(meta.c.key == "data_version")
+            .values(value=sa.cast(sa.cast(meta.c.value, sa.Integer) + 1, sa.String))
+        )
+
+    def import_log(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql_query(sa.select(imports).order_by(imports.c.id), conn)
+
+    def is_initialised(self) -> bool:
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "initialised"))
+            return found.scalar_one_or_none() is not None
+
+    # --- writing --------------------------------------------------------------------------
+
+    def write(self, item: WriteItem, user: str | None = None) -> int:
+        """Store one file's rows in one transaction; returns the import id."""
+        return self.write_batch([item], user)[0]
+
+    def write_batch(self, items: list[WriteItem], user: str | None = None,
+                    mark_initialised: bool = False) -> list[int]:
+        """Store several files atomically: all of them or, on any error, none."""
+        user = user or current_user()
+        with self._writing() as conn:
+            ids = [self._write_one(conn, item, user) for item in items]
+            if mark_initialised:
+                self._mark_initialised(conn)
+            self._bump(conn)
+        return ids
+
+    def _write_one(self, conn, item: WriteItem, user: str) -> int:
+        previous = conn.execute(
+            sa.select(imports.c.id, imports.c.imported_at)
+            .where(imports.c.sha256 == item.sha256, imports.c.kind == item.kind,
+                   imports.c.undone_at.is_(None))
+        ).first()
+        if previous is not None:
+            raise StoreError("already_imported", id=previous.id, when=previous.imported_at)
+        table = TABLES[item.kind]
+        records = _records(item.frame, table)
+        self._refuse_existing_ids(conn, table, [r["id"] for r in records])
+        import_id = conn.execute(
+            imports.insert().values(
+                imported_at=_now(), kind=item.kind, file_name=item.file_name,
+                sha256=item.sha256, rows_added=len(records), user=user,
+                is_sample=item.is_sample,
+            )
+        ).inserted_primary_key[0]
+        for record in records:
+            record["import_id"] = import_id
+        if records:
+            conn.execute(table.insert(), records)
+        return int(import_id)
+
+    @staticmethod
+    def _refuse_existing_ids(conn, table: sa.Table, ids: list[str]) -> None:
+        existing: list[str] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found = conn.execute(sa.select(table.c.id).where(table.c.id.in_(chunk)))
+            existing.extend(found.scalars())
+        if existing:
+            raise StoreError("existing_ids", ids=existing)
+
+    @staticmethod
+    def _mark_initialised(conn) -> None:
+        conn.execute(sa.delete(meta).where(meta.c.key == "initialised"))
+        conn.execute(meta.insert().values(key="initialised", value=_now()))
+
+    def mark_initialised(self) -> None:
+        with self._writing() as conn:
+            self._mark_initialised(conn)
+
+    def undo(self, import_id: int, user: str | None = None) -> int:
+        """Remove everything one import added; returns the number of rows removed."""
+        with self._writing() as conn:
+            row = conn.execute(sa.select(imports).where(imports.c.id == import_id)).first()
+            if row is None:
+                raise StoreError("unknown_import", id=import_id)
+            if row.undone_at is not None:
+                raise StoreError("already_undone", id=import_id)
+            table = TABLES[row.kind]
+            removed = conn.execute(sa.delete(table).where(table.c.import_id == import_id))
+            conn.execute(
+                imports.update().where(imports.c.id == import_id)
+                .values(undone_at=_now(), undone_by=user or current_user())
+            )
+            self._bump(conn)
+            return removed.rowcount
+
+    # --- reading --------------------------------------------------------------------------
+
+    def read(self, kind: str) -> pd.DataFrame:
+        table = TABLES[kind]
+        with self.engine.connect() as conn:
+            result = conn.execute(sa.select(table))
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        for column, fmt in DATE_FIELDS.items():
+            if column in frame:
+                frame[column] = pd.to_datetime(frame[column], format=fmt).astype("datetime64[ns]")
+        for column in ("lat", "lon", "quantity", "radius_m"):
+            if column in frame:
+                frame[column] = frame[column].astype(float)
+        return frame
+
+    def read_incidents(self) -> pd.DataFrame:
+        """All incidents, with repeated text stored as categoricals to keep a large frame small."""
+        frame = self.read("incidents")
+        for column in ("category", "locality", "source"):
+            frame[column] = frame[column].astype("category")
+        frame["time_known"] = frame["time_known"].astype(bool)
+        return frame
+
+    def sample_import_ids(self) -> set[int]:
+        log = self.import_log()
+        live = log[log["is_sample"].astype(bool) & log["undone_at"].isna()]
+        return set(live["id"].astype(int))
+
+    def count(self, kind: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(TABLES[kind])).scalar_one()
+
+
+def _records(frame: pd.DataFrame, table: sa.Table) -> list[dict]:
+    """A validated frame as plain records in the store's column formats."""
+    columns = [c.name for c in table.columns if c.name != "import_id" and c.name in frame]
+    out = frame[columns].copy()
+    for column, fmt in DATE_FIELDS.items():
+        if column in out:
+            out[column] = out[column].dt.strftime(fmt)
+    out = out.astype(object).where(out.notna(), None)
+    return out.to_dict("records")
