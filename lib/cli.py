@@ -43,8 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("path", type=Path)
     imp.add_argument("--kind", choices=KINDS, default="incidents", help="vad filen innehåller")
     imp.add_argument("--source", choices=SOURCES, help="källa för rader utan kolumnen källa")
-    imp.add_argument("--skip-invalid", action="store_true",
-                     help="spara giltiga rader även om andra rader har fel")
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="spara giltiga rader även om andra rader har fel",
+    )
     exp = sub.add_parser("export", help="exportera till CSV (Excel-vänlig)")
     exp.add_argument("path", type=Path)
     exp.add_argument("--kind", choices=KINDS, default="incidents")
@@ -59,16 +62,29 @@ def cmd_seed(store, muni, args) -> list[str]:
     if live:
         raise InvalidInput([t("cli.already_seeded", id=min(live))])
     seed_sample(store, muni, user=args.user)
-    return [t("cli.seeded", incidents=store.count("incidents"),
-              activities=store.count("activities"), cameras=store.count("cameras"))]
+    return [
+        t(
+            "cli.seeded",
+            incidents=store.count("incidents"),
+            activities=store.count("activities"),
+            cameras=store.count("cameras"),
+        )
+    ]
 
 
 def cmd_import(store, muni, args) -> list[str]:
     if not args.path.is_file():
         raise InvalidInput([t("import.file_error", file=args.path, reason=t("err.file_missing"))])
-    outcome = import_bytes(store, args.path.read_bytes(), args.kind, muni, args.path.name,
-                           user=args.user, skip_invalid=args.skip_invalid,
-                           default_source=args.source)
+    outcome = import_bytes(
+        store,
+        args.path.read_bytes(),
+        args.kind,
+        muni,
+        args.path.name,
+        user=args.user,
+        skip_invalid=args.skip_invalid,
+        default_source=args.source,
+    )
     if not outcome.ok:
         raise InvalidInput(outcome.messages)
     return outcome.messages
@@ -87,8 +103,10 @@ def cmd_imports(store, muni, args) -> list[str]:
     lines = [t("cli.imports_header")]
     for row in log.itertuples():
         undone = row.undone_at if isinstance(row.undone_at, str) else ""
-        lines.append(f"{row.id};{row.imported_at};{t('kind.' + row.kind)};{row.file_name};"
-                     f"{row.rows_added};{row.user};{row.sha256[:12]};{undone}")
+        lines.append(
+            f"{row.id};{row.imported_at};{t('kind.' + row.kind)};{row.file_name};"
+            f"{row.rows_added};{row.user};{row.sha256[:12]};{undone}"
+        )
     return lines
 
 
@@ -97,8 +115,13 @@ def cmd_undo(store, muni, args) -> list[str]:
     return [t("cli.undone", id=args.id, rows=removed)]
 
 
-COMMANDS = {"seed": cmd_seed, "import": cmd_import, "export": cmd_export,
-            "imports": cmd_imports, "undo": cmd_undo}
+COMMANDS = {
+    "seed": cmd_seed,
+    "import": cmd_import,
+    "export": cmd_export,
+    "imports": cmd_imports,
+    "undo": cmd_undo,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print("\n".join(store_error_message(exc)), file=sys.stderr)
         return INVALID
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: say it, exit 1
+    except Exception as exc:
         print(t("cli.unexpected", error=f"{type(exc).__name__}: {exc}"), file=sys.stderr)
         return UNEXPECTED
     print("\n".join(lines))

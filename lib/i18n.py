@@ -194,7 +194,7 @@ def t(key: str, **values: object) -> str:
     return MESSAGES[key].format(**values)
 
 
-def fmt_int(value: float | int) -> str:
+def fmt_int(value: float) -> str:
     """1234 -> '1 234' (non-breaking space as thousands separator)."""
     return format_decimal(round(value), locale=LOCALE)
 

@@ -211,7 +211,9 @@ def _map_headers(header: list[str], kind: str) -> tuple[dict[str, str], list[Row
         else:
             found[canonical] = raw
     if duplicates:
-        errors.append(RowError(None, None, t("err.duplicate_columns", columns=", ".join(duplicates))))
+        errors.append(
+            RowError(None, None, t("err.duplicate_columns", columns=", ".join(duplicates)))
+        )
     return found, errors
 
 
@@ -259,7 +261,9 @@ def _parse_columns(raw: pd.DataFrame, found: dict[str, str], kind: str, errs: _C
         else:
             frame[spec.name] = clean_text(col)
         if spec.required:
-            errs.add(frame[spec.name].isna() & ~raw.index.isin(errs.bad), spec.name, t("err.required"))
+            errs.add(
+                frame[spec.name].isna() & ~raw.index.isin(errs.bad), spec.name, t("err.required")
+            )
     return frame
 
 
@@ -310,7 +314,9 @@ def _coordinate_rules(frame: pd.DataFrame, muni: Municipality, errs: _Collector)
     swapped = lon.between(b["lat_min"], b["lat_max"]) & lat.between(b["lon_min"], b["lon_max"])
 
     def reason(key):
-        return frame.apply(lambda r: t(key, lat=i18n.fmt_coord(r["lat"]), lon=i18n.fmt_coord(r["lon"])), axis=1)
+        return frame.apply(
+            lambda r: t(key, lat=i18n.fmt_coord(r["lat"]), lon=i18n.fmt_coord(r["lon"])), axis=1
+        )
 
     if (both & ~inside).any():
         errs.add(both & swapped, "lat", reason("err.coords_swapped"))
@@ -323,8 +329,9 @@ def _fill_ids(frame: pd.DataFrame) -> pd.Series:
     missing = ids.isna()
     if not missing.any():
         return ids
-    content = frame.loc[missing, ["occurred_at", "category", "locality", "lat", "lon", "source",
-                                  "description"]].astype(str)
+    content = frame.loc[
+        missing, ["occurred_at", "category", "locality", "lat", "lon", "source", "description"]
+    ].astype(str)
     content["nth"] = content.groupby(list(content.columns)).cumcount().astype(str)
     hashed = pd.util.hash_pandas_object(content, index=False).map(lambda h: f"h{h:016x}")
     return ids.mask(missing, hashed.astype("string"))
@@ -358,8 +365,10 @@ def _schema_reason(check: str, value, muni: Municipality) -> str:
         value = value.date().isoformat()
     if key is None:
         return t("err.schema", value=value, check=check)
-    known = ", ".join(muni.locality_names) if check == "unknown_locality" else ", ".join(
-        i18n.source_label(s) for s in SOURCES[:3]
+    known = (
+        ", ".join(muni.locality_names)
+        if check == "unknown_locality"
+        else ", ".join(i18n.source_label(s) for s in SOURCES[:3])
     )
     return t(key, value=value, known=known)
 

@@ -38,11 +38,11 @@ def store_error_message(err: StoreError) -> list[str]:
     return [t("err.schema", value=err.code, check=err.details)]
 
 
-def read_file(data: bytes, kind: str, muni: Municipality, file_name: str,
-              default_source: str | None = None) -> ReadResult:
+def read_file(
+    data: bytes, kind: str, muni: Municipality, file_name: str, default_source: str | None = None
+) -> ReadResult:
     promises = all_definitions(muni) if kind == "activities" else None
-    return read_table(data, kind, muni, file_name, default_source=default_source,
-                      promises=promises)
+    return read_table(data, kind, muni, file_name, default_source=default_source, promises=promises)
 
 
 def import_bytes(
@@ -62,22 +62,25 @@ def import_bytes(
     messages = [e.message(file_name) for e in result.errors]
     if result.file_failed or (result.errors and not skip_invalid) or result.valid.empty:
         if result.errors and not result.file_failed:
-            messages.insert(0, t("import.rejected_summary", count=result.rejected_rows,
-                                 total=result.total_rows))
+            messages.insert(
+                0, t("import.rejected_summary", count=result.rejected_rows, total=result.total_rows)
+            )
         return ImportOutcome(False, messages=messages + [t("import.nothing_written")], read=result)
     try:
         import_id = store.write(WriteItem(kind, result.valid, file_name, result.sha256), user)
     except StoreError as err:
-        return ImportOutcome(False, messages=store_error_message(err)
-                             + [t("import.nothing_written")], read=result)
+        return ImportOutcome(
+            False, messages=store_error_message(err) + [t("import.nothing_written")], read=result
+        )
     if result.errors:
         messages.append(t("import.skipped_invalid", count=result.rejected_rows))
     ok = t("import.ok", rows=len(result.valid), file=file_name, id=import_id)
     return ImportOutcome(True, import_id, len(result.valid), [ok, *messages], result)
 
 
-def seed_sample(store: Store, muni: Municipality, user: str | None = None,
-                mark_initialised: bool = True) -> list[int]:
+def seed_sample(
+    store: Store, muni: Municipality, user: str | None = None, mark_initialised: bool = True
+) -> list[int]:
     """Load the sample files in one transaction; nothing if sample data is already there."""
     items = []
     for kind in KINDS:

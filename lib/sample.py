@@ -24,7 +24,10 @@ import pandas as pd
 from lib.config import Municipality, load_municipality
 from lib.importers import to_swedish_csv
 
-SEED = 20181001
+# Chosen among the first seeds tried so that, in the promise year against the year before, the
+# only categories whose change is significant are the two planted ones: by chance alone about
+# one of twenty categories would cross p < 0.05, which would muddle the demonstration.
+SEED = 20181028
 START, END = dt.date(2017, 10, 1), dt.date(2019, 9, 30)
 PROMISE_START = dt.date(2018, 10, 1)
 METRES_PER_DEG_LAT = 111_320.0
@@ -69,17 +72,52 @@ CATEGORIES = (
     CategorySpec("Brand", "police", 30, "evening", "flat", hotspot_share=0.05),
     CategorySpec("Rån", "police", 7, "night", "weekend", hotspot_share=0.4),
     CategorySpec("Sexualbrott", "police", 6, "night", "flat", hotspot_share=0.0),
-    CategorySpec("Klotter", "municipal_report", 140, "night", "weekend", hotspot_share=0.4,
-                 time_known_share=0.2),
+    CategorySpec(
+        "Klotter",
+        "municipal_report",
+        140,
+        "night",
+        "weekend",
+        hotspot_share=0.4,
+        time_known_share=0.2,
+    ),
     CategorySpec("Nedskräpning", "municipal_report", 110, "day", "flat", time_known_share=0.2),
-    CategorySpec("Otrygg plats", "municipal_report", 55, "evening", "flat", hotspot_share=0.4,
-                 time_known_share=0.2),
-    CategorySpec("Störande samling", "municipal_report", 60, "evening", "weekend",
-                 hotspot_share=0.5, time_known_share=0.4),
-    CategorySpec("Misstänkt narkotikahandel", "municipal_report", 25, "evening", "flat",
-                 hotspot_share=0.5, time_known_share=0.3),
-    CategorySpec("Vårdslös körning", "municipal_report", 60, "evening", "weekend",
-                 hotspot_share=0.0, time_known_share=0.4),
+    CategorySpec(
+        "Otrygg plats",
+        "municipal_report",
+        55,
+        "evening",
+        "flat",
+        hotspot_share=0.4,
+        time_known_share=0.2,
+    ),
+    CategorySpec(
+        "Störande samling",
+        "municipal_report",
+        60,
+        "evening",
+        "weekend",
+        hotspot_share=0.5,
+        time_known_share=0.4,
+    ),
+    CategorySpec(
+        "Misstänkt narkotikahandel",
+        "municipal_report",
+        25,
+        "evening",
+        "flat",
+        hotspot_share=0.5,
+        time_known_share=0.3,
+    ),
+    CategorySpec(
+        "Vårdslös körning",
+        "municipal_report",
+        60,
+        "evening",
+        "weekend",
+        hotspot_share=0.0,
+        time_known_share=0.4,
+    ),
     CategorySpec("Ordningsstörning", "security_guard", 150, "night", "weekend", hotspot_share=0.5),
     CategorySpec("Skadegörelse", "security_guard", 55, "night", "weekend", 1.45, hotspot_share=0.5),
 )
@@ -162,16 +200,22 @@ def generate_incidents(muni: Municipality, seed: int = SEED) -> pd.DataFrame:
         names, lat, lon = _places(rng, spec, n, muni, when)
         no_coords = rng.random(n) < 0.08
         texts = DESCRIPTIONS.get(spec.name, ["Fiktiv händelse."])
-        frames.append(pd.DataFrame({
-            "occurred_at": pd.to_datetime(stamp).astype("datetime64[ns]"),
-            "time_known": time_known,
-            "category": spec.name,
-            "locality": names,
-            "lat": np.where(no_coords, np.nan, lat),
-            "lon": np.where(no_coords, np.nan, lon),
-            "source": spec.source,
-            "description": [f"Exempel: {texts[i % len(texts)]}" for i in rng.integers(0, 99, n)],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "occurred_at": pd.to_datetime(stamp).astype("datetime64[ns]"),
+                    "time_known": time_known,
+                    "category": spec.name,
+                    "locality": names,
+                    "lat": np.where(no_coords, np.nan, lat),
+                    "lon": np.where(no_coords, np.nan, lon),
+                    "source": spec.source,
+                    "description": [
+                        f"Exempel: {texts[i % len(texts)]}" for i in rng.integers(0, 99, n)
+                    ],
+                }
+            )
+        )
     out = pd.concat(frames, ignore_index=True).sort_values("occurred_at", kind="stable")
     out.insert(0, "id", [f"EX-{i:06d}" for i in range(1, len(out) + 1)])
     return out.reset_index(drop=True)
@@ -184,29 +228,108 @@ def generate_activities(muni: Municipality) -> pd.DataFrame:
     months = pd.date_range("2018-10-01", "2019-09-01", freq="MS")
     hours = [22, 24, 20, 16, 18, 20, 24, 26, 30, 12, 14, 22]  # summer holidays dip in July
     for month, h in zip(months, hours, strict=True):
-        rows.append(("synlighet", "patrol_hours", month + pd.Timedelta(days=27), "Fotpatrullering",
-                     h, "timmar", main, "Polisen", "Centrum och stationsområdet"))
-    walks = [("2018-10-18", main), ("2018-11-22", main), ("2019-04-10", "Pålsboda"),
-             ("2019-05-08", "Vretstorp"), ("2019-09-05", "Sköllersta")]
+        rows.append(
+            (
+                "synlighet",
+                "patrol_hours",
+                month + pd.Timedelta(days=27),
+                "Fotpatrullering",
+                h,
+                "timmar",
+                main,
+                "Polisen",
+                "Centrum och stationsområdet",
+            )
+        )
+    walks = [
+        ("2018-10-18", main),
+        ("2018-11-22", main),
+        ("2019-04-10", "Pålsboda"),
+        ("2019-05-08", "Vretstorp"),
+        ("2019-09-05", "Sköllersta"),
+    ]
     for day, place in walks:
-        rows.append(("trygghetsvandringar", "safety_walks", day, "Trygghetsvandring", 1, "st",
-                     place, "Polisen och kommunen", "Med boende och fastighetsägare"))
-    meetings = [("2018-11-06", main), ("2019-02-12", "Pålsboda"), ("2019-03-19", "Östansjö"),
-                ("2019-09-17", main)]
+        rows.append(
+            (
+                "trygghetsvandringar",
+                "safety_walks",
+                day,
+                "Trygghetsvandring",
+                1,
+                "st",
+                place,
+                "Polisen och kommunen",
+                "Med boende och fastighetsägare",
+            )
+        )
+    meetings = [
+        ("2018-11-06", main),
+        ("2019-02-12", "Pålsboda"),
+        ("2019-03-19", "Östansjö"),
+        ("2019-09-17", main),
+    ]
     for day, place in meetings:
-        rows.append(("informationsmoten", "info_meetings", day, "Informationsmöte", 1, "st",
-                     place, "Polisen och kommunen", "Grannsamverkan och inbrottsskydd"))
-    operations = [("2018-10-25", False), ("2018-12-13", True), ("2019-02-07", False),
-                  ("2019-03-28", True), ("2019-05-23", False), ("2019-06-27", True),
-                  ("2019-08-29", False)]
+        rows.append(
+            (
+                "informationsmoten",
+                "info_meetings",
+                day,
+                "Informationsmöte",
+                1,
+                "st",
+                place,
+                "Polisen och kommunen",
+                "Grannsamverkan och inbrottsskydd",
+            )
+        )
+    operations = [
+        ("2018-10-25", False),
+        ("2018-12-13", True),
+        ("2019-02-07", False),
+        ("2019-03-28", True),
+        ("2019-05-23", False),
+        ("2019-06-27", True),
+        ("2019-08-29", False),
+    ]
     for day, drugs in operations:
-        rows.append(("insatser", "operations", day, "Planerad insats", 1, "st", main,
-                     "Polisen", "Mot narkotikabrottslighet" if drugs else "Mot brottsaktiva"))
+        rows.append(
+            (
+                "insatser",
+                "operations",
+                day,
+                "Planerad insats",
+                1,
+                "st",
+                main,
+                "Polisen",
+                "Mot narkotikabrottslighet" if drugs else "Mot brottsaktiva",
+            )
+        )
         if drugs:
-            rows.append(("insatser", "drug_operations", day, "Narkotikainsats", 1, "st", main,
-                         "Polisen", "Del av planerad insats"))
-    cols = ["promise_id", "indicator_id", "date", "kind", "quantity", "unit", "locality",
-            "responsible", "note"]
+            rows.append(
+                (
+                    "insatser",
+                    "drug_operations",
+                    day,
+                    "Narkotikainsats",
+                    1,
+                    "st",
+                    main,
+                    "Polisen",
+                    "Del av planerad insats",
+                )
+            )
+    cols = [
+        "promise_id",
+        "indicator_id",
+        "date",
+        "kind",
+        "quantity",
+        "unit",
+        "locality",
+        "responsible",
+        "note",
+    ]
     frame = pd.DataFrame(rows, columns=cols)
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     frame = frame.sort_values(["date", "indicator_id"], kind="stable").reset_index(drop=True)
@@ -220,9 +343,17 @@ def generate_cameras(muni: Municipality) -> pd.DataFrame:
     for cid, name, place, installed, radius in CAMERAS:
         _, dx, dy, _, _ = HOT_PLACES[place]
         lat, lon = _offset(centre.lat, centre.lon, np.array(dx), np.array(dy))
-        rows.append({"id": cid, "name": name, "lat": round(float(lat), 5),
-                     "lon": round(float(lon), 5), "installed_on": pd.Timestamp(installed),
-                     "radius_m": float(radius), "note": "Exempel: fiktiv kamera"})
+        rows.append(
+            {
+                "id": cid,
+                "name": name,
+                "lat": round(float(lat), 5),
+                "lon": round(float(lon), 5),
+                "installed_on": pd.Timestamp(installed),
+                "radius_m": float(radius),
+                "note": "Exempel: fiktiv kamera",
+            }
+        )
     return pd.DataFrame(rows)
 
 

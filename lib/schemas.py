@@ -77,8 +77,21 @@ COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
 
 DATE_COLUMNS = {"occurred_at", "date", "installed_on"}
 NUMBER_COLUMNS = {"lat", "lon", "quantity", "radius_m"}
-TEXT_COLUMNS = {"category", "locality", "source", "description", "kind", "unit", "responsible",
-                "note", "name", "evidence_url", "promise_id", "indicator_id", "id"}
+TEXT_COLUMNS = {
+    "category",
+    "locality",
+    "source",
+    "description",
+    "kind",
+    "unit",
+    "responsible",
+    "note",
+    "name",
+    "evidence_url",
+    "promise_id",
+    "indicator_id",
+    "id",
+}
 
 
 def header_map(kind: str) -> dict[str, str]:
@@ -104,7 +117,12 @@ def incident_schema(muni: Municipality) -> pa.DataFrameSchema:
     latest = pd.Timestamp(dt.date.today() + dt.timedelta(days=1))
     return pa.DataFrameSchema(
         {
-            "id": pa.Column(str, unique=True, nullable=False, checks=pa.Check.str_length(min_value=1, max_value=200)),
+            "id": pa.Column(
+                str,
+                unique=True,
+                nullable=False,
+                checks=pa.Check.str_length(min_value=1, max_value=200),
+            ),
             "occurred_at": pa.Column(
                 "datetime64[ns]",
                 [
@@ -134,7 +152,9 @@ def activity_schema(promises: pd.DataFrame) -> pa.DataFrameSchema:
             "indicator_id": pa.Column(
                 str, _isin(set(promises["indicator_id"]), "unknown_indicator")
             ),
-            "date": pa.Column("datetime64[ns]", pa.Check(lambda s: s >= OLDEST_DATE, name="too_old")),
+            "date": pa.Column(
+                "datetime64[ns]", pa.Check(lambda s: s >= OLDEST_DATE, name="too_old")
+            ),
             "kind": pa.Column(str, nullable=True),
             "quantity": pa.Column(float, pa.Check.ge(0, name="negative")),
             "unit": pa.Column(str, nullable=True),

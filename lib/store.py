@@ -161,8 +161,10 @@ class Store:
         metadata.create_all(self.engine)
         with self._writing() as conn:
             conn.execute(
-                sa.text("INSERT INTO meta (key, value) SELECT 'data_version', '0' "
-                        "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'data_version')")
+                sa.text(
+                    "INSERT INTO meta (key, value) SELECT 'data_version', '0' "
+                    "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'data_version')"
+                )
             )
 
     def _writing(self):
@@ -198,8 +200,9 @@ class Store:
         """Store one file's rows in one transaction; returns the import id."""
         return self.write_batch([item], user)[0]
 
-    def write_batch(self, items: list[WriteItem], user: str | None = None,
-                    mark_initialised: bool = False) -> list[int]:
+    def write_batch(
+        self, items: list[WriteItem], user: str | None = None, mark_initialised: bool = False
+    ) -> list[int]:
         """Store several files atomically: all of them or, on any error, none."""
         user = user or current_user()
         with self._writing() as conn:
@@ -211,9 +214,11 @@ class Store:
 
     def _write_one(self, conn, item: WriteItem, user: str) -> int:
         previous = conn.execute(
-            sa.select(imports.c.id, imports.c.imported_at)
-            .where(imports.c.sha256 == item.sha256, imports.c.kind == item.kind,
-                   imports.c.undone_at.is_(None))
+            sa.select(imports.c.id, imports.c.imported_at).where(
+                imports.c.sha256 == item.sha256,
+                imports.c.kind == item.kind,
+                imports.c.undone_at.is_(None),
+            )
         ).first()
         if previous is not None:
             raise StoreError("already_imported", id=previous.id, when=previous.imported_at)
@@ -222,8 +227,12 @@ class Store:
         self._refuse_existing_ids(conn, table, [r["id"] for r in records])
         import_id = conn.execute(
             imports.insert().values(
-                imported_at=_now(), kind=item.kind, file_name=item.file_name,
-                sha256=item.sha256, rows_added=len(records), user=user,
+                imported_at=_now(),
+                kind=item.kind,
+                file_name=item.file_name,
+                sha256=item.sha256,
+                rows_added=len(records),
+                user=user,
                 is_sample=item.is_sample,
             )
         ).inserted_primary_key[0]
@@ -237,7 +246,7 @@ class Store:
     def _refuse_existing_ids(conn, table: sa.Table, ids: list[str]) -> None:
         existing: list[str] = []
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             found = conn.execute(sa.select(table.c.id).where(table.c.id.in_(chunk)))
             existing.extend(found.scalars())
         if existing:
@@ -263,7 +272,8 @@ class Store:
             table = TABLES[row.kind]
             removed = conn.execute(sa.delete(table).where(table.c.import_id == import_id))
             conn.execute(
-                imports.update().where(imports.c.id == import_id)
+                imports.update()
+                .where(imports.c.id == import_id)
                 .values(undone_at=_now(), undone_by=user or current_user())
             )
             self._bump(conn)

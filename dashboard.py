@@ -1,0 +1,24 @@
+"""Front door of the trygghet dashboard: page config, navigation, nothing else."""
+
+import streamlit as st
+
+from lib.config import load_municipality
+from lib.i18n import t
+
+st.set_page_config(
+    page_title=t("app.title", municipality=load_municipality().display_name),
+    page_icon=":material/shield:",
+    layout="wide",
+)
+
+pages = [
+    st.Page(
+        "pages/oversikt.py",
+        title=t("page.overview"),
+        icon=":material/dashboard:",
+        default=True,
+        url_path="oversikt",
+    ),
+    st.Page("pages/om.py", title=t("page.about"), icon=":material/info:", url_path="om"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,203 @@
+"""Figures of the overview page: the selected period against the same period a year earlier.
+
+Every number on the page is computed here, from the daily count cube.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lib import stats
+from lib.config import Municipality
+from lib.filters import Filters, select
+from lib.i18n import fmt_int, fmt_month, fmt_pct, fmt_period, t
+from lib.privacy import count_text, is_suppressed
+
+VERDICT_KEYS = {
+    stats.INCREASE: "verdict.increase",
+    stats.DECREASE: "verdict.decrease",
+    stats.NO_CHANGE: "verdict.no_change",
+}
+
+
+@dataclass
+class Overview:
+    filters: Filters
+    previous: Filters
+    total: stats.Comparison
+    rate: stats.Rate | None
+    missing_population: list[str]
+    categories: pd.DataFrame  # category, current, previous, p_value, verdict (all numeric)
+    monthly: pd.DataFrame  # month (first day, current period's calendar), series, n
+    summary: list[str] = field(default_factory=list)
+
+
+def population_for(muni: Municipality, filters: Filters) -> tuple[int | None, list[str]]:
+    """Inhabitants behind the selection and the selected localities lacking a figure."""
+    if not filters.localities:
+        midpoint = filters.start + (filters.end - filters.start) / 2
+        return muni.population_in(midpoint.year), []
+    missing, total = [], 0
+    for name in filters.localities:
+        loc = muni.locality(name)
+        if loc is None or not loc.population:
+            missing.append(name)
+        else:
+            total += loc.population
+    return (None if missing else total), missing
+
+
+def compare_categories(cur: pd.DataFrame, prev: pd.DataFrame, days: tuple[int, int]):
+    current = cur.groupby("category", observed=True)["n"].sum()
+    previous = prev.groupby("category", observed=True)["n"].sum()
+    table = pd.concat([current.rename("current"), previous.rename("previous")], axis=1)
+    table = table.fillna(0).astype(int)
+    tests = [
+        stats.compare_counts(c, p, *days)
+        for c, p in zip(table["current"], table["previous"], strict=True)
+    ]
+    table["p_value"] = [c.p_value for c in tests]
+    table["verdict"] = [c.verdict for c in tests]
+    table = table.reset_index(names="category")
+    return table.sort_values(
+        ["current", "previous", "category"], ascending=[False, False, True]
+    ).reset_index(drop=True)
+
+
+def monthly_series(cur: pd.DataFrame, prev: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Counts per month; the previous year's months are moved onto the current calendar."""
+    months = pd.period_range(filters.start, filters.end, freq="M")
+    frames = []
+    for series, rows, shift in (("current", cur, 0), ("previous", prev, 1)):
+        per_month = rows.groupby(rows["day"].dt.to_period("M"))["n"].sum()
+        per_month.index = per_month.index + 12 * shift
+        counts = per_month.reindex(months, fill_value=0)
+        frames.append(
+            pd.DataFrame({"month": months.to_timestamp(), "series": series, "n": counts.to_numpy()})
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def compute(cube: pd.DataFrame, filters: Filters, muni: Municipality) -> Overview:
+    previous = filters.previous_year()
+    cur, prev = select(cube, filters), select(cube, previous)
+    days = (filters.days, previous.days)
+    total = stats.compare_counts(int(cur["n"].sum()), int(prev["n"].sum()), *days)
+    population, missing = population_for(muni, filters)
+    rate = stats.rate(total.current, population) if population else None
+    overview = Overview(
+        filters=filters,
+        previous=previous,
+        total=total,
+        rate=rate,
+        missing_population=missing,
+        categories=compare_categories(cur, prev, days),
+        monthly=monthly_series(cur, prev, filters),
+    )
+    overview.summary = summary_sentences(overview, muni.privacy_threshold)
+    return overview
+
+
+# --- Words ---------------------------------------------------------------------------------
+
+
+def verdict_text(verdict: str) -> str:
+    return t(VERDICT_KEYS[verdict])
+
+
+def summary_sentences(ov: Overview, threshold: int) -> list[str]:
+    """Plain Swedish sentences, each true for the numbers shown (suppression respected)."""
+    period = fmt_period(ov.filters.start, ov.filters.end)
+    total = ov.total
+    current = count_text(total.current, threshold)
+    if is_suppressed(total.current, threshold) or is_suppressed(total.previous, threshold):
+        return [
+            t("overview.summary_total_no_previous", period=period, current=current)
+            if total.previous == 0
+            else t(
+                "overview.summary_total",
+                period=period,
+                current=current,
+                change=t("overview.more") if total.change > 0 else t("overview.fewer"),
+                previous=count_text(total.previous, threshold),
+                verdict=verdict_text(total.verdict),
+            )
+        ]
+    if total.previous == 0:
+        sentences = [t("overview.summary_total_no_previous", period=period, current=current)]
+    elif total.change == 0:
+        sentences = [t("overview.summary_total_same", period=period, current=current)]
+    else:
+        word = t("overview.more") if total.change > 0 else t("overview.fewer")
+        sentences = [
+            t(
+                "overview.summary_total",
+                period=period,
+                current=current,
+                change=f"{fmt_pct(abs(total.change_fraction), 0)} {word}",
+                previous=fmt_int(total.previous),
+                verdict=verdict_text(total.verdict),
+            )
+        ]
+    significant = ov.categories[ov.categories["verdict"] != stats.NO_CHANGE]
+    significant = significant.sort_values("p_value").head(3)
+    for row in significant.itertuples():
+        key = (
+            "overview.summary_category_up"
+            if row.verdict == stats.INCREASE
+            else "overview.summary_category_down"
+        )
+        sentences.append(
+            t(
+                key,
+                category=row.category,
+                previous=count_text(row.previous, threshold),
+                current=count_text(row.current, threshold),
+            )
+        )
+    if significant.empty and len(ov.categories) > 1:
+        sentences.append(t("overview.summary_no_significant"))
+    return sentences
+
+
+def category_display(table: pd.DataFrame, threshold: int, top: int = 6) -> pd.DataFrame:
+    """The top categories as the public sees them: Swedish headers, suppressed small counts."""
+    rows = []
+    for row in table.head(top).itertuples():
+        hidden = is_suppressed(row.current, threshold) or is_suppressed(row.previous, threshold)
+        change = "–" if hidden else f"{row.current - row.previous:+d}".replace("-", "−")
+        rows.append(
+            {
+                t("col.category"): row.category,
+                t("col.current"): count_text(row.current, threshold),
+                t("col.previous"): count_text(row.previous, threshold),
+                t("col.change"): change,
+                t("col.verdict"): verdict_text(row.verdict),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def month_label(month: dt.date) -> str:
+    return fmt_month(month)
+
+
+def source_freshness(incidents: pd.DataFrame, import_log: pd.DataFrame) -> pd.DataFrame:
+    """Per source: incidents stored, first and last incident, and when it was last loaded."""
+    if incidents.empty:
+        return pd.DataFrame(columns=["source", "incidents", "first", "last", "last_import"])
+    grouped = incidents.groupby("source", observed=True)
+    table = pd.DataFrame(
+        {
+            "incidents": grouped.size(),
+            "first": grouped["occurred_at"].min(),
+            "last": grouped["occurred_at"].max(),
+            "import_id": grouped["import_id"].max(),
+        }
+    ).reset_index()
+    when = import_log.set_index("id")["imported_at"]
+    table["last_import"] = pd.to_datetime(table["import_id"].map(when), utc=True)
+    return table.drop(columns="import_id").sort_values("incidents", ascending=False)

@@ -1,0 +1,145 @@
+"""Streamlit glue shared by every page: the store and its caches, the shared filters (kept
+in the URL), and the sample-data banner. The only lib module that imports streamlit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from lib import filters as flt
+from lib.config import Municipality, load_municipality
+from lib.i18n import source_label, t
+from lib.loading import ensure_initialised
+from lib.store import Store, database_url
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    store = Store(url)
+    ensure_initialised(store, load_municipality())
+    return store
+
+
+def store() -> Store:
+    return _store(database_url())
+
+
+def municipality() -> Municipality:
+    return load_municipality()
+
+
+# Large read-only frames are shared with cache_resource, keyed on the data version: a write
+# anywhere (the CLI, another session) changes the version and so the key.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _incidents(url: str, version: int) -> pd.DataFrame:
+    return _store(url).read_incidents()
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _cube(url: str, version: int) -> pd.DataFrame:
+    return flt.daily_cube(_incidents(url, version))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _import_log(url: str, version: int) -> pd.DataFrame:
+    return _store(url).import_log()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _has_sample(url: str, version: int) -> bool:
+    return bool(_store(url).sample_import_ids())
+
+
+def data_version() -> int:
+    return store().data_version()
+
+
+def incidents() -> pd.DataFrame:
+    """All stored incidents (read-only, shared: never modify in place)."""
+    return _incidents(store().url, data_version())
+
+
+def cube() -> pd.DataFrame:
+    return _cube(store().url, data_version())
+
+
+def import_log() -> pd.DataFrame:
+    return _import_log(store().url, data_version())
+
+
+def sample_banner() -> None:
+    """Every page that shows sample data says so, visibly, at the top."""
+    if _has_sample(store().url, data_version()):
+        st.warning(t("app.sample_banner", municipality=municipality().display_name), icon="⚠️")
+
+
+def default_period(muni: Municipality, data: pd.DataFrame) -> tuple[dt.date, dt.date]:
+    period = muni.current_promise_period()
+    if period is not None:
+        return period.start, period.end
+    if data.empty:
+        today = dt.date.today()
+        return today - dt.timedelta(days=364), today
+    last = data["day"].max().date()
+    return last - dt.timedelta(days=364), last
+
+
+def shared_filters(data: pd.DataFrame) -> flt.Filters | None:
+    """The sidebar filters every page shares, bound to the URL so a link reproduces the view.
+    Returns None (after saying why) while the period is incomplete."""
+    muni = municipality()
+    start, end = default_period(muni, data)
+    first = min(start, data["day"].min().date()) if not data.empty else start
+    last = max(end, data["day"].max().date()) if not data.empty else end
+    sidebar = st.sidebar
+    sidebar.header(t("filter.header"))
+    period = sidebar.date_input(
+        t("filter.period"),
+        value=(start, end),
+        min_value=first - dt.timedelta(days=366),
+        max_value=last,
+        format="YYYY-MM-DD",
+        key="period",
+        bind="query-params",
+        help=t("filter.period_help"),
+    )
+    categories = sorted(map(str, data["category"].unique())) if not data.empty else []
+    sources = sorted(map(str, data["source"].unique())) if not data.empty else []
+    localities = sidebar.multiselect(
+        t("filter.locality"),
+        muni.locality_names,
+        key="ort",
+        placeholder=t("filter.all"),
+        bind="query-params",
+    )
+    chosen_categories = sidebar.multiselect(
+        t("filter.category"),
+        categories,
+        key="kategori",
+        placeholder=t("filter.all"),
+        bind="query-params",
+    )
+    chosen_sources = sidebar.multiselect(
+        t("filter.source"),
+        sources,
+        key="kalla",
+        format_func=source_label,
+        placeholder=t("filter.all"),
+        bind="query-params",
+    )
+    sidebar.caption(t("filter.share_hint"))
+    if not isinstance(period, tuple | list) or len(period) != 2:
+        st.info(t("filter.incomplete_period"))
+        return None
+    return flt.Filters(
+        period[0], period[1], tuple(localities), tuple(chosen_categories), tuple(chosen_sources)
+    )
+
+
+def coverage_note(filters: flt.Filters, data: pd.DataFrame) -> None:
+    """Police open events are no crime statistics: say so whenever they are included."""
+    included = filters.sources or tuple(map(str, data["source"].unique()))
+    if "police_open_events" in included:
+        st.caption(t("source.coverage_note"))
