@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from lib.config import load_municipality
-from lib.i18n import t
+from lib.i18n import ARGPARSE, fmt_int, t
 from lib.importers import to_swedish_csv
 from lib.loading import KINDS, import_bytes, seed_sample, store_error_message
 from lib.schemas import SOURCES
@@ -26,33 +26,36 @@ class InvalidInput(Exception):
         self.messages = messages
 
 
+argparse._ = lambda text: ARGPARSE.get(text, text)  # argparse translates through gettext
+
+
 class SwedishParser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse's own messages are English
         self.print_usage(sys.stderr)
-        self.exit(INVALID, f"Felaktigt kommando: {message}\nSe `python -m lib.cli --help`.\n")
+        self.exit(INVALID, t("cli.bad_command", message=message) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = SwedishParser(prog="python -m lib.cli", description=t("cli.description"))
-    parser.add_argument("--db", help="databas: sökväg eller SQLAlchemy-URL (annars TRYGGHET_DB)")
-    parser.add_argument("--kommun", help="kommunens konfiguration (annars TRYGGHET_KOMMUN)")
-    parser.add_argument("--user", help="namn i importloggen (annars inloggad användare)")
+    parser.add_argument("--db", help=t("cli.help_db"))
+    parser.add_argument("--kommun", help=t("cli.help_kommun"))
+    parser.add_argument("--user", help=t("cli.help_user"))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=SwedishParser)
-    sub.add_parser("seed", help="läs in exempeldata")
-    imp = sub.add_parser("import", help="läs in en CSV-fil")
+    sub.add_parser("seed", help=t("cli.help_seed"))
+    imp = sub.add_parser("import", help=t("cli.help_import"))
     imp.add_argument("path", type=Path)
-    imp.add_argument("--kind", choices=KINDS, default="incidents", help="vad filen innehåller")
-    imp.add_argument("--source", choices=SOURCES, help="källa för rader utan kolumnen källa")
+    imp.add_argument("--kind", choices=KINDS, default="incidents", help=t("cli.help_kind"))
+    imp.add_argument("--source", choices=SOURCES, help=t("cli.help_source"))
     imp.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="spara giltiga rader även om andra rader har fel",
+        help=t("cli.help_skip_invalid"),
     )
-    exp = sub.add_parser("export", help="exportera till CSV (Excel-vänlig)")
+    exp = sub.add_parser("export", help=t("cli.help_export"))
     exp.add_argument("path", type=Path)
     exp.add_argument("--kind", choices=KINDS, default="incidents")
-    sub.add_parser("imports", help="visa importloggen")
-    undo = sub.add_parser("undo", help="ångra en import")
+    sub.add_parser("imports", help=t("cli.help_imports"))
+    undo = sub.add_parser("undo", help=t("cli.help_undo"))
     undo.add_argument("id", type=int)
     return parser
 
@@ -62,14 +65,8 @@ def cmd_seed(store, muni, args) -> list[str]:
     if live:
         raise InvalidInput([t("cli.already_seeded", id=min(live))])
     seed_sample(store, muni, user=args.user)
-    return [
-        t(
-            "cli.seeded",
-            incidents=store.count("incidents"),
-            activities=store.count("activities"),
-            cameras=store.count("cameras"),
-        )
-    ]
+    counts = {kind: fmt_int(store.count(kind)) for kind in KINDS}
+    return [t("cli.seeded", **counts)]
 
 
 def cmd_import(store, muni, args) -> list[str]:
@@ -93,7 +90,7 @@ def cmd_import(store, muni, args) -> list[str]:
 def cmd_export(store, muni, args) -> list[str]:
     frame = store.read(args.kind)
     args.path.write_bytes(to_swedish_csv(frame, args.kind))
-    return [t("cli.exported", rows=len(frame), file=args.path)]
+    return [t("cli.exported", rows=fmt_int(len(frame)), file=args.path)]
 
 
 def cmd_imports(store, muni, args) -> list[str]:
@@ -112,7 +109,7 @@ def cmd_imports(store, muni, args) -> list[str]:
 
 def cmd_undo(store, muni, args) -> list[str]:
     removed = store.undo(args.id, user=args.user)
-    return [t("cli.undone", id=args.id, rows=removed)]
+    return [t("cli.undone", id=args.id, rows=fmt_int(removed))]
 
 
 COMMANDS = {

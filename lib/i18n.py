@@ -115,12 +115,16 @@ MESSAGES: dict[str, str] = {
     "import.file_error": "{file}: {reason}",
     "import.skipped_invalid": "{count} rader med fel hoppades över.",
     "import.already_imported": "Filen är redan inläst (import {id}, {when}). Inget sparades.",
+    "import.more_ids": "… och {count} till",
     "import.no_new_rows": "Alla rader finns redan i databasen. Inget sparades.",
     "err.file_missing": "filen finns inte",
     "err.file_empty": "filen är tom",
     "err.not_text": "filen är inte en textfil (CSV)",
     "err.header_only": "filen har rubrikrad men inga datarader",
     "err.unreadable": "filen kunde inte läsas som CSV: {detail}",
+    "err.detail_fields": "rad {line} har {saw} fält men rubrikraden har {expected}",
+    "err.detail_longer": "någon rad har fler fält än rubrikraden",
+    "err.detail_unknown": "filens struktur känns inte igen som CSV",
     "err.missing_columns": "kolumnen {columns} saknas (rubrikerna som finns: {found})",
     "err.duplicate_columns": "kolumnen {columns} förekommer flera gånger",
     "err.required": "värde saknas",
@@ -151,6 +155,19 @@ MESSAGES: dict[str, str] = {
     "cli.unknown_import": "Import {id} finns inte.",
     "cli.already_undone": "Import {id} är redan ångrad.",
     "cli.unexpected": "Oväntat fel: {error}",
+    "cli.help_db": "databas: sökväg eller SQLAlchemy-URL (annars TRYGGHET_DB)",
+    "cli.help_kommun": "kommunens konfiguration (annars TRYGGHET_KOMMUN)",
+    "cli.help_user": "namn i importloggen (annars inloggad användare)",
+    "cli.help_seed": "läs in exempeldata",
+    "cli.help_import": "läs in en CSV-fil",
+    "cli.help_kind": "vad filen innehåller",
+    "cli.help_source": "källa för rader utan kolumnen källa",
+    "cli.help_skip_invalid": "spara giltiga rader även om andra rader har fel",
+    "cli.help_export": "exportera till CSV (Excel-vänlig)",
+    "cli.help_imports": "visa importloggen",
+    "cli.help_undo": "ångra en import",
+    "cli.bad_command": "Felaktigt kommando: {message}\nSe `python -m lib.cli --help`.",
+    "store.unknown_user": "okänd",
     "cli.imports_header": "id;tid;typ;fil;rader;av;sha256;ångrad",
     # About page
     "about.heading": "Om statistiken",
@@ -186,6 +203,21 @@ MESSAGES: dict[str, str] = {
     "kind.incidents": "händelser",
     "kind.activities": "aktiviteter",
     "kind.cameras": "kameror",
+}
+
+
+# argparse's own texts (it looks them up through gettext), for a Swedish command line.
+ARGPARSE: dict[str, str] = {
+    "usage: ": "användning: ",
+    "positional arguments": "argument",
+    "options": "flaggor",
+    "show this help message and exit": "visa den här hjälpen och avsluta",
+    "argument %(argument_name)s: %(message)s": "argumentet %(argument_name)s: %(message)s",
+    "invalid %(type)s value: %(value)r": "ogiltigt värde (%(type)s): %(value)r",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ogiltigt val: %(value)r (välj bland %(choices)s)",
+    "the following arguments are required: %s": "följande argument saknas: %s",
+    "unrecognized arguments: %s": "okända argument: %s",
+    "expected one argument": "ett värde behövs",
 }
 
 

@@ -11,6 +11,7 @@ import hashlib
 import io
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,9 +120,11 @@ def _csv_problem(exc: Exception) -> str:
     match = _TOKENIZE.search(str(exc))
     if match:
         expected, line, saw = match.groups()
-        detail = f"rad {line} har {saw} fält men rubrikraden har {expected}"
+        detail = t("err.detail_fields", line=line, saw=saw, expected=expected)
+    elif isinstance(exc, pd.errors.ParserWarning):
+        detail = t("err.detail_longer")
     else:
-        detail = "filens struktur känns inte igen som CSV"
+        detail = t("err.detail_unknown")
     return t("err.unreadable", detail=detail)
 
 
@@ -135,15 +138,25 @@ def read_raw_table(data: bytes) -> tuple[pd.DataFrame | None, list[str], RowErro
     delimiter = sniff_delimiter(text)
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter))
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=True,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        with warnings.catch_warnings():
+            # A row longer than the header would silently lose data: make it an error.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=True,
+                index_col=False,
+            )
+    except (
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        pd.errors.ParserWarning,
+        ValueError,
+        csv.Error,
+    ) as exc:
         return None, header, RowError(None, None, _csv_problem(exc))
     frame.columns = [h.strip() for h in header]
     return frame, [h.strip() for h in header], None
@@ -332,7 +345,7 @@ def _fill_ids(frame: pd.DataFrame) -> pd.Series:
     content = frame.loc[
         missing, ["occurred_at", "category", "locality", "lat", "lon", "source", "description"]
     ].astype(str)
-    content["nth"] = content.groupby(list(content.columns)).cumcount().astype(str)
+    content["nth"] = content.groupby(list(content.columns), dropna=False).cumcount().astype(str)
     hashed = pd.util.hash_pandas_object(content, index=False).map(lambda h: f"h{h:016x}")
     return ids.mask(missing, hashed.astype("string"))
 
@@ -380,7 +393,7 @@ def _validate(frame, kind, muni, promises, errs: _Collector) -> pd.DataFrame:
             frame[column] = pd.Series(pd.NA, index=frame.index, dtype="object")
     clean = frame
     try:
-        return schema.validate(frame, lazy=True)
+        return schema.validate(frame, lazy=True)[list(schema.columns)]
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases.dropna(subset=["index"])
         for _, case in cases.iterrows():
@@ -389,7 +402,7 @@ def _validate(frame, kind, muni, promises, errs: _Collector) -> pd.DataFrame:
             errs.add(pd.Series([True], index=[i]), str(case["column"]), reason)
         clean = frame[~frame.index.isin(list(errs.bad))]
     try:
-        return schema.validate(clean, lazy=True)
+        return schema.validate(clean, lazy=True)[list(schema.columns)]
     except pa.errors.SchemaErrors as exc:  # a failure not tied to a row: refuse the file
         first = exc.failure_cases.iloc[0]
         reason = t("err.schema", value=first["failure_case"], check=first["check"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lib.config import Municipality
-from lib.i18n import t
+from lib.i18n import fmt_int, t
 from lib.importers import ReadResult, read_table
 from lib.promises import all_definitions
 from lib.store import Store, StoreError, WriteItem
@@ -31,7 +31,7 @@ def store_error_message(err: StoreError) -> list[str]:
         ids = err.details["ids"]
         lines = [t("err.existing_id", value=i) for i in ids[:20]]
         if len(ids) > 20:
-            lines.append(f"… och {len(ids) - 20} till")
+            lines.append(t("import.more_ids", count=len(ids) - 20))
         return lines
     if err.code in {"unknown_import", "already_undone"}:
         return [t(f"cli.{err.code}", id=err.details["id"])]
@@ -63,7 +63,12 @@ def import_bytes(
     if result.file_failed or (result.errors and not skip_invalid) or result.valid.empty:
         if result.errors and not result.file_failed:
             messages.insert(
-                0, t("import.rejected_summary", count=result.rejected_rows, total=result.total_rows)
+                0,
+                t(
+                    "import.rejected_summary",
+                    count=fmt_int(result.rejected_rows),
+                    total=fmt_int(result.total_rows),
+                ),
             )
         return ImportOutcome(False, messages=messages + [t("import.nothing_written")], read=result)
     try:
@@ -73,8 +78,8 @@ def import_bytes(
             False, messages=store_error_message(err) + [t("import.nothing_written")], read=result
         )
     if result.errors:
-        messages.append(t("import.skipped_invalid", count=result.rejected_rows))
-    ok = t("import.ok", rows=len(result.valid), file=file_name, id=import_id)
+        messages.append(t("import.skipped_invalid", count=fmt_int(result.rejected_rows)))
+    ok = t("import.ok", rows=fmt_int(len(result.valid)), file=file_name, id=import_id)
     return ImportOutcome(True, import_id, len(result.valid), [ok, *messages], result)
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from lib.config import DATA_DIR
+from lib.i18n import t
 
 DEFAULT_DB = DATA_DIR / "trygghet.db"
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -126,7 +127,7 @@ def current_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
-        return "okänd"
+        return t("store.unknown_user")
 
 
 def _now() -> str:

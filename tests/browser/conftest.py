@@ -1,0 +1,154 @@
+"""Fixtures for the browser tests: one Streamlit server and one headless Chromium per session.
+
+Without Chromium or Playwright the tests are skipped, except when ``CI=true``: there a missing
+browser is an error, so the browser tests can never silently stop running.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 60.0
+# The first page view seeds the empty store from the sample files, so it may take a while.
+PAGE_TIMEOUT_MS = 90_000
+
+
+def unavailable(reason: str) -> None:
+    """The one place that decides between skipping and failing for a missing browser."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests cannot run under CI=true: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as exc:
+        unavailable(f"playwright is not importable ({exc})")
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing")
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Error as exc:
+            unavailable(f"Chromium did not start: {exc}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port with a new, empty TRYGGHET_DB.
+
+    Depends on ``browser`` so that a missing browser skips before a server is started.
+    """
+    workdir = tmp_path_factory.mktemp("app")
+    log_path = workdir / "streamlit.log"
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "TRYGGHET_DB": str(workdir / "trygghet.db")}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        # Others edit the sources while the tests run: no "source changed" banners mid-test.
+        "--server.fileWatcherType",
+        "none",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                state = (
+                    f"exited with code {process.returncode}"
+                    if process.poll() is not None
+                    else f"not healthy after {SERVER_START_TIMEOUT:.0f} s"
+                )
+                output = log_path.read_text(errors="replace")
+                pytest.fail(f"Streamlit server {state}. Output:\n{output}", pytrace=False)
+            time.sleep(0.25)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def open_page(browser, app_url) -> Iterator[Callable]:
+    """Open a path of the app in a fresh browser context at the given viewport."""
+    contexts = []
+
+    def _open(path: str = "/", width: int = 1366, height: int = 768):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        page.goto(app_url + path)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

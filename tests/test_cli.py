@@ -1,0 +1,86 @@
+"""The command line, run as analysts run it: a real process, a real database file."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from lib.store import Store
+from tests.conftest import FIXTURES, ROOT, table_snapshot
+
+
+def cli(db, *args):
+    env = {**os.environ, "TRYGGHET_DB": str(db), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "lib.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "cli.db"
+
+
+def test_import_swedish_excel_then_export_and_log(db, tmp_path):
+    done = cli(db, "import", str(FIXTURES / "excel_cp1252.csv"))
+    assert done.returncode == 0, done.stderr
+    assert "3 rader lästes in" in done.stdout
+    out = tmp_path / "export.csv"
+    exported = cli(db, "export", str(out))
+    assert exported.returncode == 0
+    text = out.read_bytes().decode("utf-8-sig")
+    assert text.splitlines()[0] == "id;datum;kategori;ort;lat;lon;källa;beskrivning"
+    assert "Krossad ruta vid Åsbro väg" in text and "59,0671" in text
+    log = cli(db, "imports")
+    assert log.returncode == 0 and "excel_cp1252.csv;3;" in log.stdout
+
+
+def test_broken_file_exits_2_with_swedish_messages_and_writes_nothing(db):
+    assert cli(db, "import", str(FIXTURES / "excel_cp1252.csv")).returncode == 0
+    before = table_snapshot(Store(str(db)))
+    failed = cli(db, "import", str(FIXTURES / "excel_broken.csv"))
+    assert failed.returncode == 2
+    lines = failed.stderr.splitlines()
+    assert lines[0] == "4 av 5 rader har fel:"
+    assert any(line.startswith("Rad 3, kolumn datum: ogiltigt datum") for line in lines)
+    assert lines[-1] == "Inget sparades."
+    assert "Traceback" not in failed.stderr
+    assert table_snapshot(Store(str(db))) == before
+
+
+def test_skip_invalid_keeps_the_valid_rows(db):
+    done = cli(db, "import", "--skip-invalid", str(FIXTURES / "excel_broken.csv"))
+    assert done.returncode == 0
+    assert "1 rader lästes in" in done.stdout and "4 rader med fel hoppades över" in done.stdout
+    assert Store(str(db)).count("incidents") == 1
+
+
+def test_seed_undo_and_errors(db):
+    seeded = cli(db, "seed")
+    assert seeded.returncode == 0 and "3 365 händelser" in seeded.stdout.replace("\u00a0", " ")
+    assert cli(db, "seed").returncode == 2  # already there
+    undone = cli(db, "undo", "1")
+    assert undone.returncode == 0 and "Import 1 ångrades" in undone.stdout
+    assert cli(db, "undo", "1").returncode == 2
+    assert cli(db, "undo", "999").stderr.strip() == "Import 999 finns inte."
+    assert cli(db, "import", "/nonexistent/file.csv").returncode == 2
+
+
+def test_bad_command_line_is_swedish_exit_2(db):
+    result = cli(db, "undo", "x")
+    assert result.returncode == 2
+    assert "ogiltigt värde" in result.stderr and "invalid" not in result.stderr
+
+
+def test_unexpected_failure_exits_1(tmp_path):
+    # A directory where the database file should be: SQLite cannot open it.
+    (tmp_path / "dir.db").mkdir()
+    result = cli(tmp_path / "dir.db", "imports")
+    assert result.returncode == 1
+    assert result.stderr.startswith("Oväntat fel:") and "Traceback" not in result.stderr
