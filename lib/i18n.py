@@ -72,6 +72,7 @@ MESSAGES: dict[str, str] = {
         "Under perioden {period} registrerades {current} händelser, {change} än samma period "
         "året innan ({previous}) – {verdict}."
     ),
+    "overview.summary_total_suppressed": "Under perioden {period} registrerades {current} händelser (samma period året innan: {previous}) – {verdict}.",
     "overview.summary_total_same": (
         "Under perioden {period} registrerades {current} händelser, lika många som samma period "
         "året innan – ingen förändring."

@@ -114,14 +114,12 @@ def summary_sentences(ov: Overview, threshold: int) -> list[str]:
     total = ov.total
     current = count_text(total.current, threshold)
     if is_suppressed(total.current, threshold) or is_suppressed(total.previous, threshold):
+        # Small counts: no percentages, which would reveal them.
         return [
-            t("overview.summary_total_no_previous", period=period, current=current)
-            if total.previous == 0
-            else t(
-                "overview.summary_total",
+            t(
+                "overview.summary_total_suppressed",
                 period=period,
                 current=current,
-                change=t("overview.more") if total.change > 0 else t("overview.fewer"),
                 previous=count_text(total.previous, threshold),
                 verdict=verdict_text(total.verdict),
             )
