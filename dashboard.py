@@ -1,5 +1,7 @@
 """Front door of the trygghet dashboard: page config, navigation, nothing else."""
 
+import logging
+
 import streamlit as st
 
 from lib.config import load_municipality
@@ -21,4 +23,8 @@ pages = [
     ),
     st.Page("pages/om.py", title=t("page.about"), icon=":material/info:", url_path="om"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception:  # no traceback ever reaches a user: log it, say it in Swedish
+    logging.getLogger("trygghet").exception("page failed")
+    st.error(t("app.unexpected"), icon="🛑")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.i18n import fmt_month, t
+from lib.i18n import fmt_month_short, t
 from lib.privacy import is_suppressed
 
 BLUE, ORANGE, GREY = "#0072B2", "#E69F00", "#6E6E6E"
@@ -30,7 +30,7 @@ def monthly_figure(monthly: pd.DataFrame, threshold: int) -> go.Figure:
         ]
         fig.add_trace(
             go.Scatter(
-                x=[fmt_month(m) for m in rows["month"]],
+                x=[f"{fmt_month_short(m)} {m.year}" for m in rows["month"]],
                 y=values,
                 name=t(label),
                 mode="lines+markers",

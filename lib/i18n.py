@@ -24,7 +24,7 @@ MESSAGES: dict[str, str] = {
         "Det finns inga händelser i databasen ännu. Läs in data med "
         "`python -m lib.cli import FIL` eller exempeldata med `python -m lib.cli seed`."
     ),
-    "app.store_error": "Databasen kunde inte läsas: {error}",
+    "app.unexpected": "Något gick fel när sidan skulle visas. Felet har loggats på servern; försök igen eller kontakta den som förvaltar dashboarden.",
     "page.overview": "Översikt",
     "page.about": "Om statistiken",
     # Shared filters
@@ -56,6 +56,10 @@ MESSAGES: dict[str, str] = {
         "En förändring kallas ökning eller minskning bara när ett statistiskt test "
         "(Poisson, 5 % signifikansnivå) visar att den sannolikt inte beror på slumpen."
     ),
+    "verdict.help_many": (
+        "När många kategorier jämförs samtidigt justeras testen (Benjamini–Hochberg), så att "
+        "slumpen inte får en kategori att se ut att ha ändrats."
+    ),
     "suppressed": "färre än {threshold}",
     "rate.unreliable": "osäker",
     "rate.too_few": "för få händelser",
@@ -66,7 +70,7 @@ MESSAGES: dict[str, str] = {
     "overview.metric_rate": "Per 1 000 invånare",
     "overview.metric_rate_help": "Händelser under perioden per 1 000 invånare, med 95 % konfidensintervall {low}–{high}.",
     "overview.metric_rate_unreliable": "Osäker takt: färre än 20 händelser.",
-    "overview.metric_change": "Förändring",
+    "overview.metric_previous": "Samma period året innan",
     "overview.rate_no_population": "Befolkningssiffra saknas för {places}; ingen takt visas.",
     "overview.summary_total": (
         "Under perioden {period} registrerades {current} händelser, {change} än samma period "

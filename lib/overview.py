@@ -55,10 +55,12 @@ def compare_categories(cur: pd.DataFrame, prev: pd.DataFrame, days: tuple[int, i
     previous = prev.groupby("category", observed=True)["n"].sum()
     table = pd.concat([current.rename("current"), previous.rename("previous")], axis=1)
     table = table.fillna(0).astype(int)
-    tests = [
-        stats.compare_counts(c, p, *days)
-        for c, p in zip(table["current"], table["previous"], strict=True)
-    ]
+    tests = stats.adjust_for_many(
+        [
+            stats.compare_counts(c, p, *days)
+            for c, p in zip(table["current"], table["previous"], strict=True)
+        ]
+    )
     table["p_value"] = [c.p_value for c in tests]
     table["verdict"] = [c.verdict for c in tests]
     table = table.reset_index(names="category")
@@ -161,12 +163,17 @@ def summary_sentences(ov: Overview, threshold: int) -> list[str]:
     return sentences
 
 
+def signed(number: int) -> str:
+    """+108, −32 (a real minus sign), 0."""
+    return "0" if number == 0 else f"{number:+,d}".replace(",", "\u00a0").replace("-", "\u2212")
+
+
 def category_display(table: pd.DataFrame, threshold: int, top: int = 6) -> pd.DataFrame:
     """The top categories as the public sees them: Swedish headers, suppressed small counts."""
     rows = []
     for row in table.head(top).itertuples():
         hidden = is_suppressed(row.current, threshold) or is_suppressed(row.previous, threshold)
-        change = "–" if hidden else f"{row.current - row.previous:+d}".replace("-", "−")
+        change = "–" if hidden else signed(row.current - row.previous)
         rows.append(
             {
                 t("col.category"): row.category,

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.rates import test_poisson_2indep
 
 ALPHA = 0.05
@@ -101,3 +102,19 @@ def compare_counts(
     else:
         verdict = DECREASE
     return Comparison(current, previous, p, verdict)
+
+
+def adjust_for_many(comparisons: list[Comparison], alpha: float = ALPHA) -> list[Comparison]:
+    """Verdicts for a table of simultaneous comparisons (one per category, say), with the
+    false discovery rate controlled by Benjamini–Hochberg: among twenty categories one would
+    otherwise be called changed by chance alone in an ordinary year. The p-values returned
+    are the adjusted ones."""
+    if not comparisons:
+        return []
+    _, adjusted, _, _ = multipletests([c.p_value for c in comparisons], alpha, "fdr_bh")
+    out = []
+    for c, q in zip(comparisons, adjusted, strict=True):
+        q = float(min(q, 1.0))
+        verdict = c.verdict if q < alpha else NO_CHANGE
+        out.append(Comparison(c.current, c.previous, q, verdict))
+    return out

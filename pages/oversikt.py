@@ -89,7 +89,7 @@ if ov.total.current == 0 and ov.total.previous == 0:
 with st.container(border=True):
     st.markdown(" ".join(ov.summary))
 
-total_col, rate_col, change_col = st.columns(3)
+total_col, rate_col, previous_col = st.columns(3)
 delta, colour = change_delta(ov, threshold)
 total_col.metric(
     t("overview.metric_total"),
@@ -99,24 +99,27 @@ total_col.metric(
     help=t("verdict.help"),
 )
 rate_metric(ov, rate_col)
-change_col.metric(
-    t("overview.metric_change"), overview.verdict_text(ov.total.verdict), help=t("verdict.help")
+previous_col.metric(
+    t("overview.metric_previous"),
+    count_text(ov.total.previous, threshold),
+    help=fmt_period(ov.previous.start, ov.previous.end),
 )
 
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(t("overview.trend_heading"))
-    st.plotly_chart(
-        charts.monthly_figure(ov.monthly, threshold),
-        config={"displayModeBar": False},
-        width="stretch",
+st.subheader(t("overview.trend_heading"))
+st.plotly_chart(
+    charts.monthly_figure(ov.monthly, threshold), config={"displayModeBar": False}, width="stretch"
+)
+st.subheader(t("overview.categories_heading"))
+st.dataframe(overview.category_display(ov.categories, threshold), hide_index=True, width="stretch")
+st.caption(
+    " ".join(
+        [
+            t("overview.suppression_note", threshold=threshold),
+            t("verdict.help"),
+            t("verdict.help_many"),
+        ]
     )
-with right:
-    st.subheader(t("overview.categories_heading"))
-    st.dataframe(
-        overview.category_display(ov.categories, threshold), hide_index=True, width="stretch"
-    )
-    st.caption(t("overview.suppression_note", threshold=threshold))
+)
 
 st.subheader(t("overview.sources_heading"))
 st.dataframe(sources_table(ui.import_log()), hide_index=True, width="stretch")

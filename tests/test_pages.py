@@ -22,6 +22,12 @@ def app(tmp_path, monkeypatch):
     return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
 
 
+def assert_ok(at):
+    """No exception, and no error box (the front door turns exceptions into one)."""
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
 def metric(at, label):
     return next(m for m in at.metric if m.label == label)
 
@@ -35,7 +41,7 @@ def count(sample, start, end, **equal):
 
 def test_overview_renders_with_banner_and_true_numbers(app, sample_incidents):
     at = app.run()
-    assert not at.exception
+    assert_ok(at)
     assert at.title[0].value == "Trygghet i Hallsbergs kommun"
     assert any("Exempeldata – fiktiva händelser" in w.value for w in at.warning)
     expected = count(sample_incidents, "2018-10-01", "2019-09-30")
@@ -43,26 +49,32 @@ def test_overview_renders_with_banner_and_true_numbers(app, sample_incidents):
     assert f"registrerades {swedish(expected)} händelser" in at.markdown[0].value
     table = at.dataframe[0].value
     top = table.iloc[0]
-    assert top["Perioden"] == swedish(count(sample_incidents, "2018-10-01", "2019-09-30",
-                                            kategori=top["Kategori"]))
+    assert top["Perioden"] == swedish(
+        count(sample_incidents, "2018-10-01", "2019-09-30", kategori=top["Kategori"])
+    )
 
 
 def test_filters_change_the_numbers(app, sample_incidents):
     at = app.run()
     at.multiselect(key="ort").set_value(["Pålsboda", "Östansjö"]).run()
-    assert not at.exception
+    assert_ok(at)
     expected = count(sample_incidents, "2018-10-01", "2019-09-30", ort=["Pålsboda", "Östansjö"])
     assert metric(at, "Händelser").value == swedish(expected)
     at.multiselect(key="kalla").set_value(["municipal_report"]).run()
-    expected = count(sample_incidents, "2018-10-01", "2019-09-30", ort=["Pålsboda", "Östansjö"],
-                     källa="Kommunens rapportering")
+    expected = count(
+        sample_incidents,
+        "2018-10-01",
+        "2019-09-30",
+        ort=["Pålsboda", "Östansjö"],
+        källa="Kommunens rapportering",
+    )
     assert metric(at, "Händelser").value == swedish(expected)
 
 
 def test_period_from_the_url(app, sample_incidents):
     app.query_params["period"] = ["2019-01-01", "2019-06-30"]
     at = app.run()
-    assert not at.exception
+    assert_ok(at)
     assert "1 januari 2019–30 juni 2019" in at.caption[0].value
     expected = count(sample_incidents, "2019-01-01", "2019-06-30")
     assert metric(at, "Händelser").value == swedish(expected)
@@ -75,7 +87,7 @@ def test_small_selection_is_suppressed(app, sample_incidents):
     at = app.run()
     at.multiselect(key="ort").set_value([place]).run()
     at.multiselect(key="kategori").set_value([category]).run()
-    assert not at.exception
+    assert_ok(at)
     assert metric(at, "Händelser").value == "färre än 3"
     assert metric(at, "Händelser").delta == ""
     assert "registrerades färre än 3 händelser" in at.markdown[0].value
@@ -86,15 +98,16 @@ def test_small_selection_is_suppressed(app, sample_incidents):
 def test_incomplete_period_asks_for_both_dates(app):
     at = app.run()
     at.date_input(key="period").set_value((pd.Timestamp("2019-01-01").date(),)).run()
-    assert not at.exception
+    assert_ok(at)
     assert any("Välj både första och sista dag" in i.value for i in at.info)
 
 
 def test_empty_selection_message(app):
     at = app.run()
     at.date_input(key="period").set_value(
-        (pd.Timestamp("2017-01-01").date(), pd.Timestamp("2017-01-31").date())).run()
-    assert not at.exception
+        (pd.Timestamp("2017-01-01").date(), pd.Timestamp("2017-01-31").date())
+    ).run()
+    assert_ok(at)
     assert any("Inga händelser matchar urvalet" in i.value for i in at.info)
 
 
@@ -104,7 +117,7 @@ def test_empty_store_explains_how_to_load_data(tmp_path, monkeypatch):
     monkeypatch.setenv("TRYGGHET_DB", str(db))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
-    assert not at.exception
+    assert_ok(at)
     assert any("inga händelser i databasen" in i.value for i in at.info)
     assert not at.warning  # no sample data, so no sample banner
 
@@ -112,7 +125,7 @@ def test_empty_store_explains_how_to_load_data(tmp_path, monkeypatch):
 def test_about_page(app):
     at = app.run()
     at.switch_page("pages/om.py").run()
-    assert not at.exception
+    assert_ok(at)
     assert at.title[0].value == "Om statistiken"
     assert any("Exempeldata" in w.value for w in at.warning)
     localities = at.dataframe[0].value
@@ -129,3 +142,17 @@ def test_writes_elsewhere_show_up_without_restart(app, tmp_path, sample_incident
     at.run()
     assert before and not at.metric
     assert any("inga händelser i databasen" in i.value for i in at.info)
+
+
+def test_unexpected_error_is_swedish_without_traceback(app, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("lib.overview.compute", broken)
+    at = app.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Något gick fel när sidan skulle visas. Felet har loggats på servern; försök igen eller "
+        "kontakta den som förvaltar dashboarden."
+    ]
+    assert not any("Traceback" in m.value or "boom" in m.value for m in at.markdown)

@@ -97,3 +97,12 @@ def test_change_fraction():
     assert stats.compare_counts(6, 4).change_fraction == pytest.approx(0.5)
     assert stats.compare_counts(6, 0).change_fraction is None
     assert math.isclose(stats.compare_counts(3, 6).change, -3)
+
+
+def test_many_comparisons_are_adjusted_benjamini_hochberg():
+    # Hand-worked: p = 0.01, 0.04, 0.03, 0.2 -> q = 0.04, 0.0533, 0.0533, 0.2.
+    raw = [stats.Comparison(10, 2, p, stats.INCREASE) for p in (0.01, 0.04, 0.03, 0.2)]
+    adjusted = stats.adjust_for_many(raw)
+    assert [c.p_value for c in adjusted] == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.2])
+    assert [c.verdict for c in adjusted] == [stats.INCREASE] + [stats.NO_CHANGE] * 3
+    assert stats.adjust_for_many([]) == []
