@@ -243,14 +243,16 @@ def generate_activities(muni: Municipality) -> pd.DataFrame:
                 "Centrum och stationsområdet",
             )
         )
+    # Places by the config's locality order; the smallest localities get nothing, visibly.
+    place = [loc.name for loc in muni.localities]
     walks = [
         ("2018-10-18", main),
         ("2018-11-22", main),
-        ("2019-04-10", "Pålsboda"),
-        ("2019-05-08", "Vretstorp"),
-        ("2019-09-05", "Sköllersta"),
+        ("2019-04-10", place[1]),
+        ("2019-05-08", place[3]),
+        ("2019-09-05", place[2]),
     ]
-    for day, place in walks:
+    for day, where in walks:
         rows.append(
             (
                 "trygghetsvandringar",
@@ -259,18 +261,18 @@ def generate_activities(muni: Municipality) -> pd.DataFrame:
                 "Trygghetsvandring",
                 1,
                 "st",
-                place,
+                where,
                 "Polisen och kommunen",
                 "Med boende och fastighetsägare",
             )
         )
     meetings = [
         ("2018-11-06", main),
-        ("2019-02-12", "Pålsboda"),
-        ("2019-03-19", "Östansjö"),
+        ("2019-02-12", place[1]),
+        ("2019-03-19", place[4]),
         ("2019-09-17", main),
     ]
-    for day, place in meetings:
+    for day, where in meetings:
         rows.append(
             (
                 "informationsmoten",
@@ -279,7 +281,7 @@ def generate_activities(muni: Municipality) -> pd.DataFrame:
                 "Informationsmöte",
                 1,
                 "st",
-                place,
+                where,
                 "Polisen och kommunen",
                 "Grannsamverkan och inbrottsskydd",
             )

@@ -13,6 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from lib.config import Municipality, known_categories
+from lib.i18n import t
 
 # Canonical source codes; labels are ``source.<code>`` in the catalogue.
 SOURCES = ("police", "municipal_report", "security_guard", "police_open_events", "other")
@@ -28,6 +29,11 @@ class ColumnSpec:
     header: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+
+    @property
+    def label(self) -> str:
+        """The Swedish label shown in tables and forms, from the catalogue."""
+        return t(f"field.{self.name}")
 
 
 COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {

@@ -160,3 +160,17 @@ def test_dates_with_and_without_time():
     ]
     assert known.tolist() == [False, True, False, True, False]
     assert bad.tolist() == [False, False, False, False, True]
+
+
+def test_column_table_is_complete_and_unambiguous():
+    from lib.schemas import COLUMNS, header_map
+
+    for kind, specs in COLUMNS.items():
+        assert all(spec.label for spec in specs)  # every column has a Swedish label
+        targets: dict[str, set[str]] = {}
+        for spec in specs:
+            for alias in (spec.name, spec.header, *spec.aliases):
+                targets.setdefault(alias.lower(), set()).add(spec.name)
+        ambiguous = {alias: names for alias, names in targets.items() if len(names) > 1}
+        assert not ambiguous, f"{kind}: {ambiguous}"
+        assert all(header_map(kind)[spec.header] == spec.name for spec in specs)
