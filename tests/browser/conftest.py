@@ -16,10 +16,12 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+SAMPLE_INCIDENTS = REPO_ROOT / "data" / "sample" / "incidents.csv"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -61,9 +63,11 @@ def _healthy(url: str) -> bool:
 def browser():
     """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
     try:
-        from playwright.sync_api import Error, sync_playwright
+        from playwright.sync_api import Error, expect, sync_playwright
     except ImportError as exc:
         unavailable(f"playwright is not importable ({exc})")
+    # The pages are checked once they have settled; the margin is for a busy two-core machine.
+    expect.set_options(timeout=15_000)
     if not CHROMIUM.exists():
         unavailable(f"{CHROMIUM} is missing")
     with sync_playwright() as playwright:
@@ -76,7 +80,14 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def app_url(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def sample_incidents() -> pd.DataFrame:
+    """The sample incidents file as plain pandas reads it (every column as text), read just
+    before the server seeds its store from the same file, so both see the same version."""
+    return pd.read_csv(SAMPLE_INCIDENTS, sep=";", encoding="utf-8-sig", dtype=str)
+
+
+@pytest.fixture(scope="session")
+def app_url(browser, sample_incidents, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port with a new, empty TRYGGHET_DB.
 
     Depends on ``browser`` so that a missing browser skips before a server is started.
