@@ -199,7 +199,7 @@ MESSAGES: dict[str, str] = {
     "about.heading": "Om statistiken",
     "about.body": (
         "Den här sidan förklarar hur siffrorna tas fram och hur de ska läsas.\n\n"
-        "**Små tal.** I en kommun med {population} invånare motsvarar en enda händelse "
+        "**Små tal.** I en kommun med {population} invånare ({year}) motsvarar en enda händelse "
         "{per_one} per 100 000 invånare. Därför visas varje förändring tillsammans med ett "
         "statistiskt test: bara när testet visar att skillnaden sannolikt inte beror på slumpen "
         "kallas den ökning eller minskning (Poissontest, 5 % signifikansnivå). Takter per "

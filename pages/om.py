@@ -18,11 +18,13 @@ def local_time(stamp) -> str:
 
 st.title(t("about.heading"))
 ui.sample_banner()
-population = muni.population_in(max(muni.population)) if muni.population else None
+year = max(muni.population) if muni.population else None
+population = muni.population_in(year) if year else None
 st.markdown(
     t(
         "about.body",
         population=fmt_int(population) if population else "–",
+    year=year or "–",
         per_one=fmt_num(100_000 / population, 1) if population else "–",
         threshold=muni.privacy_threshold,
     )
