@@ -61,6 +61,16 @@ class Municipality:
         earlier = [y for y in self.population if y <= year]
         return self.population[max(earlier) if earlier else min(self.population)]
 
+    def population_of(self, localities: tuple[str, ...], year: int) -> tuple[int | None, list[str]]:
+        """Inhabitants of the selected localities (all of the municipality when none is
+        selected) and the selected names that have no population figure."""
+        if not localities:
+            return self.population_in(year), []
+        missing = [n for n in localities if not (self.locality(n) and self.locality(n).population)]
+        if missing:
+            return None, missing
+        return sum(self.locality(n).population for n in localities), []
+
     def current_promise_period(self) -> PromisePeriod | None:
         return self.promise_periods[0] if self.promise_periods else None
 

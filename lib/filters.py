@@ -1,4 +1,4 @@
-"""The shared filters (period, locality, category, source) and the daily count cube that
+"""The shared filters (period, locality, category, source) and the day-sorted frames that
 pages filter instead of the raw incidents, so a page's cost follows what it shows rather than
 how many incidents are stored."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 CUBE_KEYS = ["day", "locality", "category", "source"]
@@ -24,6 +25,11 @@ class Filters:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def midyear(self) -> int:
+        """The calendar year of the period's midpoint (for population figures)."""
+        return (self.start + (self.end - self.start) / 2).year
+
     def previous_year(self) -> Filters:
         """The same calendar period one year earlier (29 February becomes 28 February)."""
         shift = pd.DateOffset(years=1)
@@ -37,20 +43,45 @@ class Filters:
 
 
 def daily_cube(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Incidents counted per day, locality, category and source (column ``n``)."""
+    """Incidents counted per day, locality, category and source (column ``n``), by day."""
     keyed = incidents.assign(day=incidents["occurred_at"].dt.normalize())
     cube = keyed.groupby(CUBE_KEYS, observed=True).size().rename("n").reset_index()
     return cube[cube["n"] > 0].reset_index(drop=True)
 
 
-def select(cube: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Rows of a cube (or of incidents, with ``day``) matching the filters."""
-    mask = (cube["day"] >= pd.Timestamp(filters.start)) & (cube["day"] <= pd.Timestamp(filters.end))
+def timed_frame(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Incidents whose time of day is known, reduced to what time-of-day views need
+    (day, weekday 0 = Monday, hour and the filter columns), sorted by day."""
+    timed = incidents[incidents["time_known"]]
+    stamp = timed["occurred_at"]
+    frame = pd.DataFrame(
+        {
+            "day": stamp.dt.normalize(),
+            "weekday": stamp.dt.day_of_week.astype(np.int8),
+            "hour": stamp.dt.hour.astype(np.int8),
+            "locality": timed["locality"],
+            "category": timed["category"],
+            "source": timed["source"],
+        }
+    )
+    return frame.sort_values("day", kind="stable").reset_index(drop=True)
+
+
+def select(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Rows of a frame with ``day`` matching the filters. A frame sorted by day is cut with
+    a binary search first, so the cost follows the selection, not the whole frame."""
+    lo, hi = pd.Timestamp(filters.start), pd.Timestamp(filters.end)
+    days = frame["day"]
+    if days.is_monotonic_increasing:
+        frame = frame.iloc[days.searchsorted(lo, "left") : days.searchsorted(hi, "right")]
+        mask = np.ones(len(frame), dtype=bool)
+    else:
+        mask = ((days >= lo) & (days <= hi)).to_numpy()
     for column, values in (
         ("locality", filters.localities),
         ("category", filters.categories),
         ("source", filters.sources),
     ):
         if values:
-            mask &= cube[column].isin(values)
-    return cube[mask]
+            mask &= frame[column].isin(values).to_numpy()
+    return frame[mask]

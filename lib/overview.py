@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lib import stats
+from lib import stats, trends
 from lib.config import Municipality
 from lib.filters import Filters, select
 from lib.i18n import fmt_int, fmt_month, fmt_pct, fmt_period, t
@@ -35,69 +35,24 @@ class Overview:
     summary: list[str] = field(default_factory=list)
 
 
-def population_for(muni: Municipality, filters: Filters) -> tuple[int | None, list[str]]:
-    """Inhabitants behind the selection and the selected localities lacking a figure."""
-    if not filters.localities:
-        midpoint = filters.start + (filters.end - filters.start) / 2
-        return muni.population_in(midpoint.year), []
-    missing, total = [], 0
-    for name in filters.localities:
-        loc = muni.locality(name)
-        if loc is None or not loc.population:
-            missing.append(name)
-        else:
-            total += loc.population
-    return (None if missing else total), missing
-
-
-def compare_categories(cur: pd.DataFrame, prev: pd.DataFrame, days: tuple[int, int]):
-    current = cur.groupby("category", observed=True)["n"].sum()
-    previous = prev.groupby("category", observed=True)["n"].sum()
-    table = pd.concat([current.rename("current"), previous.rename("previous")], axis=1)
-    table = table.fillna(0).astype(int)
-    tests = stats.adjust_for_many(
-        [
-            stats.compare_counts(c, p, *days)
-            for c, p in zip(table["current"], table["previous"], strict=True)
-        ]
-    )
-    table["p_value"] = [c.p_value for c in tests]
-    table["verdict"] = [c.verdict for c in tests]
-    table = table.reset_index(names="category")
-    return table.sort_values(
-        ["current", "previous", "category"], ascending=[False, False, True]
-    ).reset_index(drop=True)
-
-
-def monthly_series(cur: pd.DataFrame, prev: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Counts per month; the previous year's months are moved onto the current calendar."""
-    months = pd.period_range(filters.start, filters.end, freq="M")
-    frames = []
-    for series, rows, shift in (("current", cur, 0), ("previous", prev, 1)):
-        per_month = rows.groupby(rows["day"].dt.to_period("M"))["n"].sum()
-        per_month.index = per_month.index + 12 * shift
-        counts = per_month.reindex(months, fill_value=0)
-        frames.append(
-            pd.DataFrame({"month": months.to_timestamp(), "series": series, "n": counts.to_numpy()})
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
 def compute(cube: pd.DataFrame, filters: Filters, muni: Municipality) -> Overview:
     previous = filters.previous_year()
     cur, prev = select(cube, filters), select(cube, previous)
-    days = (filters.days, previous.days)
-    total = stats.compare_counts(int(cur["n"].sum()), int(prev["n"].sum()), *days)
-    population, missing = population_for(muni, filters)
+    total = stats.compare_counts(
+        int(cur["n"].sum()), int(prev["n"].sum()), filters.days, previous.days
+    )
+    population, missing = muni.population_of(filters.localities, filters.midyear)
     rate = stats.rate(total.current, population) if population else None
+    categories = trends.change_table(cube, filters, muni, "category")
+    monthly = trends.period_series(cube, filters, "M")
     overview = Overview(
         filters=filters,
         previous=previous,
         total=total,
         rate=rate,
         missing_population=missing,
-        categories=compare_categories(cur, prev, days),
-        monthly=monthly_series(cur, prev, filters),
+        categories=categories.rename(columns={"key": "category"}),
+        monthly=monthly.rename(columns={"start": "month"}),
     )
     overview.summary = summary_sentences(overview, muni.privacy_threshold)
     return overview

@@ -118,3 +118,56 @@ def adjust_for_many(comparisons: list[Comparison], alpha: float = ALPHA) -> list
         verdict = c.verdict if q < alpha else NO_CHANGE
         out.append(Comparison(c.current, c.previous, q, verdict))
     return out
+
+
+# --- Control charts ---------------------------------------------------------------------------
+
+# Tail probability of a 3-sigma limit on a normal curve: exact Poisson limits with the same
+# false-alarm rate per side, instead of c̄ ± 3√c̄, which alarms far too often at small means.
+CONTROL_TAIL = 0.00135
+
+
+def control_limits(expected: float, tail: float = CONTROL_TAIL) -> tuple[int, int]:
+    """Exact Poisson limits: counts below ``lower`` or above ``upper`` each occur with
+    probability at most ``tail`` when the true mean is ``expected``."""
+    if expected < 0:
+        raise ValueError("expected must be non-negative")
+    upper = int(stats.poisson.ppf(1 - tail, expected))
+    lower = int(stats.poisson.ppf(tail, expected))
+    # ppf gives the smallest k with cdf(k) >= q; below that k the cdf is < q, so counts
+    # strictly below ``lower`` have total probability < tail.
+    return lower, upper
+
+
+def unusual(count: int, expected: float, tail: float = CONTROL_TAIL) -> str | None:
+    """'high', 'low' or None for a count against its exact Poisson control limits."""
+    lower, upper = control_limits(expected, tail)
+    if count > upper:
+        return "high"
+    if count < lower:
+        return "low"
+    return None
+
+
+# --- Proportions --------------------------------------------------------------------------------
+
+
+def proportion_ci(successes: int, trials: int, alpha: float = ALPHA) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) interval for a proportion."""
+    if trials == 0:
+        return 0.0, 1.0
+    ci = stats.binomtest(successes, trials).proportion_ci(1 - alpha, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def compare_proportions(k1: int, n1: int, k2: int, n2: int, alpha: float = ALPHA) -> Comparison:
+    """Has a share (e.g. of night-time incidents) changed? Fisher's exact test; the verdict
+    says whether the first share is higher or lower than the second. Counts are the k's."""
+    if n1 == 0 or n2 == 0:
+        return Comparison(k1, k2, 1.0, NO_CHANGE)
+    p = float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue)
+    if p >= alpha:
+        verdict = NO_CHANGE
+    else:
+        verdict = INCREASE if k1 / n1 > k2 / n2 else DECREASE
+    return Comparison(k1, k2, p, verdict)

@@ -15,6 +15,21 @@ from lib.loading import ensure_initialised
 from lib.store import Store, database_url
 
 
+def front_door() -> None:
+    """Run every page through dashboard.py. Streamlit treats a ``pages/`` folder beside the
+    entry point as an old-style multipage app until ``st.navigation`` has run once in the
+    process, so the first visit after a server start straight to a sub-page URL would run
+    that page alone (no page config, file names as navigation) and keep doing so. Seen with
+    Streamlit 1.67; the flag is internal, hence the defensive import."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a future Streamlit without the old mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
     store = Store(url)

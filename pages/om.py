@@ -6,6 +6,7 @@ import streamlit as st
 from lib import ui
 from lib.i18n import fmt_datetime, fmt_int, fmt_num, t
 
+ui.front_door()
 muni = ui.municipality()
 
 
@@ -24,7 +25,7 @@ st.markdown(
     t(
         "about.body",
         population=fmt_int(population) if population else "–",
-    year=year or "–",
+        year=year or "–",
         per_one=fmt_num(100_000 / population, 1) if population else "–",
         threshold=muni.privacy_threshold,
     )

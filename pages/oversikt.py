@@ -61,6 +61,7 @@ def sources_table(log: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+ui.front_door()
 muni = ui.municipality()
 threshold = muni.privacy_threshold
 st.title(t("app.title", municipality=muni.display_name))

@@ -6,6 +6,7 @@ browser is an error, so the browser tests can never silently stop running.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -86,13 +87,10 @@ def sample_incidents() -> pd.DataFrame:
     return pd.read_csv(SAMPLE_INCIDENTS, sep=";", encoding="utf-8-sig", dtype=str)
 
 
-@pytest.fixture(scope="session")
-def app_url(browser, sample_incidents, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run dashboard.py` on a free port with a new, empty TRYGGHET_DB.
-
-    Depends on ``browser`` so that a missing browser skips before a server is started.
-    """
-    workdir = tmp_path_factory.mktemp("app")
+@contextlib.contextmanager
+def run_server(workdir: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port with a new, empty TRYGGHET_DB in
+    ``workdir``; yields the base URL and stops the server afterwards."""
     log_path = workdir / "streamlit.log"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -139,6 +137,14 @@ def app_url(browser, sample_incidents, tmp_path_factory: pytest.TempPathFactory)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_url(browser, sample_incidents, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app for the session. Depends on ``browser`` so that a missing browser skips
+    before a server is started."""
+    with run_server(tmp_path_factory.mktemp("app")) as url:
+        yield url
 
 
 @pytest.fixture

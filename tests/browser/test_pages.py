@@ -155,3 +155,24 @@ def test_sidebar_navigation_to_about(open_page):
     assert_no_exception(page)
     expect(page.get_by_text(BANNER).first).to_be_visible()
     expect(page.get_by_role("heading", name="Orter och befolkning")).to_be_visible()
+
+
+def test_first_visit_after_start_straight_to_a_subpage(browser, tmp_path):
+    """Streamlit runs a `pages/` folder as an old-style app until st.navigation has run once
+    in the process; the first visitor of a fresh server must still get the real app."""
+    from tests.browser.conftest import run_server
+
+    with run_server(tmp_path) as url:
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="sv-SE")
+        try:
+            page = context.new_page()
+            page.goto(url + "/om")
+            wait_until_rendered(page, "Om statistiken")
+            assert_no_exception(page)
+            nav = page.locator("[data-testid='stSidebarNav']")
+            # The old mode lists the files (dashboard, om, oversikt) as three links.
+            expect(nav.get_by_role("link")).to_have_count(2)
+            expect(nav.get_by_role("link", name="Översikt")).to_be_visible()
+            expect(nav.get_by_role("link", name="Om statistiken")).to_be_visible()
+        finally:
+            context.close()
