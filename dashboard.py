@@ -21,6 +21,12 @@ pages = [
         default=True,
         url_path="oversikt",
     ),
+    st.Page(
+        "pages/utveckling.py",
+        title=t("page.trends"),
+        icon=":material/trending_up:",
+        url_path="utveckling",
+    ),
     st.Page("pages/om.py", title=t("page.about"), icon=":material/info:", url_path="om"),
 ]
 try:

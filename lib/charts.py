@@ -1,59 +1,200 @@
-"""Plotly figures. Colours are Okabe–Ito (colour-blind safe); text comes from the catalogue."""
+"""Plotly figures. Colours are Okabe–Ito (colour-blind safe); text comes from the catalogue.
+Counts below the privacy threshold are never drawn: they appear as gaps or empty cells."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.i18n import fmt_month_short, t
+from lib.i18n import fmt_date, fmt_month_short, fmt_num, fmt_pct, t
 from lib.privacy import is_suppressed
 
-BLUE, ORANGE, GREY = "#0072B2", "#E69F00", "#6E6E6E"
+BLUE, ORANGE, GREY, VERMILLION, SKY = "#0072B2", "#E69F00", "#6E6E6E", "#D55E00", "#56B4E9"
 FONT = "Source Sans Pro, Arial, sans-serif"
 
 
-def monthly_figure(monthly: pd.DataFrame, threshold: int) -> go.Figure:
-    """Current period against the previous year on the same month axis. Months with a
-    suppressed count are left as gaps, with the reason in the hover text."""
-    fig = go.Figure()
-    styles = {
-        "current": (BLUE, "solid", "overview.trend_current"),
-        "previous": (GREY, "dash", "overview.trend_previous"),
-    }
-    for series, (colour, dash, label) in styles.items():
-        rows = monthly[monthly["series"] == series]
-        hidden = rows["n"].map(lambda n: is_suppressed(int(n), threshold))
-        values = rows["n"].where(~hidden)
-        hover = [
-            t("suppressed", threshold=threshold) if h else f"{int(n)}"
-            for n, h in zip(rows["n"], hidden, strict=True)
-        ]
-        fig.add_trace(
-            go.Scatter(
-                x=[f"{fmt_month_short(m)} {m.year}" for m in rows["month"]],
-                y=values,
-                name=t(label),
-                mode="lines+markers",
-                line={"color": colour, "dash": dash, "width": 3},
-                marker={"size": 7},
-                customdata=hover,
-                hovertemplate="%{x}: %{customdata}<extra>" + t(label) + "</extra>",
-            )
-        )
+def _layout(fig: go.Figure, height: int = 340, y_title: str | None = None) -> go.Figure:
     fig.update_layout(
-        height=320,
+        height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         font={"family": FONT, "size": 14},
         legend={"orientation": "h", "y": 1.12, "x": 0},
         hovermode="x unified",
-        yaxis={
-            "title": t("overview.trend_count"),
-            "rangemode": "tozero",
-            "separatethousands": True,
-        },
+        yaxis={"title": y_title, "rangemode": "tozero"},
         xaxis={"title": None},
         separators=", ",
         plot_bgcolor="white",
     )
     fig.update_yaxes(gridcolor="#E5E5E5")
+    return fig
+
+
+def _label(start: pd.Timestamp, freq: str) -> str:
+    if freq == "M":
+        return f"{fmt_month_short(start)} {start.year}"
+    return fmt_date(start.date())
+
+
+def series_figure(
+    series: pd.DataFrame, threshold: int, freq: str = "M", value: str = "n"
+) -> go.Figure:
+    """Current period against the previous year on the same axis (counts or rates). Buckets
+    whose count is suppressed are left as gaps, with the reason in the hover text."""
+    fig = go.Figure()
+    styles = {
+        "current": (BLUE, "solid", "overview.trend_current"),
+        "previous": (GREY, "dash", "overview.trend_previous"),
+    }
+    for name, (colour, dash, label) in styles.items():
+        rows = series[series["series"] == name]
+        hidden = rows["n"].map(lambda n: is_suppressed(int(n), threshold))
+        values = rows[value].where(~hidden)
+        decimals = 0 if value == "n" else 2
+        hover = [
+            t("suppressed", threshold=threshold) if h else fmt_num(v, decimals)
+            for v, h in zip(rows[value], hidden, strict=True)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=[_label(s, freq) for s in rows["start"]],
+                y=values,
+                name=t(label),
+                mode="lines+markers",
+                line={"color": colour, "dash": dash, "width": 3},
+                marker={"size": 7 if freq == "M" else 4},
+                customdata=hover,
+                hovertemplate="%{x}: %{customdata}<extra>" + t(label) + "</extra>",
+            )
+        )
+    title = t("overview.trend_count") if value == "n" else t("trends.rate_axis")
+    return _layout(fig, y_title=title)
+
+
+def control_figure(chart: pd.DataFrame, threshold: int) -> go.Figure:
+    """One category's months against its exact Poisson limits; unusual months marked."""
+    x = [_label(m, "M") for m in chart["month"]]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=chart["upper"],
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=chart["lower"],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(86,180,233,0.25)",
+            name=t("trends.control_band"),
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=chart["expected"],
+            mode="lines",
+            name=t("trends.control_expected"),
+            line={"color": GREY, "dash": "dot", "width": 2},
+            hovertemplate="%{y:.1f}<extra>" + t("trends.control_expected") + "</extra>",
+        )
+    )
+    hidden = chart["n"].map(lambda n: is_suppressed(int(n), threshold))
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=chart["n"].where(~hidden),
+            mode="lines+markers",
+            name=t("trends.control_observed"),
+            line={"color": BLUE, "width": 3},
+            marker={"size": 8},
+        )
+    )
+    flagged = chart["flag"].notna() & ~hidden
+    fig.add_trace(
+        go.Scatter(
+            x=[v for v, f in zip(x, flagged, strict=True) if f],
+            y=chart["n"][flagged],
+            mode="markers",
+            name=t("trends.control_flagged"),
+            marker={"size": 16, "color": VERMILLION, "symbol": "diamond"},
+        )
+    )
+    return _layout(fig, y_title=t("overview.trend_count"))
+
+
+def heatmap_figure(matrix: np.ndarray, threshold: int) -> go.Figure:
+    """Weekday × hour counts; cells below the threshold left empty."""
+    values = matrix.astype(float)
+    values[(matrix > 0) & (matrix < threshold)] = np.nan
+    days = [t(f"weekday.{d}") for d in range(7)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[f"{h:02d}" for h in range(24)],
+            y=days,
+            colorscale="Blues",
+            hovertemplate="%{y} kl. %{x}: %{z:.0f}<extra></extra>",
+            xgap=1,
+            ygap=1,
+            colorbar={"title": None},
+        )
+    )
+    fig.update_layout(
+        height=320,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font={"family": FONT, "size": 14},
+        plot_bgcolor="white",
+        yaxis={"autorange": "reversed"},
+    )
+    return fig
+
+
+def night_figure(monthly: pd.DataFrame) -> go.Figure:
+    """Monthly night share with its exact 95 % interval."""
+    x = [_label(m, "M") for m in monthly["month"]]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=monthly["high"],
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=monthly["low"],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(0,114,178,0.15)",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=monthly["share"],
+            mode="lines+markers",
+            line={"color": BLUE, "width": 3},
+            name=t("trends.night_axis"),
+            customdata=[fmt_pct(s, 0) for s in monthly["share"]],
+            hovertemplate="%{x}: %{customdata}<extra></extra>",
+        )
+    )
+    fig = _layout(fig, height=300, y_title=t("trends.night_axis"))
+    fig.update_yaxes(tickformat=".0%", range=[0, 1])
     return fig

@@ -31,7 +31,7 @@ class Overview:
     rate: stats.Rate | None
     missing_population: list[str]
     categories: pd.DataFrame  # category, current, previous, p_value, verdict (all numeric)
-    monthly: pd.DataFrame  # month (first day, current period's calendar), series, n
+    monthly: pd.DataFrame  # start (first day, current period's calendar), series, n
     summary: list[str] = field(default_factory=list)
 
 
@@ -52,7 +52,7 @@ def compute(cube: pd.DataFrame, filters: Filters, muni: Municipality) -> Overvie
         rate=rate,
         missing_population=missing,
         categories=categories.rename(columns={"key": "category"}),
-        monthly=monthly.rename(columns={"start": "month"}),
+        monthly=monthly,
     )
     overview.summary = summary_sentences(overview, muni.privacy_threshold)
     return overview

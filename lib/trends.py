@@ -15,6 +15,8 @@ import pandas as pd
 from lib import stats
 from lib.config import Municipality
 from lib.filters import Filters, select
+from lib.i18n import fmt_month, fmt_num, fmt_pct, t
+from lib.privacy import count_text
 
 NIGHT_HOURS = (22, 6)  # 22:00-05:59, when the municipality's security guards mostly work
 RATE_PER = 1000
@@ -252,3 +254,110 @@ def night_share_by_month(timed: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     agg["share"] = agg["sum"] / agg["count"]
     agg[["low", "high"]] = pd.DataFrame(intervals, index=agg.index)
     return agg.rename(columns={"sum": "night", "count": "timed"})
+
+
+# --- What the public sees ---------------------------------------------------------------------
+
+
+def change_view(table: pd.DataFrame, by: str, threshold: int) -> pd.DataFrame:
+    """The change table with Swedish headers for the screen: numbers stay numbers (so the
+    columns sort), and every count below the threshold, with what would reveal it, is
+    removed (NaN, shown as "färre än …")."""
+    hidden_cur = table["current"].between(1, threshold - 1)
+    hidden_prev = table["previous"].between(1, threshold - 1)
+    hidden_change = hidden_cur | hidden_prev
+    return pd.DataFrame(
+        {
+            t(f"col.{by}"): table["key"].astype(str),
+            t("col.current"): table["current"].mask(hidden_cur),
+            t("col.previous"): table["previous"].mask(hidden_prev),
+            t("col.change"): table["change"].mask(hidden_change),
+            t("col.change_pct"): (table["change_pct"] * 100).mask(hidden_change),
+            t("col.rate"): table["rate"],
+            t("col.rate_low"): table["rate_low"],
+            t("col.rate_high"): table["rate_high"],
+            t("col.rate_status"): table["rate_status"].map(lambda s: t(f"rate.{s}")),
+            t("col.p_value"): table["p_value"],
+            t("col.verdict"): table["verdict"].map(lambda v: t(f"verdict.{v}")),
+        }
+    )
+
+
+def change_download(table: pd.DataFrame, by: str, threshold: int) -> pd.DataFrame:
+    """The same table for CSV/Excel: suppressed counts written as "färre än …"."""
+    view = change_view(table, by, threshold)
+    suppressed = t("suppressed", threshold=threshold)
+    for column in (t("col.current"), t("col.previous")):
+        view[column] = view[column].astype(object).where(view[column].notna(), suppressed)
+    for column in (t("col.rate"), t("col.rate_low"), t("col.rate_high")):
+        view[column] = view[column].round(2)
+    view[t("col.change_pct")] = view[t("col.change_pct")].round(1)
+    view[t("col.p_value")] = view[t("col.p_value")].round(4)
+    return view
+
+
+def summary(
+    base: list[str],
+    localities: pd.DataFrame,
+    unusual: pd.DataFrame,
+    night: NightShare,
+    threshold: int,
+) -> list[str]:
+    """The overview's sentences plus localities, unusual months and night share; each
+    sentence true for the numbers on the page, small counts never cited."""
+    sentences = list(base)
+    for row in localities[localities["verdict"] != stats.NO_CHANGE].itertuples():
+        key = (
+            "trends.summary_locality_up"
+            if row.verdict == stats.INCREASE
+            else ("trends.summary_locality_down")
+        )
+        sentences.append(
+            t(
+                key,
+                locality=row.key,
+                previous=count_text(row.previous, threshold),
+                current=count_text(row.current, threshold),
+            )
+        )
+    if unusual.empty:
+        sentences.append(t("trends.summary_no_unusual"))
+    else:
+        first = unusual.iloc[0]
+        sentences.append(
+            t(
+                "trends.summary_unusual",
+                count=len(unusual),
+                category=first["category"],
+                month=fmt_month(first["month"]),
+                n=count_text(int(first["n"]), threshold),
+                expected=fmt_num(first["expected"], 0),
+            )
+        )
+    if night.share is not None and night.timed >= threshold:
+        previous = fmt_pct(night.previous_share, 0) if night.previous_share is not None else "–"
+        sentences.append(
+            t(
+                "trends.summary_night",
+                share=fmt_pct(night.share, 0),
+                previous=previous,
+                verdict=t(f"verdict.{night.comparison.verdict}"),
+            )
+        )
+    return sentences
+
+
+def unusual_view(flagged: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The flagged months as the public sees them (suppressed counts as text)."""
+    return pd.DataFrame(
+        {
+            t("col.category"): flagged["category"],
+            t("trends.col_month"): flagged["month"].map(fmt_month),
+            t("trends.col_observed"): flagged["n"].map(lambda n: count_text(int(n), threshold)),
+            t("trends.col_expected"): flagged["expected"].map(lambda e: fmt_num(e, 1)),
+            t("trends.col_limits"): [
+                f"{lo}–{hi}" for lo, hi in zip(flagged["lower"], flagged["upper"], strict=True)
+            ],
+            t("trends.col_direction"): flagged["flag"].map(lambda d: t(f"trends.flag_{d}")),
+        }
+    )

@@ -57,6 +57,11 @@ def _cube(url: str, version: int) -> pd.DataFrame:
     return flt.daily_cube(_incidents(url, version))
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _timed(url: str, version: int) -> pd.DataFrame:
+    return flt.timed_frame(_incidents(url, version))
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _import_log(url: str, version: int) -> pd.DataFrame:
     return _store(url).import_log()
@@ -78,6 +83,11 @@ def incidents() -> pd.DataFrame:
 
 def cube() -> pd.DataFrame:
     return _cube(store().url, data_version())
+
+
+def timed() -> pd.DataFrame:
+    """Incidents with a known time of day, sorted by day (read-only, shared)."""
+    return _timed(store().url, data_version())
 
 
 def import_log() -> pd.DataFrame:

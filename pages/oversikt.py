@@ -108,7 +108,7 @@ previous_col.metric(
 
 st.subheader(t("overview.trend_heading"))
 st.plotly_chart(
-    charts.monthly_figure(ov.monthly, threshold), config={"displayModeBar": False}, width="stretch"
+    charts.series_figure(ov.monthly, threshold), config={"displayModeBar": False}, width="stretch"
 )
 st.subheader(t("overview.categories_heading"))
 st.dataframe(overview.category_display(ov.categories, threshold), hide_index=True, width="stretch")
@@ -126,4 +126,5 @@ st.subheader(t("overview.sources_heading"))
 st.dataframe(sources_table(ui.import_log()), hide_index=True, width="stretch")
 
 st.subheader(t("overview.links_heading"))
+st.page_link("pages/utveckling.py", label=t("page.trends"), icon=":material/trending_up:")
 st.page_link("pages/om.py", label=t("page.about"), icon=":material/info:")

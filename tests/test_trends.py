@@ -85,8 +85,9 @@ def test_monthly_and_weekly_series_sum_to_the_period(cube):
     weekly = trends.period_series(cube, PROMISE, "W")
     assert (weekly["start"].dt.day_of_week == 0).all()  # weeks start on Monday
     prev = weekly[weekly["series"] == "previous"]
-    previous_total = int(cube[(cube["day"] >= "2017-10-01") & (cube["day"] <= "2018-09-30")]["n"]
-                         .sum())
+    previous_total = int(
+        cube[(cube["day"] >= "2017-10-01") & (cube["day"] <= "2018-09-30")]["n"].sum()
+    )
     # A year is 52 weeks and a day or two: at most the days beyond the axis are lost.
     assert previous_total - prev["n"].sum() <= 20
 
@@ -109,13 +110,18 @@ def test_change_table_by_locality_against_pandas(cube, muni, incidents):
     assert hallsberg["rate"] == pytest.approx(hallsberg["current"] / 8491 * 1000)
     low, high = stats.poisson_ci(int(hallsberg["current"]))
     assert (hallsberg["rate_low"], hallsberg["rate_high"]) == pytest.approx(
-        (low / 8.491, high / 8.491))
+        (low / 8.491, high / 8.491)
+    )
     assert hallsberg["rate_status"] == trends.RATE_OK
 
 
 def test_rate_status_for_small_counts(cube, muni):
-    table = trends.change_table(cube, Filters(dt.date(2019, 1, 1), dt.date(2019, 1, 31),
-                                              localities=("Hjortkvarn",)), muni, "category")
+    table = trends.change_table(
+        cube,
+        Filters(dt.date(2019, 1, 1), dt.date(2019, 1, 31), localities=("Hjortkvarn",)),
+        muni,
+        "category",
+    )
     for row in table.itertuples():
         if row.current < 3:
             assert row.rate_status == trends.RATE_TOO_FEW and np.isnan(row.rate)
@@ -126,12 +132,18 @@ def test_rate_status_for_small_counts(cube, muni):
 def test_control_chart_against_hand_computation(cube):
     chart = trends.control_chart(cube, PROMISE)
     row = chart[(chart["category"] == "Stöld") & (chart["month"] == "2019-02-01")].iloc[0]
-    baseline = cube[(cube["category"] == "Stöld") & (cube["day"] >= "2017-10-01") &
-                    (cube["day"] <= "2018-09-30")]["n"].sum()
+    baseline = cube[
+        (cube["category"] == "Stöld")
+        & (cube["day"] >= "2017-10-01")
+        & (cube["day"] <= "2018-09-30")
+    ]["n"].sum()
     assert row["expected"] == pytest.approx(baseline / 365 * 28)
     assert (row["lower"], row["upper"]) == stats.control_limits(row["expected"])
-    feb = cube[(cube["category"] == "Stöld") & (cube["day"] >= "2019-02-01") &
-               (cube["day"] <= "2019-02-28")]["n"].sum()
+    feb = cube[
+        (cube["category"] == "Stöld")
+        & (cube["day"] >= "2019-02-01")
+        & (cube["day"] <= "2019-02-28")
+    ]["n"].sum()
     assert row["n"] == feb
 
 
@@ -146,15 +158,19 @@ def test_partial_month_expected_is_scaled(cube):
     chart = trends.control_chart(cube, short)
     assert chart["month"].nunique() == 1
     row = chart[chart["category"] == "Stöld"].iloc[0]
-    base = cube[(cube["category"] == "Stöld") & (cube["day"] >= "2018-03-10") &
-                (cube["day"] <= "2018-03-19")]["n"].sum()
+    base = cube[
+        (cube["category"] == "Stöld")
+        & (cube["day"] >= "2018-03-10")
+        & (cube["day"] <= "2018-03-19")
+    ]["n"].sum()
     assert row["expected"] == pytest.approx(base / 10 * 10)
 
 
 def test_weekday_hour_matrix_against_pandas(timed, incidents):
     matrix = trends.weekday_hour(timed, PROMISE)
-    year = incidents[incidents["time_known"] &
-                     incidents["occurred_at"].between("2018-10-01", "2019-09-30 23:59")]
+    year = incidents[
+        incidents["time_known"] & incidents["occurred_at"].between("2018-10-01", "2019-09-30 23:59")
+    ]
     expected = pd.crosstab(year["occurred_at"].dt.day_of_week, year["occurred_at"].dt.hour)
     expected = expected.reindex(index=range(7), columns=range(24), fill_value=0).to_numpy()
     np.testing.assert_array_equal(matrix, expected)
@@ -162,13 +178,15 @@ def test_weekday_hour_matrix_against_pandas(timed, incidents):
 
 def test_night_share_against_pandas(timed, cube, incidents):
     share = trends.night_share(timed, cube, PROMISE)
-    year = incidents[incidents["time_known"] &
-                     incidents["occurred_at"].between("2018-10-01", "2019-09-30 23:59")]
+    year = incidents[
+        incidents["time_known"] & incidents["occurred_at"].between("2018-10-01", "2019-09-30 23:59")
+    ]
     hour = year["occurred_at"].dt.hour
     assert share.night == int(((hour >= 22) | (hour < 6)).sum())
     assert share.timed == len(year)
-    assert (share.low, share.high) == pytest.approx(proportion_confint(share.night, share.timed,
-                                                                       method="beta"))
+    assert (share.low, share.high) == pytest.approx(
+        proportion_confint(share.night, share.timed, method="beta")
+    )
     monthly = trends.night_share_by_month(timed, PROMISE)
     assert monthly["night"].sum() == share.night and monthly["timed"].sum() == share.timed
 

@@ -1,0 +1,273 @@
+"""Benchmark of the overview page against the number of stored incidents.
+
+``python -m bench.overview [--sizes 10000 100000 1000000] [--reruns 5]`` (from the repo root).
+
+For each size, one child process generates that many synthetic incidents, writes them as a
+Swedish Excel CSV and imports it into a fresh temporary store; a second child opens the app
+on that store with Streamlit's ``AppTest`` and times the first render and reruns after filter
+changes. Separate processes keep peak memory and Streamlit's caches per size and per phase.
+The parent prints a markdown table and checks the target: the overview rerun at the largest
+size takes at most 3x its time at the smallest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+SEED = 20240601
+START, END = pd.Timestamp("2017-10-01"), pd.Timestamp("2019-10-01")  # END exclusive
+TARGET_RATIO = 3.0
+SPREAD_DEG = 0.01  # about 1 km: incidents scatter around a locality's centre
+DESCRIPTIONS = np.array(["Fiktiv händelse.", "Krossad ruta.", "Klotter på fasad.", ""])
+
+
+# --- Synthetic data -------------------------------------------------------------------------
+
+
+def synthetic_incidents(n: int, muni, seed: int = SEED) -> pd.DataFrame:
+    """n incidents in the canonical columns, shaped like the sample (same categories, sources,
+    localities and period), drawn with vectorised numpy so a million rows take seconds."""
+    from lib.sample import CATEGORIES
+
+    rng = np.random.default_rng(seed)
+    spec = rng.choice(len(CATEGORIES), n, p=_weights([c.per_year for c in CATEGORIES]))
+    known = rng.random(n) < np.array([c.time_known_share for c in CATEGORIES])[spec]
+    minutes = rng.integers(0, (END - START) // pd.Timedelta(minutes=1), n)
+    occurred = START + pd.to_timedelta(minutes, unit="min")
+    # A row without a known time is stored at midnight, as the importer reads a bare date.
+    occurred = occurred.where(known, occurred.normalize()).astype("datetime64[ns]")
+    locs = muni.localities
+    place = rng.choice(len(locs), n, p=_weights([loc.population or 1 for loc in locs]))
+    b = muni.bbox
+    lat = np.array([loc.lat for loc in locs])[place] + rng.normal(0, SPREAD_DEG, n)
+    lon = np.array([loc.lon for loc in locs])[place] + rng.normal(0, 2 * SPREAD_DEG, n)
+    return pd.DataFrame(
+        {
+            "id": pd.Series(np.arange(1, n + 1)).map("B-{:07d}".format),
+            "occurred_at": occurred,
+            "time_known": known,
+            "category": np.array([c.name for c in CATEGORIES])[spec],
+            "locality": np.array([loc.name for loc in locs])[place],
+            # Clipped so every row passes the importer's bounding-box check.
+            "lat": np.clip(lat, b["lat_min"], b["lat_max"]).round(5),
+            "lon": np.clip(lon, b["lon_min"], b["lon_max"]).round(5),
+            "source": np.array([c.source for c in CATEGORIES])[spec],
+            "description": DESCRIPTIONS[rng.integers(0, len(DESCRIPTIONS), n)],
+        }
+    )
+
+
+def _weights(values) -> np.ndarray:
+    w = np.asarray(values, dtype=float)
+    return w / w.sum()
+
+
+# --- Child: import ---------------------------------------------------------------------------
+
+
+def run_import(n: int, db: Path) -> dict:
+    """Generate, write the CSV, import it into a fresh store; time the import."""
+    from lib.config import load_municipality
+    from lib.filters import daily_cube
+    from lib.importers import to_swedish_csv
+    from lib.loading import import_bytes
+    from lib.store import Store
+
+    muni = load_municipality()
+    path = db.parent / f"incidents-{n}.csv"
+    path.write_bytes(to_swedish_csv(synthetic_incidents(n, muni), "incidents"))
+    data = path.read_bytes()
+    started = time.perf_counter()
+    pd.read_csv(path, sep=";", engine="pyarrow", encoding="utf-8-sig")
+    parse_only = time.perf_counter() - started
+    store = Store(str(db))
+    started = time.perf_counter()
+    outcome = import_bytes(store, data, "incidents", muni, path.name, user="bench")
+    import_s = time.perf_counter() - started
+    if not outcome.ok or outcome.rows_added != n:
+        raise SystemExit(f"import failed ({outcome.rows_added} of {n} rows): {outcome.messages}")
+    # The app seeds sample data into an empty, uninitialised store; this one is neither.
+    store.mark_initialised()
+    cube_rows = len(daily_cube(store.read_incidents()))
+    return {
+        "csv_mb": len(data) / 1e6,
+        "import_s": import_s,
+        "parse_only_s": parse_only,
+        "cube_rows": cube_rows,
+        "import_peak_mib": peak_mib(),
+    }
+
+
+# --- Child: page -----------------------------------------------------------------------------
+
+
+def filter_steps(categories: list[str]):
+    """Filter states that change one sidebar widget at a time and never repeat, so every
+    rerun computes the page's figures instead of hitting its per-filter cache: a walk through
+    (all places, two localities) x (all categories, each category), turning at each end."""
+    localities = [[], ["Hallsberg"], ["Pålsboda"]]
+    previous = ([], [])
+    for i, category in enumerate([[], *([c] for c in categories)]):
+        for locality in localities if i % 2 == 0 else localities[::-1]:
+            state = (locality, category)
+            if state != previous:
+                changed = "ort" if locality != previous[0] else "kategori"
+                yield changed, state[0] if changed == "ort" else state[1]
+            previous = state
+
+
+def run_page(db: Path, reruns: int) -> dict:
+    """First render, then ``reruns`` reruns after a filter change, all on the overview page."""
+    from streamlit.testing.v1 import AppTest
+
+    from lib.sample import CATEGORIES
+
+    at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=600)
+    first = timed_run(at)
+    # The most frequent categories first, so a filtered page still has figures to show.
+    by_weight = sorted(CATEGORIES, key=lambda c: -c.per_year)
+    categories = list(dict.fromkeys(c.name for c in by_weight))
+    steps = filter_steps(categories)
+    times = []
+    for _ in range(reruns):
+        key, value = next(steps)
+        times.append(timed_run(at.multiselect(key=key).set_value(value)))
+    return {
+        "first_render_s": first,
+        "rerun_s": times,
+        "rerun_median_s": statistics.median(times),
+        "app_peak_mib": peak_mib(),
+    }
+
+
+def timed_run(at_or_widget) -> float:
+    """Time one script run; fail loudly unless it rendered the whole overview."""
+    started = time.perf_counter()
+    at = at_or_widget.run()
+    elapsed = time.perf_counter() - started
+    # The front door turns a page's exception into an error box, so check both.
+    if at.exception or at.error:
+        problems = [e.value for e in at.error] + [e.message for e in at.exception]
+        raise SystemExit(f"the page failed: {problems} (see the log above)")
+    if len(at.metric) != 3:  # an empty selection stops early and would time too little
+        raise SystemExit(f"overview incomplete: {len(at.metric)} metrics, info={at.info}")
+    return elapsed
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+# --- Parent ----------------------------------------------------------------------------------
+
+
+def child(phase: str, n: int, db: Path, reruns: int) -> dict:
+    out = db.parent / f"{phase}.json"
+    args = ["--child", phase, "--size", str(n), "--db", str(db), "--out", str(out)]
+    args += ["--reruns", str(reruns)]
+    env = {**os.environ, "TRYGGHET_DB": str(db)}  # read by the app when it opens the store
+    subprocess.run([sys.executable, "-m", "bench.overview", *args], cwd=ROOT, env=env, check=True)
+    return json.loads(out.read_text())
+
+
+def measure(n: int, reruns: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="trygghet-bench-") as tmp:
+        db = Path(tmp) / "bench.db"
+        print(f"[{n:,}] generating and importing …", file=sys.stderr, flush=True)
+        result = {"incidents": n, **child("import", n, db, reruns)}
+        print(f"[{n:,}] rendering the overview …", file=sys.stderr, flush=True)
+        return result | child("page", n, db, reruns)
+
+
+COLUMNS = (  # key, header, format
+    ("incidents", "incidents", "{:,}"),
+    ("cube_rows", "cube rows", "{:,}"),
+    ("csv_mb", "CSV MB", "{:.1f}"),
+    ("import_s", "import s", "{:.2f}"),
+    ("parse_only_s", "parse only s", "{:.2f}"),
+    ("import_peak_mib", "import peak MiB", "{:,.0f}"),
+    ("first_render_s", "first render s", "{:.2f}"),
+    ("rerun_median_s", "rerun s (median)", "{:.3f}"),
+    ("app_peak_mib", "app peak MiB", "{:,.0f}"),
+)
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| " + " | ".join(h for _, h, _ in COLUMNS) + " |"]
+    lines.append("|" + "---:|" * len(COLUMNS))
+    for row in rows:
+        lines.append("| " + " | ".join(f.format(row[k]) for k, _, f in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def verdict(rows: list[dict]) -> tuple[float | None, str]:
+    if len(rows) < 2:
+        return None, "target not checked: needs at least two sizes"
+    small, large = min(rows, key=lambda r: r["incidents"]), max(rows, key=lambda r: r["incidents"])
+    ratio = large["rerun_median_s"] / small["rerun_median_s"]
+    met = "met" if ratio <= TARGET_RATIO else "MISSED"
+    sizes = f"{large['incidents']:,} / {small['incidents']:,}"
+    return ratio, f"rerun ratio {sizes}: {ratio:.2f}x (target <= {TARGET_RATIO:g}x: {met})"
+
+
+def environment() -> dict:
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+
+    import streamlit
+
+    return {
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "commit": git("rev-parse", "--short", "HEAD").strip(),
+        "dirty": bool(git("status", "--porcelain", "--", "lib", "pages", "dashboard.py")),
+        "python": platform.python_version(),
+        "pandas": pd.__version__,
+        "streamlit": streamlit.__version__,
+        "cpus": os.cpu_count(),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--reruns", type=int, default=5)
+    parser.add_argument("--child", choices=["import", "page"], help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child == "import":
+        args.out.write_text(json.dumps(run_import(args.size, args.db)))
+        return
+    if args.child == "page":
+        args.out.write_text(json.dumps(run_page(args.db, args.reruns)))
+        return
+    env = environment()  # before measuring: the code may change while the benchmark runs
+    rows = [measure(n, args.reruns) for n in args.sizes]
+    ratio, text = verdict(rows)
+    print(table(rows), text, sep="\n\n")
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"overview-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    report = {"environment": env, "reruns": args.reruns, "ratio": ratio, "rows": rows}
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

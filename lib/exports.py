@@ -1,0 +1,25 @@
+"""Downloads for people: CSV that Swedish Excel opens correctly, and real Excel files.
+Text that a spreadsheet would run as a formula is neutralised in both."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from lib.importers import neutralise_formulas
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM, ';' separator, decimal comma: what Excel in Swedish expects."""
+    text = neutralise_formulas(frame).to_csv(
+        sep=";", index=False, decimal=",", lineterminator="\r\n"
+    )
+    return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        neutralise_formulas(frame).to_excel(writer, sheet_name=sheet[:31], index=False)
+    return buffer.getvalue()
