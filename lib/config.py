@@ -17,9 +17,9 @@ DEFAULT_MUNICIPALITY = "hallsberg"
 @dataclass(frozen=True)
 class Locality:
     name: str
-    population: int | None
     lat: float
     lon: float
+    population: int | None = None  # a locality without a figure gets no rates
     approximate: bool = False
 
 

@@ -266,6 +266,10 @@ def change_view(table: pd.DataFrame, by: str, threshold: int) -> pd.DataFrame:
     hidden_cur = table["current"].between(1, threshold - 1)
     hidden_prev = table["previous"].between(1, threshold - 1)
     hidden_change = hidden_cur | hidden_prev
+    interval = [
+        "" if np.isnan(lo) else f"{fmt_num(lo, 1)}–{fmt_num(hi, 1)}"
+        for lo, hi in zip(table["rate_low"], table["rate_high"], strict=True)
+    ]
     return pd.DataFrame(
         {
             t(f"col.{by}"): table["key"].astype(str),
@@ -273,27 +277,32 @@ def change_view(table: pd.DataFrame, by: str, threshold: int) -> pd.DataFrame:
             t("col.previous"): table["previous"].mask(hidden_prev),
             t("col.change"): table["change"].mask(hidden_change),
             t("col.change_pct"): (table["change_pct"] * 100).mask(hidden_change),
+            t("col.verdict"): table["verdict"].map(lambda v: t(f"verdict.{v}")),
             t("col.rate"): table["rate"],
-            t("col.rate_low"): table["rate_low"],
-            t("col.rate_high"): table["rate_high"],
+            t("col.rate_ci"): interval,
             t("col.rate_status"): table["rate_status"].map(lambda s: t(f"rate.{s}")),
             t("col.p_value"): table["p_value"],
-            t("col.verdict"): table["verdict"].map(lambda v: t(f"verdict.{v}")),
         }
     )
 
 
 def change_download(table: pd.DataFrame, by: str, threshold: int) -> pd.DataFrame:
-    """The same table for CSV/Excel: suppressed counts written as "färre än …"."""
-    view = change_view(table, by, threshold)
+    """The same table for CSV/Excel: suppressed counts written as "färre än …", and the
+    interval as two numeric columns."""
+    view = change_view(table, by, threshold).drop(columns=t("col.rate_ci"))
     suppressed = t("suppressed", threshold=threshold)
     for column in (t("col.current"), t("col.previous")):
         view[column] = view[column].astype(object).where(view[column].notna(), suppressed)
-    for column in (t("col.rate"), t("col.rate_low"), t("col.rate_high")):
-        view[column] = view[column].round(2)
+    view.insert(7, t("col.rate_low"), table["rate_low"].round(2))
+    view.insert(8, t("col.rate_high"), table["rate_high"].round(2))
+    view[t("col.rate")] = view[t("col.rate")].round(2)
     view[t("col.change_pct")] = view[t("col.change_pct")].round(1)
     view[t("col.p_value")] = view[t("col.p_value")].round(4)
     return view
+
+
+def p_text(p: float) -> str:
+    return "< 0,001" if p < 0.001 else fmt_num(p, 3)
 
 
 def summary(

@@ -46,8 +46,11 @@ def rate_metric(ov: overview.Overview, column) -> None:
             column.caption(t("overview.metric_rate_unreliable"))
 
 
-def sources_table(log: pd.DataFrame) -> pd.DataFrame:
-    table = overview.source_freshness(ui.incidents(), log)
+@st.cache_data(max_entries=4, show_spinner=False)
+def sources_table(url: str, version: int) -> pd.DataFrame:
+    """Depends only on the stored data, not the filters: computed once per data version."""
+    table = overview.source_freshness(ui.incidents(), ui.import_log())
+    tz = ui.municipality().timezone
     return pd.DataFrame(
         {
             t("col.source"): table["source"].map(lambda s: source_label(str(s))),
@@ -55,7 +58,7 @@ def sources_table(log: pd.DataFrame) -> pd.DataFrame:
             t("col.first"): table["first"].map(lambda d: fmt_date(d.date())),
             t("col.last"): table["last"].map(lambda d: fmt_date(d.date())),
             t("col.last_import"): table["last_import"].map(
-                lambda d: fmt_datetime(d.tz_convert(ui.municipality().timezone))
+                lambda d: fmt_datetime(d.tz_convert(tz))
             ),
         }
     )
@@ -123,7 +126,7 @@ st.caption(
 )
 
 st.subheader(t("overview.sources_heading"))
-st.dataframe(sources_table(ui.import_log()), hide_index=True, width="stretch")
+st.dataframe(sources_table(ui.store().url, ui.data_version()), hide_index=True, width="stretch")
 
 st.subheader(t("overview.links_heading"))
 st.page_link("pages/utveckling.py", label=t("page.trends"), icon=":material/trending_up:")

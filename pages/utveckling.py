@@ -72,16 +72,10 @@ def change(fig: dict) -> None:
     view = trends.change_view(table, by, threshold)
     counts = [t("col.current"), t("col.previous"), t("col.change")]
     styled = (
-        view.style.format(
-            lambda v: fmt_int(v), subset=counts, na_rep=t("suppressed", threshold=threshold)
-        )
+        view.style.format(fmt_int, subset=counts, na_rep=t("suppressed", threshold=threshold))
         .format(lambda v: fmt_num(v, 0), subset=[t("col.change_pct")], na_rep="–")
-        .format(
-            lambda v: fmt_num(v, 1),
-            subset=[t("col.rate"), t("col.rate_low"), t("col.rate_high")],
-            na_rep="–",
-        )
-        .format(lambda v: fmt_num(v, 3), subset=[t("col.p_value")])
+        .format(lambda v: fmt_num(v, 1), subset=[t("col.rate")], na_rep="–")
+        .format(trends.p_text, subset=[t("col.p_value")])
     )
     st.dataframe(styled, hide_index=True, width="stretch")
     st.caption(
@@ -160,10 +154,15 @@ def hours(fig: dict) -> None:
     )
     st.subheader(t("trends.night_heading"))
     previous = fmt_pct(night.previous_share, 0) if night.previous_share is not None else "–"
+    delta = None
+    if night.previous_share is not None:
+        points = round((night.share - night.previous_share) * 100)
+        verdict = t(f"verdict.{night.comparison.verdict}")
+        delta = t("trends.night_delta", change=f"{points:+d}".replace("-", "−"), verdict=verdict)
     st.metric(
         t("trends.night_metric"),
         fmt_pct(night.share, 0),
-        delta=t(f"verdict.{night.comparison.verdict}"),
+        delta=delta,
         delta_color="off" if night.comparison.verdict == stats.NO_CHANGE else "inverse",
         help=t(
             "trends.night_metric_help",
