@@ -252,7 +252,8 @@ def night_share_by_month(timed: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         stats.proportion_ci(int(k), int(n)) for k, n in zip(agg["sum"], agg["count"], strict=True)
     ]
     agg["share"] = agg["sum"] / agg["count"]
-    agg[["low", "high"]] = pd.DataFrame(intervals, index=agg.index)
+    agg["low"] = [low for low, _ in intervals]
+    agg["high"] = [high for _, high in intervals]
     return agg.rename(columns={"sum": "night", "count": "timed"})
 
 

@@ -200,3 +200,8 @@ def test_empty_and_single_day_periods(cube, timed, muni):
     chart = trends.control_chart(cube, one_day)
     assert chart["month"].nunique() == 1
     assert trends.period_series(cube, one_day, "W")["days"].max() == 1
+
+
+def test_night_share_by_month_of_an_empty_selection(timed):
+    empty = trends.night_share_by_month(timed, Filters(dt.date(2030, 1, 1), dt.date(2030, 1, 31)))
+    assert empty.empty and {"share", "low", "high"} <= set(empty.columns)
