@@ -23,6 +23,7 @@ BANNER = "Exempeldata – fiktiva händelser"
 APP_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PAGES = {
     "oversikt": ("/", "Trygghet i Hallsbergs kommun"),
+    "utveckling": ("/utveckling", "Utveckling"),
     "om": ("/om", "Om statistiken"),
 }
 VIEWPORTS = [(1366, 768), (1920, 1080)]
@@ -44,8 +45,10 @@ def wait_until_rendered(page, title: str) -> None:
 
 
 def assert_no_exception(page) -> None:
+    """No Streamlit exception box, and no error box from the front door's guard."""
     exceptions = page.locator("[data-testid='stException']")
     assert exceptions.count() == 0, "\n\n".join(exceptions.all_inner_texts())
+    assert page.get_by_text("Något gick fel när sidan skulle visas").count() == 0
 
 
 def swedish_int(n: int) -> str:
@@ -170,9 +173,27 @@ def test_first_visit_after_start_straight_to_a_subpage(browser, tmp_path):
             wait_until_rendered(page, "Om statistiken")
             assert_no_exception(page)
             nav = page.locator("[data-testid='stSidebarNav']")
-            # The old mode lists the files (dashboard, om, oversikt) as three links.
-            expect(nav.get_by_role("link")).to_have_count(2)
-            expect(nav.get_by_role("link", name="Översikt")).to_be_visible()
-            expect(nav.get_by_role("link", name="Om statistiken")).to_be_visible()
+            # The old mode lists the files (dashboard, om, oversikt, …) as links instead.
+            links = nav.get_by_role("link")
+            expect(links).to_have_count(len(PAGES))
+            for _, title in PAGES.values():
+                name = "Översikt" if title.startswith("Trygghet") else title
+                expect(nav.get_by_role("link", name=name)).to_be_visible()
         finally:
             context.close()
+
+
+def test_trends_tabs_draw(open_page, artifacts):
+    page = open_page("/utveckling", 1366, 768)
+    wait_until_rendered(page, "Utveckling")
+    tabs = ["Över tid", "Förändring", "Ovanliga månader", "Tid på dygnet"]
+    for name in tabs:
+        page.get_by_role("tab", name=name).click()
+        panel = page.get_by_role("tabpanel", name=name)
+        if name == "Förändring":
+            expect(panel.get_by_text("Ladda ner Excel")).to_be_visible()
+            expect(panel.locator("[data-testid='stDataFrame']")).to_be_visible()
+        else:
+            expect(panel.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
+        assert_no_exception(page)
+        screenshot(page, artifacts / f"utveckling-{tabs.index(name)}-1366x768.png")
