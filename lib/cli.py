@@ -7,6 +7,7 @@ written), 1 anything unexpected.
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from lib.config import load_municipality
 from lib.i18n import ARGPARSE, fmt_int, t
 from lib.importers import to_swedish_csv
 from lib.loading import KINDS, import_bytes, seed_sample, store_error_message
+from lib.passwords import hash_password
 from lib.schemas import SOURCES
 from lib.store import Store, StoreError
 
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("path", type=Path)
     exp.add_argument("--kind", choices=KINDS, default="incidents")
     sub.add_parser("imports", help=t("cli.help_imports"))
+    sub.add_parser("hash-password", help=t("cli.help_hash_password"))
     undo = sub.add_parser("undo", help=t("cli.help_undo"))
     undo.add_argument("id", type=int)
     return parser
@@ -112,12 +115,31 @@ def cmd_undo(store, muni, args) -> list[str]:
     return [t("cli.undone", id=args.id, rows=fmt_int(removed))]
 
 
+def cmd_hash_password(store, muni, args) -> list[str]:
+    if sys.stdin.isatty():
+        first = getpass.getpass(t("cli.password_prompt"))
+        second = getpass.getpass(t("cli.password_again"))
+    else:  # piped in (automation): one line, asked once
+        first = second = sys.stdin.readline().rstrip("\n")
+    if first != second:
+        raise InvalidInput([t("cli.password_mismatch")])
+    if len(first) < 12:
+        raise InvalidInput([t("cli.password_too_short")])
+    return [
+        t("cli.password_snippet"),
+        "[analyst]",
+        f'name = "{t("cli.default_analyst_name")}"',
+        f'password_hash = "{hash_password(first)}"',
+    ]
+
+
 COMMANDS = {
     "seed": cmd_seed,
     "import": cmd_import,
     "export": cmd_export,
     "imports": cmd_imports,
     "undo": cmd_undo,
+    "hash-password": cmd_hash_password,
 }
 
 
@@ -125,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         muni = load_municipality(args.kommun)
-        store = Store(args.db)
+        store = None if args.command == "hash-password" else Store(args.db)
         lines = COMMANDS[args.command](store, muni, args)
     except InvalidInput as exc:
         print("\n".join(exc.messages), file=sys.stderr)

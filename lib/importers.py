@@ -359,6 +359,38 @@ def _fill_ids(frame: pd.DataFrame) -> pd.Series:
     return ids.mask(missing, hashed.astype("string"))
 
 
+def _activity_rules(frame, promises: pd.DataFrame, errs: _Collector, sha: str) -> None:
+    """An activity belongs to an indicator of its promise and lies inside that promise's
+    period; generated ids are unique per file so two files never collide."""
+    if "id" not in frame:
+        frame["id"] = [f"{sha[:10]}-{i + 2}" for i in frame.index]
+    by_indicator = promises.set_index("indicator_id")
+    known = frame["indicator_id"].isin(by_indicator.index) & frame["promise_id"].isin(
+        set(promises["promise_id"])
+    )
+    for i in frame.index[known.fillna(False)]:
+        spec = by_indicator.loc[frame.at[i, "indicator_id"]]
+        if spec["promise_id"] != frame.at[i, "promise_id"]:
+            reason = t(
+                "err.indicator_not_in_promise",
+                value=frame.at[i, "indicator_id"],
+                promise=frame.at[i, "promise_id"],
+            )
+            errs.add(pd.Series([True], index=[i]), "indicator_id", reason)
+            continue
+        day = frame.at[i, "date"]
+        if pd.notna(day) and not spec["period_start"] <= day <= spec["period_end"]:
+            reason = t(
+                "err.outside_period",
+                value=day.date().isoformat(),
+                start=spec["period_start"].date().isoformat(),
+                end=spec["period_end"].date().isoformat(),
+            )
+            errs.add(pd.Series([True], index=[i]), "date", reason)
+        if "unit" not in frame or pd.isna(frame.at[i, "unit"]):
+            frame.loc[i, "unit"] = spec["unit"]
+
+
 def _schema_for(kind: str, muni: Municipality, promises: pd.DataFrame | None) -> pa.DataFrameSchema:
     if kind == "incidents":
         return incident_schema(muni)
@@ -451,8 +483,8 @@ def read_table(
     frame = _parse_columns(raw, found, kind, errs)
     if kind == "incidents":
         _incident_rules(frame, muni, errs, default_source)
-    if kind == "activities" and "id" not in frame:
-        frame["id"] = [f"a{i + 2}" for i in frame.index]
+    if kind == "activities":
+        _activity_rules(frame, promises, errs, result.sha256)
     candidates = frame[~frame.index.isin(list(errs.bad))]
     result.valid = _validate(candidates, kind, muni, promises, errs)
     result.errors = sorted(errs.errors, key=lambda e: (e.row or 0, e.column or ""))

@@ -1,46 +1,216 @@
-"""Citizen-promise definitions: periods, promises and indicators, read from data files."""
+"""Citizen promises ("medborgarlöften"): definitions read from data files, progress and
+status as of any date, the follow-up table, where activities happened, and the incident
+outcome each promise is meant to move. Pure functions; no Streamlit."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 
+from lib import stats
 from lib.config import Municipality
+from lib.filters import Filters, select
+from lib.i18n import fmt_int, fmt_num, t
 from lib.schemas import PROMISE_SCHEMA
+
+# Status codes; labels are ``promise.status_<code>`` in the catalogue.
+FULFILLED, ON_PACE, BEHIND, NOT_STARTED, NOT_FULFILLED = (
+    "fulfilled",
+    "on_pace",
+    "behind",
+    "not_started",
+    "not_fulfilled",
+)
+
+
+class PromiseFileError(Exception):
+    """A promise definition file that cannot be used; the message is Swedish."""
 
 
 def load_definitions(path: Path) -> pd.DataFrame:
     """One row per indicator of each promise in a period file, validated."""
-    with path.open("rb") as fh:
-        raw = tomllib.load(fh)
-    rows = [
-        {
-            "period_id": raw["period"],
-            "period_start": pd.Timestamp(raw["start"]),
-            "period_end": pd.Timestamp(raw["end"]),
-            "promise_id": promise["id"],
-            "number": promise["number"],
-            "text": promise["text"],
-            "responsible": promise["responsible"],
-            "indicator_id": indicator["id"],
-            "indicator_label": indicator["label"],
-            "target": indicator["target"],
-            "unit": indicator["unit"],
-            "targets_are_examples": raw.get("targets_are_examples", False),
-        }
-        for promise in raw["promises"]
-        for indicator in promise["indicators"]
-    ]
-    return PROMISE_SCHEMA.validate(pd.DataFrame(rows))
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+        rows = [
+            _row(raw, promise, indicator)
+            for promise in raw["promises"]
+            for indicator in promise["indicators"]
+        ]
+        return PROMISE_SCHEMA.validate(pd.DataFrame(rows), lazy=True)
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise PromiseFileError(t("promise.file_error", file=path.name, reason=repr(exc))) from exc
+    except pa.errors.SchemaErrors as exc:
+        case = exc.failure_cases.iloc[0]
+        reason = (
+            t(f"promise.check_{case['check']}", value=case["failure_case"])
+            if case["check"] in ("target_not_positive", "period_order")
+            else t("err.schema", value=case["failure_case"], check=case["check"])
+        )
+        raise PromiseFileError(t("promise.file_error", file=path.name, reason=reason)) from exc
+
+
+def _row(raw: dict, promise: dict, indicator: dict) -> dict:
+    outcome = promise.get("outcome", {})
+    return {
+        "period_id": raw["period"],
+        "period_start": pd.Timestamp(raw["start"]),
+        "period_end": pd.Timestamp(raw["end"]),
+        "promise_id": promise["id"],
+        "number": promise["number"],
+        "text": promise["text"],
+        "responsible": promise["responsible"],
+        "indicator_id": indicator["id"],
+        "indicator_label": indicator["label"],
+        "target": indicator["target"],
+        "unit": indicator["unit"],
+        "targets_are_examples": raw.get("targets_are_examples", False),
+        "texts_are_summaries": raw.get("texts_are_summaries", False),
+        "outcome_categories": tuple(outcome.get("categories", ())),
+        "outcome_localities": tuple(outcome.get("localities", ())),
+        "outcome_note": outcome.get("note", ""),
+    }
 
 
 def all_definitions(muni: Municipality) -> pd.DataFrame:
     """Definitions of every promise period configured for the municipality."""
     frames = [load_definitions(p.file) for p in muni.promise_periods]
     if not frames:
-        return PROMISE_SCHEMA.validate(
-            pd.DataFrame({c: pd.Series(dtype=object) for c in PROMISE_SCHEMA.columns})
-        )
+        return pd.DataFrame(columns=list(PROMISE_SCHEMA.columns))
     return pd.concat(frames, ignore_index=True)
+
+
+# --- Status ---------------------------------------------------------------------------------
+
+
+def expected_by_pace(target: float, start: dt.date, end: dt.date, as_of: dt.date) -> float:
+    """What a steady pace from the first to the last day would have reached by ``as_of``
+    (inclusive)."""
+    total = (end - start).days + 1
+    elapsed = min(max((as_of - start).days + 1, 0), total)
+    return target * elapsed / total
+
+
+def status(done: float, target: float, start: dt.date, end: dt.date, as_of: dt.date) -> str:
+    """The rule shown on the page, in this order: target reached → fulfilled; period over →
+    not fulfilled; nothing done yet (or period not begun) → not started; at least the steady
+    pace → on pace; otherwise behind."""
+    if done >= target:
+        return FULFILLED
+    if as_of > end:
+        return NOT_FULFILLED
+    if done <= 0 or as_of < start:
+        return NOT_STARTED
+    if done >= expected_by_pace(target, start, end, as_of):
+        return ON_PACE
+    return BEHIND
+
+
+def progress(
+    definitions: pd.DataFrame, activities: pd.DataFrame, period_id: str, as_of: dt.date
+) -> pd.DataFrame:
+    """One row per indicator of the period: done (activities up to and including ``as_of``),
+    target, expected by a steady pace, and status."""
+    rows = definitions[definitions["period_id"] == period_id].copy()
+    logged = activities[activities["date"] <= pd.Timestamp(as_of)]
+    done = logged.groupby("indicator_id")["quantity"].sum()
+    rows["done"] = rows["indicator_id"].map(done).fillna(0.0)
+    rows["expected"] = [
+        expected_by_pace(r.target, r.period_start.date(), r.period_end.date(), as_of)
+        for r in rows.itertuples()
+    ]
+    rows["status"] = [
+        status(r.done, r.target, r.period_start.date(), r.period_end.date(), as_of)
+        for r in rows.itertuples()
+    ]
+    return rows.sort_values(["number", "indicator_id"]).reset_index(drop=True)
+
+
+def period_activities(
+    definitions: pd.DataFrame, activities: pd.DataFrame, period_id: str
+) -> pd.DataFrame:
+    ids = set(definitions.loc[definitions["period_id"] == period_id, "indicator_id"])
+    return activities[activities["indicator_id"].isin(ids)].sort_values("date")
+
+
+def where(activities: pd.DataFrame, muni: Municipality, indicators: list[str]) -> pd.DataFrame:
+    """Activities of the given indicators per locality, every locality listed (zero = none)."""
+    chosen = activities[activities["indicator_id"].isin(indicators)]
+    table = chosen.pivot_table(
+        index="locality", columns="indicator_id", values="quantity", aggfunc="sum", fill_value=0
+    )
+    return table.reindex(index=muni.locality_names, columns=indicators, fill_value=0)
+
+
+# --- Outcome beside output --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    filters: Filters
+    comparison: stats.Comparison
+    note: str
+
+
+def outcome(cube: pd.DataFrame, promise: pd.Series, as_of: dt.date) -> Outcome | None:
+    """Incidents the promise is meant to move, from the period's start to ``as_of`` (at most
+    its end), against the same dates a year earlier, with the trends test."""
+    if not promise["outcome_categories"] and not promise["outcome_localities"]:
+        return None
+    start = promise["period_start"].date()
+    end = min(promise["period_end"].date(), as_of)
+    if end < start:
+        return None
+    f = Filters(
+        start,
+        end,
+        localities=tuple(promise["outcome_localities"]),
+        categories=tuple(promise["outcome_categories"]),
+    )
+    previous = f.previous_year()
+    comparison = stats.compare_counts(
+        int(select(cube, f)["n"].sum()),
+        int(select(cube, previous)["n"].sum()),
+        f.days,
+        previous.days,
+    )
+    return Outcome(f, comparison, promise["outcome_note"])
+
+
+# --- The follow-up table ----------------------------------------------------------------------
+
+
+def follow_up(progress_rows: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
+    """The table the police publish: promise, what we promised, what the outcome was, status."""
+    rows = []
+    for r in progress_rows.itertuples():
+        places = activities[activities["indicator_id"] == r.indicator_id]
+        by_place = places.groupby("locality")["quantity"].sum().sort_values(ascending=False)
+        where_text = ", ".join(f"{loc} {fmt_num(q, 0)}" for loc, q in by_place.items())
+        outcome_text = t(
+            "promise.outcome_text",
+            done=fmt_num(r.done, 0),
+            unit=r.unit,
+            label=r.indicator_label.lower(),
+        )
+        if where_text:
+            outcome_text += f" ({where_text})"
+        rows.append(
+            {
+                t("promise.col_promise"): f"{r.number}. {r.text}",
+                t("promise.col_promised"): t(
+                    "promise.promised_text",
+                    target=fmt_int(r.target),
+                    unit=r.unit,
+                    label=r.indicator_label.lower(),
+                ),
+                t("promise.col_outcome"): outcome_text,
+                t("promise.col_status"): t(f"promise.status_{r.status}"),
+            }
+        )
+    return pd.DataFrame(rows)

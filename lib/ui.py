@@ -12,6 +12,7 @@ from lib import filters as flt
 from lib.config import Municipality, load_municipality
 from lib.i18n import source_label, t
 from lib.loading import ensure_initialised
+from lib.passwords import verify_password
 from lib.store import Store, database_url
 
 
@@ -168,3 +169,69 @@ def coverage_note(filters: flt.Filters, data: pd.DataFrame) -> None:
     included = filters.sources or tuple(map(str, data["source"].unique()))
     if "police_open_events" in included:
         st.caption(t("source.coverage_note"))
+
+
+# --- Analysts' sign-in ------------------------------------------------------------------------
+
+
+def _secrets() -> dict:
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+def sign_in_mode() -> str | None:
+    """'oidc' when [auth] is configured (e.g. the municipality's Entra ID), 'password' when a
+    local analyst password hash is, otherwise None: then nothing can be written in the app."""
+    secrets = _secrets()
+    if "auth" in secrets:
+        return "oidc"
+    if secrets.get("analyst", {}).get("password_hash"):
+        return "password"
+    return None
+
+
+def analyst() -> str | None:
+    """The signed-in analyst's name, or None."""
+    mode = sign_in_mode()
+    if mode == "oidc":
+        if not st.user.is_logged_in:
+            return None
+        allowed = _secrets().get("analyst", {}).get("allowed_emails")
+        email = st.user.get("email")
+        if allowed and email not in allowed:
+            return None
+        return str(st.user.get("name") or email)
+    if mode == "password":
+        return st.session_state.get("_analyst")
+    return None
+
+
+def sign_in_box() -> str | None:
+    """The analyst's sign-in in the sidebar; returns the analyst's name when signed in."""
+    mode = sign_in_mode()
+    box = st.sidebar.expander(t("auth.heading"), expanded=False)
+    name = analyst()
+    if name:
+        box.write(t("auth.signed_in_as", name=name))
+        if box.button(t("auth.sign_out"), key="logga_ut"):
+            if mode == "oidc":
+                st.logout()
+            st.session_state.pop("_analyst", None)
+            st.rerun()
+        return name
+    if mode is None:
+        box.caption(t("auth.not_configured"))
+    elif mode == "oidc":
+        box.button(t("auth.sign_in_oidc"), on_click=st.login, key="logga_in_oidc")
+    else:
+        with box.form("analytikerinloggning", clear_on_submit=True):
+            password = st.text_input(t("auth.password"), type="password")
+            if st.form_submit_button(t("auth.sign_in")):
+                config = _secrets()["analyst"]
+                if verify_password(password, config["password_hash"]):
+                    st.session_state["_analyst"] = config.get("name", t("auth.default_name"))
+                    st.rerun()
+                box.error(t("auth.wrong_password"))
+    return None

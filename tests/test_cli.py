@@ -85,3 +85,32 @@ def test_unexpected_failure_exits_1(tmp_path):
     result = cli(tmp_path / "dir.db", "imports")
     assert result.returncode == 1
     assert result.stderr.startswith("Oväntat fel:") and "Traceback" not in result.stderr
+
+
+def test_hash_password_prints_a_verifiable_secrets_snippet(tmp_path):
+    from lib.passwords import verify_password
+
+    env = {**os.environ, "TRYGGHET_DB": str(tmp_path / "never.db")}
+    done = subprocess.run(
+        [sys.executable, "-m", "lib.cli", "hash-password"],
+        cwd=ROOT,
+        env=env,
+        input="ett långt lösenord\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    line = next(x for x in done.stdout.splitlines() if x.startswith("password_hash"))
+    assert verify_password("ett långt lösenord", line.split('"')[1])
+    assert not (tmp_path / "never.db").exists()
+    short = subprocess.run(
+        [sys.executable, "-m", "lib.cli", "hash-password"],
+        cwd=ROOT,
+        env=env,
+        input="kort\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert short.returncode == 2 and "minst 12 tecken" in short.stderr
