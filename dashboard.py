@@ -27,6 +27,12 @@ pages = [
         icon=":material/trending_up:",
         url_path="utveckling",
     ),
+    st.Page(
+        "pages/medborgarloftet.py",
+        title=t("page.promises"),
+        icon=":material/handshake:",
+        url_path="medborgarloftet",
+    ),
     st.Page("pages/om.py", title=t("page.about"), icon=":material/info:", url_path="om"),
 ]
 try:

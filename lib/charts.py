@@ -198,3 +198,63 @@ def night_figure(monthly: pd.DataFrame) -> go.Figure:
     fig = _layout(fig, height=300, y_title=t("trends.night_axis"))
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
     return fig
+
+
+def timeline_figure(activities: pd.DataFrame, labels: dict[str, str], as_of) -> go.Figure:
+    """Every activity as a dot on its promise's row, sized by quantity; those after the
+    chosen date are greyed, so a replayed date shows what was known then."""
+    fig = go.Figure()
+    palette = [BLUE, ORANGE, "#009E73", VERMILLION, SKY, "#CC79A7"]
+    cutoff = pd.Timestamp(as_of)
+    for k, (indicator, label) in enumerate(labels.items()):
+        rows = activities[activities["indicator_id"] == indicator]
+        for past in (True, False):
+            part = rows[(rows["date"] <= cutoff) == past]
+            if part.empty:
+                continue
+            size = 8 + 10 * np.sqrt(part["quantity"] / max(rows["quantity"].max(), 1))
+            fig.add_trace(
+                go.Scatter(
+                    x=part["date"],
+                    y=[label] * len(part),
+                    mode="markers",
+                    name=label if past else t("promise.timeline_future"),
+                    showlegend=False,
+                    marker={
+                        "size": size,
+                        "color": palette[k % len(palette)] if past else "#C8C8C8",
+                        "line": {"width": 1, "color": "white"},
+                    },
+                    customdata=[
+                        [fmt_date(d.date()), fmt_num(q, 0), str(loc)]
+                        for d, q, loc in zip(
+                            part["date"], part["quantity"], part["locality"], strict=True
+                        )
+                    ],
+                    hovertemplate="%{customdata[0]}: %{customdata[1]} – %{customdata[2]}<extra>"
+                    + label
+                    + "</extra>",
+                )
+            )
+    fig.add_vline(x=cutoff, line={"color": GREY, "dash": "dot"})
+    if not activities.empty:
+        _swedish_month_ticks(fig, activities["date"].min(), activities["date"].max())
+    fig.update_layout(
+        height=80 + 45 * max(len(labels), 1),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font={"family": FONT, "size": 14},
+        plot_bgcolor="white",
+        yaxis={"autorange": "reversed"},
+        xaxis={"gridcolor": "#E5E5E5"},
+    )
+    return fig
+
+
+def _swedish_month_ticks(fig: go.Figure, first, last) -> None:
+    """Plotly names months in English on a date axis: label the ticks ourselves."""
+    if pd.isna(first) or pd.isna(last):
+        return
+    months = pd.date_range(pd.Timestamp(first).to_period("M").start_time, last, freq="MS")
+    step = max(1, len(months) // 8)
+    ticks = months[::step]
+    fig.update_xaxes(tickvals=list(ticks), ticktext=[_label(m, "M") for m in ticks])

@@ -408,6 +408,7 @@ _CHECK_MESSAGES = {
     "too_old": "err.too_old",
     "future_date": "err.future_date",
     "negative": "err.negative",
+    "out_of_range": "err.out_of_range",
     "field_uniqueness": "err.duplicate_id",
     "not_nullable": "err.required",
 }

@@ -128,7 +128,7 @@ def progress(
         status(r.done, r.target, r.period_start.date(), r.period_end.date(), as_of)
         for r in rows.itertuples()
     ]
-    return rows.sort_values(["number", "indicator_id"]).reset_index(drop=True)
+    return rows.sort_values("number", kind="stable").reset_index(drop=True)
 
 
 def period_activities(

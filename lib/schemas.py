@@ -162,7 +162,7 @@ def activity_schema(promises: pd.DataFrame) -> pa.DataFrameSchema:
                 "datetime64[ns]", pa.Check(lambda s: s >= OLDEST_DATE, name="too_old")
             ),
             "kind": pa.Column(str, nullable=True),
-            "quantity": pa.Column(float, pa.Check.ge(0, name="negative")),
+            "quantity": pa.Column(float, pa.Check(lambda s: s >= 0, name="negative")),
             "unit": pa.Column(str, nullable=True),
             "locality": pa.Column(str, nullable=True),
             "responsible": pa.Column(str, nullable=True),
@@ -182,7 +182,9 @@ def camera_schema() -> pa.DataFrameSchema:
             "lat": pa.Column(float, pa.Check.in_range(-90, 90)),
             "lon": pa.Column(float, pa.Check.in_range(-180, 180)),
             "installed_on": pa.Column("datetime64[ns]", nullable=True),
-            "radius_m": pa.Column(float, pa.Check.gt(0, name="out_of_range"), nullable=True),
+            "radius_m": pa.Column(
+                float, pa.Check(lambda s: s > 0, name="out_of_range"), nullable=True
+            ),
             "note": pa.Column(str, nullable=True),
         },
         strict="filter",
@@ -201,7 +203,7 @@ PROMISE_SCHEMA = pa.DataFrameSchema(
         "responsible": pa.Column(str, pa.Check.isin(["police", "municipality", "joint"])),
         "indicator_id": pa.Column(str, unique=True),
         "indicator_label": pa.Column(str),
-        "target": pa.Column(float, pa.Check.gt(0, name="target_not_positive")),
+        "target": pa.Column(float, pa.Check(lambda s: s > 0, name="target_not_positive")),
         "unit": pa.Column(str),
         "targets_are_examples": pa.Column(bool),
         "texts_are_summaries": pa.Column(bool),

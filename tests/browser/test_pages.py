@@ -24,6 +24,7 @@ APP_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PAGES = {
     "oversikt": ("/", "Trygghet i Hallsbergs kommun"),
     "utveckling": ("/utveckling", "Utveckling"),
+    "medborgarloftet": ("/medborgarloftet", "Medborgarlöftet"),
     "om": ("/om", "Om statistiken"),
 }
 VIEWPORTS = [(1366, 768), (1920, 1080)]
@@ -197,3 +198,14 @@ def test_trends_tabs_draw(open_page, artifacts):
             expect(panel.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
         assert_no_exception(page)
         screenshot(page, artifacts / f"utveckling-{tabs.index(name)}-1366x768.png")
+
+
+def test_promise_page_timeline_and_follow_up(open_page, artifacts):
+    page = open_page("/medborgarloftet", 1920, 1080)
+    wait_until_rendered(page, "Medborgarlöftet")
+    expect(page.get_by_text("Exempeldata").first).to_be_visible()
+    expect(metric_value(page, "Trygghetsvandringar")).to_have_text("5 av 4 st")
+    expect(page.locator("[data-testid='stPlotlyChart'] .main-svg").first).to_be_visible()
+    expect(page.get_by_text("Ladda ner Excel").first).to_be_visible()
+    assert_no_exception(page)
+    screenshot(page, artifacts / "medborgarloftet-timeline-1920x1080.png")

@@ -1,0 +1,182 @@
+"""Promise definitions, status rules at their boundaries, replay, outcomes, follow-up."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from lib import overview, promises
+from lib.filters import Filters, daily_cube
+from lib.loading import import_bytes
+from lib.sample import generate_activities, generate_incidents
+
+START, END = dt.date(2018, 10, 1), dt.date(2019, 9, 30)  # 365 days
+
+
+@pytest.fixture(scope="module")
+def definitions(muni):
+    return promises.all_definitions(muni)
+
+
+@pytest.fixture(scope="module")
+def activities(muni):
+    return generate_activities(muni)
+
+
+def test_definitions_quote_the_seed_and_hold_two_periods(definitions):
+    first = definitions[definitions["period_id"] == "2018-2019"]
+    assert sorted(first["number"].unique()) == [1, 2, 3, 4]
+    assert set(first["responsible"]) == {"police", "joint"}
+    assert "synlighet för ökad trygghet skall vara prioriterad" in first["text"].iloc[0]
+    assert first["targets_are_examples"].all()
+    assert set(definitions["period_id"]) == {"2018-2019", "2019-2021"}
+    drugs = first.set_index("indicator_id").loc["drug_operations"]
+    assert drugs["target"] == 2 and "Narkotikabrott" in drugs["outcome_categories"]
+
+
+@pytest.mark.parametrize(
+    ("done", "as_of", "expected"),
+    [
+        (4, dt.date(2019, 1, 1), promises.FULFILLED),  # exactly on target
+        (5, dt.date(2019, 1, 1), promises.FULFILLED),
+        (3, dt.date(2019, 10, 1), promises.NOT_FULFILLED),  # period over, target missed
+        (4, dt.date(2019, 10, 1), promises.FULFILLED),
+        (0, dt.date(2018, 9, 30), promises.NOT_STARTED),  # period not started
+        (0, dt.date(2019, 3, 1), promises.NOT_STARTED),
+        (2, dt.date(2019, 3, 31), promises.ON_PACE),  # 182 of 365 days: pace 1.99
+        (1, dt.date(2019, 3, 31), promises.BEHIND),
+    ],
+)
+def test_status_rules(done, as_of, expected):
+    assert promises.status(done, 4, START, END, as_of) == expected
+
+
+def test_exactly_on_pace_is_on_pace():
+    # Target 365 over 365 days: a steady pace gives exactly one a day.
+    as_of = dt.date(2018, 10, 10)  # day 10
+    assert promises.expected_by_pace(365, START, END, as_of) == pytest.approx(10)
+    assert promises.status(10, 365, START, END, as_of) == promises.ON_PACE
+    assert promises.status(9.99, 365, START, END, as_of) == promises.BEHIND
+
+
+def test_pace_is_clamped_outside_the_period():
+    assert promises.expected_by_pace(4, START, END, dt.date(2018, 1, 1)) == 0
+    assert promises.expected_by_pace(4, START, END, dt.date(2020, 1, 1)) == 4
+
+
+def test_replay_counts_only_what_was_done_by_then(definitions, activities):
+    march = promises.progress(definitions, activities, "2018-2019", dt.date(2019, 3, 15))
+    walks = march.set_index("indicator_id").loc["safety_walks"]
+    independent = activities[
+        (activities["indicator_id"] == "safety_walks") & (activities["date"] <= "2019-03-15")
+    ]["quantity"].sum()
+    assert walks["done"] == independent == 2
+    assert walks["status"] == promises.ON_PACE  # 2 done, a steady pace gives 1.9
+    end = promises.progress(definitions, activities, "2018-2019", END)
+    assert set(end["status"]) == {promises.FULFILLED}
+
+
+def test_period_without_activities(definitions, activities):
+    rows = promises.progress(definitions, activities.iloc[0:0], "2019-2021", dt.date(2020, 6, 1))
+    assert set(rows["status"]) == {promises.NOT_STARTED}
+    rows = promises.progress(definitions, activities.iloc[0:0], "2019-2021", dt.date(2021, 6, 1))
+    assert set(rows["status"]) == {promises.NOT_FULFILLED}
+
+
+def test_outcome_equals_the_trends_figures(muni, definitions):
+    cube = daily_cube(generate_incidents(muni))
+    drugs = definitions.set_index("indicator_id").loc["drug_operations"]
+    result = promises.outcome(cube, drugs, END)
+    same = overview.compute(
+        cube, Filters(START, END, categories=("Narkotikabrott", "Misstänkt narkotikahandel")), muni
+    ).total
+    assert result.comparison == same
+    halfway = promises.outcome(cube, drugs, dt.date(2019, 3, 31))
+    assert halfway.filters.end == dt.date(2019, 3, 31)
+    assert promises.outcome(cube, drugs, dt.date(2018, 9, 1)) is None  # before the period
+
+
+def test_where_lists_every_locality(muni, activities):
+    table = promises.where(activities, muni, ["safety_walks", "info_meetings"])
+    assert list(table.index) == muni.locality_names
+    assert table.loc["Hjortkvarn"].tolist() == [0, 0]
+    assert table.loc["Hallsberg", "safety_walks"] == 2
+
+
+def test_follow_up_table(definitions, activities):
+    rows = promises.progress(definitions, activities, "2018-2019", END)
+    table = promises.follow_up(rows, activities)
+    assert list(table.columns) == ["Löfte", "Det här lovade vi", "Det här blev utfallet", "Status"]
+    walks = table[table["Det här lovade vi"].str.contains("trygghetsvandringar")].iloc[0]
+    assert walks["Det här lovade vi"] == "Minst 4 st trygghetsvandringar"
+    assert walks["Det här blev utfallet"].startswith("5 st trygghetsvandringar (Hallsberg 2")
+    assert walks["Status"] == "uppfyllt"
+
+
+def test_zero_target_is_refused_in_swedish(tmp_path):
+    from tests.conftest import ROOT
+
+    text = (ROOT / "data/promises/hallsberg-2018-2019.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "noll.toml"
+    bad.write_text(text.replace("target = 4", "target = 0"), encoding="utf-8")
+    with pytest.raises(promises.PromiseFileError, match="målet måste vara större än noll"):
+        promises.load_definitions(bad)
+
+
+def activity_csv(*rows: str) -> bytes:
+    header = "löfte;indikator;datum;aktivitet;antal;ort"
+    return ("\r\n".join([header, *rows]) + "\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        (
+            "trygghetsvandringar;safety_walks;2020-01-10;Vandring;1;Hallsberg",
+            "utanför löftesperioden",
+        ),
+        ("okänt;safety_walks;2019-01-10;Vandring;1;Hallsberg", "okänt löfte"),
+        ("trygghetsvandringar;nonsense;2019-01-10;Vandring;1;Hallsberg", "okänd indikator"),
+        ("insatser;safety_walks;2019-01-10;Vandring;1;Hallsberg", "hör inte till löftet"),
+        ("trygghetsvandringar;safety_walks;2019-01-10;Vandring;-2;Hallsberg", "negativt"),
+    ],
+)
+def test_bad_activities_are_refused_and_nothing_is_saved(store, muni, row, reason):
+    good = "trygghetsvandringar;safety_walks;2019-01-10;Vandring;1;Pålsboda"
+    outcome = import_bytes(store, activity_csv(good, row), "activities", muni, "akt.csv")
+    assert not outcome.ok
+    assert any(reason in m for m in outcome.messages), outcome.messages
+    assert store.count("activities") == 0
+
+
+def test_good_activities_get_the_indicators_unit(store, muni):
+    outcome = import_bytes(
+        store,
+        activity_csv("insatser;operations;2019-01-10;Insats;1;Hallsberg"),
+        "activities",
+        muni,
+        "akt.csv",
+    )
+    assert outcome.ok
+    stored = store.read("activities")
+    assert stored["unit"].tolist() == ["st"] and stored["date"].iloc[0] == pd.Timestamp(
+        "2019-01-10"
+    )
+
+
+def test_timeline_greys_the_future_and_names_months_in_swedish(definitions, activities):
+    from lib.charts import timeline_figure
+
+    labels = {"safety_walks": "Trygghetsvandringar", "info_meetings": "Informationsmöten"}
+    fig = timeline_figure(activities, labels, dt.date(2019, 3, 15))
+    greys = [tr for tr in fig.data if tr.marker.color == "#C8C8C8"]
+    past = [tr for tr in fig.data if tr.marker.color != "#C8C8C8"]
+    in_past = activities[
+        activities["indicator_id"].isin(labels) & (activities["date"] <= "2019-03-15")
+    ]
+    assert sum(len(tr.x) for tr in past) == len(in_past)
+    assert greys and all(pd.Timestamp(x) > pd.Timestamp("2019-03-15") for tr in greys for x in tr.x)
+    ticks = " ".join(fig.layout.xaxis.ticktext)
+    assert "maj" in ticks or "jun" in ticks
+    for english in ("May", "Oct", "Jan 2019"):
+        assert english not in ticks
