@@ -1,13 +1,14 @@
-"""Benchmark of the overview page against the number of stored incidents.
+"""Benchmark of the overview and trends pages against the number of stored incidents.
 
-``python -m bench.overview [--sizes 10000 100000 1000000] [--reruns 5]`` (from the repo root).
+``python -m bench.overview [--sizes 10000 100000 1000000] [--reruns 5]
+[--pages overview trends] [--profile]`` (from the repo root).
 
 For each size, one child process generates that many synthetic incidents, writes them as a
-Swedish Excel CSV and imports it into a fresh temporary store; a second child opens the app
-on that store with Streamlit's ``AppTest`` and times the first render and reruns after filter
-changes. Separate processes keep peak memory and Streamlit's caches per size and per phase.
-The parent prints a markdown table and checks the target: the overview rerun at the largest
-size takes at most 3x its time at the smallest.
+Swedish Excel CSV and imports it into a fresh temporary store; then one child per page opens
+the app on that store with Streamlit's ``AppTest`` and times the page's first render and
+reruns after filter changes. Separate processes keep peak memory and Streamlit's caches per
+size, per phase and per page. The parent prints markdown tables and checks the target for
+each page: its rerun at the largest size takes at most 3x its time at the smallest.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _weights(values) -> np.ndarray:
 def run_import(n: int, db: Path) -> dict:
     """Generate, write the CSV, import it into a fresh store; time the import."""
     from lib.config import load_municipality
-    from lib.filters import daily_cube
+    from lib.filters import daily_cube, timed_frame
     from lib.importers import to_swedish_csv
     from lib.loading import import_bytes
     from lib.store import Store
@@ -104,17 +105,20 @@ def run_import(n: int, db: Path) -> dict:
         raise SystemExit(f"import failed ({outcome.rows_added} of {n} rows): {outcome.messages}")
     # The app seeds sample data into an empty, uninitialised store; this one is neither.
     store.mark_initialised()
-    cube_rows = len(daily_cube(store.read_incidents()))
+    incidents = store.read_incidents()
     return {
         "csv_mb": len(data) / 1e6,
         "import_s": import_s,
         "parse_only_s": parse_only,
-        "cube_rows": cube_rows,
+        "cube_rows": len(daily_cube(incidents)),
+        "timed_rows": len(timed_frame(incidents)),
         "import_peak_mib": peak_mib(),
     }
 
 
 # --- Child: page -----------------------------------------------------------------------------
+
+TRENDS_PAGE = "pages/utveckling.py"
 
 
 def filter_steps(categories: list[str]):
@@ -132,14 +136,26 @@ def filter_steps(categories: list[str]):
             previous = state
 
 
-def run_page(db: Path, reruns: int) -> dict:
-    """First render, then ``reruns`` reruns after a filter change, all on the overview page."""
+def run_page(db: Path, reruns: int, page: str, profile: Path | None = None) -> dict:
+    """First render of one page, then ``reruns`` reruns after a filter change on it.
+
+    The app opens on the overview (its default page); the trends page is reached as a user
+    does, by switching to it, so its first render finds the store and the cube already
+    read by the overview (the time of that opening run is kept as ``open_s``). With
+    ``profile``, one more rerun on a new filter state runs under cProfile, untimed."""
     from streamlit.testing.v1 import AppTest
 
     from lib.sample import CATEGORIES
 
     at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=600)
-    first = timed_run(at)
+    result = {}
+    if page == "overview":
+        check = check_overview
+        first = timed_run(at, check)
+    else:
+        check = check_trends
+        result["open_s"] = timed_run(at, check_overview)
+        first = timed_run(at.switch_page(TRENDS_PAGE), check)
     # The most frequent categories first, so a filtered page still has figures to show.
     by_weight = sorted(CATEGORIES, key=lambda c: -c.per_year)
     categories = list(dict.fromkeys(c.name for c in by_weight))
@@ -147,26 +163,79 @@ def run_page(db: Path, reruns: int) -> dict:
     times = []
     for _ in range(reruns):
         key, value = next(steps)
-        times.append(timed_run(at.multiselect(key=key).set_value(value)))
-    return {
+        times.append(timed_run(at.multiselect(key=key).set_value(value), check))
+    result |= {
         "first_render_s": first,
         "rerun_s": times,
         "rerun_median_s": statistics.median(times),
         "app_peak_mib": peak_mib(),
     }
+    if profile is not None:
+        key, value = next(steps)
+        result["profiled_rerun_s"] = profiled_run(at.multiselect(key=key).set_value(value), profile)
+        check(at)
+    return result
 
 
-def timed_run(at_or_widget) -> float:
-    """Time one script run; fail loudly unless it rendered the whole overview."""
+def timed_run(at_or_widget, check) -> float:
+    """Time one script run; fail loudly unless ``check`` finds the whole page rendered."""
     started = time.perf_counter()
     at = at_or_widget.run()
     elapsed = time.perf_counter() - started
+    check(at)
+    return elapsed
+
+
+def check_ok(at) -> None:
     # The front door turns a page's exception into an error box, so check both.
     if at.exception or at.error:
         problems = [e.value for e in at.error] + [e.message for e in at.exception]
         raise SystemExit(f"the page failed: {problems} (see the log above)")
+
+
+def check_overview(at) -> None:
+    check_ok(at)
     if len(at.metric) != 3:  # an empty selection stops early and would time too little
         raise SystemExit(f"overview incomplete: {len(at.metric)} metrics, info={at.info}")
+
+
+def check_trends(at) -> None:
+    """The trends page with its summary, change table, charts and night-share metric; an
+    empty selection stops after the caption and would time too little."""
+    from lib.i18n import t
+
+    check_ok(at)
+    titles = [e.value for e in at.title]
+    charts = len(at.get("plotly_chart"))
+    summary = at.markdown[0].value.strip() if len(at.markdown) else ""
+    night = [m for m in at.metric if m.label == t("trends.night_metric")]
+    complete = titles == [t("trends.heading")] and summary and len(at.dataframe) >= 1
+    if not complete or charts < 3 or not night:
+        raise SystemExit(
+            f"trends page incomplete: titles={titles}, summary={summary[:60]!r}, "
+            f"{len(at.dataframe)} tables, {charts} charts, {len(night)} night metrics, "
+            f"info={[i.value for i in at.info]}"
+        )
+
+
+def profiled_run(widget, out: Path) -> float:
+    """One run under cProfile; the 40 costliest functions, by own and cumulative time, go to
+    ``out``. The elapsed time includes the profiler's overhead."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    widget.run()
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    for order in ("tottime", "cumulative"):
+        stats.sort_stats(order).print_stats(40)
+    out.write_text(f"one profiled rerun: {elapsed:.3f} s\n{text.getvalue()}")
     return elapsed
 
 
@@ -176,54 +245,86 @@ def peak_mib() -> float:
 
 # --- Parent ----------------------------------------------------------------------------------
 
+PAGES = ("overview", "trends")
 
-def child(phase: str, n: int, db: Path, reruns: int) -> dict:
+
+def child(phase: str, n: int, db: Path, reruns: int, profile: Path | None = None) -> dict:
     out = db.parent / f"{phase}.json"
     args = ["--child", phase, "--size", str(n), "--db", str(db), "--out", str(out)]
     args += ["--reruns", str(reruns)]
+    if profile is not None:
+        args += ["--profile-out", str(profile)]
     env = {**os.environ, "TRYGGHET_DB": str(db)}  # read by the app when it opens the store
     subprocess.run([sys.executable, "-m", "bench.overview", *args], cwd=ROOT, env=env, check=True)
     return json.loads(out.read_text())
 
 
-def measure(n: int, reruns: int) -> dict:
+def measure(n: int, reruns: int, pages: list[str], profile_stamp: str | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="trygghet-bench-") as tmp:
         db = Path(tmp) / "bench.db"
         print(f"[{n:,}] generating and importing …", file=sys.stderr, flush=True)
         result = {"incidents": n, **child("import", n, db, reruns)}
-        print(f"[{n:,}] rendering the overview …", file=sys.stderr, flush=True)
-        return result | child("page", n, db, reruns)
+        for page in pages:
+            print(f"[{n:,}] rendering the {page} page …", file=sys.stderr, flush=True)
+            profile = None
+            if profile_stamp is not None:
+                profile = RESULTS / f"profile-{page}-{n}-{profile_stamp}.txt"
+            result[page] = child(page, n, db, reruns, profile)
+        return result
 
 
-COLUMNS = (  # key, header, format
+IMPORT_COLUMNS = (  # key (a page's results under its name), header, format
     ("incidents", "incidents", "{:,}"),
     ("cube_rows", "cube rows", "{:,}"),
     ("csv_mb", "CSV MB", "{:.1f}"),
     ("import_s", "import s", "{:.2f}"),
     ("parse_only_s", "parse only s", "{:.2f}"),
     ("import_peak_mib", "import peak MiB", "{:,.0f}"),
+)
+PAGE_COLUMNS = (
     ("first_render_s", "first render s", "{:.2f}"),
     ("rerun_median_s", "rerun s (median)", "{:.3f}"),
     ("app_peak_mib", "app peak MiB", "{:,.0f}"),
 )
+TRENDS_COLUMNS = (
+    ("incidents", "incidents", "{:,}"),
+    ("cube_rows", "cube rows", "{:,}"),
+    ("timed_rows", "timed rows", "{:,}"),
+    *((("trends", k), h, f) for k, h, f in PAGE_COLUMNS),
+)
 
 
-def table(rows: list[dict]) -> str:
-    lines = ["| " + " | ".join(h for _, h, _ in COLUMNS) + " |"]
-    lines.append("|" + "---:|" * len(COLUMNS))
+def tables(rows: list[dict], pages: list[str]) -> list[str]:
+    """The import table (with the overview's columns when it was measured, as before the
+    trends page existed) and the trends page's table."""
+    first = IMPORT_COLUMNS
+    if "overview" in pages:
+        first += tuple((("overview", k), h, f) for k, h, f in PAGE_COLUMNS)
+    out = [table(rows, first)]
+    if "trends" in pages:
+        out.append("Trends page (Utveckling):\n\n" + table(rows, TRENDS_COLUMNS))
+    return out
+
+
+def table(rows: list[dict], columns) -> str:
+    def value(row, key):
+        return row[key[0]][key[1]] if isinstance(key, tuple) else row[key]
+
+    lines = ["| " + " | ".join(h for _, h, _ in columns) + " |"]
+    lines.append("|" + "---:|" * len(columns))
     for row in rows:
-        lines.append("| " + " | ".join(f.format(row[k]) for k, _, f in COLUMNS) + " |")
+        lines.append("| " + " | ".join(f.format(value(row, k)) for k, _, f in columns) + " |")
     return "\n".join(lines)
 
 
-def verdict(rows: list[dict]) -> tuple[float | None, str]:
+def verdict(rows: list[dict], page: str) -> tuple[float | None, str]:
     if len(rows) < 2:
-        return None, "target not checked: needs at least two sizes"
+        return None, f"{page}: target not checked: needs at least two sizes"
     small, large = min(rows, key=lambda r: r["incidents"]), max(rows, key=lambda r: r["incidents"])
-    ratio = large["rerun_median_s"] / small["rerun_median_s"]
+    ratio = large[page]["rerun_median_s"] / small[page]["rerun_median_s"]
     met = "met" if ratio <= TARGET_RATIO else "MISSED"
     sizes = f"{large['incidents']:,} / {small['incidents']:,}"
-    return ratio, f"rerun ratio {sizes}: {ratio:.2f}x (target <= {TARGET_RATIO:g}x: {met})"
+    return ratio, f"{page} rerun ratio {sizes}: {ratio:.2f}x (target <= {TARGET_RATIO:g}x: {met})"
 
 
 def environment() -> dict:
@@ -247,24 +348,38 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--reruns", type=int, default=5)
-    parser.add_argument("--child", choices=["import", "page"], help=argparse.SUPPRESS)
+    parser.add_argument("--pages", nargs="+", choices=PAGES, default=list(PAGES))
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timed reruns, profile one more rerun per page and size "
+        "(bench/results/profile-<page>-<size>-<timestamp>.txt)",
+    )
+    parser.add_argument("--child", choices=["import", *PAGES], help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child == "import":
         args.out.write_text(json.dumps(run_import(args.size, args.db)))
         return
-    if args.child == "page":
-        args.out.write_text(json.dumps(run_page(args.db, args.reruns)))
+    if args.child in PAGES:
+        result = run_page(args.db, args.reruns, args.child, args.profile_out)
+        args.out.write_text(json.dumps(result))
         return
+    pages = [p for p in PAGES if p in args.pages]
     env = environment()  # before measuring: the code may change while the benchmark runs
-    rows = [measure(n, args.reruns) for n in args.sizes]
-    ratio, text = verdict(rows)
-    print(table(rows), text, sep="\n\n")
+    stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"overview-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
-    report = {"environment": env, "reruns": args.reruns, "ratio": ratio, "rows": rows}
+    rows = [measure(n, args.reruns, pages, stamp if args.profile else None) for n in args.sizes]
+    ratios, lines = {}, []
+    for page in pages:
+        ratios[page], text = verdict(rows, page)
+        lines.append(text)
+    print(*tables(rows, pages), "\n".join(lines), sep="\n\n")
+    path = RESULTS / f"pages-{stamp}.json"
+    report = {"environment": env, "reruns": args.reruns, "ratios": ratios, "rows": rows}
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(f"\nwritten to {path.relative_to(ROOT)}")
 

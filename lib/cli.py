@@ -14,7 +14,14 @@ from pathlib import Path
 from lib.config import load_municipality
 from lib.i18n import ARGPARSE, fmt_int, t
 from lib.importers import to_swedish_csv
-from lib.loading import KINDS, import_bytes, seed_sample, store_error_message
+from lib.loading import (
+    IMPORT_KINDS,
+    KINDS,
+    import_bytes,
+    seed_sample,
+    store_error_message,
+    too_large,
+)
 from lib.passwords import hash_password
 from lib.schemas import SOURCES
 from lib.store import Store, StoreError
@@ -46,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("seed", help=t("cli.help_seed"))
     imp = sub.add_parser("import", help=t("cli.help_import"))
     imp.add_argument("path", type=Path)
-    imp.add_argument("--kind", choices=KINDS, default="incidents", help=t("cli.help_kind"))
+    imp.add_argument("--kind", choices=IMPORT_KINDS, help=t("cli.help_kind"))
+    imp.add_argument("--year", type=int, help=t("cli.help_year"))
     imp.add_argument("--source", choices=SOURCES, help=t("cli.help_source"))
     imp.add_argument(
         "--skip-invalid",
@@ -55,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp = sub.add_parser("export", help=t("cli.help_export"))
     exp.add_argument("path", type=Path)
-    exp.add_argument("--kind", choices=KINDS, default="incidents")
+    exp.add_argument("--kind", choices=IMPORT_KINDS, default="incidents")
     sub.add_parser("imports", help=t("cli.help_imports"))
     sub.add_parser("hash-password", help=t("cli.help_hash_password"))
     undo = sub.add_parser("undo", help=t("cli.help_undo"))
@@ -75,6 +83,9 @@ def cmd_seed(store, muni, args) -> list[str]:
 def cmd_import(store, muni, args) -> list[str]:
     if not args.path.is_file():
         raise InvalidInput([t("import.file_error", file=args.path, reason=t("err.file_missing"))])
+    problem = too_large(args.path.stat().st_size)  # before reading it into memory
+    if problem:
+        raise InvalidInput([t("import.file_error", file=args.path, reason=problem)])
     outcome = import_bytes(
         store,
         args.path.read_bytes(),
@@ -84,6 +95,7 @@ def cmd_import(store, muni, args) -> list[str]:
         user=args.user,
         skip_invalid=args.skip_invalid,
         default_source=args.source,
+        year=args.year,
     )
     if not outcome.ok:
         raise InvalidInput(outcome.messages)

@@ -46,6 +46,10 @@ class Municipality:
     sensitive_categories: frozenset[str]
     sample_files: dict[str, Path] = field(default_factory=dict)
     timezone: str = "Europe/Stockholm"
+    # The municipality's outline as (lat, lon) points; approximate unless a GeoJSON file is
+    # given (``outline_file``, its first polygon's outer ring).
+    outline: tuple[tuple[float, float], ...] = ()
+    outline_approximate: bool = True
 
     @property
     def locality_names(self) -> list[str]:
@@ -111,7 +115,23 @@ def load_municipality(selector: str | None = None) -> Municipality:
         sensitive_categories=frozenset(raw.get("sensitive_categories", [])),
         sample_files={k: base / v for k, v in raw.get("sample", {}).items()},
         timezone=raw.get("timezone", "Europe/Stockholm"),
+        **_outline(raw, base),
     )
+
+
+def _outline(raw: dict, base: Path) -> dict:
+    """``outline_file`` (GeoJSON, replaces the approximate outline) or ``outline`` points."""
+    if raw.get("outline_file"):
+        import json
+
+        geo = json.loads((base / raw["outline_file"]).read_text(encoding="utf-8"))
+        geometry = geo["features"][0]["geometry"] if "features" in geo else geo.get("geometry", geo)
+        ring = geometry["coordinates"][0]
+        if geometry["type"] == "MultiPolygon":
+            ring = ring[0]
+        return {"outline": tuple((lat, lon) for lon, lat, *_ in ring), "outline_approximate": False}
+    points = tuple((float(lat), float(lon)) for lat, lon in raw.get("outline", []))
+    return {"outline": points, "outline_approximate": bool(raw.get("outline_approximate", True))}
 
 
 @cache
@@ -120,3 +140,54 @@ def known_categories() -> dict[str, str]:
     with (DATA_DIR / "categories.toml").open("rb") as fh:
         raw = tomllib.load(fh)
     return {name.strip().lower(): name.strip() for names in raw.values() for name in names}
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    kind: str  # municipality, county or country
+    population: int | None = None
+
+
+@cache
+def regions() -> tuple[Region, ...]:
+    """The regions peer statistics may name (``data/regions.toml``)."""
+    with (DATA_DIR / "regions.toml").open("rb") as fh:
+        raw = tomllib.load(fh)
+    return tuple(
+        Region(str(r["code"]), r["name"], r["kind"], r.get("population"))
+        for r in raw.get("region", [])
+    )
+
+
+@cache
+def _region_names() -> dict[str, Region]:
+    with (DATA_DIR / "regions.toml").open("rb") as fh:
+        raw = tomllib.load(fh)
+    by_code = {r.code: r for r in regions()}
+    names: dict[str, Region] = {}
+    for entry in raw.get("region", []):
+        region = by_code[str(entry["code"])]
+        for name in (region.name, region.code, *entry.get("aliases", [])):
+            names[name.strip().lower()] = region
+    return names
+
+
+def find_region(name: str) -> Region | None:
+    """A region by code or name as files write it: 'Hallsberg', 'Hallsbergs kommun',
+    '1861 Hallsberg' (Kolada and SCB tables) or 'HALLSBERG'."""
+    names = _region_names()
+    text = " ".join(str(name).split()).lower()
+    candidates = [text]
+    first, _, rest = text.partition(" ")
+    if first.isdigit() and rest:
+        candidates += [first, rest]
+    for candidate in list(candidates):
+        if candidate.endswith(" kommun"):
+            candidate = candidate.removesuffix(" kommun")
+            candidates += [candidate, candidate.removesuffix("s")]
+    for candidate in candidates:
+        if candidate in names:
+            return names[candidate]
+    return None

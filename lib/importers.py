@@ -19,7 +19,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from lib import i18n
-from lib.config import Municipality, known_categories
+from lib.config import Municipality, find_region, known_categories
+from lib.formats import Raw, file_format, read_excel, read_json, recognise_kind
 from lib.i18n import t
 from lib.schemas import (
     COLUMNS,
@@ -30,6 +31,8 @@ from lib.schemas import (
     camera_schema,
     header_map,
     incident_schema,
+    peer_schema,
+    survey_schema,
     swedish_headers,
 )
 
@@ -62,12 +65,16 @@ class RowError:
 
 @dataclass
 class ReadResult:
-    kind: str
+    kind: str | None
     file_name: str
     sha256: str
     total_rows: int = 0
     valid: pd.DataFrame = field(default_factory=pd.DataFrame)
     errors: list[RowError] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
+    notes: list[str] = field(default_factory=list)  # Swedish: what was left out, not errors
+    skip_existing: bool = False  # a feed (police open events): stored ids are left out
 
     @property
     def ok(self) -> bool:
@@ -181,6 +188,7 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
         .str.replace("\u202f", "", regex=False)
         .str.replace(" ", "", regex=False)
         .str.replace("\u2212", "-", regex=False)
+        .str.replace("%", "", regex=False)
         .str.replace(",", ".", regex=False)
     )
     numbers = pd.to_numeric(normalised, errors="coerce").astype(float)
@@ -218,14 +226,32 @@ def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 # --- Reading one kind -----------------------------------------------------------------------
 
 
-def _map_headers(header: list[str], kind: str) -> tuple[dict[str, str], list[RowError]]:
-    """Canonical name -> header as written, plus errors for duplicates and missing columns."""
+def suggest_mapping(header: list[str], kind: str) -> dict[str, str | None]:
+    """Header as written -> canonical column (or None), from the alias table."""
+    aliases = header_map(kind)
+    return {h: aliases.get(h.strip().lower()) for h in header}
+
+
+def _map_headers(
+    header: list[str], kind: str, mapping: dict[str, str | None] | None = None
+) -> tuple[dict[str, str], list[RowError]]:
+    """Canonical name -> header as written, plus errors for duplicates and missing columns.
+    ``mapping`` (header -> canonical or None) overrides the alias table, e.g. from the data
+    page's column mapping."""
     aliases = header_map(kind)
     found: dict[str, str] = {}
     errors: list[RowError] = []
     duplicates = []
+    known = {spec.name for spec in COLUMNS[kind]}
+    if len(set(header)) < len(header):
+        repeated = sorted({h for h in header if header.count(h) > 1})
+        errors.append(RowError(None, None, t("err.duplicate_columns", columns=", ".join(repeated))))
+        return found, errors
     for raw in header:
-        canonical = aliases.get(raw.strip().lower())
+        if mapping is not None and raw in mapping:
+            canonical = mapping[raw] if mapping[raw] in known else None
+        else:
+            canonical = aliases.get(raw.strip().lower())
         if canonical is None:
             continue
         if canonical in found:
@@ -396,6 +422,10 @@ def _schema_for(kind: str, muni: Municipality, promises: pd.DataFrame | None) ->
         return incident_schema(muni)
     if kind == "activities":
         return activity_schema(promises)
+    if kind == "peers":
+        return peer_schema()
+    if kind == "survey":
+        return survey_schema()
     return camera_schema()
 
 
@@ -409,6 +439,11 @@ _CHECK_MESSAGES = {
     "future_date": "err.future_date",
     "negative": "err.negative",
     "out_of_range": "err.out_of_range",
+    "year_range": "err.year_range",
+    "not_a_count": "err.not_a_count",
+    "count_or_rate": "err.count_or_rate",
+    "share_range": "err.share_range",
+    "no_respondents": "err.no_respondents",
     "field_uniqueness": "err.duplicate_id",
     "not_nullable": "err.required",
 }
@@ -452,44 +487,162 @@ def _validate(frame, kind, muni, promises, errs: _Collector) -> pd.DataFrame:
         return frame.iloc[0:0]
 
 
+def read_raw(data: bytes, file_name: str, muni: Municipality) -> Raw:
+    """Any supported file (CSV, Excel, the police's or Kolada's JSON) as a string table."""
+    if not data.strip():
+        return Raw(problem=t("err.file_empty"))
+    fmt = file_format(data, file_name)
+    if fmt == "xlsx":
+        return read_excel(data)
+    if fmt == "json":
+        return read_json(data, muni)
+    frame, header, problem = read_raw_table(data)
+    return Raw(frame, header, problem.reason if problem else None)
+
+
 def read_table(
     data: bytes,
-    kind: str,
+    kind: str | None,
     muni: Municipality,
     file_name: str = "",
     *,
     default_source: str | None = None,
     promises: pd.DataFrame | None = None,
+    mapping: dict[str, str | None] | None = None,
+    year: int | None = None,
 ) -> ReadResult:
-    """Read and validate one file of a kind ('incidents', 'activities', 'cameras')."""
+    """Read and validate one file. ``kind`` is 'incidents', 'activities', 'cameras', 'peers'
+    or 'survey', or None to recognise it from the content; ``mapping`` overrides the column
+    mapping; ``year`` is the year of a peers file that has no year column (BRÅ's)."""
     result = ReadResult(kind=kind, file_name=file_name, sha256=sha256_of(data))
-    raw, header, problem = read_raw_table(data)
-    if problem:
-        result.errors.append(problem)
+    raw = read_raw(data, file_name, muni)
+    result.notes = list(raw.notes)
+    if raw.problem:
+        result.errors.append(RowError(None, None, raw.problem))
         return result
-    found, header_errors = _map_headers(header, kind)
+    header = result.header = raw.header
+    if raw.kind and kind and raw.kind != kind:
+        reason = t("err.kind_mismatch", found=t(f"kind.{raw.kind}"), chosen=t(f"kind.{kind}"))
+        result.errors.append(RowError(None, None, reason))
+        return result
+    kind = result.kind = kind or raw.kind or recognise_kind(header)
+    if kind is None:
+        result.errors.append(RowError(None, None, t("err.unknown_kind", found=", ".join(header))))
+        return result
+    default_source = default_source or raw.default_source
+    result.skip_existing = raw.default_source == "police_open_events"
+    found, header_errors = _map_headers(header, kind, mapping)
+    result.mapping = found
     header_errors += _missing_required(found, kind, header)
     if kind == "incidents" and "source" not in found and default_source is None:
         header_errors.append(
             RowError(None, None, t("err.missing_columns", columns="källa", found=", ".join(header)))
         )
+    if kind == "peers":
+        header_errors += _peer_header_rules(found, header, year)
     if header_errors:
         result.errors.extend(header_errors)
         return result
-    if raw.empty:
+    if raw.frame.empty:
         result.errors.append(RowError(None, None, t("err.header_only")))
         return result
-    result.total_rows = len(raw)
+    frame_in = raw.frame
+    if kind == "peers":
+        frame_in = _peer_raw_values(frame_in, found)
+    result.total_rows = len(frame_in)
     errs = _Collector(found, kind)
-    frame = _parse_columns(raw, found, kind, errs)
+    frame = _parse_columns(frame_in, found, kind, errs)
     if kind == "incidents":
         _incident_rules(frame, muni, errs, default_source)
     if kind == "activities":
         _activity_rules(frame, promises, errs, result.sha256)
+    if kind == "peers":
+        ignored = _peer_rules(frame, errs, year, default_source)
+        if ignored:
+            result.notes.append(t("import.regions_ignored", count=ignored))
+    if kind == "survey":
+        _survey_rules(frame, default_source)
     candidates = frame[~frame.index.isin(list(errs.bad))]
+    if kind == "peers":
+        candidates = candidates[candidates["region_code"].notna()]
     result.valid = _validate(candidates, kind, muni, promises, errs)
     result.errors = sorted(errs.errors, key=lambda e: (e.row or 0, e.column or ""))
     return result
+
+
+# --- Peer statistics and surveys ------------------------------------------------------------
+
+
+def _peer_header_rules(found: dict[str, str], header: list[str], year: int | None):
+    errors = []
+    if "count" not in found and "rate" not in found:
+        reason = t(
+            "err.missing_columns", columns="antal / per 100 000 inv.", found=", ".join(header)
+        )
+        errors.append(RowError(None, None, reason))
+    if "year" not in found and year is None:
+        errors.append(RowError(None, None, t("err.year_needed")))
+    return errors
+
+
+def _peer_raw_values(raw: pd.DataFrame, found: dict[str, str]) -> pd.DataFrame:
+    """BRÅ's conventions on the text: '-' is zero (not missing), '..' is suppressed (missing,
+    handled like every missing marker), and '2026 prel.' is the year 2026."""
+    raw = raw.copy()
+    for column in ("count", "rate", "population"):
+        if column in found:
+            values = raw[found[column]].str.strip()
+            raw[found[column]] = values.mask(values.isin(["-", "\u2013"]), "0")
+    if "year" in found:
+        values = raw[found["year"]].str.strip()
+        raw[found["year"]] = values.str.replace(r"^(\d{4})\s*prel\.?$", r"\1", regex=True)
+    return raw
+
+
+def _peer_rules(frame: pd.DataFrame, errs: _Collector, year: int | None, source) -> int:
+    """Regions to codes (rows for regions outside the comparison are left out, not errors);
+    defaults for year, period, category and source; a stable id per region, year, period,
+    category and source, so the same figures are never stored twice. Returns how many rows
+    were left out."""
+    if "year" not in frame or frame["year"].isna().all():
+        frame["year"] = float(year) if year is not None else float("nan")
+    regions = [find_region(r) if pd.notna(r) else None for r in frame["region"]]
+    if "region_code" in frame:
+        by_code = [find_region(c) if pd.notna(c) else None for c in frame["region_code"]]
+        regions = [c or r for c, r in zip(by_code, regions, strict=True)]
+    frame["region_code"] = pd.Series([r.code if r else pd.NA for r in regions], index=frame.index)
+    frame["region"] = pd.Series([r.name if r else pd.NA for r in regions], index=frame.index)
+    frame["region_code"] = frame["region_code"].astype("string")
+    for column, default in (
+        ("period", t("peers.whole_year")),
+        ("category", t("peers.all_crimes")),
+        ("source", source or "BRÅ"),
+    ):
+        values = frame[column] if column in frame else pd.Series(pd.NA, index=frame.index)
+        frame[column] = values.astype("string").fillna(default)
+    for column in ("count", "rate", "population"):
+        if column not in frame:
+            frame[column] = float("nan")
+    keys = frame[["region_code", "year", "period", "category", "source"]]
+    ids = [
+        "|".join(
+            str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in row
+        ).lower()
+        for row in keys.itertuples(index=False)
+    ]
+    frame["id"] = pd.Series(ids, index=frame.index, dtype="string")
+    return int(frame["region_code"].isna().sum())
+
+
+def _survey_rules(frame: pd.DataFrame, source) -> None:
+    for column in ("locality", "source"):
+        if column not in frame:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    if source:
+        frame["source"] = frame["source"].fillna(source)
+    content = frame[["year", "locality", "question", "source"]].astype(str)
+    hashed = pd.util.hash_pandas_object(content, index=False).map(lambda h: f"s{h:016x}")
+    frame["id"] = hashed.astype("string")
 
 
 # --- Writing files for people ---------------------------------------------------------------

@@ -3,15 +3,21 @@ first-start seeding and (later) the data page."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from lib.config import Municipality
-from lib.i18n import fmt_int, t
-from lib.importers import ReadResult, read_table
+from lib.i18n import fmt_int, fmt_num, t
+from lib.importers import ReadResult, RowError, read_table, sha256_of
 from lib.promises import all_definitions
+from lib.schemas import swedish_headers
 from lib.store import Store, StoreError, WriteItem
 
-KINDS = ("incidents", "activities", "cameras")
+KINDS = ("incidents", "activities", "cameras")  # the sample data's kinds
+IMPORT_KINDS = ("incidents", "activities", "cameras", "peers", "survey")
+MAX_UPLOAD_MB = int(os.environ.get("TRYGGHET_MAX_UPLOAD_MB", "200"))
 
 
 @dataclass
@@ -33,32 +39,80 @@ def store_error_message(err: StoreError) -> list[str]:
         if len(ids) > 20:
             lines.append(t("import.more_ids", count=len(ids) - 20))
         return lines
+    if err.code == "no_new_rows":
+        return [t("import.no_new_rows")]
     if err.code in {"unknown_import", "already_undone"}:
         return [t(f"cli.{err.code}", id=err.details["id"])]
     return [t("err.schema", value=err.code, check=err.details)]
 
 
+def too_large(size: int) -> str | None:
+    """The Swedish refusal for a file over the upload limit, or None."""
+    if size <= MAX_UPLOAD_MB * 1024 * 1024:
+        return None
+    return t("err.too_large", size=fmt_num(size / 1024 / 1024, 0), limit=MAX_UPLOAD_MB)
+
+
 def read_file(
-    data: bytes, kind: str, muni: Municipality, file_name: str, default_source: str | None = None
+    data: bytes,
+    kind: str | None,
+    muni: Municipality,
+    file_name: str,
+    default_source: str | None = None,
+    *,
+    mapping: dict[str, str | None] | None = None,
+    year: int | None = None,
 ) -> ReadResult:
-    promises = all_definitions(muni) if kind == "activities" else None
-    return read_table(data, kind, muni, file_name, default_source=default_source, promises=promises)
+    problem = too_large(len(data))
+    if problem:
+        result = ReadResult(kind=kind, file_name=file_name, sha256=sha256_of(data))
+        result.errors.append(RowError(None, None, problem))
+        return result
+    needs_promises = kind in (None, "activities")
+    promises = all_definitions(muni) if needs_promises else None
+    return read_table(
+        data,
+        kind,
+        muni,
+        file_name,
+        default_source=default_source,
+        promises=promises,
+        mapping=mapping,
+        year=year,
+    )
 
 
 def import_bytes(
     store: Store,
     data: bytes,
-    kind: str,
+    kind: str | None,
     muni: Municipality,
     file_name: str,
     *,
     user: str | None = None,
     skip_invalid: bool = False,
     default_source: str | None = None,
+    mapping: dict[str, str | None] | None = None,
+    year: int | None = None,
+    progress=None,
 ) -> ImportOutcome:
     """Validate, then store all valid rows in one transaction; on any problem store nothing
     (unless ``skip_invalid``, which stores the valid rows and reports the others)."""
-    result = read_file(data, kind, muni, file_name, default_source)
+    result = read_file(data, kind, muni, file_name, default_source, mapping=mapping, year=year)
+    return store_result(store, result, user=user, skip_invalid=skip_invalid, progress=progress)
+
+
+def store_result(
+    store: Store,
+    result: ReadResult,
+    *,
+    user: str | None = None,
+    skip_invalid: bool = False,
+    progress=None,
+) -> ImportOutcome:
+    """Store a file already read and validated (the data page's preview) as one logged
+    transaction, or nothing."""
+    file_name = result.file_name
     messages = [e.message(file_name) for e in result.errors]
     if result.file_failed or (result.errors and not skip_invalid) or result.valid.empty:
         if result.errors and not result.file_failed:
@@ -70,17 +124,29 @@ def import_bytes(
                     total=fmt_int(result.total_rows),
                 ),
             )
+        if not result.errors and result.valid.empty:
+            messages.append(t("import.no_valid_rows"))
         return ImportOutcome(False, messages=messages + [t("import.nothing_written")], read=result)
     try:
-        import_id = store.write(WriteItem(kind, result.valid, file_name, result.sha256), user)
+        item = WriteItem(
+            result.kind,
+            result.valid,
+            file_name,
+            result.sha256,
+            skip_existing=result.skip_existing,
+        )
+        import_id = store.write(item, user, progress=progress)
     except StoreError as err:
         return ImportOutcome(
             False, messages=store_error_message(err) + [t("import.nothing_written")], read=result
         )
     if result.errors:
         messages.append(t("import.skipped_invalid", count=fmt_int(result.rejected_rows)))
-    ok = t("import.ok", rows=fmt_int(len(result.valid)), file=file_name, id=import_id)
-    return ImportOutcome(True, import_id, len(result.valid), [ok, *messages], result)
+    added = store.import_log().set_index("id").at[import_id, "rows_added"]
+    if added < len(result.valid):
+        messages.append(t("import.already_there", count=fmt_int(len(result.valid) - added)))
+    ok = t("import.ok", rows=fmt_int(added), file=file_name, id=import_id)
+    return ImportOutcome(True, import_id, int(added), [ok, *result.notes, *messages], result)
 
 
 def seed_sample(
@@ -111,3 +177,74 @@ def ensure_initialised(store: Store, muni: Municipality) -> None:
     except StoreError:
         # Another process seeded it between our check and our write.
         store.mark_initialised()
+
+
+def template_rows(kind: str, muni: Municipality) -> dict[str, str]:
+    """One example row per kind, as an analyst would type it (Swedish formats); every
+    template reads back as one valid row."""
+    place = muni.localities[0]
+    if kind == "incidents":
+        return {
+            "id": "",
+            "occurred_at": "2019-03-05 22:15",
+            "category": "Skadegörelse",
+            "locality": place.name,
+            "lat": f"{place.lat:.5f}".replace(".", ","),
+            "lon": f"{place.lon:.5f}".replace(".", ","),
+            "source": t("source.municipal_report"),
+            "description": "Krossad busskurs",
+        }
+    if kind == "activities":
+        defs = all_definitions(muni).iloc[0]
+        return {
+            "id": "",
+            "promise_id": defs["promise_id"],
+            "indicator_id": defs["indicator_id"],
+            "date": defs["period_start"].date().isoformat(),
+            "kind": defs["indicator_label"],
+            "quantity": "1",
+            "unit": defs["unit"],
+            "locality": place.name,
+            "responsible": "Polisen",
+            "note": "",
+            "evidence_url": "",
+        }
+    if kind == "cameras":
+        return {
+            "id": "K9",
+            "name": "Exempelkamera",
+            "lat": f"{place.lat:.5f}".replace(".", ","),
+            "lon": f"{place.lon:.5f}".replace(".", ","),
+            "installed_on": "2019-01-15",
+            "radius_m": "150",
+            "note": "",
+        }
+    if kind == "peers":
+        return {
+            "region_code": muni.code,
+            "region": muni.display_name,
+            "year": "2019",
+            "period": t("peers.whole_year"),
+            "category": t("peers.all_crimes"),
+            "count": "1 234",
+            "rate": "7 735,0",
+            "population": "15 954",
+            "source": "BRÅ",
+        }
+    return {
+        "year": "2019",
+        "locality": place.name,
+        "question": "Känner sig trygg utomhus en sen kväll",
+        "share": "62,5",
+        "respondents": "312",
+        "source": "Polisens trygghetsmätning",
+    }
+
+
+def template_bytes(kind: str, muni: Municipality) -> bytes:
+    """A CSV template for Excel: UTF-8 with BOM, ';', Swedish headers, one example row."""
+    headers = swedish_headers(kind)
+    example = template_rows(kind, muni)
+    frame = pd.DataFrame([[example.get(c, "") for c in headers]], columns=list(headers.values()))
+    text = frame.to_csv(sep=";", index=False, lineterminator="\r\n")
+    return b"\xef\xbb\xbf" + text.encode("utf-8")

@@ -79,10 +79,49 @@ COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("radius_m", "radie_m", ("radie", "radius", "radius_m")),
         ColumnSpec("note", "anteckning", ("kommentar", "note")),
     ),
+    # Reported crimes per municipality (BRÅ, Kolada), for the peer comparison.
+    "peers": (
+        ColumnSpec("region_code", "kommunkod", ("kod", "regionkod", "region_code", "code")),
+        ColumnSpec(
+            "region", "kommun", ("region", "kommunnamn", "municipality", "name"), required=True
+        ),
+        # Required, but a BRÅ municipality file has none: the year is then given at import.
+        ColumnSpec("year", "år", ("ar", "year")),
+        ColumnSpec("period", "period", ("månad", "month")),
+        ColumnSpec("category", "brott", ("brottskategori", "kategori", "category", "kpi")),
+        ColumnSpec("count", "antal", ("count", "anmälda brott")),
+        ColumnSpec(
+            "rate",
+            "per 100 000 inv.",
+            ("/100 000 inv", "per 100 000 inv", "per 100 000", "rate", "value", "värde"),
+        ),
+        ColumnSpec("population", "folkmängd", ("invånare", "population")),
+        ColumnSpec("source", "källa", ("kalla", "source")),
+    ),
+    # Perceived safety from a survey (e.g. the police's trygghetsmätning).
+    "survey": (
+        ColumnSpec("year", "år", ("ar", "year"), required=True),
+        ColumnSpec("locality", "ort", ("område", "locality", "area")),
+        ColumnSpec("question", "fråga", ("fraga", "indikator", "question"), required=True),
+        ColumnSpec("share", "andel", ("andel %", "procent", "share", "percent"), required=True),
+        ColumnSpec("respondents", "antal svar", ("svar", "n", "respondents"), required=True),
+        ColumnSpec("source", "källa", ("kalla", "source")),
+    ),
 }
 
 DATE_COLUMNS = {"occurred_at", "date", "installed_on"}
-NUMBER_COLUMNS = {"lat", "lon", "quantity", "radius_m"}
+NUMBER_COLUMNS = {
+    "lat",
+    "lon",
+    "quantity",
+    "radius_m",
+    "year",
+    "count",
+    "rate",
+    "population",
+    "share",
+    "respondents",
+}
 TEXT_COLUMNS = {
     "category",
     "locality",
@@ -97,6 +136,10 @@ TEXT_COLUMNS = {
     "promise_id",
     "indicator_id",
     "id",
+    "region_code",
+    "region",
+    "period",
+    "question",
 }
 
 
@@ -186,6 +229,58 @@ def camera_schema() -> pa.DataFrameSchema:
                 float, pa.Check(lambda s: s > 0, name="out_of_range"), nullable=True
             ),
             "note": pa.Column(str, nullable=True),
+        },
+        strict="filter",
+        coerce=True,
+    )
+
+
+def _whole(name: str) -> pa.Check:
+    return pa.Check(lambda s: s.isna() | ((s >= 0) & (s == s.round())), name=name)
+
+
+def peer_schema() -> pa.DataFrameSchema:
+    """Reported crimes per region and year; a count may be suppressed ('..': missing) but
+    then the rate must be there, and BRÅ's '-' has already been read as 0."""
+    this_year = dt.date.today().year
+    return pa.DataFrameSchema(
+        {
+            "id": pa.Column(str, unique=True),
+            "region_code": pa.Column(str),
+            "region": pa.Column(str),
+            "year": pa.Column(
+                int, pa.Check(lambda s: (s >= 1990) & (s <= this_year), name="year_range")
+            ),
+            "period": pa.Column(str),
+            "category": pa.Column(str),
+            "count": pa.Column(float, _whole("not_a_count"), nullable=True),
+            "rate": pa.Column(float, pa.Check(lambda s: s >= 0, name="negative"), nullable=True),
+            "population": pa.Column(float, _whole("not_a_count"), nullable=True),
+            "source": pa.Column(str),
+        },
+        checks=pa.Check(lambda df: df["count"].notna() | df["rate"].notna(), name="count_or_rate"),
+        strict="filter",
+        coerce=True,
+    )
+
+
+def survey_schema() -> pa.DataFrameSchema:
+    this_year = dt.date.today().year
+    return pa.DataFrameSchema(
+        {
+            "id": pa.Column(str, unique=True),
+            "year": pa.Column(
+                int, pa.Check(lambda s: (s >= 1990) & (s <= this_year), name="year_range")
+            ),
+            "locality": pa.Column(str, nullable=True),
+            "question": pa.Column(str),
+            "share": pa.Column(
+                float, pa.Check(lambda s: (s >= 0) & (s <= 100), name="share_range")
+            ),
+            "respondents": pa.Column(
+                float, [pa.Check(lambda s: s >= 1, name="no_respondents"), _whole("not_a_count")]
+            ),
+            "source": pa.Column(str, nullable=True),
         },
         strict="filter",
         coerce=True,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +93,53 @@ cameras = sa.Table(
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
 )
 
-TABLES = {"incidents": incidents, "activities": activities, "cameras": cameras}
+peers = sa.Table(
+    "peers",
+    metadata,
+    sa.Column("id", sa.String(400), primary_key=True),
+    sa.Column("region_code", sa.String(8), nullable=False, index=True),
+    sa.Column("region", sa.String(128), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("period", sa.String(32), nullable=False),
+    sa.Column("category", sa.String(128), nullable=False),
+    sa.Column("count", sa.Float),  # None: suppressed ('..') in the source
+    sa.Column("rate", sa.Float),  # per 100 000 inhabitants, as the source gives it
+    sa.Column("population", sa.Float),
+    sa.Column("source", sa.String(128), nullable=False),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+)
+
+surveys = sa.Table(
+    "surveys",
+    metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("locality", sa.String(128)),
+    sa.Column("question", sa.String(512), nullable=False),
+    sa.Column("share", sa.Float, nullable=False),  # per cent
+    sa.Column("respondents", sa.Float, nullable=False),
+    sa.Column("source", sa.String(128)),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+)
+
+# Column mappings an analyst confirmed, remembered for the next file with the same header.
+mappings = sa.Table(
+    "mappings",
+    metadata,
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("header", sa.String(64), primary_key=True),  # sha256 of the header row
+    sa.Column("mapping", sa.Text, nullable=False),  # JSON: header as written -> column
+    sa.Column("saved_at", sa.String(32), nullable=False),
+)
+
+TABLES = {
+    "incidents": incidents,
+    "activities": activities,
+    "cameras": cameras,
+    "peers": peers,
+    "survey": surveys,
+}
+INSERT_CHUNK = 50_000
 DATE_FIELDS = {"occurred_at": TIME_FORMAT, "date": DATE_FORMAT, "installed_on": DATE_FORMAT}
 
 
@@ -111,6 +159,9 @@ class WriteItem:
     file_name: str
     sha256: str
     is_sample: bool = False
+    # Rows whose id is already stored are left out instead of refusing the file: for feeds
+    # downloaded again and again (the police's open events), where overlap is expected.
+    skip_existing: bool = False
 
 
 def database_url(value: str | None = None) -> str:
@@ -197,23 +248,28 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------
 
-    def write(self, item: WriteItem, user: str | None = None) -> int:
-        """Store one file's rows in one transaction; returns the import id."""
-        return self.write_batch([item], user)[0]
+    def write(self, item: WriteItem, user: str | None = None, progress=None) -> int:
+        """Store one file's rows in one transaction; returns the import id. ``progress``,
+        if given, is called with the share of rows stored so far (0..1)."""
+        return self.write_batch([item], user, progress=progress)[0]
 
     def write_batch(
-        self, items: list[WriteItem], user: str | None = None, mark_initialised: bool = False
+        self,
+        items: list[WriteItem],
+        user: str | None = None,
+        mark_initialised: bool = False,
+        progress=None,
     ) -> list[int]:
         """Store several files atomically: all of them or, on any error, none."""
         user = user or current_user()
         with self._writing() as conn:
-            ids = [self._write_one(conn, item, user) for item in items]
+            ids = [self._write_one(conn, item, user, progress) for item in items]
             if mark_initialised:
                 self._mark_initialised(conn)
             self._bump(conn)
         return ids
 
-    def _write_one(self, conn, item: WriteItem, user: str) -> int:
+    def _write_one(self, conn, item: WriteItem, user: str, progress=None) -> int:
         previous = conn.execute(
             sa.select(imports.c.id, imports.c.imported_at).where(
                 imports.c.sha256 == item.sha256,
@@ -225,7 +281,13 @@ class Store:
             raise StoreError("already_imported", id=previous.id, when=previous.imported_at)
         table = TABLES[item.kind]
         records = _records(item.frame, table)
-        self._refuse_existing_ids(conn, table, [r[0] for r in records])
+        existing = self._existing_ids(conn, table, [r[0] for r in records])
+        if existing and item.skip_existing:
+            records = [r for r in records if r[0] not in existing]
+            if not records:
+                raise StoreError("no_new_rows")
+        elif existing:
+            raise StoreError("existing_ids", ids=sorted(existing))
         import_id = conn.execute(
             imports.insert().values(
                 imported_at=_now(),
@@ -237,8 +299,10 @@ class Store:
                 is_sample=item.is_sample,
             )
         ).inserted_primary_key[0]
-        if records:
-            self._insert(conn, table, records, import_id)
+        for start in range(0, len(records), INSERT_CHUNK):
+            self._insert(conn, table, records[start : start + INSERT_CHUNK], import_id)
+            if progress is not None:
+                progress(min(1.0, (start + INSERT_CHUNK) / len(records)))
         return int(import_id)
 
     @staticmethod
@@ -256,15 +320,45 @@ class Store:
             names = [c.name for c in columns]
             conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
 
+    # --- remembered column mappings ---------------------------------------------------------
+
     @staticmethod
-    def _refuse_existing_ids(conn, table: sa.Table, ids: list[str]) -> None:
-        existing: list[str] = []
+    def _header_key(header: list[str]) -> str:
+        return hashlib.sha256("\x1f".join(header).encode("utf-8")).hexdigest()
+
+    def saved_mapping(self, kind: str, header: list[str]) -> dict[str, str | None] | None:
+        """The mapping last confirmed for a file of this kind with exactly this header."""
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(mappings.c.mapping).where(
+                    mappings.c.kind == kind, mappings.c.header == self._header_key(header)
+                )
+            ).scalar_one_or_none()
+        return json.loads(found) if found else None
+
+    def save_mapping(self, kind: str, header: list[str], mapping: dict[str, str | None]) -> None:
+        key = self._header_key(header)
+        with self._writing() as conn:
+            conn.execute(
+                sa.delete(mappings).where(mappings.c.kind == kind, mappings.c.header == key)
+            )
+            conn.execute(
+                mappings.insert().values(
+                    kind=kind,
+                    header=key,
+                    mapping=json.dumps(mapping, ensure_ascii=False),
+                    saved_at=_now(),
+                )
+            )
+
+    @staticmethod
+    def _existing_ids(conn, table: sa.Table, ids: list[str]) -> set[str]:
+        existing: set[str] = set()
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]
             found = conn.execute(sa.select(table.c.id).where(table.c.id.in_(chunk)))
-            existing.extend(found.scalars())
-        if existing:
-            raise StoreError("existing_ids", ids=existing)
+            existing.update(found.scalars())
+        return existing
 
     @staticmethod
     def _mark_initialised(conn) -> None:
@@ -311,7 +405,7 @@ class Store:
         for column, fmt in DATE_FIELDS.items():
             if column in frame:
                 frame[column] = pd.to_datetime(frame[column], format=fmt).astype("datetime64[ns]")
-        for column in ("lat", "lon", "quantity", "radius_m"):
+        for column in ("lat", "lon", "quantity", "radius_m", "count", "rate", "population"):
             if column in frame:
                 frame[column] = frame[column].astype(float)
         return frame

@@ -11,7 +11,7 @@ import streamlit as st
 
 from lib import filters as flt
 from lib.config import Municipality, load_municipality
-from lib.i18n import source_label, t
+from lib.i18n import fmt_datetime, source_label, t
 from lib.loading import ensure_initialised
 from lib.passwords import verify_password
 from lib.store import Store, database_url
@@ -100,6 +100,13 @@ def timed() -> pd.DataFrame:
 
 def import_log() -> pd.DataFrame:
     return _import_log(store().url, data_version())
+
+
+def local_time(stamp) -> str:
+    """An import-log timestamp (UTC, ISO) as Swedish local time; empty when missing."""
+    if not isinstance(stamp, str):
+        return ""
+    return fmt_datetime(pd.Timestamp(stamp).tz_convert(municipality().timezone))
 
 
 def sample_banner() -> None:

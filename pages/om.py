@@ -4,17 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from lib import ui
-from lib.i18n import fmt_datetime, fmt_int, fmt_num, t
+from lib.i18n import fmt_int, fmt_num, t
 
 ui.front_door()
 muni = ui.municipality()
-
-
-def local_time(stamp) -> str:
-    """An import-log timestamp (UTC, ISO) as Swedish local time; empty when missing."""
-    if not isinstance(stamp, str):
-        return ""
-    return fmt_datetime(pd.Timestamp(stamp).tz_convert(muni.timezone))
 
 
 st.title(t("about.heading"))
@@ -53,12 +46,12 @@ st.dataframe(
     pd.DataFrame(
         {
             t("about.col_id"): log["id"],
-            t("about.col_when"): log["imported_at"].map(local_time),
+            t("about.col_when"): log["imported_at"].map(ui.local_time),
             t("about.col_kind"): log["kind"].map(lambda k: t(f"kind.{k}")),
             t("about.col_file"): log["file_name"],
             t("about.col_rows"): log["rows_added"].map(fmt_int),
             t("about.col_user"): log["user"],
-            t("about.col_undone"): log["undone_at"].map(local_time),
+            t("about.col_undone"): log["undone_at"].map(ui.local_time),
         }
     ),
     hide_index=True,

@@ -1,0 +1,283 @@
+"""File formats analysts really have, turned into plain string tables for the importer.
+
+CSV is read in ``lib.importers``; this module adds Excel workbooks, the police's open-events
+JSON and Kolada's JSON, and recognises which kind of data a table holds. Every reader returns
+an all-string frame whose headers the importer maps like any CSV, so validation, previews and
+error messages are the same whatever the format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lib.config import Municipality, find_region
+from lib.i18n import t
+from lib.schemas import COLUMNS, header_map
+
+FORMATS = ("csv", "xlsx", "json")
+SWEDISH_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        (
+            "januari",
+            "februari",
+            "mars",
+            "april",
+            "maj",
+            "juni",
+            "juli",
+            "augusti",
+            "september",
+            "oktober",
+            "november",
+            "december",
+        )
+    )
+}
+# Entries of the police feed that are not one incident each.
+NOT_INCIDENTS = re.compile(r"^(sammanfattning|uppdatering)\b", re.IGNORECASE)
+# "21 augusti 11.30", "6 mars 7:05": the time the event happened, as the police name it.
+NAME_TIME = re.compile(r"^\s*(\d{1,2}) ([a-zåäö]+) (\d{1,2})[.:](\d{2})\b", re.IGNORECASE)
+FEED_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2}) (\d{1,2}):(\d{2})")
+# Kolada's crime KPIs (per 100 000 inhabitants); other KPIs keep their id as the category.
+KOLADA_KPIS = {
+    "N07403": "Våldsbrott",
+    "N07540": "Samtliga anmälda brott",
+    "N07546": "Bostadsinbrott",
+    "N07544": "Narkotikabrott",
+}
+
+
+@dataclass
+class Raw:
+    """A file as a string table, or the reason it could not be read."""
+
+    frame: pd.DataFrame | None = None
+    header: list[str] = field(default_factory=list)
+    problem: str | None = None
+    kind: str | None = None  # recognised from the content (JSON formats), else None
+    default_source: str | None = None
+    notes: list[str] = field(default_factory=list)  # Swedish, what was left out and why
+
+
+def file_format(data: bytes, file_name: str) -> str:
+    """'xlsx', 'json' or 'csv', from the content first and the name second."""
+    name = file_name.lower()
+    if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if name.endswith(".json") or stripped in (b"[", b"{"):
+        return "json"
+    return "csv"
+
+
+# --- Excel ----------------------------------------------------------------------------------
+
+
+def _cell_text(value) -> str:
+    """An Excel cell as the text a person sees: dates without a time stay dates, whole
+    numbers lose Excel's '.0', empty cells are empty."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_excel(data: bytes) -> Raw:
+    """The first worksheet, its first row as the header."""
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        return Raw(problem=t("err.bad_excel"))
+    try:
+        sheet = book.worksheets[0]
+        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return Raw(problem=t("err.file_empty"))
+    header = [h.strip() for h in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    body = [(r + [""] * len(header))[: len(header)] for r in rows[1:]]
+    longer = [i + 2 for i, r in enumerate(rows[1:]) if any(r[len(header) :])]
+    if longer:
+        return Raw(problem=t("err.unreadable", detail=t("err.detail_longer")))
+    return Raw(pd.DataFrame(body, columns=header, dtype=str), header)
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def read_json(data: bytes, muni: Municipality) -> Raw:
+    try:
+        obj = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        return Raw(problem=t("err.bad_json", line=line or "–"))
+    if isinstance(obj, list) and obj and all(_is_police_event(e) for e in obj):
+        return police_events(obj, muni)
+    values = obj.get("values") if isinstance(obj, dict) else None
+    if (
+        isinstance(values, list)
+        and values
+        and all(isinstance(v, dict) and "kpi" in v for v in values)
+    ):
+        return kolada(obj)
+    if obj == [] or (isinstance(obj, dict) and obj.get("values") == []):
+        return Raw(problem=t("err.file_empty"))
+    return Raw(problem=t("err.json_shape"))
+
+
+def _is_police_event(entry) -> bool:
+    return (
+        isinstance(entry, dict)
+        and {"id", "datetime", "name", "type", "location"} <= entry.keys()
+        and isinstance(entry["location"], dict)
+    )
+
+
+def police_municipality(event: dict) -> str:
+    """The municipality an event belongs to: ``location.name``, or, where that is the county
+    (Örebro län since about 2025), the last part of the event's name."""
+    place = str(event["location"].get("name", "")).strip()
+    if place.lower().endswith(" län"):
+        return str(event["name"]).rsplit(",", 1)[-1].strip()
+    return place
+
+
+def police_time(event: dict) -> str | None:
+    """When it happened, as 'YYYY-MM-DD HH:MM' local time: the day and time in the event's
+    name ('21 augusti 11.30'), the year from the publication time (a December event
+    published in January belongs to the year before); else the publication time itself."""
+    published = FEED_TIME.match(str(event["datetime"]).strip())
+    named = NAME_TIME.match(str(event["name"]))
+    if published is None:
+        return None
+    year, month = int(published.group(1)), int(published.group(2))
+    if named and named.group(2).lower() in SWEDISH_MONTHS:
+        day, name_month = int(named.group(1)), SWEDISH_MONTHS[named.group(2).lower()]
+        hour, minute = int(named.group(3)), int(named.group(4))
+        event_year = year - 1 if name_month > month else year
+        try:
+            return dt.datetime(event_year, name_month, day, hour, minute).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            pass
+    hour, minute = int(published.group(4)), int(published.group(5))
+    return f"{published.group(1)}-{published.group(2)}-{published.group(3)} {hour:02d}:{minute:02d}"
+
+
+def _locality_in(text: str, muni: Municipality) -> str:
+    """A locality the summary names ('… i Pålsboda'); the feed's coordinates are only the
+    municipality's centre, so without a name the event goes to the main locality."""
+    for loc in sorted(muni.localities, key=lambda loc: -len(loc.name)):
+        if re.search(rf"\b{re.escape(loc.name)}\b", text, re.IGNORECASE):
+            return loc.name
+    return max(muni.localities, key=lambda loc: loc.population or 0).name
+
+
+def police_events(events: list[dict], muni: Municipality) -> Raw:
+    """The municipality's events as an incidents table. Summaries ("Sammanfattning natt")
+    and updates bundle or repeat other events and are left out, as are other municipalities'
+    events; ids are the police's own, so overlapping downloads add nothing twice."""
+    rows, summaries, elsewhere = [], 0, 0
+    for event in events:
+        if police_municipality(event).lower() != muni.name.lower():
+            elsewhere += 1
+            continue
+        if NOT_INCIDENTS.match(str(event["type"]).strip()):
+            summaries += 1
+            continue
+        summary = str(event.get("summary") or "").strip()
+        rows.append(
+            {
+                "id": f"polisen-{event['id']}",
+                "occurred_at": police_time(event) or "",
+                "category": str(event["type"]).strip(),
+                "locality": _locality_in(summary, muni),
+                "description": summary,
+            }
+        )
+    notes = [
+        t(
+            "import.police_notes",
+            kept=len(rows),
+            total=len(events),
+            elsewhere=elsewhere,
+            summaries=summaries,
+            municipality=muni.name,
+        )
+    ]
+    header = ["id", "occurred_at", "category", "locality", "description"]
+    frame = pd.DataFrame(rows, columns=header, dtype=str)
+    if frame.empty:
+        return Raw(problem=t("err.police_none", municipality=muni.name), notes=notes)
+    return Raw(frame, header, kind="incidents", default_source="police_open_events", notes=notes)
+
+
+def kolada(obj: dict) -> Raw:
+    """Kolada's ``{"values": [{"kpi", "municipality", "period", "values": [...]}]}`` as a
+    peers table: the total for both sexes (gender 'T'), as a rate per 100 000 inhabitants."""
+    rows, ignored = [], 0
+    for entry in obj["values"]:
+        region = find_region(str(entry.get("municipality", "")))
+        if region is None:
+            ignored += 1
+            continue
+        totals = [v for v in entry.get("values") or [] if v.get("gender", "T") == "T"]
+        value = totals[0].get("value") if totals else None
+        kpi = str(entry["kpi"])
+        rows.append(
+            {
+                "region_code": region.code,
+                "region": region.name,
+                "year": str(entry.get("period", "")),
+                "category": KOLADA_KPIS.get(kpi, kpi),
+                "rate": "" if value is None else str(value),
+                "source": "Kolada " + kpi,
+            }
+        )
+    notes = [t("import.regions_ignored", count=ignored)] if ignored else []
+    header = ["region_code", "region", "year", "category", "rate", "source"]
+    frame = pd.DataFrame(rows, columns=header, dtype=str)
+    if frame.empty:
+        return Raw(problem=t("err.no_known_regions"), notes=notes)
+    return Raw(frame, header, kind="peers", notes=notes)
+
+
+# --- Recognising the kind -------------------------------------------------------------------
+
+
+def recognise_kind(header: list[str]) -> str | None:
+    """The kind whose required columns the header has, preferring the most columns
+    recognised; None when no kind fits."""
+    best, best_score = None, 0
+    for kind in COLUMNS:
+        aliases = header_map(kind)
+        found = {aliases[h.strip().lower()] for h in header if h.strip().lower() in aliases}
+        required = {c.name for c in COLUMNS[kind] if c.required}
+        if kind == "peers":
+            required |= {"count"} if "rate" not in found else set()
+        if not required <= found:
+            continue
+        score = len(found)
+        if score > best_score:
+            best, best_score = kind, score
+    return best

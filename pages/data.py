@@ -1,0 +1,285 @@
+"""The analysts' data page: read a file, see what would be stored, store it or nothing; the
+import log with undo; templates and export. Everything here needs a signed-in analyst."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import exports, ui
+from lib.formats import recognise_kind
+from lib.i18n import fmt_int, source_label, t
+from lib.importers import ReadResult, read_raw, sha256_of, suggest_mapping, to_swedish_csv
+from lib.loading import (
+    IMPORT_KINDS,
+    MAX_UPLOAD_MB,
+    read_file,
+    store_result,
+    template_bytes,
+    too_large,
+)
+from lib.schemas import COLUMNS, SOURCES
+
+ui.front_door()
+PREVIEW_ROWS = 50
+
+
+def choose_kind() -> str | None:
+    options = [None, *IMPORT_KINDS]
+    return st.selectbox(
+        t("data.kind"),
+        options,
+        key="datatyp",
+        format_func=lambda k: t("data.kind_auto") if k is None else t(f"kind.{k}").capitalize(),
+    )
+
+
+def column_mapping(store, kind: str, header: list[str], raw_frame) -> dict[str, str | None]:
+    """The mapping of the file's columns, suggested from the alias table or remembered from
+    a file with the same header, editable in a table."""
+    remembered = store.saved_mapping(kind, header)
+    mapping = remembered or suggest_mapping(header, kind)
+    labels = {spec.name: spec.label for spec in COLUMNS[kind]}
+    unused = t("data.unused")
+    by_label = {v: k for k, v in labels.items()}
+    examples = (
+        [raw_frame[h].iloc[0] if raw_frame is not None and len(raw_frame) else "" for h in header]
+        if raw_frame is not None
+        else [""] * len(header)
+    )
+    table = pd.DataFrame(
+        {
+            t("data.col_file"): header,
+            t("data.col_example"): [str(e)[:40] for e in examples],
+            t("data.col_means"): [labels.get(mapping.get(h) or "", unused) for h in header],
+        }
+    )
+    st.markdown(f"**{t('data.mapping_heading')}**")
+    st.caption(t("data.mapping_help"))
+    if remembered:
+        st.caption(t("data.mapping_remembered"))
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        disabled=[t("data.col_file"), t("data.col_example")],
+        column_config={
+            t("data.col_means"): st.column_config.SelectboxColumn(
+                options=[unused, *labels.values()], required=True
+            )
+        },
+        key=f"koppling-{kind}-{sha256_of(chr(31).join(header).encode())[:8]}",
+        width="stretch",
+    )
+    return {h: by_label.get(m) for h, m in zip(header, edited[t("data.col_means")], strict=True)}
+
+
+def report(result: ReadResult) -> None:
+    st.subheader(t("data.report_heading"))
+    for note in result.notes:
+        st.info(note)
+    total, good = result.total_rows, len(result.valid)
+    a, b, c = st.columns(3)
+    a.metric(t("data.rows_total"), fmt_int(total))
+    b.metric(t("data.rows_ok"), fmt_int(good))
+    c.metric(t("data.rows_bad"), fmt_int(result.rejected_rows))
+    row_errors = [e for e in result.errors if e.row is not None]
+    if row_errors:
+        st.markdown(f"**{t('data.errors_heading')}**")
+        errors = pd.DataFrame(
+            {
+                t("data.col_row"): [e.row for e in row_errors],
+                t("data.col_column"): [e.column for e in row_errors],
+                t("data.col_reason"): [e.reason for e in row_errors],
+            }
+        )
+        st.dataframe(
+            errors, hide_index=True, width="stretch", height=min(400, 40 + 35 * len(errors))
+        )
+        st.download_button(
+            t("data.errors_download"),
+            exports.csv_bytes(errors),
+            file_name="fel.csv",
+            mime="text/csv",
+            key="felfil",
+        )
+    if good:
+        st.markdown(f"**{t('data.preview_heading', n=min(good, PREVIEW_ROWS))}**")
+        preview = result.valid.head(PREVIEW_ROWS).copy()
+        if "source" in preview and result.kind == "incidents":
+            preview["source"] = preview["source"].astype(str).map(source_label)
+        labels = {spec.name: spec.label for spec in COLUMNS[result.kind]}
+        st.dataframe(preview.rename(columns=labels), hide_index=True, width="stretch")
+
+
+def import_tab(store, muni, name: str) -> None:
+    upload = st.file_uploader(
+        t("data.upload"),
+        type=["csv", "txt", "xlsx", "json"],
+        key=f"uppladdning-{st.session_state.get('_upload_round', 0)}",
+        help=t("data.upload_help", limit=MAX_UPLOAD_MB),
+    )
+    kind = choose_kind()
+    left, right = st.columns(2)
+    year = None
+    if kind in (None, "peers"):
+        year = left.number_input(
+            t("data.year"), min_value=1990, max_value=2100, value=None, step=1, key="dataar"
+        )
+    source = None
+    if kind in (None, "incidents"):
+        source = right.selectbox(
+            t("data.source"),
+            [None, *SOURCES],
+            format_func=lambda s: t("data.source_none") if s is None else source_label(s),
+            key="datakalla",
+        )
+    if upload is None:
+        return
+    problem = too_large(upload.size)
+    if problem:
+        st.error(f"{t('data.file_refused')} {problem}")
+        return
+    data = upload.getvalue()
+    raw = read_raw(data, upload.name, muni)
+    mapping = None
+    found_kind = kind or raw.kind
+    if raw.problem is None and found_kind is None:
+        found_kind = recognise_kind(raw.header)
+    if raw.problem is None and found_kind:
+        if kind is None:
+            st.caption(t("data.kind_found", kind=t(f"kind.{found_kind}")))
+        mapping = column_mapping(store, found_kind, raw.header, raw.frame)
+    with st.spinner(t("data.progress_reading")):
+        result = read_file(
+            data,
+            found_kind,
+            muni,
+            upload.name,
+            source,
+            mapping=mapping,
+            year=int(year) if year else None,
+        )
+    if result.file_failed:
+        st.error(t("data.file_refused") + "\n\n" + "\n\n".join(e.reason for e in result.errors))
+        for note in result.notes:
+            st.info(note)
+        return
+    report(result)
+    good, bad = len(result.valid), result.rejected_rows
+    if not good:
+        st.warning(t("import.no_valid_rows"))
+        return
+    label = t("data.import_all", n=fmt_int(good))
+    if bad:
+        label = t("data.import_valid", n=fmt_int(good), bad=fmt_int(bad))
+    save, discard = st.columns(2)
+    if discard.button(t("data.import_nothing"), key="spara_inget"):
+        next_round()
+        st.toast(t("data.cancelled"))
+        st.rerun()
+    if not save.button(label, type="primary", key="spara"):
+        return
+    bar = st.progress(0.0, text=t("data.progress_storing"))
+    outcome = store_result(
+        store,
+        result,
+        user=name,
+        skip_invalid=True,
+        progress=lambda share: bar.progress(share, text=t("data.progress_storing")),
+    )
+    bar.empty()
+    if not outcome.ok:
+        st.error("\n\n".join(outcome.messages))
+        return
+    if mapping is not None:
+        store.save_mapping(result.kind, result.header, mapping)
+    next_round()
+    st.session_state["_data_message"] = outcome.messages
+    st.rerun()
+
+
+def next_round() -> None:
+    """A fresh uploader after a decision, so the same file is not offered again."""
+    st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+
+
+def log_tab(store, name: str) -> None:
+    st.caption(t("data.log_intro"))
+    log = ui.import_log()
+    if log.empty:
+        st.info(t("data.nothing_to_undo"))
+        return
+    shown = pd.DataFrame(
+        {
+            t("about.col_id"): log["id"],
+            t("about.col_when"): log["imported_at"].map(ui.local_time),
+            t("about.col_kind"): log["kind"].map(lambda k: t(f"kind.{k}")),
+            t("about.col_file"): log["file_name"],
+            t("about.col_rows"): log["rows_added"].map(fmt_int),
+            t("about.col_user"): log["user"],
+            "sha256": log["sha256"].str.slice(0, 12),
+            t("about.col_undone"): log["undone_at"].map(ui.local_time),
+        }
+    ).iloc[::-1]
+    st.dataframe(shown, hide_index=True, width="stretch")
+    live = log[log["undone_at"].isna()]
+    if live.empty:
+        return
+    choices = {
+        int(r.id): f"{r.id} – {r.file_name} ({fmt_int(r.rows_added)})" for r in live.itertuples()
+    }
+    chosen = st.selectbox(t("data.undo_choose"), list(choices)[::-1], format_func=choices.get)
+    sure = st.checkbox(t("data.undo_confirm", id=chosen), key=f"sakert-{chosen}")
+    if st.button(t("data.undo_button"), disabled=not sure, key="angra"):
+        removed = store.undo(chosen, user=name)
+        st.session_state["_data_message"] = [t("data.undone", id=chosen, rows=fmt_int(removed))]
+        st.rerun()
+
+
+def templates_tab(store, muni) -> None:
+    st.caption(t("data.templates_intro"))
+    cols = st.columns(len(IMPORT_KINDS))
+    for kind, column in zip(IMPORT_KINDS, cols, strict=True):
+        column.download_button(
+            t("data.template_button", kind=t(f"kind.{kind}")),
+            template_bytes(kind, muni),
+            file_name=f"mall-{kind}.csv",
+            mime="text/csv",
+            key=f"mall-{kind}",
+        )
+    st.divider()
+    st.caption(t("data.export_intro"))
+    cols = st.columns(len(IMPORT_KINDS))
+    for kind, column in zip(IMPORT_KINDS, cols, strict=True):
+        frame = store.read(kind)
+        column.download_button(
+            t("data.export_button", kind=t(f"kind.{kind}"), n=fmt_int(len(frame))),
+            to_swedish_csv(frame, kind),
+            file_name=f"{kind}.csv",
+            mime="text/csv",
+            key=f"export-{kind}",
+            disabled=frame.empty,
+        )
+
+
+muni = ui.municipality()
+st.title(t("data.heading"))
+name = ui.sign_in_box()
+if name is None:
+    if ui.sign_in_mode() is None:
+        st.info(t("data.not_configured"))
+    else:
+        st.info(t("data.sign_in_first"))
+    st.stop()
+
+st.caption(t("data.intro"))
+for message in st.session_state.pop("_data_message", []):
+    st.success(message)
+store = ui.store()
+tab_import, tab_log, tab_templates = st.tabs(
+    [t("data.tab_import"), t("data.tab_log"), t("data.tab_templates")]
+)
+with tab_import:
+    import_tab(store, muni, name)
+with tab_log:
+    log_tab(store, name)
+with tab_templates:
+    templates_tab(store, muni)
