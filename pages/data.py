@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib import exports, ui
 from lib.formats import recognise_kind
-from lib.i18n import fmt_int, source_label, t
+from lib.i18n import fmt_int, fmt_num, source_label, t
 from lib.importers import ReadResult, read_raw, sha256_of, suggest_mapping, to_swedish_csv
 from lib.loading import (
     IMPORT_KINDS,
@@ -102,11 +102,29 @@ def report(result: ReadResult) -> None:
         )
     if good:
         st.markdown(f"**{t('data.preview_heading', n=min(good, PREVIEW_ROWS))}**")
-        preview = result.valid.head(PREVIEW_ROWS).copy()
-        if "source" in preview and result.kind == "incidents":
-            preview["source"] = preview["source"].astype(str).map(source_label)
-        labels = {spec.name: spec.label for spec in COLUMNS[result.kind]}
-        st.dataframe(preview.rename(columns=labels), hide_index=True, width="stretch")
+        st.dataframe(preview_table(result), hide_index=True, width="stretch")
+
+
+def preview_table(result: ReadResult) -> pd.DataFrame:
+    """The first rows as they will be stored, written as the analyst wrote them: dates
+    without a time stay dates, empty stays empty, sources by their Swedish names."""
+    preview = result.valid.head(PREVIEW_ROWS).copy()
+    known = preview.pop("time_known") if "time_known" in preview else None
+    for column in preview.columns:
+        values = preview[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            with_time = values.dt.strftime("%Y-%m-%d %H:%M")
+            date_only = values.dt.strftime("%Y-%m-%d")
+            preview[column] = with_time.where(known, date_only) if known is not None else date_only
+        elif pd.api.types.is_float_dtype(values):
+            digits = 6 if column in ("lat", "lon") else 1
+            preview[column] = [
+                "" if pd.isna(v) else fmt_num(v, digits).rstrip("0").rstrip(",") for v in values
+            ]
+    if "source" in preview and result.kind == "incidents":
+        preview["source"] = preview["source"].astype(str).map(source_label)
+    labels = {spec.name: spec.label for spec in COLUMNS[result.kind]}
+    return preview.rename(columns=labels).astype(object).where(preview.notna().values, "")
 
 
 def import_tab(store, muni, name: str) -> None:
@@ -262,6 +280,7 @@ def templates_tab(store, muni) -> None:
 
 muni = ui.municipality()
 st.title(t("data.heading"))
+ui.sample_banner()  # the log, exports and previews include the sample data while it is there
 name = ui.sign_in_box()
 if name is None:
     if ui.sign_in_mode() is None:

@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_TIMEOUT = 60.0
+ANALYST_PASSWORD = "ett långt testlösenord"  # the session server's local analyst sign-in
 # The first page view seeds the empty store from the sample files, so it may take a while.
 PAGE_TIMEOUT_MS = 90_000
 
@@ -88,9 +89,10 @@ def sample_incidents() -> pd.DataFrame:
 
 
 @contextlib.contextmanager
-def run_server(workdir: Path) -> Iterator[str]:
+def run_server(workdir: Path, secrets: Path | None = None) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port with a new, empty TRYGGHET_DB in
-    ``workdir``; yields the base URL and stops the server afterwards."""
+    ``workdir`` (and the secrets file ``secrets``, if given); yields the base URL and stops
+    the server afterwards."""
     log_path = workdir / "streamlit.log"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -113,6 +115,8 @@ def run_server(workdir: Path) -> Iterator[str]:
         "--server.fileWatcherType",
         "none",
     ]
+    if secrets is not None:
+        command += ["--secrets.files", str(secrets)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -143,7 +147,13 @@ def run_server(workdir: Path) -> Iterator[str]:
 def app_url(browser, sample_incidents, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app for the session. Depends on ``browser`` so that a missing browser skips
     before a server is started."""
-    with run_server(tmp_path_factory.mktemp("app")) as url:
+    from lib.passwords import hash_password
+
+    workdir = tmp_path_factory.mktemp("app")
+    secrets = workdir / "secrets.toml"
+    hashed = hash_password(ANALYST_PASSWORD, 1000)
+    secrets.write_text(f'[analyst]\nname = "Testanalytiker"\npassword_hash = "{hashed}"\n')
+    with run_server(workdir, secrets) as url:
         yield url
 
 

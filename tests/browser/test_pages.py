@@ -24,7 +24,9 @@ APP_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PAGES = {
     "oversikt": ("/", "Trygghet i Hallsbergs kommun"),
     "utveckling": ("/utveckling", "Utveckling"),
+    "karta": ("/karta", "Karta"),
     "medborgarloftet": ("/medborgarloftet", "Medborgarlöftet"),
+    "data": ("/data", "Data"),
     "om": ("/om", "Om statistiken"),
 }
 VIEWPORTS = [(1366, 768), (1920, 1080)]
@@ -209,3 +211,32 @@ def test_promise_page_timeline_and_follow_up(open_page, artifacts):
     expect(page.get_by_text("Ladda ner Excel").first).to_be_visible()
     assert_no_exception(page)
     screenshot(page, artifacts / "medborgarloftet-timeline-1920x1080.png")
+
+
+def test_analyst_signs_in_and_imports_a_swedish_excel_csv(open_page, artifacts, tmp_path):
+    from tests.browser.conftest import ANALYST_PASSWORD
+
+    page = open_page("/data", 1366, 768)
+    wait_until_rendered(page, "Data")
+    expect(page.get_by_text("Logga in som analytiker")).to_be_visible()
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Analytiker").click()
+    sidebar.get_by_label("Lösenord").fill(ANALYST_PASSWORD)
+    sidebar.get_by_role("button", name="Logga in").click()
+    expect(sidebar.get_by_text("Inloggad som Testanalytiker")).to_be_visible()
+    csv = tmp_path / "export.csv"
+    csv.write_bytes(
+        (
+            "datum;kategori;ort;källa\r\n"
+            "2019-03-05 22:15;Skadegörelse;Hallsberg;Polisen\r\n"
+            "2019-13-01;Klotter;Pålsboda;Kommunens rapportering\r\n"
+        ).encode("cp1252")
+    )
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(csv))
+    expect(page.get_by_text("Kontroll före import")).to_be_visible()
+    expect(metric_value(page, "Rader med fel")).to_have_text("1")
+    assert_no_exception(page)
+    screenshot(page, artifacts / "data-preview-1366x768.png")
+    page.get_by_role("button", name="Spara de 1 godkända").click()
+    expect(page.get_by_text("1 rader lästes in från export.csv")).to_be_visible()
+    assert_no_exception(page)
