@@ -354,9 +354,15 @@ class Store:
     @staticmethod
     def _existing_ids(conn, table: sa.Table, ids: list[str]) -> set[str]:
         existing: set[str] = set()
+        qmark = conn.dialect.paramstyle == "qmark"  # SQLite: plain SQL, no per-chunk compile
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]
-            found = conn.execute(sa.select(table.c.id).where(table.c.id.in_(chunk)))
+            if qmark:
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT id FROM {table.name} WHERE id IN ({marks})"
+                found = conn.exec_driver_sql(sql, tuple(chunk))
+            else:
+                found = conn.execute(sa.select(table.c.id).where(table.c.id.in_(chunk)))
             existing.update(found.scalars())
         return existing
 
