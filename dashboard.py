@@ -33,6 +33,12 @@ pages = [
         icon=":material/handshake:",
         url_path="medborgarloftet",
     ),
+    st.Page(
+        "pages/jamforelse.py",
+        title=t("page.peers"),
+        icon=":material/compare_arrows:",
+        url_path="jamforelse",
+    ),
     st.Page("pages/data.py", title=t("page.data"), icon=":material/upload_file:", url_path="data"),
     st.Page("pages/om.py", title=t("page.about"), icon=":material/info:", url_path="om"),
 ]

@@ -258,3 +258,115 @@ def _swedish_month_ticks(fig: go.Figure, first, last) -> None:
     step = max(1, len(months) // 8)
     ticks = months[::step]
     fig.update_xaxes(tickvals=list(ticks), ticktext=[_label(m, "M") for m in ticks])
+
+
+def funnel_figure(
+    points: pd.DataFrame, curve: pd.DataFrame, group_rate: float, own: str, peers: list[str]
+) -> go.Figure:
+    """Rate per 100 000 against population: funnels at 95 % and 99.8 % around the group
+    rate; the municipality in orange and labelled, its SKR peers outlined."""
+    fig = go.Figure()
+    for level, dash in ((0.998, "dot"), (0.95, "dash")):
+        name = t("peers.funnel_line", level=fmt_pct(level, 1 if level > 0.99 else 0))
+        for side in ("lower", "upper"):
+            fig.add_trace(
+                go.Scatter(
+                    x=curve["population"],
+                    y=curve[f"{side}_{level}"],
+                    mode="lines",
+                    line={"color": GREY, "dash": dash, "width": 1.5},
+                    name=name,
+                    showlegend=side == "upper",
+                    legendgroup=name,
+                    hoverinfo="skip",
+                )
+            )
+    fig.add_hline(y=group_rate, line={"color": GREY, "width": 1})
+    kinds = np.where(
+        points["region_code"] == own, "own", np.where(points["region_code"].isin(peers), "peer", "")
+    )
+    styles = {
+        "": (SKY, t("peers.legend_group"), 10, "white"),
+        "peer": (BLUE, t("peers.legend_peers"), 12, "#1A1A1A"),
+        "own": (ORANGE, None, 16, "#1A1A1A"),
+    }
+    for kind, (colour, label, size, edge) in styles.items():
+        part = points[kinds == kind]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=part["pop"],
+                y=part["rate_per_100k"],
+                mode="markers+text" if kind == "own" else "markers",
+                text=part["region"] if kind == "own" else None,
+                textposition="top center",
+                marker={"color": colour, "size": size, "line": {"width": 1.5, "color": edge}},
+                name=label or str(part["region"].iloc[0]),
+                customdata=[
+                    [name, fmt_num(r, 0), fmt_num(n, 0), fmt_num(p, 0)]
+                    for name, r, n, p in zip(
+                        part["region"], part["rate_per_100k"], part["n"], part["pop"], strict=True
+                    )
+                ],
+                hovertemplate=t("peers.hover") + "<extra></extra>",
+            )
+        )
+    fig = _layout(fig, height=420, y_title=t("peers.axis_rate"))
+    fig.update_layout(hovermode="closest")
+    low, high = float(curve["population"].min()), float(curve["population"].max())
+    ticks = [v for v in (1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6) if low <= v <= high]
+    fig.update_xaxes(
+        type="log",
+        title=t("peers.axis_population"),
+        gridcolor="#E5E5E5",
+        tickvals=ticks,
+        ticktext=[fmt_num(v, 0) for v in ticks],
+    )
+    fig.update_yaxes(rangemode="normal", tickformat=",d")
+    return fig
+
+
+def peer_trend_figure(trend: pd.DataFrame, own_name: str) -> go.Figure:
+    """The municipality's rate by year against the other municipalities' median and middle
+    50 % band."""
+    fig = go.Figure()
+    years = trend["year"].astype(int)
+    fig.add_trace(
+        go.Scatter(
+            x=pd.concat([years, years[::-1]]),
+            y=pd.concat([trend["q3"], trend["q1"][::-1]]),
+            fill="toself",
+            mode="lines",
+            fillcolor="rgba(86,180,233,0.25)",
+            line={"width": 0},
+            name=t("peers.band"),
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=years,
+            y=trend["median"],
+            mode="lines+markers",
+            line={"color": BLUE, "width": 2, "dash": "dash"},
+            name=t("peers.median"),
+            customdata=[fmt_num(v, 0) for v in trend["median"]],
+            hovertemplate="%{customdata}",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=years,
+            y=trend["own"],
+            mode="lines+markers",
+            line={"color": ORANGE, "width": 3},
+            name=own_name,
+            customdata=[fmt_num(v, 0) if pd.notna(v) else "–" for v in trend["own"]],
+            hovertemplate="%{customdata}",
+        )
+    )
+    fig = _layout(fig, height=340, y_title=t("peers.axis_rate"))
+    fig.update_xaxes(tickvals=list(years), ticktext=[str(y) for y in years])
+    fig.update_yaxes(tickformat=",d")
+    return fig

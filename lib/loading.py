@@ -15,7 +15,7 @@ from lib.promises import all_definitions
 from lib.schemas import swedish_headers
 from lib.store import Store, StoreError, WriteItem
 
-KINDS = ("incidents", "activities", "cameras")  # the sample data's kinds
+KINDS = ("incidents", "activities", "cameras", "peers")  # the sample data's kinds
 IMPORT_KINDS = ("incidents", "activities", "cameras", "peers", "survey")
 MAX_UPLOAD_MB = int(os.environ.get("TRYGGHET_MAX_UPLOAD_MB", "200"))
 

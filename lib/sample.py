@@ -361,12 +361,72 @@ def generate_cameras(muni: Municipality) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Fictional reported crimes per 100 000 inhabitants for the peer comparison: a level per
+# category around which each municipality and year varies. Not BRÅ's figures.
+PEER_CATEGORIES = {
+    "Samtliga anmälda brott": 9_500.0,
+    "Skadegörelse": 1_300.0,
+    "Narkotikabrott": 700.0,
+    "Våldsbrott": 950.0,
+}
+PEER_YEARS = range(2015, 2020)
+
+
+def generate_peers(muni: Municipality, seed: int = SEED) -> pd.DataFrame:
+    """Fictional annual counts for the real municipalities of ``data/regions.toml`` (and the
+    county as their sum, the country on its own), 2015–2019: each municipality has its own
+    level (log-normal, 15 %), a mild common trend, and Poisson noise on the count."""
+    from lib.config import regions
+
+    rng = np.random.default_rng([seed, 7])
+    municipalities = [r for r in regions() if r.kind == "municipality"]
+    rows = []
+    for category, level in PEER_CATEGORIES.items():
+        for region in municipalities:
+            own = level * rng.lognormal(0.0, 0.15)
+            for k, year in enumerate(PEER_YEARS):
+                pop = round(region.population * (1 + 0.004 * (year - 2018)))
+                rate = own * (1 + 0.02 * (k - 2))
+                count = int(rng.poisson(rate * pop / 100_000))
+                rows.append((region, year, category, count, pop))
+    frame = pd.DataFrame(rows, columns=["region", "year", "category", "count", "population"])
+    county = next(r for r in regions() if r.kind == "county")
+    country = next(r for r in regions() if r.kind == "country")
+    sums = frame.groupby(["year", "category"], as_index=False)[["count", "population"]].sum()
+    sums["region"] = [county] * len(sums)
+    national = sums.copy()
+    national["region"] = [country] * len(national)
+    national["population"] = [
+        round(country.population * (1 + 0.008 * (y - 2018))) for y in national["year"]
+    ]
+    national["count"] = [
+        int(rng.poisson(PEER_CATEGORIES[c] * 1.35 * p / 100_000))
+        for c, p in zip(national["category"], national["population"], strict=True)
+    ]
+    frame = pd.concat([frame, sums, national], ignore_index=True)
+    out = pd.DataFrame(
+        {
+            "region_code": [r.code for r in frame["region"]],
+            "region": [r.name for r in frame["region"]],
+            "year": frame["year"].astype(int),
+            "period": "helår",
+            "category": frame["category"],
+            "count": frame["count"].astype(float),
+            "rate": (frame["count"] / frame["population"] * 100_000).round(1),
+            "population": frame["population"].astype(float),
+            "source": "Exempeldata",
+        }
+    )
+    return out
+
+
 def write_sample_files(muni: Municipality | None = None) -> dict[str, Path]:
     muni = muni or load_municipality()
     frames = {
         "incidents": generate_incidents(muni),
         "activities": generate_activities(muni),
         "cameras": generate_cameras(muni),
+        "peers": generate_peers(muni),
     }
     for kind, frame in frames.items():
         path = muni.sample_files[kind]

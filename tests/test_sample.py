@@ -31,6 +31,7 @@ def test_deterministic_and_committed_files_are_current(muni, incidents):
         "incidents": incidents,
         "activities": sample.generate_activities(muni),
         "cameras": sample.generate_cameras(muni),
+        "peers": sample.generate_peers(muni),
     }
     for kind, frame in generated.items():
         assert muni.sample_files[kind].read_bytes() == to_swedish_csv(frame, kind), (
@@ -106,3 +107,14 @@ def test_activity_log_covers_all_promises(muni):
     walks = activities[activities["indicator_id"] == "safety_walks"]
     assert set(muni.locality_names) - set(walks["locality"])  # some locality got no walk
     assert activities["date"].between("2018-10-01", "2019-09-30").all()
+
+
+def test_sample_peers_cover_the_county_and_add_up(muni):
+    peers = sample.generate_peers(muni)
+    assert set(peers["year"]) == set(sample.PEER_YEARS)
+    assert {"1861", "1881", "1814", "1884", "18", "00"} <= set(peers["region_code"])
+    municipalities = peers[peers["region_code"].str.len() == 4]
+    county = peers[peers["region_code"] == "18"].set_index(["year", "category"])["count"]
+    summed = municipalities.groupby(["year", "category"])["count"].sum()
+    pd.testing.assert_series_equal(county.sort_index(), summed.sort_index(), check_names=False)
+    assert (peers["source"] == "Exempeldata").all()
