@@ -214,3 +214,41 @@ def follow_up(progress_rows: pd.DataFrame, activities: pd.DataFrame) -> pd.DataF
             }
         )
     return pd.DataFrame(rows)
+
+
+def perceived_safety(surveys: pd.DataFrame) -> pd.DataFrame:
+    """Survey results by question, place and year, with an exact 95 % interval for each share
+    and a verdict against the same question's previous year (Fisher's exact test on the
+    respondents, the shares read as per cent of them)."""
+    columns = ["question", "locality", "year", "share", "low", "high", "respondents", "verdict"]
+    if surveys.empty:
+        return pd.DataFrame(columns=columns)
+    data = surveys.copy()
+    data["locality"] = data["locality"].fillna("")
+    data["yes"] = (data["share"] / 100 * data["respondents"]).round().astype(int)
+    data["respondents"] = data["respondents"].astype(int)
+    data = data.sort_values(["question", "locality", "year"]).reset_index(drop=True)
+    rows = []
+    for _, group in data.groupby(["question", "locality"], sort=False):
+        previous = None
+        for r in group.itertuples():
+            low, high = stats.proportion_ci(r.yes, r.respondents)
+            verdict = None
+            if previous is not None:
+                verdict = stats.compare_proportions(
+                    r.yes, r.respondents, previous.yes, previous.respondents
+                ).verdict
+            rows.append(
+                (
+                    r.question,
+                    r.locality,
+                    int(r.year),
+                    r.share,
+                    100 * low,
+                    100 * high,
+                    r.respondents,
+                    verdict,
+                )
+            )
+            previous = r
+    return pd.DataFrame(rows, columns=columns)

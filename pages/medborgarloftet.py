@@ -154,6 +154,37 @@ def recent_entries(name: str) -> None:
             st.rerun()
 
 
+def survey_block() -> None:
+    """Perceived safety from a loaded survey, beside the promises' outputs."""
+    table = promises.perceived_safety(ui.store().read("survey"))
+    if table.empty:
+        st.caption(t("promise.survey_none"))
+        return
+    st.subheader(t("promise.survey_heading"))
+    verdicts = {
+        None: "–",
+        "increase": t("promise.survey_up"),
+        "decrease": t("promise.survey_down"),
+        "no_change": t("verdict.no_change"),
+    }
+    shown = pd.DataFrame(
+        {
+            t("field.question"): table["question"],
+            t("field.locality"): table["locality"].replace("", t("promise.survey_all")),
+            t("field.year"): table["year"],
+            t("field.share"): table["share"].map(lambda v: fmt_num(v, 1)),
+            t("promise.survey_interval"): [
+                f"{fmt_num(lo, 1)}–{fmt_num(hi, 1)}"
+                for lo, hi in zip(table["low"], table["high"], strict=True)
+            ],
+            t("field.respondents"): table["respondents"].map(fmt_int),
+            t("promise.survey_change"): table["verdict"].map(verdicts),
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(t("promise.survey_note"))
+
+
 muni = ui.municipality()
 st.title(t("promise.heading"))
 ui.sample_banner()
@@ -200,7 +231,7 @@ for number, group in rows.groupby("number", sort=True):
             indicator_block(row, column)
         outcome_block(first, as_of, outcome_column)
 st.markdown(t("promise.rule"))
-st.caption(t("promise.survey_none"))
+survey_block()
 
 st.subheader(t("promise.timeline_heading"))
 labels = {r.indicator_id: f"{r.number}. {r.indicator_label}" for r in rows.itertuples()}

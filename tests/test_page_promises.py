@@ -122,3 +122,18 @@ def test_without_sign_in_configured_nothing_can_be_written(page):
     at = page()
     assert not any(b.label == "Spara aktivitet" for b in at.button)
     assert any("inte aktiverad" in c.value for c in at.sidebar.caption)
+
+
+def test_a_loaded_survey_appears_beside_the_promises(page):
+    from lib.config import load_municipality
+    from lib.loading import import_bytes
+
+    at = page()
+    survey = "år;fråga;andel;antal svar\n2018;Trygg ute på kvällen;60;400\n2019;Trygg ute på kvällen;70;400\n"
+    outcome = import_bytes(Store(), survey.encode(), "survey", load_municipality(), "t.csv")
+    assert outcome.ok
+    at.run()
+    assert_ok(at)
+    assert any(h.value == "Upplevd trygghet" for h in at.subheader)
+    table = at.dataframe[0].value
+    assert table["Mot året innan"].tolist() == ["–", "högre, säkerställt"]

@@ -180,3 +180,27 @@ def test_timeline_greys_the_future_and_names_months_in_swedish(definitions, acti
     assert "maj" in ticks or "jun" in ticks
     for english in ("May", "Oct", "Jan 2019"):
         assert english not in ticks
+
+
+def test_perceived_safety_intervals_and_year_on_year_verdict():
+    from scipy import stats as sps
+
+    surveys = pd.DataFrame(
+        {
+            "year": [2018, 2019, 2019],
+            "locality": [pd.NA, pd.NA, "Pålsboda"],
+            "question": ["Trygg ute på kvällen"] * 3,
+            "share": [60.0, 70.0, 50.0],
+            "respondents": [400.0, 400.0, 30.0],
+            "source": ["x"] * 3,
+        }
+    )
+    table = promises.perceived_safety(surveys)
+    whole = table[table["locality"] == ""].set_index("year")
+    ci = sps.binomtest(280, 400).proportion_ci(0.95, method="exact")
+    assert whole.at[2019, "low"] == pytest.approx(100 * ci.low)
+    assert whole.at[2019, "high"] == pytest.approx(100 * ci.high)
+    # 240/400 -> 280/400: Fisher p = 0.0039, a real rise.
+    assert sps.fisher_exact([[280, 120], [240, 160]]).pvalue < 0.05
+    assert whole.at[2019, "verdict"] == "increase" and pd.isna(whole.at[2018, "verdict"])
+    assert table[table["locality"] == "Pålsboda"]["verdict"].isna().all()  # no year before
