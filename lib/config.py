@@ -46,6 +46,9 @@ class Municipality:
     sensitive_categories: frozenset[str]
     sample_files: dict[str, Path] = field(default_factory=dict)
     timezone: str = "Europe/Stockholm"
+    # Dates of the local crime-prevention council's (BRÅ's) meetings: the meeting view's
+    # default period runs from the previous meeting to the reference day.
+    meetings: tuple[dt.date, ...] = ()
     # The municipality's outline as (lat, lon) points; approximate unless a GeoJSON file is
     # given (``outline_file``, its first polygon's outer ring).
     outline: tuple[tuple[float, float], ...] = ()
@@ -115,6 +118,7 @@ def load_municipality(selector: str | None = None) -> Municipality:
         sensitive_categories=frozenset(raw.get("sensitive_categories", [])),
         sample_files={k: base / v for k, v in raw.get("sample", {}).items()},
         timezone=raw.get("timezone", "Europe/Stockholm"),
+        meetings=tuple(sorted(raw.get("bra_meetings", []))),
         **_outline(raw, base),
     )
 
@@ -175,8 +179,8 @@ def _region_names() -> dict[str, Region]:
 
 
 def find_region(name: str) -> Region | None:
-    """A region by code or name as files write it: 'Hallsberg', 'Hallsbergs kommun',
-    '1861 Hallsberg' (Kolada and SCB tables) or 'HALLSBERG'."""
+    """A region by code or name as files write it: 'Askersund', 'Askersunds kommun',
+    '1882 Askersund' (Kolada and SCB tables) or 'ASKERSUND'."""
     names = _region_names()
     text = " ".join(str(name).split()).lower()
     candidates = [text]

@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -99,17 +98,20 @@ def _cell_text(value) -> str:
 
 def read_excel(data: bytes) -> Raw:
     """The first worksheet, its first row as the header."""
-    try:
-        import openpyxl
+    import openpyxl
 
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        return Raw(problem=t("err.bad_excel"))
+    # openpyxl parses the workbook's XML parts lazily and raises whatever its XML parser or
+    # zip reader raises on a damaged file (ParseError, BadZipFile, KeyError, …): any failure
+    # to read an uploaded workbook is the file's fault and gets the same Swedish message.
     try:
-        sheet = book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except Exception:
+        return Raw(problem=t("err.bad_excel"))
     rows = [r for r in rows if any(r)]
     if not rows:
         return Raw(problem=t("err.file_empty"))
@@ -119,7 +121,7 @@ def read_excel(data: bytes) -> Raw:
     body = [(r + [""] * len(header))[: len(header)] for r in rows[1:]]
     longer = [i + 2 for i, r in enumerate(rows[1:]) if any(r[len(header) :])]
     if longer:
-        return Raw(problem=t("err.unreadable", detail=t("err.detail_longer")))
+        return Raw(problem=t("err.excel_longer", row=longer[0]))
     return Raw(pd.DataFrame(body, columns=header, dtype=str), header)
 
 
@@ -129,6 +131,8 @@ def read_excel(data: bytes) -> Raw:
 def read_json(data: bytes, muni: Municipality) -> Raw:
     try:
         obj = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:  # nested deeper than the parser's stack allows
+        return Raw(problem=t("err.bad_json", line="–"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         return Raw(problem=t("err.bad_json", line=line or "–"))
@@ -241,8 +245,13 @@ def kolada(obj: dict) -> Raw:
         if region is None:
             ignored += 1
             continue
-        totals = [v for v in entry.get("values") or [] if v.get("gender", "T") == "T"]
+        values = entry.get("values") or []
+        if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+            return Raw(problem=t("err.json_shape"))
+        totals = [v for v in values if v.get("gender", "T") == "T"]
         value = totals[0].get("value") if totals else None
+        if value is not None and not isinstance(value, (int, float)):
+            return Raw(problem=t("err.json_shape"))
         kpi = str(entry["kpi"])
         rows.append(
             {

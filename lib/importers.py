@@ -141,7 +141,12 @@ def read_raw_table(data: bytes) -> tuple[pd.DataFrame | None, list[str], RowErro
         return None, [], RowError(None, None, t("err.file_empty"))
     if looks_binary(data):
         return None, [], RowError(None, None, t("err.not_text"))
-    text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    # Leading blank lines (and a BOM alone, Excel's "CSV UTF-8" of an empty sheet) are no
+    # header: the header is the first line with something on it.
+    text = decode(data).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = text.lstrip("\n \t")
+    if not text.strip():
+        return None, [], RowError(None, None, t("err.file_empty"))
     delimiter = sniff_delimiter(text)
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter))
     try:
@@ -192,6 +197,7 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
         .str.replace(",", ".", regex=False)
     )
     numbers = pd.to_numeric(normalised, errors="coerce").astype(float)
+    numbers = numbers.where(np.isfinite(numbers))  # 'inf', 'Infinity': no number a person means
     bad = s.notna() & numbers.isna()
     return numbers, bad
 
@@ -388,8 +394,11 @@ def _fill_ids(frame: pd.DataFrame) -> pd.Series:
 def _activity_rules(frame, promises: pd.DataFrame, errs: _Collector, sha: str) -> None:
     """An activity belongs to an indicator of its promise and lies inside that promise's
     period; generated ids are unique per file so two files never collide."""
+    generated = pd.Series([f"{sha[:10]}-{i + 2}" for i in frame.index], index=frame.index)
     if "id" not in frame:
-        frame["id"] = [f"{sha[:10]}-{i + 2}" for i in frame.index]
+        frame["id"] = generated.astype("string")
+    else:  # blank cells in an id column (the template's) get one too
+        frame["id"] = frame["id"].astype("string").fillna(generated)
     by_indicator = promises.set_index("indicator_id")
     known = frame["indicator_id"].isin(by_indicator.index) & frame["promise_id"].isin(
         set(promises["promise_id"])

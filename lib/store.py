@@ -211,13 +211,19 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             _sqlite_pragmas(self.engine)
         metadata.create_all(self.engine)
-        with self._writing() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO meta (key, value) SELECT 'data_version', '0' "
-                    "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'data_version')"
+        # Only a new store is written to here: opening one must not wait for an import that
+        # holds the write lock (the CLI, a second app process).
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version"))
+            has_version = found.first() is not None
+        if not has_version:
+            with self._writing() as conn:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO meta (key, value) SELECT 'data_version', '0' "
+                        "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'data_version')"
+                    )
                 )
-            )
 
     def _writing(self):
         return self.engine.execution_options(write=True).begin()

@@ -129,7 +129,11 @@ def test_a_loaded_survey_appears_beside_the_promises(page):
     from lib.loading import import_bytes
 
     at = page()
-    survey = "år;fråga;andel;antal svar\n2018;Trygg ute på kvällen;60;400\n2019;Trygg ute på kvällen;70;400\n"
+    survey = (
+        "år;fråga;andel;antal svar\n"
+        "2018;Trygg ute på kvällen;60;400\n"
+        "2019;Trygg ute på kvällen;70;400\n"
+    )
     outcome = import_bytes(Store(), survey.encode(), "survey", load_municipality(), "t.csv")
     assert outcome.ok
     at.run()
