@@ -564,6 +564,10 @@ def read_table(
     if kind == "incidents":
         _incident_rules(frame, muni, errs, default_source)
     if kind == "activities":
+        if promises is None:  # a caller outside lib.loading: the municipality's promises
+            from lib.promises import all_definitions
+
+            promises = all_definitions(muni)
         _activity_rules(frame, promises, errs, result.sha256)
     if kind == "peers":
         ignored = _peer_rules(frame, errs, year, default_source)
