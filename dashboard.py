@@ -1,6 +1,7 @@
 """Front door of the trygghet dashboard: page config, navigation, nothing else."""
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -9,7 +10,8 @@ from lib.i18n import t
 
 st.set_page_config(
     page_title=t("app.title", municipality=load_municipality().display_name),
-    page_icon=":material/shield:",
+    # A local file: a Material icon as page icon is fetched from Google's font servers.
+    page_icon=str(Path(__file__).parent / "data" / "icon.png"),
     layout="wide",
 )
 
@@ -27,6 +29,7 @@ pages = [
         icon=":material/trending_up:",
         url_path="utveckling",
     ),
+    st.Page("pages/karta.py", title=t("page.map"), icon=":material/map:", url_path="karta"),
     st.Page(
         "pages/medborgarloftet.py",
         title=t("page.promises"),
@@ -38,6 +41,9 @@ pages = [
         title=t("page.peers"),
         icon=":material/compare_arrows:",
         url_path="jamforelse",
+    ),
+    st.Page(
+        "pages/mote.py", title=t("page.meeting"), icon=":material/co_present:", url_path="mote"
     ),
     st.Page("pages/data.py", title=t("page.data"), icon=":material/upload_file:", url_path="data"),
     st.Page("pages/om.py", title=t("page.about"), icon=":material/info:", url_path="om"),

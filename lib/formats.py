@@ -189,7 +189,7 @@ def police_time(event: dict) -> str | None:
 
 
 def _locality_in(text: str, muni: Municipality) -> str:
-    """A locality the summary names ('… i Pålsboda'); the feed's coordinates are only the
+    """A locality the summary names ('… i Byn'); the feed's coordinates are only the
     municipality's centre, so without a name the event goes to the main locality."""
     for loc in sorted(muni.localities, key=lambda loc: -len(loc.name)):
         if re.search(rf"\b{re.escape(loc.name)}\b", text, re.IGNORECASE):

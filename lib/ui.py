@@ -109,9 +109,14 @@ def local_time(stamp) -> str:
     return fmt_datetime(pd.Timestamp(stamp).tz_convert(municipality().timezone))
 
 
+def has_sample() -> bool:
+    """The store holds the fictional sample data (an import of it not undone)."""
+    return _has_sample(store().url, data_version())
+
+
 def sample_banner() -> None:
     """Every page that shows sample data says so, visibly, at the top."""
-    if _has_sample(store().url, data_version()):
+    if has_sample():
         st.warning(t("app.sample_banner", municipality=municipality().display_name), icon="⚠️")
 
 
@@ -249,3 +254,22 @@ def sign_in_box() -> str | None:
                     st.rerun()
                 box.error(t("auth.wrong_password"))
     return None
+
+
+# --- Map assets ---------------------------------------------------------------------------------
+
+
+def map_asset_base() -> str:
+    """Where the map's iframe finds Leaflet and its plugins: a directory written from the
+    installed folium-offline package (lib.maps.asset_dir), registered as a component's static
+    path, because Streamlit serves a component's files at /component/<name>/ with their proper
+    content types. The map's iframe is itself a component (/component/streamlit_folium...),
+    hence the relative path; it works under any base URL and without internet. Called on
+    every run (a few file checks): should the temporary directory be cleaned away while the
+    server runs, the files are written again."""
+    from streamlit.components.v1 import declare_component
+
+    from lib.maps import asset_dir
+
+    assets = declare_component("kartfiler", path=str(asset_dir()))
+    return f"../{assets.name}/"

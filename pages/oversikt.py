@@ -130,5 +130,6 @@ st.dataframe(sources_table(ui.store().url, ui.data_version()), hide_index=True, 
 
 st.subheader(t("overview.links_heading"))
 st.page_link("pages/utveckling.py", label=t("page.trends"), icon=":material/trending_up:")
+st.page_link("pages/karta.py", label=t("page.map"), icon=":material/map:")
 st.page_link("pages/medborgarloftet.py", label=t("page.promises"), icon=":material/handshake:")
 st.page_link("pages/om.py", label=t("page.about"), icon=":material/info:")

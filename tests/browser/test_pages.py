@@ -24,14 +24,17 @@ APP_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PAGES = {
     "oversikt": ("/", "Trygghet i Hallsbergs kommun"),
     "utveckling": ("/utveckling", "Utveckling"),
+    "karta": ("/karta", "Karta"),
     "medborgarloftet": ("/medborgarloftet", "Medborgarlöftet"),
     "jamforelse": ("/jamforelse", "Jämförelse med andra kommuner"),
+    "mote": ("/mote", "Lägesbild för BRÅ"),
     "data": ("/data", "Data"),
     "om": ("/om", "Om statistiken"),
 }
 NAV_NAMES = {  # where the navigation names a page differently from its heading
     "Trygghet i Hallsbergs kommun": "Översikt",
     "Jämförelse med andra kommuner": "Jämförelse",
+    "Lägesbild för BRÅ": "BRÅ-möte",
 }
 VIEWPORTS = [(1366, 768), (1920, 1080)]
 
@@ -244,3 +247,24 @@ def test_analyst_signs_in_and_imports_a_swedish_excel_csv(open_page, artifacts, 
     page.get_by_role("button", name="Spara de 1 godkända").click()
     expect(page.get_by_text("1 rader lästes in från export.csv")).to_be_visible()
     assert_no_exception(page)
+
+
+@pytest.mark.parametrize("path", ["/", "/utveckling", "/mote?presentation=1"])
+def test_no_request_leaves_the_dashboard(open_page, app_url, path):
+    """No CDN, font server or icon service: every request goes to the dashboard itself
+    (GDPR, and meeting rooms without internet). Outside requests are recorded and refused."""
+    page = open_page("/om", 1366, 768)  # a first page, then the one under test, routed
+    outside = []
+
+    def guard(route):
+        if route.request.url.startswith(app_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.context.route("**/*", guard)
+    page.goto(app_url + path)
+    page.get_by_role("heading", level=1).first.wait_for(state="visible")
+    page.wait_for_timeout(1500)
+    assert outside == []

@@ -1,0 +1,473 @@
+"""The hotspot map as a folium map: the grid (counts, or Gi* hot and cold classes), a heat map
+from the binned counts, the context layers and, for a signed-in analyst only, clustered points.
+
+Three rules hold for everything here:
+
+* privacy: a cell below the threshold carries no count, only "färre än 3"; the heat map has
+  no such cells at all; points exist only when the caller passes them (analysts);
+* escaping: every string from data is HTML-escaped, then embedded as JSON with ``<``, ``>``
+  and ``&`` written as ``\\u003c`` etc., so it can close neither an attribute nor the script;
+* offline: no CDN. Leaflet and its plugins are written from the installed ``folium-offline``
+  package (which embeds them) into a directory the dashboard serves itself; the map links
+  them from ``asset_base``. Only map tiles come from outside, and they are optional.
+
+The data are sent compactly (one short array per cell, labels deduplicated) and drawn by a
+small script, so the payload follows the number of cells, not the number of incidents.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import folium
+import numpy as np
+import pandas as pd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from lib import hotspots
+from lib.config import Municipality
+from lib.i18n import fmt_int, t
+from lib.privacy import is_suppressed
+
+# Local file name -> the URL folium links it from, which is also the key under which
+# folium-offline keeps its embedded copy.
+ASSETS = {
+    "leaflet.js": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
+    "leaflet.css": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css",
+    "leaflet-heat.js": (
+        "https://cdn.jsdelivr.net/gh/python-visualization/folium@main/folium/templates/"
+        "leaflet_heat.min.js"
+    ),
+    "markercluster.js": (
+        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+        "leaflet.markercluster.js"
+    ),
+    "MarkerCluster.css": (
+        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css"
+    ),
+    "MarkerCluster.Default.css": (
+        "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+        "MarkerCluster.Default.css"
+    ),
+}
+
+# Sequential counts (light to dark, colour-blind safe) and ArcGIS's hot/cold colours.
+COUNT_COLOURS = ("#FEE391", "#FEC44F", "#FE9929", "#EC7014", "#993404")
+SUPPRESSED_COLOUR = "#BDBDBD"
+GI_COLOURS = {
+    3: "#D62F27",
+    2: "#ED7551",
+    1: "#FAB984",
+    -1: "#B5C9DF",
+    -2: "#7B9FCF",
+    -3: "#4575B5",
+}
+VIEWS = ("grid", "hotspots", "heat")
+MAX_POINTS = 5000  # analysts' clustered points: the latest ones, so the page stays usable
+
+
+# --- Offline assets ----------------------------------------------------------------------------
+
+
+def asset_dir() -> Path:
+    """A directory with Leaflet and the plugins as files, written once from the installed
+    folium-offline package (outside the repository: nothing is copied into it). The package
+    takes most of a second to import, so a marker file says the directory is complete."""
+    from importlib.metadata import version
+
+    target = Path(tempfile.gettempdir()) / f"trygghet-kartfiler-{version('folium-offline')}"
+    marker = target / ".komplett"
+    if marker.exists() and all((target / name).exists() for name in ASSETS):
+        return target
+    from offlinefolium.elements import _res as embedded
+
+    target.mkdir(parents=True, exist_ok=True)
+    for name, url in ASSETS.items():
+        tmp = target / f".{name}.{os.getpid()}"
+        tmp.write_text(_embedded(embedded, url).strip() + "\n", encoding="utf-8")
+        tmp.replace(target / name)  # atomic: a parallel process never reads half a file
+    marker.touch()
+    return target
+
+
+def _embedded(embedded: dict[str, str], url: str) -> str:
+    """The embedded copy of ``url``; a later folium-offline may embed another version of the
+    same file (leaflet@1.9.4/dist/leaflet.js, say), so fall back to the same file name."""
+    if url in embedded:
+        return embedded[url]
+    name = url.rsplit("/", 1)[-1]
+    matches = sorted(key for key in embedded if key.rsplit("/", 1)[-1] == name)
+    if not matches:
+        raise LookupError(f"folium-offline embeds no {name}")
+    return embedded[matches[-1]]
+
+
+def asset_bytes(names=tuple(ASSETS)) -> int:
+    """The constant library code a browser loads for the map (cached after the first time)."""
+    return sum((asset_dir() / name).stat().st_size for name in names)
+
+
+# --- Escaping ----------------------------------------------------------------------------------
+
+
+def text(value: object) -> str:
+    """A data string made safe for innerHTML (Leaflet tooltips and popups)."""
+    return html.escape("" if value is None or value is pd.NA else str(value), quote=True)
+
+
+def script_json(value: object) -> str:
+    """JSON that cannot end the <script> element it sits in, nor open a tag."""
+    raw = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# --- Map data ----------------------------------------------------------------------------------
+
+
+@dataclass
+class MapData:
+    """Everything the map script draws; built from counts by ``map_data``."""
+
+    view: str
+    # One short array per cell: [south-west corner's lat and lon in 1e-5 degrees from
+    # ``origin``, style index, place index]; a style is [class, count text].
+    cells: list = field(default_factory=list)
+    origin: list = field(default_factory=list)
+    styles: list = field(default_factory=list)  # [class, "färre än 3" or "12 händelser"]
+    places: list = field(default_factory=list)  # nearest locality names
+    colours: dict = field(default_factory=dict)  # class -> colour
+    legend: list = field(default_factory=list)  # [colour, text]
+    legend_title: str = ""
+    heat: list = field(default_factory=list)  # [lat, lon, weight], cells at/above threshold
+    step: list = field(default_factory=list)  # lat/lon change for one cell east and north
+    bounds: list = field(default_factory=list)
+    outline: list = field(default_factory=list)
+    outline_label: str = ""
+    localities: list = field(default_factory=list)  # [lat, lon, name]
+    cameras: list = field(default_factory=list)  # [lat, lon, radius, label]
+    points: list = field(default_factory=list)  # [lat, lon, popup] (analysts only)
+
+    def as_json(self) -> str:
+        return script_json(self.__dict__)
+
+
+def count_label(n: int, threshold: int) -> str:
+    if is_suppressed(n, threshold):
+        return t("suppressed", threshold=threshold)
+    return t("map.count_label", count=fmt_int(n))
+
+
+def count_breaks(counts: np.ndarray, threshold: int, classes: int = len(COUNT_COLOURS)) -> list:
+    """Upper limits of the count classes above the threshold: quantiles of the shown counts,
+    made distinct, so each colour holds about as many cells."""
+    shown = counts[counts >= threshold]
+    if len(shown) == 0:
+        return []
+    qs = np.quantile(shown, np.linspace(0, 1, classes + 1)[1:], method="higher")
+    return sorted({int(q) for q in qs})
+
+
+def _grid_classes(n: np.ndarray, threshold: int) -> tuple[np.ndarray, dict, list]:
+    breaks = count_breaks(n, threshold)
+    classes = np.where(n < threshold, 0, np.searchsorted(breaks, n, side="left") + 1)
+    colours = {0: SUPPRESSED_COLOUR}
+    legend = [[SUPPRESSED_COLOUR, t("suppressed", threshold=threshold)]]
+    lower = threshold
+    for k, upper in enumerate(breaks, start=1):
+        colour = COUNT_COLOURS[min(k - 1, len(COUNT_COLOURS) - 1)]
+        colours[k] = colour
+        span = fmt_int(lower) if lower == upper else f"{fmt_int(lower)}–{fmt_int(upper)}"
+        legend.append([colour, span])
+        lower = upper + 1
+    return classes, colours, legend
+
+
+def _styles_and_places(frame: pd.DataFrame, classes, cell: int, muni: Municipality, threshold):
+    """Each cell's style (class and count text) and nearest locality, as indexes into short
+    deduplicated lists: most cells share both."""
+    keys = [
+        (int(c), count_label(int(v), threshold)) for c, v in zip(classes, frame["n"], strict=True)
+    ]
+    styles = list(dict.fromkeys(keys))
+    style_index = {v: i for i, v in enumerate(styles)}
+    names = [p[0] for p in hotspots.place_names(frame["ix"], frame["iy"], cell, muni)]
+    places = list(dict.fromkeys(names))
+    place_index = {v: i for i, v in enumerate(places)}
+    return (
+        [style_index[k] for k in keys],
+        [[c, text(label)] for c, label in styles],
+        [place_index[v] for v in names],
+        [text(v) for v in places],
+    )
+
+
+def _records(frame: pd.DataFrame, cell: int, origin: list, styles, places) -> list:
+    lat, lon = hotspots.unproject(frame["ix"].to_numpy(float) * cell, frame["iy"] * cell)
+    dlat = np.round((lat - origin[0]) * 1e5).astype(int)
+    dlon = np.round((lon - origin[1]) * 1e5).astype(int)
+    return [
+        [int(a), int(b), int(c), int(d)]
+        for a, b, c, d in zip(dlat, dlon, styles, places, strict=True)
+    ]
+
+
+def _step(frame: pd.DataFrame, cell: int) -> list:
+    """Degrees per cell east and north at the middle of the data: the script draws each cell
+    from its exact south-west corner with this step (off by far less than a metre)."""
+    ix = float(frame["ix"].median()) if len(frame) else 0.0
+    iy = float(frame["iy"].median()) if len(frame) else 0.0
+    xs = [ix * cell, (ix + 1) * cell, ix * cell]
+    lat, lon = hotspots.unproject(xs, [iy * cell, iy * cell, (iy + 1) * cell])
+    return [
+        round(float(lat[1] - lat[0]), 7),
+        round(float(lon[1] - lon[0]), 7),
+        round(float(lat[2] - lat[0]), 7),
+        round(float(lon[2] - lon[0]), 7),
+    ]
+
+
+def map_data(
+    counts: pd.DataFrame,
+    cell: int,
+    muni: Municipality,
+    view: str = "grid",
+    result: hotspots.HotspotResult | None = None,
+    cameras: pd.DataFrame | None = None,
+    points: pd.DataFrame | None = None,
+    area: str = "",
+) -> MapData:
+    """What the map shows for the counts per cell (``lib.hotspots.grid_counts``); the map
+    opens on the locality ``area`` or, when that is empty, on all cells shown. The hotspot
+    view falls back to counts when there were too few incidents to test."""
+    data = MapData(view=view, step=_step(counts, cell))
+    b = muni.bbox
+    data.origin = [float(np.floor(b["lat_min"] * 10) / 10), float(np.floor(b["lon_min"] * 10) / 10)]
+    locality = muni.locality(area) if area else None
+    data.bounds = _around(locality) if locality else _bounds(counts, cell, muni)
+    if view == "hotspots" and result is not None and result.enough:
+        _hotspot_layer(data, result, cell, muni)
+    elif view in ("grid", "hotspots"):
+        _count_layer(data, counts, cell, muni)
+    elif view == "heat":
+        _heat_layer(data, counts, cell, muni.privacy_threshold)
+    _context_layers(data, muni, cameras)
+    if points is not None:
+        data.points = point_records(points)
+    return data
+
+
+def _hotspot_layer(data: MapData, result: hotspots.HotspotResult, cell: int, muni) -> None:
+    sig = result.significant()
+    style_idx, data.styles, place_idx, data.places = _styles_and_places(
+        sig, sig["gi_bin"].to_numpy(), cell, muni, muni.privacy_threshold
+    )
+    data.cells = _records(sig, cell, data.origin, style_idx, place_idx)
+    data.colours = {int(k): v for k, v in GI_COLOURS.items()}
+    data.legend = [[GI_COLOURS[k], hotspots.gi_text(k)] for k in GI_COLOURS]
+    data.legend_title = t("map.legend_hotspots")
+
+
+def _count_layer(data: MapData, counts: pd.DataFrame, cell: int, muni) -> None:
+    classes, data.colours, data.legend = _grid_classes(
+        counts["n"].to_numpy(), muni.privacy_threshold
+    )
+    style_idx, data.styles, place_idx, data.places = _styles_and_places(
+        counts, classes, cell, muni, muni.privacy_threshold
+    )
+    data.cells = _records(counts, cell, data.origin, style_idx, place_idx)
+    data.legend_title = t("map.legend_counts", cell=fmt_int(cell))
+
+
+def _heat_layer(data: MapData, counts: pd.DataFrame, cell: int, threshold: int) -> None:
+    """Cell centres weighted by their counts: as many points as cells, and none for a cell
+    below the threshold (a faint blob would still say "someone, here")."""
+    shown = counts[counts["n"] >= threshold]
+    lat, lon = hotspots.cell_centres(shown["ix"], shown["iy"], cell)
+    data.heat = [
+        [round(float(a), 5), round(float(b), 5), int(w)]
+        for a, b, w in zip(lat, lon, shown["n"], strict=True)
+    ]
+    data.legend_title = t("map.legend_heat", threshold=threshold)
+
+
+def _context_layers(data: MapData, muni: Municipality, cameras: pd.DataFrame | None) -> None:
+    data.outline = [[round(a, 5), round(b, 5)] for a, b in muni_outline(muni)]
+    label = "map.outline_label" if muni.outline_approximate else "map.outline_label_exact"
+    data.outline_label = text(t(label))
+    data.localities = [[loc.lat, loc.lon, text(loc.name)] for loc in muni.localities]
+    if cameras is not None:
+        data.cameras = [
+            [
+                float(c.lat),
+                float(c.lon),
+                float(c.radius_m or 200),
+                text(t("map.camera_label", name=c.name, radius=fmt_int(c.radius_m or 200))),
+            ]
+            for c in cameras.itertuples()
+        ]
+
+
+def point_records(points: pd.DataFrame, limit: int = MAX_POINTS) -> list:
+    """Analysts' points with escaped popups: the latest ``limit`` incidents."""
+    latest = points.nlargest(limit, "occurred_at") if len(points) > limit else points
+    return [
+        [
+            round(float(p.lat), 5),
+            round(float(p.lon), 5),
+            "<b>"
+            + text(p.category)
+            + "</b><br>"
+            + text(p.occurred_at.strftime("%Y-%m-%d %H:%M"))
+            + ("<br>" + text(p.description) if isinstance(p.description, str) else ""),
+        ]
+        for p in latest.itertuples()
+    ]
+
+
+def _bounds(counts: pd.DataFrame, cell: int, muni: Municipality) -> list:
+    """The cells that are shown with a count (else all cells, else the municipality)."""
+    shown = counts[counts["n"] >= muni.privacy_threshold]
+    counts = shown if len(shown) else counts
+    if len(counts):
+        lat, lon = hotspots.unproject(
+            [counts["ix"].min() * cell, (counts["ix"].max() + 1) * cell],
+            [counts["iy"].min() * cell, (counts["iy"].max() + 1) * cell],
+        )
+        return [[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]]
+    b = muni.bbox
+    return [[b["lat_min"], b["lon_min"]], [b["lat_max"], b["lon_max"]]]
+
+
+def _around(locality, half_km: float = 2.0) -> list:
+    """A box of about 4 km around a locality's centre: a town at a glance."""
+    dlat = half_km / 111.32
+    dlon = dlat / np.cos(np.radians(locality.lat))
+    return [[locality.lat - dlat, locality.lon - dlon], [locality.lat + dlat, locality.lon + dlon]]
+
+
+def muni_outline(muni: Municipality) -> list[tuple[float, float]]:
+    """The municipality's outline: the approximate polygon of the config, else its box."""
+    if muni.outline:
+        return list(muni.outline)
+    b = muni.bbox
+    return [
+        (b["lat_min"], b["lon_min"]),
+        (b["lat_min"], b["lon_max"]),
+        (b["lat_max"], b["lon_max"]),
+        (b["lat_max"], b["lon_min"]),
+    ]
+
+
+# --- The folium map ----------------------------------------------------------------------------
+
+
+class DataLayers(MacroElement):
+    """Draws MapData onto its parent map. One element, one JSON literal, no per-cell folium
+    objects: a folium Polygon per cell would put ~1 kB of script per cell on the wire."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var d = {{ this.data }};
+  var outline = L.polygon(d.outline, {color: "#333333", weight: 2, fill: false,
+    dashArray: "6 4", interactive: true, className: "trygghet-outline"});
+  outline.bindTooltip(d.outline_label, {sticky: true});
+  outline.addTo(map);
+  var cells = L.featureGroup([], {className: "trygghet-grid"});
+  d.cells.forEach(function (c) {
+    var sw = [d.origin[0] + c[0] / 1e5, d.origin[1] + c[1] / 1e5], s = d.step;
+    var style = d.styles[c[2]];
+    var corners = [sw, [sw[0] + s[0], sw[1] + s[1]],
+      [sw[0] + s[0] + s[2], sw[1] + s[1] + s[3]], [sw[0] + s[2], sw[1] + s[3]]];
+    L.polygon(corners, {color: "#555555", weight: 0.4, fillColor: d.colours[style[0]],
+      fillOpacity: 0.75, className: "trygghet-cell"})
+      .bindTooltip(style[1] + "<br>" + d.places[c[3]], {sticky: true})
+      .addTo(cells);
+  });
+  cells.addTo(map);
+  if (d.heat.length && L.heatLayer) {
+    var max = Math.max.apply(null, d.heat.map(function (h) { return h[2]; }));
+    L.heatLayer(d.heat, {radius: 22, blur: 18, max: max, minOpacity: 0.3}).addTo(map);
+  }
+  d.cameras.forEach(function (c) {
+    L.circle([c[0], c[1]], {radius: c[2], color: "#0072B2", weight: 2, fillOpacity: 0.05,
+      className: "trygghet-camera"}).bindTooltip(c[3]).addTo(map);
+  });
+  d.localities.forEach(function (p) {
+    L.circleMarker([p[0], p[1]], {radius: 4, color: "#000000", weight: 1, fillColor: "#FFFFFF",
+      fillOpacity: 1, className: "trygghet-locality"})
+      .bindTooltip(p[2], {permanent: true, direction: "right", className: "trygghet-label"})
+      .addTo(map);
+  });
+  if (d.points.length && L.markerClusterGroup) {
+    var cluster = L.markerClusterGroup({chunkedLoading: true});
+    d.points.forEach(function (p) {
+      cluster.addLayer(L.circleMarker([p[0], p[1]], {radius: 5, color: "#000000",
+        weight: 1, fillColor: "#56B4E9", fillOpacity: 0.9}).bindPopup(p[2]));
+    });
+    cluster.addTo(map);
+  }
+  var legend = L.control({position: "bottomright"});
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "trygghet-legend");
+    div.style.cssText = "background:rgba(255,255,255,0.92);padding:6px 8px;font:13px/1.4 " +
+      "'Source Sans Pro',Arial,sans-serif;border-radius:4px;box-shadow:0 1px 4px #0004";
+    var html = "<b>" + d.legend_title + "</b>";
+    d.legend.forEach(function (l) {
+      html += "<br><span style='display:inline-block;width:12px;height:12px;margin-right:6px;" +
+        "vertical-align:middle;background:" + l[0] + "'></span>" + l[1];
+    });
+    div.innerHTML = html;
+    return div;
+  };
+  legend.addTo(map);
+  L.control.scale({imperial: false}).addTo(map);
+  map.fitBounds(d.bounds);
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, data: MapData):
+        super().__init__()
+        self._name = "DataLayers"
+        self.data = data.as_json()
+
+
+def build_map(data: MapData, asset_base: str, tiles: bool = True, height: int = 560) -> folium.Map:
+    """The folium map for ``data``, linking Leaflet (and only the plugins in use) from
+    ``asset_base`` instead of folium's CDN defaults."""
+    centre = [
+        (data.bounds[0][0] + data.bounds[1][0]) / 2,
+        (data.bounds[0][1] + data.bounds[1][1]) / 2,
+    ]
+    m = folium.Map(location=centre, zoom_start=12, tiles=None, height=height)
+    js, css = ["leaflet.js"], ["leaflet.css"]
+    if data.heat:
+        js.append("leaflet-heat.js")
+    if data.points:
+        js.append("markercluster.js")
+        css += ["MarkerCluster.css", "MarkerCluster.Default.css"]
+    # Instance attributes: folium's class defaults (jQuery, Bootstrap, Font Awesome from
+    # CDNs) are left untouched for anyone else, and none of them is needed here.
+    m.default_js = [(name, asset_base + name) for name in js]
+    m.default_css = [(name, asset_base + name) for name in css]
+    if tiles:
+        folium.TileLayer(
+            "OpenStreetMap", attr=t("map.tiles_attribution"), name="OpenStreetMap"
+        ).add_to(m)
+    DataLayers(data).add_to(m)
+    return m
+
+
+def map_html(m: folium.Map) -> str:
+    """The map as a standalone HTML document (what the payload benchmark measures)."""
+    return m.get_root().render()

@@ -1,0 +1,213 @@
+"""The situation report ("lägesbild") as an A4 PDF, from a meeting briefing.
+
+ReportLab lays out the pages; the one chart is drawn with matplotlib (no browser needed).
+Text is set in DejaVu Sans where the system has it (Debian's fonts-dejavu-core), else in
+ReportLab's Helvetica, which covers Swedish letters too.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure  # no pyplot: no display or global state needed
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from lib.charts import BLUE, GREY
+from lib.i18n import fmt_date, fmt_month_short, t
+from lib.meeting import Briefing
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _fonts() -> tuple[str, str]:
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    if regular.exists() and bold.exists():
+        if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont("DejaVu", str(regular)))
+            pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(bold)))
+        return "DejaVu", "DejaVu-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _styles():
+    regular, bold = _fonts()
+    base = getSampleStyleSheet()
+    return {
+        "title": ParagraphStyle("title", parent=base["Title"], fontName=bold, fontSize=20),
+        "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=bold, fontSize=13),
+        "body": ParagraphStyle("body", parent=base["BodyText"], fontName=regular, fontSize=10),
+        "small": ParagraphStyle(
+            "small", parent=base["BodyText"], fontName=regular, fontSize=8, textColor=GREY
+        ),
+        "cell": ParagraphStyle("cell", fontName=regular, fontSize=8, leading=10),
+        "head": ParagraphStyle("head", fontName=bold, fontSize=8, leading=10),
+        "figure": ParagraphStyle("figure", fontName=bold, fontSize=16, leading=20),
+        "warning": ParagraphStyle(
+            "warning",
+            fontName=bold,
+            fontSize=10,
+            leading=13,
+            textColor=colors.HexColor("#7A4A00"),
+            backColor=colors.HexColor("#FFF4D6"),
+            borderPadding=4,
+            spaceAfter=8,
+        ),
+    }
+
+
+def _escape(text) -> str:
+    return (
+        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if text is not None
+        else ""
+    )
+
+
+def _table(frame: pd.DataFrame, styles, widths=None) -> Table:
+    head = [Paragraph(_escape(c), styles["head"]) for c in frame.columns]
+    body = [
+        [Paragraph(_escape(v), styles["cell"]) for v in row]
+        for row in frame.astype(object).itertuples(index=False)
+    ]
+    table = Table([head, *body], colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#F2F5F8")),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.HexColor("#6E6E6E")),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#D0D0D0")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def trend_png(monthly: pd.DataFrame, threshold: int) -> bytes:
+    """Incidents per month, this period against the year before; suppressed months are gaps."""
+    fig = Figure(figsize=(7.2, 2.6), dpi=150)
+    ax = fig.subplots()
+    labels = {"current": t("meeting.chart_current"), "previous": t("meeting.chart_previous")}
+    for series, colour, width in (("previous", GREY, 1.5), ("current", BLUE, 2.5)):
+        part = monthly[monthly["series"] == series].sort_values("start")
+        values = part["n"].where(part["n"] >= threshold)
+        ax.plot(part["start"], values, marker="o", color=colour, lw=width, label=labels[series])
+    starts = sorted(monthly["start"].unique())
+    ax.set_xticks(starts)
+    ax.set_xticklabels([fmt_month_short(pd.Timestamp(s)) for s in starts], fontsize=8)
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", color="#E5E5E5")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    ax.set_ylabel(t("meeting.chart_axis"), fontsize=8)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
+
+
+def situation_report(b: Briefing) -> bytes:
+    """The A4 report: summary, key figures with verdicts, trend, categories, top places,
+    promise follow-up, sources, date and period."""
+    styles = _styles()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=t("meeting.report_title", municipality=b.municipality),
+        author=b.municipality,
+    )
+    width = A4[0] - 36 * mm
+    story = [
+        Paragraph(_escape(t("meeting.report_title", municipality=b.municipality)), styles["title"]),
+        Paragraph(
+            _escape(t("meeting.report_period", period=b.period_text, previous=b.previous_text)),
+            styles["body"],
+        ),
+        Paragraph(_escape(t("meeting.report_made", day=fmt_date(b.made_on))), styles["small"]),
+        Spacer(1, 4 * mm),
+    ]
+    if b.sample:
+        story.append(Paragraph(_escape(t("meeting.report_sample")), styles["warning"]))
+    story += [Paragraph(_escape(s), styles["body"]) for s in b.summary]
+    story.append(Spacer(1, 4 * mm))
+    figures = [
+        [
+            Paragraph(_escape(t("meeting.fig_total")), styles["head"]),
+            Paragraph(_escape(t("meeting.fig_previous")), styles["head"]),
+            Paragraph(_escape(t("meeting.fig_change")), styles["head"]),
+            Paragraph(_escape(t("meeting.fig_rate")), styles["head"]),
+        ],
+        [
+            Paragraph(_escape(b.total), styles["figure"]),
+            Paragraph(_escape(b.previous_total), styles["figure"]),
+            Paragraph(_escape(f"{b.change} ({b.verdict})"), styles["body"]),
+            Paragraph(_escape(b.rate), styles["figure"]),
+        ],
+    ]
+    story.append(Table(figures, colWidths=[width / 4] * 4))
+    chart = trend_png(b.monthly, b.threshold)
+    story.append(
+        KeepTogether(
+            [
+                Paragraph(_escape(t("meeting.trend_heading")), styles["h2"]),
+                Image(io.BytesIO(chart), width=width, height=width * 2.6 / 7.2),
+            ]
+        )
+    )
+    story.append(
+        KeepTogether(
+            [
+                Paragraph(_escape(t("meeting.categories_heading")), styles["h2"]),
+                _table(b.categories, styles),
+            ]
+        )
+    )
+    places = [Paragraph(_escape(t("meeting.hotspots_heading")), styles["h2"])]
+    if b.hotspots is not None and not b.hotspots.empty:
+        places.append(_table(b.hotspots, styles))
+    places.append(Paragraph(_escape(b.hotspot_note), styles["small"]))
+    story.append(KeepTogether(places))
+    promise = [
+        Paragraph(_escape(t("meeting.promise_title")), styles["h2"]),
+        Paragraph(_escape(b.promise_heading), styles["small"]),
+    ]
+    if b.promise_status is not None and not b.promise_status.empty:
+        widths = [width * f for f in (0.34, 0.22, 0.3, 0.14)]
+        promise.append(_table(b.promise_status, styles, widths=widths))
+    story.append(KeepTogether(promise))
+    story.append(
+        KeepTogether(
+            [
+                Paragraph(_escape(t("meeting.sources_heading")), styles["h2"]),
+                _table(b.sources, styles),
+            ]
+        )
+    )
+    notes = [t("meeting.report_rules", threshold=b.threshold)]
+    if b.coverage_note:
+        notes.append(t("source.coverage_note"))
+    story += [Spacer(1, 2 * mm), *[Paragraph(_escape(n), styles["small"]) for n in notes]]
+    doc.build(story)
+    return out.getvalue()

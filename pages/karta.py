@@ -1,0 +1,232 @@
+"""Map: where incidents concentrate, whether that is more than chance, and what happened near
+the cameras, without ever showing where one person was a victim.
+
+The map goes through ``st_folium`` (``returned_objects=[]``, so panning and zooming never
+rerun the script). st_folium loads a map's libraries from the links folium puts in the map
+and drops inline scripts, so a map with the libraries embedded (folium-offline) stays blank
+("L is not defined"). Instead the libraries are files the dashboard serves itself: written
+from the installed folium-offline package into a directory that is registered as a
+component's static path, and linked from there (``lib.maps``, ``ui.map_asset_base``).
+Nothing is fetched from a CDN.
+"""
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from lib import exports, hotspots, maps, ui
+from lib.filters import Filters, select
+from lib.i18n import fmt_int, t
+from lib.privacy import count_text, is_suppressed
+
+ui.front_door()
+
+WINDOWS = {3: 91, 6: 182, 12: 365}  # months -> days
+RADII = [0, 100, 200, 300, 500]  # 0: each camera's own radius
+ALL_AREA = ""  # the whole municipality; otherwise the map opens on one locality
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def points(url: str, version: int) -> pd.DataFrame:
+    return hotspots.points_frame(ui.incidents(), ui.municipality())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def cameras(url: str, version: int) -> pd.DataFrame:
+    return ui.store().read("cameras")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def figures(url: str, version: int, f: Filters, cell: int) -> dict:
+    pts, muni = points(url, version), ui.municipality()
+    now = select(pts, f)
+    current = hotspots.grid_counts(now["x"], now["y"], cell)
+    before = select(pts, f.previous_year())
+    previous = hotspots.grid_counts(before["x"], before["y"], cell)
+    result = hotspots.hotspots(current, cell)
+    # What the map leaves out of the selection: sensitive categories, and places unknown.
+    selected = select(ui.cube(), f)
+    sensitive = int(selected.loc[selected["category"].isin(muni.sensitive_categories), "n"].sum())
+    return {
+        "incidents": len(now),
+        "sensitive": sensitive,
+        "missing": int(selected["n"].sum()) - sensitive - len(now),
+        "counts": current,
+        "result": result,
+        "top": hotspots.top_places(current, previous, result, cell, muni),
+    }
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def camera_table(url: str, version: int, f: Filters, days: int, radius: int) -> pd.DataFrame:
+    windows = hotspots.camera_windows(
+        points(url, version), cameras(url, version), f, days, radius or None
+    )
+    return hotspots.camera_view(windows, ui.municipality().privacy_threshold)
+
+
+def controls(signed_in: bool) -> tuple[str, int, bool, bool, str]:
+    left, middle, area_col, right = st.columns([4, 2, 2, 2])
+    view = left.segmented_control(
+        t("map.view"),
+        list(maps.VIEWS),
+        default="grid",
+        key="vy",
+        format_func=lambda v: t(f"map.view_{v}"),
+        bind="query-params",
+    )
+    cell = middle.selectbox(
+        t("map.cell"),
+        list(hotspots.CELL_SIZES),
+        key="ruta",
+        format_func=lambda v: t("map.cell_option", size=fmt_int(v)),
+        bind="query-params",
+    )
+    area = area_col.selectbox(
+        t("map.area"),
+        [ALL_AREA, *muni.locality_names],
+        index=1 if muni.localities else 0,  # the first locality is the main town
+        key="omrade",
+        format_func=lambda v: t("map.area_all") if v == ALL_AREA else v,
+        bind="query-params",
+    )
+    background = right.radio(
+        t("map.background"),
+        ["osm", "none"],
+        key="bakgrund",
+        format_func=lambda v: t(f"map.background_{v}"),
+        help=t("map.background_help"),
+        bind="query-params",
+    )
+    show_points = signed_in and st.toggle(t("map.points"), key="punkter")
+    cell = hotspots.clamp_cell(int(cell))
+    return view or "grid", cell, background != "none", show_points, area
+
+
+def summary(fig: dict, cell: int) -> str:
+    result, n = fig["result"], fig["incidents"]
+    if is_suppressed(n, threshold):  # not even the number of cells: it would tell
+        parts = [t("map.summary_few", incidents=count_text(n, threshold))]
+    else:
+        parts = [
+            t(
+                "map.summary",
+                incidents=fmt_int(n),
+                cells=fmt_int(len(fig["counts"])),
+                cell=fmt_int(cell),
+            )
+        ]
+    if not result.enough:
+        parts.append(
+            t(
+                "map.too_few",
+                incidents=count_text(result.incidents, threshold),
+                minimum=hotspots.MIN_INCIDENTS,
+            )
+        )
+    else:
+        bins = result.cells["gi_bin"]
+        hot, cold = int((bins > 0).sum()), int((bins < 0).sum())
+        key = "map.summary_hotspots" if hot or cold else "map.summary_no_hotspots"
+        parts.append(t(key, hot=fmt_int(hot), cold=fmt_int(cold)))
+    return " ".join(parts)
+
+
+def camera_panel(f: Filters) -> None:
+    st.subheader(t("map.camera_heading"))
+    if cameras(ui.store().url, ui.data_version())["installed_on"].notna().sum() == 0:
+        st.info(t("map.camera_none"))
+        return
+    left, right = st.columns(2)
+    months = left.selectbox(
+        t("map.camera_window"),
+        list(WINDOWS),
+        index=2,
+        key="kamerafonster",
+        format_func=lambda m: t("map.camera_window_option", months=m),
+    )
+    radius = right.selectbox(
+        t("map.camera_radius"),
+        RADII,
+        key="kameraradie",
+        format_func=lambda r: t("map.camera_radius_own") if r == 0 else f"{r} m",
+    )
+    table = camera_table(ui.store().url, ui.data_version(), f, WINDOWS[months], radius)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(t("map.camera_help"))
+
+
+def top_table(fig: dict, f: Filters, cell: int) -> None:
+    st.subheader(t("map.top_heading"))
+    view = hotspots.top_places_view(fig["top"], cell, threshold)
+    st.dataframe(view, hide_index=True, width="stretch")
+    st.caption(t("map.top_help", threshold=threshold) + " " + t("verdict.help"))
+    name = f"platser-{cell}m-{f.start}-{f.end}"
+    left, right = st.columns(2)
+    left.download_button(
+        t("map.download_csv"),
+        exports.csv_bytes(view),
+        f"{name}.csv",
+        "text/csv",
+        icon=":material/download:",
+    )
+    right.download_button(
+        t("map.download_excel"),
+        exports.excel_bytes(view, t("map.sheet")),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
+
+
+muni = ui.municipality()
+threshold = muni.privacy_threshold
+st.title(t("map.heading"))
+ui.sample_banner()
+data = ui.cube()
+f = ui.shared_filters(data)
+analyst = ui.sign_in_box()
+if data.empty:
+    st.info(t("app.no_data"))
+    st.stop()
+if f is None:
+    st.stop()
+ui.coverage_note(f, data)
+
+view, cell, tiles, show_points, area = controls(analyst is not None)
+url, version = ui.store().url, ui.data_version()
+fig = figures(url, version, f, cell)
+if fig["incidents"] == 0:
+    st.info(t("map.no_points"))
+    st.stop()
+with st.container(border=True):
+    st.markdown(summary(fig, cell))
+
+selected = select(points(url, version), f) if show_points else None
+map_data = maps.map_data(
+    fig["counts"], cell, muni, view, fig["result"], cameras(url, version), selected, area
+)
+st_folium(
+    maps.build_map(map_data, ui.map_asset_base(), tiles=tiles),
+    height=600,
+    use_container_width=True,
+    returned_objects=[],
+    key="karta",
+)
+notes = [t("map.privacy_note", last=threshold - 1, threshold=threshold)]
+if view == "hotspots":
+    notes.append(t("map.hotspot_help"))
+notes.append(
+    t(
+        "map.excluded_note",
+        missing=count_text(fig["missing"], threshold),
+        sensitive=count_text(fig["sensitive"], threshold),
+    )
+)
+if muni.outline_approximate:
+    notes.append(t("map.outline_note"))
+if show_points:
+    notes.append(t("map.points_note", limit=fmt_int(maps.MAX_POINTS)))
+st.caption(" ".join(notes))
+top_table(fig, f, cell)
+camera_panel(f)

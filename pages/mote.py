@@ -1,0 +1,242 @@
+"""The BRÅ meeting: a projector view, one message at a time, and the situation report as PDF.
+
+``?presentation=1`` opens it without the sidebar and Streamlit's chrome, in large type; the
+period is chosen once and holds for the whole sequence of views.
+"""
+
+import datetime as dt
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from lib import charts, meeting, promises, ui
+from lib.filters import Filters
+from lib.i18n import fmt_date, fmt_period, t
+from lib.report import situation_report
+
+ui.front_door()
+
+VIEWS = ("overview", "trend", "hotspots", "promise", "since")
+
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"] { display: none !important; }
+.stApp { background: #FFFFFF; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 4rem 2rem 4rem; }
+.stApp p, .stApp li, .stApp td, .stApp th, .stApp label, .stApp button,
+[data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] {
+  font-size: 30px !important; line-height: 1.35 !important; color: #000000 !important;
+}
+.stApp h1 { font-size: 64px !important; color: #000000 !important; }
+.stApp h2 { font-size: 48px !important; color: #000000 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
+  color: #000000 !important; opacity: 1 !important;
+}
+[data-testid="stMetricLabel"] p { font-size: 30px !important; }
+.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] p,
+.stApp [data-testid="stMetricValue"] div {
+  font-size: 112px !important; line-height: 1.1 !important; color: #000000 !important;
+}
+.stApp [data-baseweb="select"] div { font-size: 24px !important; color: #000000 !important; }
+[data-testid="stBaseButton-primary"] { background: #004C78 !important;
+  border-color: #004C78 !important; }
+[data-testid="stBaseButton-primary"] p { color: #FFFFFF !important; }
+.stApp table { width: 100%; }
+.stApp td, .stApp th { padding: 0.35em 0.6em !important; }
+</style>
+"""
+
+
+def presenting() -> bool:
+    return st.query_params.get("presentation") in ("1", "true", "ja")
+
+
+def set_presenting(on: bool) -> None:
+    if on:
+        st.query_params["presentation"] = "1"
+    else:
+        st.query_params.pop("presentation", None)
+        st.query_params.pop("vy", None)
+
+
+def choose_period(day: dt.date, label_visibility: str = "visible") -> tuple[Filters, str]:
+    """Since a meeting (the last one by default) or a promise period; chosen once."""
+    options: dict[str, tuple[dt.date, dt.date, str]] = {}
+    for choice in meeting.meeting_choices(muni, day):
+        label = t("meeting.period_since", day=fmt_date(choice.start))
+        options[f"mote-{choice.start.isoformat()}"] = (choice.start, day, label)
+    if not options:
+        default = meeting.since_last_meeting(muni, day)
+        options["dagar-90"] = (default.start, day, t("meeting.period_default", day=fmt_date(day)))
+    for period in muni.promise_periods:
+        label = t("meeting.period_promise", period=fmt_period(period.start, period.end))
+        options[f"lofte-{period.id}"] = (period.start, period.end, label)
+    key = st.selectbox(
+        t("meeting.period"),
+        list(options),
+        key="motesperiod",
+        bind="query-params",
+        format_func=lambda k: options[k][2],
+        label_visibility=label_visibility,
+    )
+    start, end, label = options[key]
+    return Filters(start, end), label
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def briefing(url: str, version: int, filters: Filters) -> meeting.Briefing:
+    return meeting.brief(
+        ui.cube(),
+        ui.incidents(),
+        ui.store().read("activities"),
+        promises.all_definitions(ui.municipality()),
+        filters,
+        ui.municipality(),
+        sample=ui.has_sample(),
+    )
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def pdf(url: str, version: int, filters: Filters) -> bytes:
+    return situation_report(briefing(url, version, filters))
+
+
+def table(frame: pd.DataFrame) -> None:
+    """An HTML table in presentation mode (its type scales with the page), else a grid."""
+    if presenting():
+        st.table(frame.set_index(frame.columns[0]))
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def view_overview(b: meeting.Briefing) -> None:
+    a, c, d = st.columns(3)
+    a.metric(t("meeting.fig_total"), b.total)
+    c.metric(t("meeting.fig_change"), b.change, help=b.verdict)
+    c.caption(b.verdict)
+    d.metric(t("meeting.fig_rate"), b.rate)
+    st.markdown(b.summary[0])
+
+
+def view_trend(b: meeting.Briefing) -> None:
+    fig = charts.series_figure(b.monthly, b.threshold)
+    if presenting():
+        fig = charts.projector(fig)
+    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": presenting()})
+    for sentence in b.summary[1:3]:
+        st.markdown(sentence)
+
+
+def view_hotspots(b: meeting.Briefing) -> None:
+    if b.hotspots is not None and not b.hotspots.empty:
+        shown = b.hotspots.iloc[:, [0, 2, 3, 5, 6]]  # place, counts, verdict, hotspot
+        table(shown.head(3 if presenting() else 5))
+    st.caption(b.hotspot_note)
+
+
+def view_promise(b: meeting.Briefing) -> None:
+    st.caption(b.promise_heading)
+    if b.promise_status is None or b.promise_status.empty:
+        return
+    shown = b.promise_status
+    if presenting():  # the promise's text is long: its number, the outcome and the status
+        shown = shown.iloc[:, [0, 2, 3]].copy()
+        shown.iloc[:, 0] = shown.iloc[:, 0].str.split(".").str[0] + "."
+    table(shown)
+
+
+def view_since(b: meeting.Briefing) -> None:
+    st.markdown(t("meeting.since_text", period=b.period_text, previous=b.previous_text))
+    table(b.categories.head(5 if presenting() else 8))
+    if b.coverage_note:
+        st.caption(t("source.coverage_note"))
+
+
+RENDER = {
+    "overview": view_overview,
+    "trend": view_trend,
+    "hotspots": view_hotspots,
+    "promise": view_promise,
+    "since": view_since,
+}
+
+
+def current_view() -> int:
+    try:
+        n = int(st.query_params.get("vy", "1"))
+    except ValueError:
+        n = 1
+    return min(max(n, 1), len(VIEWS))
+
+
+def go_to(n: int) -> None:
+    st.query_params["vy"] = str(n)
+
+
+muni = ui.municipality()
+data = ui.incidents()
+last = data["occurred_at"].max().date() if len(data) else None
+day = meeting.reference_day(last)
+
+if presenting():
+    st.html(PRESENTATION_CSS)
+    n = current_view()
+    back, where, forward, period_column, leave = st.columns([2, 1, 2, 4, 3])
+    back.button(
+        t("meeting.previous_view"), on_click=go_to, args=(n - 1,), disabled=n == 1, key="bak"
+    )
+    where.markdown(t("meeting.view_of", n=n, total=len(VIEWS)))
+    forward.button(
+        t("meeting.next_view"),
+        on_click=go_to,
+        args=(n + 1,),
+        disabled=n == len(VIEWS),
+        key="fram",
+        type="primary",
+    )
+    with period_column:
+        filters, label = choose_period(day, label_visibility="collapsed")
+    leave.button(t("meeting.exit"), on_click=set_presenting, args=(False,), key="avsluta")
+    b = briefing(ui.store().url, ui.data_version(), filters)
+    if b.sample:
+        st.warning(t("app.sample_banner", municipality=muni.display_name), icon="⚠️")
+    view = VIEWS[n - 1]
+    st.title(t(f"meeting.view_{view}"))
+    st.caption(f"{label} · {b.period_text}")
+    RENDER[view](b)
+    st.stop()
+
+st.title(t("meeting.heading"))
+ui.sample_banner()
+st.caption(t("meeting.intro"))
+filters, label = choose_period(day)
+if not muni.meetings:
+    st.caption(t("meeting.no_meeting", day=fmt_date(day)))
+st.toggle(
+    t("meeting.presentation"),
+    value=False,
+    key="presentationslage",
+    on_change=lambda: set_presenting(st.session_state["presentationslage"]),
+    help=t("meeting.presentation_help"),
+)
+b = briefing(ui.store().url, ui.data_version(), filters)
+try:
+    report = pdf(ui.store().url, ui.data_version(), filters)
+except Exception:  # a report that cannot be made must not take the page with it
+    logging.getLogger("trygghet").exception("situation report failed")
+    st.error(t("meeting.pdf_failed"))
+else:
+    st.download_button(
+        t("meeting.download_pdf"),
+        report,
+        file_name=f"lagesbild-{filters.start.isoformat()}-{filters.end.isoformat()}.pdf",
+        mime="application/pdf",
+        type="primary",
+        key="lagesbild",
+    )
+for view in VIEWS:
+    st.subheader(t(f"meeting.view_{view}"))
+    RENDER[view](b)

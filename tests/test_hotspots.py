@@ -1,0 +1,331 @@
+"""lib.hotspots and lib.maps: the grid is exact, Gi* finds a planted cluster and little on
+random data, cameras compare equal windows, and nothing below the privacy threshold, no
+unescaped data string and no CDN link ever reaches the map, the tables or the downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lib import exports, hotspots, maps
+from lib.filters import Filters
+
+# A point in Hallsberg in SWEREF 99 TM metres; cells are counted from multiples of the size.
+X0, Y0 = 506_000.0, 6_547_000.0
+EVIL = "<img src=x onerror=alert(1)>"
+ASSET_BASE = "../lib.ui.kartfiler/"
+
+
+def points_at(xs, ys, days=None, category="Skadegörelse", description="Fiktiv."):
+    """A points frame (as lib.hotspots.points_frame makes) at the given SWEREF positions."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    lat, lon = hotspots.unproject(xs, ys)
+    day = pd.to_datetime(days if days is not None else ["2019-01-15"] * len(xs))
+    return pd.DataFrame(
+        {
+            "day": day,
+            "occurred_at": day + pd.Timedelta(hours=22),
+            "locality": "Hallsberg",
+            "category": category,
+            "source": "police",
+            "lat": lat,
+            "lon": lon,
+            "x": xs,
+            "y": ys,
+            "description": description,
+        }
+    ).sort_values("day", kind="stable")
+
+
+def cells_from(multiplicities: dict[tuple[int, int], int], cell: int = 250) -> pd.DataFrame:
+    """Counts per cell built from points placed inside the given cells."""
+    xs, ys = [], []
+    for (i, j), n in multiplicities.items():
+        xs += [(i + 0.5) * cell] * n
+        ys += [(j + 0.5) * cell] * n
+    return hotspots.grid_counts(xs, ys, cell)
+
+
+# --- Grid ----------------------------------------------------------------------------------
+
+
+def test_grid_counts_are_exact_on_constructed_points():
+    xs = [X0 + 10, X0 + 240, X0 + 250, X0 + 499.9, X0 - 0.1, np.nan]
+    ys = [Y0 + 10, Y0 + 100, Y0 + 10, Y0 + 249.9, Y0 + 10, Y0]
+    counts = hotspots.grid_counts(xs, ys, 250).set_index(["ix", "iy"])["n"].to_dict()
+    i, j = int(X0 // 250), int(Y0 // 250)
+    # A point on a cell's west edge belongs to that cell; one just west of it to the next.
+    assert counts == {(i, j): 2, (i + 1, j): 2, (i - 1, j): 1}
+
+
+def test_projection_round_trip_and_cell_size_in_metres():
+    lat, lon = 59.067, 15.110  # Hallsberg
+    x, y = hotspots.project([lat], [lon])
+    back = hotspots.unproject(x, y)
+    assert back[0][0] == pytest.approx(lat, abs=1e-9)
+    assert back[1][0] == pytest.approx(lon, abs=1e-9)
+    corners = hotspots.cell_corners([x[0] // 250], [y[0] // 250], 250)[0]
+    sw, se = corners[0], corners[1]
+    assert hotspots.metres_between(*sw, *se) == pytest.approx(250, abs=0.01)
+
+
+def test_points_frame_leaves_out_sensitive_categories_and_missing_places(muni):
+    incidents = pd.DataFrame(
+        {
+            "occurred_at": pd.to_datetime(["2019-01-01 22:00"] * 3),
+            "category": ["Skadegörelse", "Sexualbrott", "Stöld"],
+            "locality": ["Hallsberg"] * 3,
+            "lat": [59.067, 59.067, np.nan],
+            "lon": [15.110, 15.110, np.nan],
+            "source": ["police"] * 3,
+            "description": [None] * 3,
+        }
+    )
+    frame = hotspots.points_frame(incidents, muni)
+    assert frame["category"].tolist() == ["Skadegörelse"]
+
+
+# --- Gi* -----------------------------------------------------------------------------------
+
+
+def test_gi_star_finds_a_planted_cluster():
+    rng = np.random.default_rng(1)
+    xs = list(X0 + rng.uniform(0, 5000, 400))
+    ys = list(Y0 + rng.uniform(0, 5000, 400))
+    xs += list(X0 + 2500 + rng.uniform(0, 250, 60))  # 60 incidents in one 250 m cell
+    ys += list(Y0 + 2500 + rng.uniform(0, 250, 60))
+    result = hotspots.hotspots(hotspots.grid_counts(xs, ys, 250), 250)
+    assert result.enough
+    planted = result.cells.set_index(["ix", "iy"]).loc[
+        (int((X0 + 2500) // 250), int(Y0 // 250) + 10)
+    ]
+    assert planted["gi_bin"] == 3
+    hot = result.cells[result.cells["gi_bin"] > 0]
+    assert len(hot) >= 9  # the cell and its eight neighbours, which share it in their Gi*
+    # Only the planted cell and its neighbours (which share it in their Gi*) are hot.
+    assert (hot["ix"] - planted.name[0]).abs().max() <= 1
+    assert (hot["iy"] - planted.name[1]).abs().max() <= 1
+
+
+def test_gi_star_flags_few_cells_on_uniform_random_data():
+    rng = np.random.default_rng(7)
+    xs, ys = X0 + rng.uniform(0, 5000, 600), Y0 + rng.uniform(0, 5000, 600)
+    result = hotspots.hotspots(hotspots.grid_counts(xs, ys, 250), 250)
+    assert result.enough and len(result.cells) > 300
+    assert (result.cells["gi_bin"] != 0).mean() < 0.02
+
+
+def test_too_few_incidents_for_a_hotspot_analysis():
+    few = cells_from({(i, 0): 1 for i in range(29)})
+    assert not hotspots.hotspots(few, 250).enough
+    enough = cells_from({(i, 0): 1 for i in range(30)})
+    assert hotspots.hotspots(enough, 250).enough
+
+
+def test_confidence_bins_follow_fdr_and_sign():
+    p = np.array([1e-6, 1e-6, 0.02, 0.5, 0.9, 1e-6])
+    z = np.array([4.0, -4.0, 2.5, 0.1, -0.1, 5.0])
+    bins = hotspots.confidence_bins(z, p)
+    assert bins[0] == 3 and bins[1] == -3 and bins[5] == 3
+    assert bins[3] == 0 and bins[4] == 0
+    # 0.02 is the 4th smallest of 6: BH at 5 % lets it through (0.02 <= 0.05 * 4 / 6).
+    assert bins[2] == 2
+
+
+# --- Cameras -------------------------------------------------------------------------------
+
+
+def camera(installed: str, radius: float = 200.0) -> pd.DataFrame:
+    lat, lon = hotspots.unproject([X0], [Y0])
+    return pd.DataFrame(
+        {
+            "id": ["K9"],
+            "name": ["Testkameran"],
+            "lat": lat,
+            "lon": lon,
+            "installed_on": [pd.Timestamp(installed)],
+            "radius_m": [radius],
+        }
+    )
+
+
+def test_camera_windows_are_equal_and_tested():
+    before = pd.date_range("2018-01-05", periods=30, freq="7D")  # 30 in the year before
+    after = pd.date_range("2019-01-05", periods=8, freq="30D")  # 8 in the year after
+    far = pd.date_range("2018-01-05", periods=40, freq="7D")  # 1 km away: never counted
+    pts = pd.concat(
+        [
+            points_at([X0 + 50] * 30, [Y0] * 30, before),
+            points_at([X0 - 100] * 8, [Y0 + 100] * 8, after),
+            points_at([X0 + 1000] * 40, [Y0] * 40, far),
+            points_at([X0 + 5000], [Y0], ["2017-01-01"]),  # the data start here
+            points_at([X0 + 5000], [Y0], ["2019-12-31"]),  # and end here
+        ]
+    ).sort_values("day", kind="stable")
+    f = Filters(dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+    (w,) = hotspots.camera_windows(pts, camera("2019-01-01"), f, 365)
+    assert (w.before, w.after, w.days) == (30, 8, 365)
+    assert w.comparison.verdict == "decrease"
+    (narrow,) = hotspots.camera_windows(pts, camera("2019-01-01"), f, 365, radius_m=20)
+    assert (narrow.before, narrow.after) == (0, 0)
+    (early,) = hotspots.camera_windows(pts, camera("2016-06-01"), f, 365)
+    assert early.before is None and early.after is None and early.comparison is None
+    (late,) = hotspots.camera_windows(pts, camera("2020-06-01"), f, 365)
+    assert late.days == 0
+    view = hotspots.camera_view([w, early, late], threshold=3)
+    assert view["Bedömning"].tolist() == ["minskning", "data saknas före", "ännu inte uppsatt"]
+
+
+# --- Top places ----------------------------------------------------------------------------
+
+
+def test_top_places_compare_with_the_year_before_and_hide_small_counts(muni):
+    i, j = int(X0 // 250), int(Y0 // 250)
+    current = cells_from({(i, j): 40, (i + 1, j): 2, (i + 5, j): 10})
+    previous = cells_from({(i, j): 10, (i + 1, j): 9, (i + 5, j): 1})
+    result = hotspots.hotspots(current, 250, min_incidents=1000)  # not tested: too few
+    table = hotspots.top_places(current, previous, result, 250, muni)
+    assert table[["n", "previous"]].values.tolist() == [[40, 10], [10, 1], [2, 9]]
+    assert table["verdict"].tolist()[0] == "increase"
+    view = hotspots.top_places_view(table, 250, threshold=3)
+    assert view["Perioden"].tolist() == ["40", "10", "färre än 3"]
+    assert view["Året innan"].tolist() == ["10", "färre än 3", "9"]
+    assert view["Förändring"].tolist() == ["+30", "–", "–"]
+    assert view["Plats"].iloc[0].startswith("Hallsberg")
+
+
+# --- The map: privacy, escaping, offline ---------------------------------------------------
+
+
+def script_data(html: str) -> dict:
+    """The JSON the map script draws from, read back from the generated HTML."""
+    match = re.search(r"var d = (\{.*?\});\n", html, re.DOTALL)
+    assert match, "no map data in the HTML"
+    return json.loads(match.group(1))
+
+
+NUMBER = re.compile(r"\d[\d\u00a0]*")
+
+
+def assert_nothing_below_threshold(labels: list[str], threshold: int) -> None:
+    for label in labels:
+        if label.startswith("färre än"):
+            assert label == f"färre än {threshold}"
+            continue
+        numbers = [int(n.replace("\u00a0", "")) for n in NUMBER.findall(label)]
+        assert numbers and all(n == 0 or n >= threshold for n in numbers), label
+
+
+cell_counts = st.dictionaries(
+    st.tuples(st.integers(2020, 2040), st.integers(26180, 26200)),
+    st.integers(1, 8),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(current=cell_counts, previous=cell_counts, threshold=st.integers(2, 5))
+def test_no_count_below_the_threshold_leaks(muni, current, previous, threshold):
+    muni = type(muni)(**{**muni.__dict__, "privacy_threshold": threshold})
+    now, before = cells_from(current), cells_from(previous)
+    result = hotspots.hotspots(now, 250)
+    for view in maps.VIEWS:
+        data = maps.map_data(now, 250, muni, view, result)
+        drawn = script_data(maps.map_html(maps.build_map(data, ASSET_BASE)))
+        assert_nothing_below_threshold([label for _, label in drawn["styles"]], threshold)
+        assert all(w >= threshold for _, _, w in drawn["heat"])
+        assert drawn["points"] == []  # the public view has no points at all
+        # Every suppressed cell says so, and every shown count is the true one.
+        truth = dict(zip(zip(now["ix"], now["iy"], strict=True), now["n"], strict=True))
+        shown = {(c[0], c[1]): drawn["styles"][c[2]][1] for c in drawn["cells"]}
+        assert len(shown) == len(drawn["cells"])
+        if view == "grid":
+            assert_nothing_below_threshold([text for _, text in drawn["legend"]], threshold)
+            expected = sorted(maps.count_label(int(n), threshold) for n in truth.values())
+            assert sorted(shown.values()) == expected
+    table = hotspots.top_places(now, before, result, 250, muni)
+    view = hotspots.top_places_view(table, 250, threshold)
+    for column in ("Perioden", "Året innan"):
+        assert_nothing_below_threshold([v for v in view[column] if v != "–"], threshold)
+    # A change between two shown counts reveals nothing more (4 -> 3 is "−1"); a change
+    # beside a suppressed count would give it away, so it must be hidden.
+    for now_text, before_text, change in view[["Perioden", "Året innan", "Förändring"]].values:
+        if now_text.startswith("färre") or before_text.startswith("färre"):
+            assert change == "–", (now_text, before_text, change)
+    text = exports.csv_bytes(view).decode("utf-8-sig")
+    for row in text.splitlines()[1:]:
+        fields = row.split(";")
+        assert_nothing_below_threshold([v for v in fields[2:4] if v != "–"], threshold)
+        if any(v.startswith("färre") for v in fields[2:4]):
+            assert fields[4] == "–", row
+
+
+def test_data_strings_are_escaped_in_the_map_html(muni):
+    muni = type(muni)(
+        **{**muni.__dict__, "localities": (type(muni.localities[0])(EVIL, 59.067, 15.11),)}
+    )
+    pts = points_at([X0 + 10, X0 + 20, X0 + 30], [Y0] * 3, category=EVIL, description=EVIL)
+    cams = camera("2019-01-01").assign(name=EVIL)
+    counts = hotspots.grid_counts(pts["x"], pts["y"], 250)
+    data = maps.map_data(counts, 250, muni, "grid", cameras=cams, points=pts)
+    html = maps.map_html(maps.build_map(data, ASSET_BASE))
+    assert EVIL not in html
+    assert "onerror=alert(1)>" not in html and "<img" not in html
+    drawn = script_data(html)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in drawn["points"][0][2]
+    assert drawn["localities"][0][2] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert "&lt;img" in drawn["cameras"][0][3]
+    # Nothing can end the script early either.
+    assert "</script" not in json.dumps(drawn).lower().replace("\\u003c/script", "")
+
+
+def test_map_links_its_libraries_from_the_dashboard_only(muni):
+    counts = cells_from({(2030, 26190): 5})
+    for view in maps.VIEWS:
+        data = maps.map_data(counts, 250, muni, view, points=points_at([X0], [Y0]))
+        html = maps.map_html(maps.build_map(data, ASSET_BASE, tiles=False))
+        links = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+        assert links and all(link.startswith(ASSET_BASE) for link in links), links
+        assert "https://" not in html.replace("https://leafletjs.com", "")
+        for link in links:
+            assert (maps.asset_dir() / link.removeprefix(ASSET_BASE)).stat().st_size > 500
+    with_tiles = maps.map_html(maps.build_map(maps.map_data(counts, 250, muni), ASSET_BASE))
+    assert "tile.openstreetmap.org" in with_tiles
+
+
+def test_an_analysts_geojson_outline_replaces_the_approximate_one(tmp_path):
+    from lib.config import load_municipality
+
+    ring = [[15.0, 59.0], [15.2, 59.0], [15.2, 59.1], [15.0, 59.0]]  # GeoJSON: lon, lat
+    geometry = {"type": "Polygon", "coordinates": [ring]}
+    feature = {"type": "Feature", "geometry": geometry, "properties": {}}
+    collection = {"type": "FeatureCollection", "features": [feature]}
+    (tmp_path / "grans.geojson").write_text(json.dumps(collection), encoding="utf-8")
+    (tmp_path / "kommun.toml").write_text(
+        'name = "Test"\ncode = "9999"\noutline_file = "grans.geojson"\n'
+        "bbox = { lat_min = 58.9, lat_max = 59.2, lon_min = 14.9, lon_max = 15.3 }\n",
+        encoding="utf-8",
+    )
+    muni = load_municipality(str(tmp_path / "kommun.toml"))
+    assert muni.outline[:2] == ((59.0, 15.0), (59.0, 15.2)) and not muni.outline_approximate
+    data = maps.map_data(cells_from({(2030, 26190): 5}), 250, muni)
+    assert data.outline_label == "Kommungräns" and data.outline[1] == [59.0, 15.2]
+
+
+def test_library_files_come_from_the_installed_package_and_come_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(maps.tempfile, "gettempdir", lambda: str(tmp_path))
+    folder = maps.asset_dir()
+    assert folder.parent == tmp_path
+    assert "Leaflet 1.9" in (folder / "leaflet.js").read_text(encoding="utf-8")
+    (folder / "leaflet.js").unlink()  # a cleaned-up /tmp while the server runs
+    assert maps.asset_dir() == folder and (folder / "leaflet.js").stat().st_size > 100_000

@@ -1,0 +1,173 @@
+"""The BRÅ meeting: default periods from the meeting dates, the briefing's numbers, the PDF's
+text (period, key figures as on the page, nothing suppressed or private) and the page."""
+
+import datetime as dt
+import io
+import re
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
+
+from lib import meeting, promises, report
+from lib.filters import Filters, daily_cube
+from lib.i18n import fmt_int
+from lib.sample import generate_activities, generate_incidents
+from tests.conftest import ROOT
+from tests.test_pages import assert_ok
+
+SECRET = "HEMLIG-BESKRIVNING-4711"
+
+
+def pdf_text(data: bytes) -> str:
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return re.sub(r"[ \u00a0\u202f]+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def sample(muni):
+    incidents = generate_incidents(muni)
+    incidents["import_id"] = 1
+    return incidents, generate_activities(muni), promises.all_definitions(muni)
+
+
+def test_since_the_last_meeting(muni):
+    period = meeting.since_last_meeting(muni, dt.date(2019, 5, 1))
+    assert (period.start, period.end) == (dt.date(2019, 4, 8), dt.date(2019, 5, 1))
+    on_the_day = meeting.since_last_meeting(muni, dt.date(2019, 4, 8))
+    assert on_the_day.start == dt.date(2019, 2, 11)  # a meeting today is not "the last one"
+    before_any = meeting.since_last_meeting(muni, dt.date(2018, 1, 1))
+    assert before_any.since_meeting is None and before_any.end - before_any.start == dt.timedelta(
+        days=89
+    )
+
+
+def test_reference_day_never_passes_the_data():
+    assert meeting.reference_day(dt.date(2019, 9, 30), dt.date(2026, 11, 25)) == dt.date(
+        2019, 9, 30
+    )
+    assert meeting.reference_day(dt.date(2027, 1, 1), dt.date(2026, 11, 25)) == dt.date(
+        2026, 11, 25
+    )
+
+
+def test_briefing_counts_equal_an_independent_count(muni, sample):
+    incidents, activities, definitions = sample
+    filters = Filters(dt.date(2019, 6, 10), dt.date(2019, 9, 30))
+    b = meeting.brief(daily_cube(incidents), incidents, activities, definitions, filters, muni)
+    day = incidents["occurred_at"].dt.normalize()
+    now = ((day >= "2019-06-10") & (day <= "2019-09-30")).sum()
+    before = ((day >= "2018-06-10") & (day <= "2018-09-30")).sum()
+    assert b.total == fmt_int(now) and b.previous_total == fmt_int(before)
+    assert b.period_text == "10 juni 2019–30 september 2019"
+    assert b.promise_status is not None and len(b.promise_status) == 5
+
+
+def test_pdf_has_the_period_key_figures_and_the_sample_warning(muni, sample):
+    incidents, activities, definitions = sample
+    filters = Filters(dt.date(2019, 6, 10), dt.date(2019, 9, 30))
+    b = meeting.brief(
+        daily_cube(incidents), incidents, activities, definitions, filters, muni, sample=True
+    )
+    data = report.situation_report(b)
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    assert "Lägesbild – Hallsbergs kommun" in text
+    assert "Period: 10 juni 2019–30 september 2019" in text
+    assert "Exempeldata – fiktiva händelser" in text
+    assert b.total.replace("\u00a0", " ") in text and b.rate in text
+    assert "Medborgarlöftet" in text and "Källor" in text
+
+
+def test_pdf_never_shows_a_small_count_or_a_description(muni):
+    """A small, constructed period: every count is below the threshold."""
+    rows = [
+        ("2019-05-02 22:00", "Klotter", 59.0671, 15.1101),
+        ("2019-05-03 23:00", "Klotter", 59.0672, 15.1102),
+        ("2019-05-04 21:00", "Skadegörelse", 59.0673, 15.1103),
+        ("2018-05-04 21:00", "Skadegörelse", 59.0673, 15.1103),
+    ]
+    incidents = pd.DataFrame(
+        {
+            "id": [f"x{i}" for i in range(len(rows))],
+            "occurred_at": pd.to_datetime([r[0] for r in rows]),
+            "time_known": True,
+            "category": [r[1] for r in rows],
+            "locality": "Hallsberg",
+            "lat": [r[2] for r in rows],
+            "lon": [r[3] for r in rows],
+            "source": "municipal_report",
+            "description": SECRET,
+            "import_id": 1,
+        }
+    )
+    filters = Filters(dt.date(2019, 5, 1), dt.date(2019, 5, 31))
+    empty = generate_activities(muni).iloc[0:0]
+    definitions = promises.all_definitions(muni)
+    b = meeting.brief(daily_cube(incidents), incidents, empty, definitions, filters, muni)
+    text = pdf_text(report.situation_report(b))
+    assert SECRET not in text
+    assert "färre än 3" in text
+    # Table cells come out one per line: no cell may be a count of 1 or 2.
+    cells = [line.strip() for line in text.splitlines()]
+    assert "1" not in cells and "2" not in cells
+    categories = cells[cells.index("Kategorier") : cells.index("Platser med flest händelser")]
+    assert categories.count("färre än 3") == 3  # Klotter now; Skadegörelse now and before
+    assert "59,067" not in text and "15,110" not in text  # no positions
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    return at.switch_page("pages/mote.py").run()
+
+
+def test_page_defaults_to_since_the_last_meeting_and_offers_the_pdf(page):
+    at = page
+    assert_ok(at)
+    assert at.selectbox(key="motesperiod").value == "mote-2019-08-26"
+    assert [s.value for s in at.subheader] == [
+        "Läget i siffror",
+        "Utvecklingen månad för månad",
+        "Var det händer",
+        "Medborgarlöftet",
+        "Sedan förra mötet",
+    ]
+    incidents = pd.read_csv(ROOT / "data/sample/incidents.csv", sep=";", encoding="utf-8-sig")
+    day = pd.to_datetime(incidents["datum"], format="ISO8601").dt.normalize()
+    expected = ((day >= "2019-08-26") & (day <= "2019-09-30")).sum()
+    assert {m.label: m.value for m in at.metric}["Händelser"] == fmt_int(expected)
+    assert any(b.label == "Ladda ner lägesbild (PDF)" for b in at.get("download_button"))
+
+
+def test_presentation_mode_steps_through_every_view(page):
+    at = page
+    at.query_params["presentation"] = "1"
+    at.run()
+    titles = []
+    for step in range(5):
+        assert_ok(at)
+        titles.append(at.title[0].value)
+        if step < 4:
+            next(b for b in at.button if b.label == "Nästa →").click().run()
+    assert titles == [
+        "Läget i siffror",
+        "Utvecklingen månad för månad",
+        "Var det händer",
+        "Medborgarlöftet",
+        "Sedan förra mötet",
+    ]
+    assert next(b for b in at.button if b.label == "Nästa →").disabled
+
+
+def test_a_period_without_data(page):
+    at = page
+    at.selectbox(key="motesperiod").set_value("lofte-2019-2021").run()
+    assert_ok(at)

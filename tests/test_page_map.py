@@ -1,0 +1,166 @@
+"""The map page through AppTest: true numbers, every view, the minimum for a hotspot analysis,
+the cameras, the places table and its download, and points only for a signed-in analyst."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.config import load_municipality
+from lib.passwords import hash_password
+from tests.conftest import ROOT
+from tests.test_pages import assert_ok, swedish
+
+PAGE = "pages/karta.py"
+PASSWORD = "ett långt lösenord"
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
+    monkeypatch.chdir(ROOT)
+
+    def open_page(signed_in_password: str | None = None):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        if signed_in_password:
+            at.secrets["analyst"] = {
+                "name": "Testanalytiker",
+                "password_hash": hash_password(signed_in_password, 1000),
+            }
+        at.run()
+        return at.switch_page(PAGE).run()
+
+    return open_page
+
+
+def map_args(at) -> dict:
+    """The arguments the page hands st_folium (what the browser receives)."""
+    (component,) = [e for e in at.get("component_instance")]
+    assert component.proto.component_name == "streamlit_folium.st_folium"
+    return json.loads(component.proto.json_args)
+
+
+def map_data(at) -> dict:
+    script = map_args(at)["script"]
+    start = script.index("var d = ") + len("var d = ")
+    return json.loads(script[start : script.index(";\n", start)])
+
+
+def on_the_map(sample: pd.DataFrame, start: str, end: str, **equal) -> pd.DataFrame:
+    sensitive = load_municipality().sensitive_categories
+    mask = sample["datum"].dt.normalize().between(pd.Timestamp(start), pd.Timestamp(end))
+    mask &= sample["lat"].notna() & ~sample["kategori"].isin(sensitive)
+    for column, value in equal.items():
+        mask &= sample[column] == value
+    return sample[mask]
+
+
+def test_map_page_renders_true_numbers(page, sample_incidents):
+    at = page()
+    assert_ok(at)
+    assert at.title[0].value == "Karta"
+    assert any("Exempeldata" in w.value for w in at.warning)
+    expected = on_the_map(sample_incidents, "2018-10-01", "2019-09-30")
+    summary = at.markdown[0].value
+    assert summary.startswith(f"{swedish(len(expected))} händelser med plats i urvalet")
+    args = map_args(at)
+    assert args["returned_objects"] == []  # panning and zooming never rerun the page
+    assert args["js_links"] == ["../lib.ui.kartfiler/leaflet.js"]
+    drawn = map_data(at)
+    assert drawn["points"] == []
+    places = at.dataframe[0].value
+    # The busiest cell's count equals an independent count of the sample in that cell.
+    from lib import hotspots
+
+    x, y = hotspots.project(expected["lat"].to_numpy(), expected["lon"].to_numpy())
+    busiest = hotspots.grid_counts(x, y, 250)["n"].max()
+    assert places.iloc[0]["Perioden"] == swedish(int(busiest))
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("vy", "hotspots"), ("vy", "heat"), ("ruta", 500), ("ruta", 1000), ("omrade", "")],
+)
+def test_every_view_renders(page, key, value):
+    at = page()
+    widget = at.selectbox(key=key) if key in ("ruta", "omrade") else at.button_group(key=key)
+    widget.set_value(value).run()
+    assert_ok(at)
+    drawn = map_data(at)
+    if value == "heat":
+        assert drawn["heat"] and drawn["cells"] == []
+        assert map_args(at)["js_links"][-1].endswith("leaflet-heat.js")
+    else:
+        assert drawn["cells"]
+    if value == "hotspots":
+        assert {drawn["styles"][c[2]][0] for c in drawn["cells"]} <= {-3, -2, -1, 1, 2, 3}
+        assert "Hotspots" in drawn["legend_title"]
+
+
+def test_too_few_incidents_says_so_instead_of_hotspots(page, sample_incidents):
+    at = page()
+    at.multiselect(key="ort").set_value(["Hjortkvarn"]).run()
+    at.button_group(key="vy").set_value("hotspots").run()
+    assert_ok(at)
+    n = len(on_the_map(sample_incidents, "2018-10-01", "2019-09-30", ort="Hjortkvarn"))
+    assert 0 < n < 30
+    assert "För få händelser för hotspot-analys" in at.markdown[0].value
+    # No Gi* classes are drawn: the map falls back to counts per cell.
+    assert "Händelser per ruta" in map_data(at)["legend_title"]
+
+
+def test_camera_k1_shows_its_planted_effect(page):
+    at = page()
+    cameras = next(d.value for d in at.dataframe if "Kamera" in d.value.columns)
+    k1 = cameras.set_index("Kamera").loc["Stationsområdet"]
+    assert k1["Bedömning"] == "minskning"
+    torget = cameras.set_index("Kamera").loc["Torget"]  # installed before the data begin
+    assert torget["Bedömning"] == "data saknas före" and torget["Före"] == "–"
+
+
+def test_places_table_and_download_hide_small_counts(page):
+    at = page()
+    at.multiselect(key="ort").set_value(["Pålsboda"]).run()
+    assert_ok(at)
+    places = at.dataframe[0].value
+    counts = places["Perioden"].tolist() + places["Året innan"].tolist()
+    for value in counts:
+        assert value == "färre än 3" or int(value.replace("\u00a0", "")) >= 3
+    assert any(b.label == "Ladda ner platserna (CSV)" for b in at.get("download_button"))
+
+
+def test_points_only_for_a_signed_in_analyst(page):
+    public = page()
+    assert not [t for t in public.toggle if t.key == "punkter"]
+    at = page(PASSWORD)
+    at.sidebar.text_input[0].input(PASSWORD)
+    at.sidebar.button[0].click().run()
+    at.toggle(key="punkter").set_value(True).run()
+    assert_ok(at)
+    drawn = map_data(at)
+    assert 0 < len(drawn["points"]) <= 5000
+    assert map_args(at)["js_links"][-1].endswith("markercluster.js")
+    sensitive = load_municipality().sensitive_categories
+    popups = " ".join(p[2] for p in drawn["points"])
+    assert not any(f"<b>{c}</b>" in popups for c in sensitive)
+    lat = np.array([p[0] for p in drawn["points"]])
+    assert np.all((lat > 58.8) & (lat < 59.3))
+
+
+def test_a_tiny_selection_shows_no_small_number(page, sample_incidents):
+    year = on_the_map(sample_incidents, "2018-10-01", "2019-09-30")
+    counts = year.groupby(["ort", "kategori"]).size()
+    place, category = counts[counts.isin([1, 2])].index[0]
+    at = page()
+    at.multiselect(key="ort").set_value([place]).run()
+    at.multiselect(key="kategori").set_value([category]).run()
+    assert_ok(at)
+    summary = at.markdown[0].value
+    assert summary.startswith("färre än 3 händelser med plats i urvalet.")
+    assert "För få händelser för hotspot-analys: färre än 3 händelser" in summary
+    before_minimum = summary.split("minst")[0].replace("färre än 3", "")
+    assert not any(ch.isdigit() for ch in before_minimum), summary
