@@ -240,3 +240,29 @@ def test_kolada_json_through_the_import(store, muni):
         store, io.BytesIO(json.dumps(payload).encode()).getvalue(), "peers", muni, "k.json"
     )
     assert not again.ok and any("redan inläst" in m for m in again.messages)
+
+
+def test_kolada_fetch_on_the_page_without_network(tmp_path, monkeypatch):
+    """A signed-in analyst presses "Hämta nu" with no internet: a Swedish warning, the page
+    keeps showing what is stored, nothing is written."""
+    from lib.passwords import hash_password
+    from lib.store import Store
+
+    def offline(kpi, years, opener=None):
+        raise kolada.KoladaUnavailable("no route to host")
+
+    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(kolada, "fetch", offline)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.secrets["analyst"] = {"name": "T", "password_hash": hash_password("ett lösenord", 1000)}
+    at.run()
+    at.switch_page("pages/jamforelse.py").run()
+    at.sidebar.text_input[0].input("ett lösenord")
+    at.sidebar.button[0].click().run()
+    version = Store().data_version()
+    next(b for b in at.button if b.label == "Hämta nu").click().run()
+    assert_ok(at)
+    assert any("Ingen kontakt med Kolada" in w.value for w in at.warning)
+    assert Store().data_version() == version
+    assert len(at.dataframe) >= 1  # the stored figures are still shown
