@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib.config import Municipality, find_region
-from lib.i18n import t
+from lib.i18n import fmt_rows, t
 from lib.schemas import COLUMNS, header_map
 
 FORMATS = ("csv", "xlsx", "json")
@@ -263,7 +263,7 @@ def kolada(obj: dict) -> Raw:
                 "source": "Kolada " + kpi,
             }
         )
-    notes = [t("import.regions_ignored", count=ignored)] if ignored else []
+    notes = [t("import.regions_ignored", count=fmt_rows(ignored))] if ignored else []
     header = ["region_code", "region", "year", "category", "rate", "source"]
     frame = pd.DataFrame(rows, columns=header, dtype=str)
     if frame.empty:

@@ -285,12 +285,12 @@ MESSAGES: dict[str, str] = {
     "field.installed_on": "Installerad",
     "field.radius_m": "Radie (m)",
     # Import and validation messages
-    "import.ok": "{rows} rader lästes in från {file} (import {id}).",
+    "import.ok": "{rows} lästes in från {file} (import {id}).",
     "import.nothing_written": "Inget sparades.",
     "import.rejected_summary": "{count} av {total} rader har fel:",
     "import.row_error": "Rad {row}, kolumn {column}: {reason}",
     "import.file_error": "{file}: {reason}",
-    "import.skipped_invalid": "{count} rader med fel hoppades över.",
+    "import.skipped_invalid": "{count} med fel hoppades över.",
     "import.already_imported": "Filen är redan inläst (import {id}, {when}). Inget sparades.",
     "import.more_ids": "… och {count} till",
     "import.no_new_rows": "Alla rader finns redan i databasen. Inget sparades.",
@@ -412,8 +412,8 @@ MESSAGES: dict[str, str] = {
     "err.no_respondents": "antalet svar måste vara minst 1",
     "err.too_large": "filen är {size} MB; största tillåtna storlek är {limit} MB. Dela upp filen eller läs in den med kommandoraden (python -m lib.cli import).",
     "import.police_notes": "Polisens öppna händelser: {kept} av {total} poster gäller {municipality} och lästes. {elsewhere} gällde andra kommuner och {summaries} var sammanfattningar eller uppdateringar, som inte räknas som händelser. Flödet anger bara kommunen, inte platsen: händelsen knyts till orten som nämns i texten, annars till centralorten, och får inga koordinater.",
-    "import.regions_ignored": "{count} rader gäller kommuner utanför jämförelsen och lämnades utanför (se data/regions.toml).",
-    "import.already_there": "{count} rader fanns redan i databasen och hoppades över.",
+    "import.regions_ignored": "{count} om kommuner utanför jämförelsen lämnades utanför (se data/regions.toml).",
+    "import.already_there": "{count} fanns redan i databasen och hoppades över.",
     "import.no_valid_rows": "Filen har inga rader att spara.",
     # --- BRÅ meeting: presentation and situation report ---
     "page.meeting": "BRÅ-möte",
@@ -512,6 +512,8 @@ MESSAGES: dict[str, str] = {
     "data.tab_log": "Importlogg",
     "data.tab_templates": "Mallar och export",
     "data.upload": "Välj fil (CSV, Excel .xlsx eller JSON)",
+    "data.upload_button": "Välj fil",
+    "data.upload_hint": "eller dra hit den · högst {limit} MB · CSV, Excel (.xlsx), JSON",
     "data.upload_help": "Största filstorlek {limit} MB. Semikolon, komma eller tabb; UTF-8 eller Windows-1252; decimalkomma går bra.",
     "data.kind": "Typ av data",
     "data.kind_auto": "Känn igen automatiskt",
@@ -535,8 +537,8 @@ MESSAGES: dict[str, str] = {
     "data.col_column": "Kolumn",
     "data.col_reason": "Orsak",
     "data.preview_heading": "Förhandsvisning av det som sparas (de första {n} raderna)",
-    "data.import_all": "Spara {n} rader",
-    "data.import_valid": "Spara de {n} godkända raderna, hoppa över {bad} med fel",
+    "data.import_all": "Spara {n}",
+    "data.import_valid": "Spara {n} godkända, hoppa över {bad} med fel",
     "data.import_nothing": "Spara ingenting",
     "data.cancelled": "Inget sparades.",
     "data.file_refused": "Filen kan inte läsas in:",
@@ -641,6 +643,11 @@ ARGPARSE: dict[str, str] = {
 def t(key: str, **values: object) -> str:
     """Look up a Swedish text and fill in its placeholders."""
     return MESSAGES[key].format(**values)
+
+
+def fmt_rows(n: int) -> str:
+    """'1 rad', '2 rader', '1 234 rader'."""
+    return f"{fmt_int(n)} {'rad' if n == 1 else 'rader'}"
 
 
 def fmt_int(value: float) -> str:

@@ -572,7 +572,7 @@ def read_table(
     if kind == "peers":
         ignored = _peer_rules(frame, errs, year, default_source)
         if ignored:
-            result.notes.append(t("import.regions_ignored", count=ignored))
+            result.notes.append(t("import.regions_ignored", count=i18n.fmt_rows(ignored)))
     if kind == "survey":
         _survey_rules(frame, default_source)
     candidates = frame[~frame.index.isin(list(errs.bad))]

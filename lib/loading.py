@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib.config import Municipality
-from lib.i18n import fmt_int, fmt_num, t
+from lib.i18n import fmt_int, fmt_num, fmt_rows, t
 from lib.importers import ReadResult, RowError, read_table, sha256_of
 from lib.promises import all_definitions
 from lib.schemas import swedish_headers
@@ -141,11 +141,11 @@ def store_result(
             False, messages=store_error_message(err) + [t("import.nothing_written")], read=result
         )
     if result.errors:
-        messages.append(t("import.skipped_invalid", count=fmt_int(result.rejected_rows)))
+        messages.append(t("import.skipped_invalid", count=fmt_rows(result.rejected_rows)))
     added = store.import_log().set_index("id").at[import_id, "rows_added"]
     if added < len(result.valid):
-        messages.append(t("import.already_there", count=fmt_int(len(result.valid) - added)))
-    ok = t("import.ok", rows=fmt_int(added), file=file_name, id=import_id)
+        messages.append(t("import.already_there", count=fmt_rows(len(result.valid) - added)))
+    ok = t("import.ok", rows=fmt_rows(added), file=file_name, id=import_id)
     return ImportOutcome(True, import_id, int(added), [ok, *result.notes, *messages], result)
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib import exports, ui
 from lib.formats import recognise_kind
-from lib.i18n import fmt_int, fmt_num, source_label, t
+from lib.i18n import fmt_int, fmt_num, fmt_rows, source_label, t
 from lib.importers import ReadResult, read_raw, sha256_of, suggest_mapping, to_swedish_csv
 from lib.loading import (
     IMPORT_KINDS,
@@ -127,7 +127,26 @@ def preview_table(result: ReadResult) -> pd.DataFrame:
     return preview.rename(columns=labels).astype(object).where(preview.notna().values, "")
 
 
+def swedish_uploader() -> None:
+    """Streamlit writes the file uploader's button and instructions in English and has no
+    setting for them: replace the words, from the catalogue, with CSS generated content."""
+    button = t("data.upload_button").replace('"', "'")
+    hint = t("data.upload_hint", limit=MAX_UPLOAD_MB).replace('"', "'")
+    st.html(
+        f"""<style>
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p {{
+  font-size: 0 !important; }}
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p::after {{
+  content: "{button}"; font-size: 1rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0 !important; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: "{hint}"; font-size: 0.875rem; }}
+</style>"""
+    )
+
+
 def import_tab(store, muni, name: str) -> None:
+    swedish_uploader()
     upload = st.file_uploader(
         t("data.upload"),
         type=["csv", "txt", "xlsx", "json"],
@@ -185,9 +204,9 @@ def import_tab(store, muni, name: str) -> None:
     if not good:
         st.warning(t("import.no_valid_rows"))
         return
-    label = t("data.import_all", n=fmt_int(good))
+    label = t("data.import_all", n=fmt_rows(good))
     if bad:
-        label = t("data.import_valid", n=fmt_int(good), bad=fmt_int(bad))
+        label = t("data.import_valid", n=fmt_rows(good), bad=fmt_rows(bad))
     save, discard = st.columns(2)
     if discard.button(t("data.import_nothing"), key="spara_inget"):
         next_round()

@@ -57,7 +57,7 @@ def test_broken_file_exits_2_with_swedish_messages_and_writes_nothing(db):
 def test_skip_invalid_keeps_the_valid_rows(db):
     done = cli(db, "import", "--skip-invalid", str(FIXTURES / "excel_broken.csv"))
     assert done.returncode == 0
-    assert "1 rader lästes in" in done.stdout and "4 rader med fel hoppades över" in done.stdout
+    assert "1 rad lästes in" in done.stdout and "4 rader med fel hoppades över" in done.stdout
     assert Store(str(db)).count("incidents") == 1
 
 

@@ -339,7 +339,7 @@ def test_ten_thousand_rows_one_broken_skip_invalid_stores_the_rest(seeded, muni)
     outcome = import_bytes(seeded, data, "incidents", muni, "stor.csv", skip_invalid=True)
     assert outcome.ok and outcome.rows_added == 9_999
     assert any(m.startswith(f"Rad {row}, kolumn datum") for m in outcome.messages)
-    assert "1 rader med fel hoppades över." in outcome.messages
+    assert "1 rad med fel hoppades över." in outcome.messages
     assert seeded.count("incidents") == 3 + 9_999
     assert seeded.data_version() == version + 1
     stored = seeded.read("incidents")
@@ -667,7 +667,7 @@ def test_police_overlapping_download_adds_only_new_ids(store, muni):
     ]
     second = import_bytes(store, police_bytes(newer), None, muni, "v2.json")
     assert second.ok and second.rows_added == 3  # 9006, 9007, 9010; 9002 was there
-    assert "1 rader fanns redan i databasen och hoppades över." in second.messages
+    assert "1 rad fanns redan i databasen och hoppades över." in second.messages
     stored = store.read("incidents")
     assert sorted(stored["id"]) == sorted([*POLICE_EXPECTED, "polisen-9010"])
     by_import = stored.groupby("import_id")["id"].apply(set).to_dict()
@@ -760,7 +760,7 @@ def test_bra_municipality_csv_with_year(store, muni):
     assert pd.isna(got.at["1860", "count"]) and got.at["1860", "rate"] == pytest.approx(1234.5)
     assert got.at["1814", "count"] == 0 and got.at["1814", "rate"] == 0
     assert set(got["year"]) == {2019}
-    assert any("1 rader gäller kommuner utanför jämförelsen" in n for n in result.notes)
+    assert any("1 rad om kommuner utanför jämförelsen" in n for n in result.notes)
     outcome = import_bytes(store, BRA_MUNICIPALITIES, None, muni, "bra.csv", year=2019)
     assert outcome.ok and outcome.rows_added == 4
     assert any("utanför jämförelsen" in m for m in outcome.messages)

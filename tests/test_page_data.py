@@ -75,7 +75,7 @@ def test_upload_report_and_store_only_the_valid_rows(page):
     assert errors["Rad"].tolist() == [4] and errors["Kolumn"].tolist() == ["datum"]
     assert "ogiltigt datum" in errors["Orsak"].iloc[0]
     assert Store().count("incidents") == before  # nothing before the analyst decides
-    button(at, "Spara de 2 godkända").click().run()
+    button(at, "Spara 2 rader godkända").click().run()
     assert_ok(at)
     store = Store()
     assert store.count("incidents") == before + 2
@@ -142,7 +142,7 @@ def test_police_events_are_recognised_and_an_overlapping_download_adds_only_new(
     assert_ok(at)
     store = Store()
     assert store.count("incidents") == before + 3
-    assert any("1 rader fanns redan" in s.value for s in at.success)
+    assert any("1 rad fanns redan" in s.value for s in at.success)
     police = store.read("incidents").query("source == 'police_open_events'")
     assert sorted(police["id"]) == ["polisen-1", "polisen-4", "polisen-5"]
     assert set(police["locality"]) == {"Pålsboda"}
@@ -169,7 +169,7 @@ def test_mapping_is_remembered_for_the_same_header(page):
 def test_undo_from_the_log(page):
     at = page()
     at.file_uploader[0].set_value(("export.csv", SWEDISH_EXCEL_CSV, "text/csv")).run()
-    button(at, "Spara de 2").click().run()
+    button(at, "Spara 2 rader godkända").click().run()
     store = Store()
     count, last = store.count("incidents"), int(store.import_log().iloc[-1]["id"])
     undo = button(at, "Ångra importen")

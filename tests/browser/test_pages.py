@@ -231,6 +231,13 @@ def test_analyst_signs_in_and_imports_a_swedish_excel_csv(open_page, artifacts, 
     sidebar.get_by_label("Lösenord").fill(ANALYST_PASSWORD)
     sidebar.get_by_role("button", name="Logga in").click()
     expect(sidebar.get_by_text("Inloggad som Testanalytiker")).to_be_visible()
+    # Streamlit's uploader speaks English; the page replaces its words with Swedish ones.
+    wait_until_rendered(page, "Data")
+    shown = page.get_by_test_id("stFileUploaderDropzone").evaluate(
+        """z => [...z.querySelectorAll('p, span')].map(
+            e => getComputedStyle(e, '::after').content).join(' ')"""
+    )
+    assert "Välj fil" in shown and "högst 200 MB" in shown, shown
     csv = tmp_path / "export.csv"
     csv.write_bytes(
         (
@@ -244,8 +251,8 @@ def test_analyst_signs_in_and_imports_a_swedish_excel_csv(open_page, artifacts, 
     expect(metric_value(page, "Rader med fel")).to_have_text("1")
     assert_no_exception(page)
     screenshot(page, artifacts / "data-preview-1366x768.png")
-    page.get_by_role("button", name="Spara de 1 godkända").click()
-    expect(page.get_by_text("1 rader lästes in från export.csv")).to_be_visible()
+    page.get_by_role("button", name="Spara 1 rad godkända").click()
+    expect(page.get_by_text("1 rad lästes in från export.csv")).to_be_visible()
     assert_no_exception(page)
 
 
