@@ -15,6 +15,10 @@ st.set_page_config(
     layout="wide",
 )
 
+# Streamlit's page says lang="en"; screen readers would read Swedish with English rules. A
+# constant script (no data in it) sets the document's language.
+st.html('<script>document.documentElement.lang = "sv";</script>', unsafe_allow_javascript=True)
+
 pages = [
     st.Page(
         "pages/oversikt.py",

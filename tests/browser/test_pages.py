@@ -125,6 +125,7 @@ def test_page_renders_in_swedish(open_page, artifacts, name, width, height):
     assert_no_exception(page)
     expect(page.locator("h1")).to_have_text([title])
     expect(page.get_by_text(BANNER).first).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
     screenshot(page, artifacts / f"{name}-{width}x{height}.png")
     assert_no_exception(page)
 
