@@ -123,3 +123,21 @@ def test_store_is_a_real_sqlite_file(tmp_path, muni):
     with sqlite3.connect(path) as conn:
         assert conn.execute("select count(*) from incidents").fetchone()[0] == 3
         assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_progress_is_reported_per_chunk_up_to_done(store, muni, monkeypatch):
+    import lib.store
+
+    monkeypatch.setattr(lib.store, "INSERT_CHUNK", 2)
+    rows = "\n".join(f"2019-01-0{d} 12:00;Klotter;Hallsberg;Polisen" for d in range(1, 6))
+    shares = []
+    outcome = import_bytes(
+        store,
+        f"datum;kategori;ort;källa\n{rows}\n".encode(),
+        "incidents",
+        muni,
+        "fem.csv",
+        progress=shares.append,
+    )
+    assert outcome.ok and outcome.rows_added == 5
+    assert shares == [pytest.approx(0.4), pytest.approx(0.8), 1.0]
