@@ -680,13 +680,14 @@ def to_swedish_csv(frame: pd.DataFrame, kind: str) -> bytes:
         out["source"] = out["source"].astype(str).map(i18n.source_label)
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = _format_dates(out[col], frame.get("time_known"))
+            out[col] = format_dates(out[col], frame.get("time_known"))
     out = neutralise_formulas(out).rename(columns=headers)
     text = out.to_csv(sep=";", index=False, decimal=",", lineterminator="\r\n")
     return b"\xef\xbb\xbf" + text.encode("utf-8")
 
 
-def _format_dates(values: pd.Series, time_known: pd.Series | None) -> pd.Series:
+def format_dates(values: pd.Series, time_known: pd.Series | None) -> pd.Series:
+    """Dates as the analyst wrote them: with the time where it is known, else the date."""
     with_time = values.dt.strftime("%Y-%m-%d %H:%M")
     date_only = values.dt.strftime("%Y-%m-%d")
     if time_known is None:

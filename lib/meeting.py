@@ -8,7 +8,7 @@ threshold are suppressed, no place finer than a map cell, no descriptions.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -73,12 +73,11 @@ class Briefing:
     coverage_note: bool  # police open events included: say they are no crime statistics
     threshold: int
     sample: bool = False  # the store holds the fictional sample data: say so
-    notes: list[str] = field(default_factory=list)
 
 
 def brief(
     cube: pd.DataFrame,
-    incidents: pd.DataFrame,
+    points: pd.DataFrame,
     activities: pd.DataFrame,
     definitions: pd.DataFrame,
     filters: Filters,
@@ -98,7 +97,7 @@ def brief(
     if ov.rate is not None and ov.rate.shown:
         rate = fmt_num(ov.rate.value, 1)
     categories = overview.category_display(ov.categories, threshold, top=8)
-    top, note = _hotspots(incidents, filters, muni)
+    top, note = _hotspots(points, filters, muni)
     status, heading = _promise_status(definitions, activities, filters.end)
     in_period = select(cube, filters)
     by_source = in_period.groupby("source", observed=True)["n"].sum()
@@ -136,10 +135,10 @@ def brief(
 
 
 def _hotspots(
-    incidents: pd.DataFrame, filters: Filters, muni: Municipality
+    points: pd.DataFrame, filters: Filters, muni: Municipality
 ) -> tuple[pd.DataFrame | None, str]:
-    """The top places as the map page's public table shows them (cells, not points)."""
-    points = hotspots.points_frame(incidents, muni)
+    """The top places as the map page's public table shows them (cells, not points), from
+    the map's projected points (``hotspots.points_frame``)."""
     current = select(points, filters)
     previous = select(points, filters.previous_year())
     now = hotspots.grid_counts(current["x"], current["y"], HOTSPOT_CELL)

@@ -7,6 +7,7 @@ ReportLab's Helvetica, which covers Swedish letters too.
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 
@@ -72,11 +73,8 @@ def _styles():
 
 
 def _escape(text) -> str:
-    return (
-        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        if text is not None
-        else ""
-    )
+    """ReportLab's paragraphs read a little markup: data must not be taken for it."""
+    return "" if text is None else html.escape(str(text), quote=False)
 
 
 def _table(frame: pd.DataFrame, styles, widths=None) -> Table:

@@ -9,6 +9,7 @@ import runpy
 import pandas as pd
 import streamlit as st
 
+from lib import exports
 from lib import filters as flt
 from lib.config import Municipality, load_municipality
 from lib.i18n import fmt_datetime, source_label, t
@@ -70,6 +71,13 @@ def _timed(url: str, version: int) -> pd.DataFrame:
     return flt.timed_frame(_incidents(url, version))
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _map_points(url: str, version: int) -> pd.DataFrame:
+    from lib.hotspots import points_frame
+
+    return points_frame(_incidents(url, version), municipality())
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _import_log(url: str, version: int) -> pd.DataFrame:
     return _store(url).import_log()
@@ -98,8 +106,45 @@ def timed() -> pd.DataFrame:
     return _timed(store().url, data_version())
 
 
+def map_points() -> pd.DataFrame:
+    """Incidents with a place, projected to SWEREF 99 TM and sorted by day, sensitive
+    categories left out: the map's and the meeting's (read-only, shared)."""
+    return _map_points(store().url, data_version())
+
+
 def import_log() -> pd.DataFrame:
     return _import_log(store().url, data_version())
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_buttons(
+    frame: pd.DataFrame,
+    stem: str,
+    sheet: str,
+    csv_label: str | None = None,
+    excel_label: str | None = None,
+    key: str | None = None,
+) -> None:
+    """A table's CSV and Excel downloads side by side, holding exactly what is shown."""
+    left, right = st.columns(2)
+    left.download_button(
+        csv_label or t("trends.download_csv"),
+        exports.csv_bytes(frame),
+        f"{stem}.csv",
+        "text/csv",
+        icon=":material/download:",
+        key=f"{key}_csv" if key else None,
+    )
+    right.download_button(
+        excel_label or t("trends.download_excel"),
+        exports.excel_bytes(frame, sheet),
+        f"{stem}.xlsx",
+        XLSX,
+        icon=":material/download:",
+        key=f"{key}_xlsx" if key else None,
+    )
 
 
 def local_time(stamp) -> str:

@@ -7,7 +7,14 @@ import streamlit as st
 from lib import exports, ui
 from lib.formats import recognise_kind
 from lib.i18n import fmt_int, fmt_num, fmt_rows, source_label, t
-from lib.importers import ReadResult, read_raw, sha256_of, suggest_mapping, to_swedish_csv
+from lib.importers import (
+    ReadResult,
+    format_dates,
+    read_raw,
+    sha256_of,
+    suggest_mapping,
+    to_swedish_csv,
+)
 from lib.loading import (
     IMPORT_KINDS,
     MAX_UPLOAD_MB,
@@ -113,9 +120,7 @@ def preview_table(result: ReadResult) -> pd.DataFrame:
     for column in preview.columns:
         values = preview[column]
         if pd.api.types.is_datetime64_any_dtype(values):
-            with_time = values.dt.strftime("%Y-%m-%d %H:%M")
-            date_only = values.dt.strftime("%Y-%m-%d")
-            preview[column] = with_time.where(known, date_only) if known is not None else date_only
+            preview[column] = format_dates(values, known)
         elif pd.api.types.is_float_dtype(values):
             digits = 6 if column in ("lat", "lon") else 1
             preview[column] = [

@@ -112,20 +112,7 @@ else:
     st.caption(t("peers.funnel_help", n=len(points), group=fmt_num(group_rate, 0)))
     table = funnel_table(points, group_rate)
     st.dataframe(table, hide_index=True, width="stretch")
-    a, b = st.columns(2)
-    a.download_button(
-        t("trends.download_csv"),
-        exports.csv_bytes(table),
-        file_name=f"jamforelse-{year}.csv",
-        mime="text/csv",
-        key="tratt_csv",
-    )
-    b.download_button(
-        t("trends.download_excel"),
-        exports.excel_bytes(table, t("peers.heading")),
-        file_name=f"jamforelse-{year}.xlsx",
-        key="tratt_xlsx",
-    )
+    ui.download_buttons(table, f"jamforelse-{year}", t("peers.heading"), key="tratt")
 
 st.subheader(t("peers.trend_heading"))
 series = peers.trend(annual, category, own, group)

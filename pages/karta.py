@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib import exports, hotspots, maps, ui
+from lib import hotspots, maps, ui
 from lib.filters import Filters, select
 from lib.i18n import fmt_int, t
 from lib.privacy import count_text, is_suppressed
@@ -26,11 +26,6 @@ RADII = [0, 100, 200, 300, 500]  # 0: each camera's own radius
 ALL_AREA = ""  # the whole municipality; otherwise the map opens on one locality
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def points(url: str, version: int) -> pd.DataFrame:
-    return hotspots.points_frame(ui.incidents(), ui.municipality())
-
-
 @st.cache_data(max_entries=4, show_spinner=False)
 def cameras(url: str, version: int) -> pd.DataFrame:
     return ui.store().read("cameras")
@@ -38,7 +33,7 @@ def cameras(url: str, version: int) -> pd.DataFrame:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def figures(url: str, version: int, f: Filters, cell: int) -> dict:
-    pts, muni = points(url, version), ui.municipality()
+    pts, muni = ui.map_points(), ui.municipality()
     now = select(pts, f)
     current = hotspots.grid_counts(now["x"], now["y"], cell)
     before = select(pts, f.previous_year())
@@ -60,7 +55,7 @@ def figures(url: str, version: int, f: Filters, cell: int) -> dict:
 @st.cache_data(max_entries=32, show_spinner=False)
 def camera_table(url: str, version: int, f: Filters, days: int, radius: int) -> pd.DataFrame:
     windows = hotspots.camera_windows(
-        points(url, version), cameras(url, version), f, days, radius or None
+        ui.map_points(), cameras(url, version), f, days, radius or None
     )
     return hotspots.camera_view(windows, ui.municipality().privacy_threshold)
 
@@ -161,21 +156,12 @@ def top_table(fig: dict, f: Filters, cell: int) -> None:
     view = hotspots.top_places_view(fig["top"], cell, threshold)
     st.dataframe(view, hide_index=True, width="stretch")
     st.caption(t("map.top_help", threshold=threshold) + " " + t("verdict.help"))
-    name = f"platser-{cell}m-{f.start}-{f.end}"
-    left, right = st.columns(2)
-    left.download_button(
+    ui.download_buttons(
+        view,
+        f"platser-{cell}m-{f.start}-{f.end}",
+        t("map.sheet"),
         t("map.download_csv"),
-        exports.csv_bytes(view),
-        f"{name}.csv",
-        "text/csv",
-        icon=":material/download:",
-    )
-    right.download_button(
         t("map.download_excel"),
-        exports.excel_bytes(view, t("map.sheet")),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
     )
 
 
@@ -202,7 +188,7 @@ if fig["incidents"] == 0:
 with st.container(border=True):
     st.markdown(summary(fig, cell))
 
-selected = select(points(url, version), f) if show_points else None
+selected = select(ui.map_points(), f) if show_points else None
 map_data = maps.map_data(
     fig["counts"], cell, muni, view, fig["result"], cameras(url, version), selected, area
 )

@@ -6,7 +6,7 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from lib import charts, exports, promises, ui
+from lib import charts, promises, ui
 from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_period, t
 from lib.importers import to_swedish_csv
 from lib.loading import import_bytes
@@ -255,22 +255,7 @@ if place_indicators:
 st.subheader(t("promise.followup_heading"))
 followup = promises.follow_up(rows, activities[activities["date"] <= pd.Timestamp(as_of)])
 st.dataframe(followup, hide_index=True, width="stretch")
-file_stem = f"medborgarlofte-{period.id}-per-{as_of}"
-left, right = st.columns(2)
-left.download_button(
-    t("trends.download_csv"),
-    exports.csv_bytes(followup),
-    f"{file_stem}.csv",
-    "text/csv",
-    icon=":material/download:",
-)
-right.download_button(
-    t("trends.download_excel"),
-    exports.excel_bytes(followup, "Uppföljning"),
-    f"{file_stem}.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-)
+ui.download_buttons(followup, f"medborgarlofte-{period.id}-per-{as_of}", "Uppföljning")
 
 if name:
     record_form(defs, name)

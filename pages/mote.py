@@ -90,7 +90,7 @@ def choose_period(day: dt.date, label_visibility: str = "visible") -> tuple[Filt
 def briefing(url: str, version: int, filters: Filters) -> meeting.Briefing:
     return meeting.brief(
         ui.cube(),
-        ui.incidents(),
+        ui.map_points(),
         ui.store().read("activities"),
         promises.all_definitions(ui.municipality()),
         filters,

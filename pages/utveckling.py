@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib import charts, exports, overview, stats, trends, ui
+from lib import charts, overview, stats, trends, ui
 from lib.filters import Filters
 from lib.i18n import fmt_int, fmt_num, fmt_pct, fmt_period, t
 
@@ -89,22 +89,7 @@ def change(fig: dict) -> None:
         )
     )
     download = trends.change_download(table, by, threshold)
-    name = f"forandring-{by}-{f.start}-{f.end}"
-    left, right = st.columns(2)
-    left.download_button(
-        t("trends.download_csv"),
-        exports.csv_bytes(download),
-        f"{name}.csv",
-        "text/csv",
-        icon=":material/download:",
-    )
-    right.download_button(
-        t("trends.download_excel"),
-        exports.excel_bytes(download, t("trends.tab_change")),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/download:",
-    )
+    ui.download_buttons(download, f"forandring-{by}-{f.start}-{f.end}", t("trends.tab_change"))
 
 
 def unusual(fig: dict, f: Filters) -> None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the municipality config, a fresh store per test, the sample data."""
+"""Shared fixtures: the municipality config, a fresh store per test, the sample data, and the
+app through Streamlit's AppTest on a fresh store."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 import pytest
 
 from lib.config import load_municipality
+from lib.passwords import hash_password
 from lib.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +20,40 @@ SHARED = ROOT.parent / "shared"
 @pytest.fixture(scope="session")
 def muni():
     return load_municipality("hallsberg")
+
+
+@pytest.fixture
+def open_app(tmp_path, monkeypatch):
+    """Opens the app with AppTest on a fresh store (seeded on first run, as a user's is), on
+    ``page`` if given. With ``password``, a local analyst sign-in is configured, and with
+    ``sign_in`` the analyst signs in."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
+    monkeypatch.chdir(ROOT)
+
+    def open_page(page: str | None = None, password: str | None = None, sign_in: bool = False):
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        if password:
+            at.secrets["analyst"] = {
+                "name": "Testanalytiker",
+                "password_hash": hash_password(password, 1000),
+            }
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        if password and sign_in:
+            analyst_sign_in(at, password)
+        return at
+
+    return open_page
+
+
+def analyst_sign_in(at, password: str):
+    """Type the password into the sidebar's sign-in form and submit it."""
+    at.sidebar.text_input[0].input(password)
+    at.sidebar.button[0].click().run()
+    return at
 
 
 @pytest.fixture

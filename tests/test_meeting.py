@@ -8,10 +8,10 @@ import re
 import pandas as pd
 import pytest
 from pypdf import PdfReader
-from streamlit.testing.v1 import AppTest
 
 from lib import meeting, promises, report
 from lib.filters import Filters, daily_cube
+from lib.hotspots import points_frame
 from lib.i18n import fmt_int
 from lib.sample import generate_activities, generate_incidents
 from tests.conftest import ROOT
@@ -55,7 +55,9 @@ def test_reference_day_never_passes_the_data():
 def test_briefing_counts_equal_an_independent_count(muni, sample):
     incidents, activities, definitions = sample
     filters = Filters(dt.date(2019, 6, 10), dt.date(2019, 9, 30))
-    b = meeting.brief(daily_cube(incidents), incidents, activities, definitions, filters, muni)
+    b = meeting.brief(
+        daily_cube(incidents), points_frame(incidents, muni), activities, definitions, filters, muni
+    )
     day = incidents["occurred_at"].dt.normalize()
     now = ((day >= "2019-06-10") & (day <= "2019-09-30")).sum()
     before = ((day >= "2018-06-10") & (day <= "2018-09-30")).sum()
@@ -68,7 +70,13 @@ def test_pdf_has_the_period_key_figures_and_the_sample_warning(muni, sample):
     incidents, activities, definitions = sample
     filters = Filters(dt.date(2019, 6, 10), dt.date(2019, 9, 30))
     b = meeting.brief(
-        daily_cube(incidents), incidents, activities, definitions, filters, muni, sample=True
+        daily_cube(incidents),
+        points_frame(incidents, muni),
+        activities,
+        definitions,
+        filters,
+        muni,
+        sample=True,
     )
     data = report.situation_report(b)
     assert data.startswith(b"%PDF")
@@ -105,7 +113,9 @@ def test_pdf_never_shows_a_small_count_or_a_description(muni):
     filters = Filters(dt.date(2019, 5, 1), dt.date(2019, 5, 31))
     empty = generate_activities(muni).iloc[0:0]
     definitions = promises.all_definitions(muni)
-    b = meeting.brief(daily_cube(incidents), incidents, empty, definitions, filters, muni)
+    b = meeting.brief(
+        daily_cube(incidents), points_frame(incidents, muni), empty, definitions, filters, muni
+    )
     text = pdf_text(report.situation_report(b))
     assert SECRET not in text
     assert "färre än 3" in text
@@ -121,12 +131,8 @@ def test_pdf_never_shows_a_small_count_or_a_description(muni):
 
 
 @pytest.fixture
-def page(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    return at.switch_page("pages/mote.py").run()
+def page(open_app):
+    return open_app("pages/mote.py")
 
 
 def test_page_defaults_to_since_the_last_meeting_and_offers_the_pdf(page):

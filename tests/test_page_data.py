@@ -4,11 +4,8 @@ valid rows or nothing, remembered mapping, undo from the log, templates."""
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from lib.passwords import hash_password
 from lib.store import Store
-from tests.conftest import ROOT
 from tests.test_pages import assert_ok
 
 PAGE = "pages/data.py"
@@ -22,23 +19,9 @@ SWEDISH_EXCEL_CSV = (
 
 
 @pytest.fixture
-def page(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
-    monkeypatch.chdir(ROOT)
-
+def page(open_app):
     def open_page(password: str | None = PASSWORD, sign_in: bool = True):
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-        if password:
-            at.secrets["analyst"] = {
-                "name": "Testanalytiker",
-                "password_hash": hash_password(password, 1000),
-            }
-        at.run()
-        at.switch_page(PAGE).run()
-        if password and sign_in:
-            at.sidebar.text_input[0].input(password)
-            at.sidebar.button[0].click().run()
-        return at
+        return open_app(PAGE, password, sign_in)
 
     return open_page
 

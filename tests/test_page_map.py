@@ -8,11 +8,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib.config import load_municipality
-from lib.passwords import hash_password
-from tests.conftest import ROOT
 from tests.test_pages import assert_ok, swedish
 
 PAGE = "pages/karta.py"
@@ -20,19 +17,9 @@ PASSWORD = "ett långt lösenord"
 
 
 @pytest.fixture
-def page(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
-    monkeypatch.chdir(ROOT)
-
+def page(open_app):
     def open_page(signed_in_password: str | None = None):
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-        if signed_in_password:
-            at.secrets["analyst"] = {
-                "name": "Testanalytiker",
-                "password_hash": hash_password(signed_in_password, 1000),
-            }
-        at.run()
-        return at.switch_page(PAGE).run()
+        return open_app(PAGE, signed_in_password)
 
     return open_page
 

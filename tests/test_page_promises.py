@@ -3,11 +3,9 @@
 import datetime as dt
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from lib.passwords import hash_password
 from lib.store import Store
-from tests.conftest import ROOT
+from tests.conftest import analyst_sign_in
 from tests.test_pages import assert_ok
 
 PAGE = "pages/medborgarloftet.py"
@@ -15,19 +13,9 @@ PASSWORD = "ett långt lösenord"
 
 
 @pytest.fixture
-def page(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
-    monkeypatch.chdir(ROOT)
-
+def page(open_app):
     def open_page(signed_in_password: str | None = None):
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-        if signed_in_password:
-            at.secrets["analyst"] = {
-                "name": "Testanalytiker",
-                "password_hash": hash_password(signed_in_password, 1000),
-            }
-        at.run()
-        return at.switch_page(PAGE).run()
+        return open_app(PAGE, signed_in_password)
 
     return open_page
 
@@ -37,9 +25,7 @@ def labelled(widgets, label):
 
 
 def sign_in(at, password=PASSWORD):
-    at.sidebar.text_input[0].input(password)
-    at.sidebar.button[0].click().run()
-    return at
+    return analyst_sign_in(at, password)
 
 
 def metrics(at):

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from streamlit.testing.v1 import AppTest
 
 from lib import kolada, peers
 from lib.i18n import fmt_num
@@ -153,12 +152,8 @@ def test_kolada_without_network_says_so():
 
 
 @pytest.fixture
-def page(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
-    return at.switch_page("pages/jamforelse.py").run()
+def page(open_app):
+    return open_app("pages/jamforelse.py")
 
 
 def test_page_verdict_matches_an_independent_count_of_the_sample(page):
@@ -197,13 +192,10 @@ def test_page_other_category_and_year(page):
     assert any("narkotikabrott per 100 000" in m.value for m in at.markdown)
 
 
-def test_page_without_peer_data(tmp_path, monkeypatch):
+def test_page_without_peer_data(open_app):
     from lib.store import Store
 
-    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.run()
+    at = open_app()
     store = Store()
     peer_import = store.import_log().query("kind == 'peers'")["id"].iloc[0]
     store.undo(int(peer_import))
@@ -242,24 +234,16 @@ def test_kolada_json_through_the_import(store, muni):
     assert not again.ok and any("redan inläst" in m for m in again.messages)
 
 
-def test_kolada_fetch_on_the_page_without_network(tmp_path, monkeypatch):
+def test_kolada_fetch_on_the_page_without_network(open_app, monkeypatch):
     """A signed-in analyst presses "Hämta nu" with no internet: a Swedish warning, the page
     keeps showing what is stored, nothing is written."""
-    from lib.passwords import hash_password
     from lib.store import Store
 
     def offline(kpi, years, opener=None):
         raise kolada.KoladaUnavailable("no route to host")
 
-    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
-    monkeypatch.chdir(ROOT)
     monkeypatch.setattr(kolada, "fetch", offline)
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.secrets["analyst"] = {"name": "T", "password_hash": hash_password("ett lösenord", 1000)}
-    at.run()
-    at.switch_page("pages/jamforelse.py").run()
-    at.sidebar.text_input[0].input("ett lösenord")
-    at.sidebar.button[0].click().run()
+    at = open_app("pages/jamforelse.py", "ett lösenord", sign_in=True)
     version = Store().data_version()
     next(b for b in at.button if b.label == "Hämta nu").click().run()
     assert_ok(at)

@@ -24,8 +24,8 @@ NO_TILES = {"bakgrund": "ingen bakgrundskarta"}  # URL-bound widgets keep their 
 
 def offline_page(browser, app_url: str, path: str, width: int = 1366, height: int = 768):
     """A page whose requests to anywhere but the dashboard are aborted; those from the map's
-    iframe are recorded. (The app's page icon, a Material symbol, is fetched by Streamlit
-    from Google's font service, whatever the page: blocked too, but not the map's doing.)"""
+    iframe are recorded (test_pages checks that the rest of the app asks for nothing
+    outside)."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
     blocked: list[str] = []
 
