@@ -42,7 +42,7 @@ RERUN_RATIO = 3.0
 
 def payload(at) -> dict:
     """Bytes the browser receives for the map as it stands in ``at``."""
-    from lib import maps
+    from lib.public import maps
 
     (component,) = at.get("component_instance")
     args = json.loads(component.proto.json_args)
@@ -68,7 +68,7 @@ def check_map(at) -> None:
 def run_page(db: Path, reruns: int) -> dict:
     from streamlit.testing.v1 import AppTest
 
-    from lib.sample import CATEGORIES
+    from lib.ingest.sample import CATEGORIES
 
     at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=600)
     result = {"open_s": overview.timed_run(at, overview.check_overview)}

@@ -44,7 +44,7 @@ DESCRIPTIONS = np.array(["Fiktiv händelse.", "Krossad ruta.", "Klotter på fasa
 def synthetic_incidents(n: int, muni, seed: int = SEED) -> pd.DataFrame:
     """n incidents in the canonical columns, shaped like the sample (same categories, sources,
     localities and period), drawn with vectorised numpy so a million rows take seconds."""
-    from lib.sample import CATEGORIES
+    from lib.ingest.sample import CATEGORIES
 
     rng = np.random.default_rng(seed)
     spec = rng.choice(len(CATEGORIES), n, p=_weights([c.per_year for c in CATEGORIES]))
@@ -85,10 +85,10 @@ def _weights(values) -> np.ndarray:
 def run_import(n: int, db: Path) -> dict:
     """Generate, write the CSV, import it into a fresh store; time the import."""
     from lib.config import load_municipality
-    from lib.filters import daily_cube, timed_frame
-    from lib.importers import to_swedish_csv
-    from lib.loading import read_file, store_result
-    from lib.store import Store
+    from lib.figures.filters import daily_cube, timed_frame
+    from lib.ingest.importers import to_swedish_csv
+    from lib.ingest.loading import read_file, store_result
+    from lib.ingest.store import Store
 
     muni = load_municipality()
     path = db.parent / f"incidents-{n}.csv"
@@ -132,7 +132,7 @@ def sqlite_insert_floor(frame: pd.DataFrame, path: Path) -> float:
 
     import sqlalchemy as sa
 
-    from lib.store import _records, incidents, metadata
+    from lib.ingest.store import _records, incidents, metadata
 
     engine = sa.create_engine(f"sqlite:///{path}")
     metadata.create_all(engine)
@@ -185,7 +185,7 @@ def run_page(db: Path, reruns: int, page: str, profile: Path | None = None) -> d
     ``profile``, one more rerun on a new filter state runs under cProfile, untimed."""
     from streamlit.testing.v1 import AppTest
 
-    from lib.sample import CATEGORIES
+    from lib.ingest.sample import CATEGORIES
 
     at = AppTest.from_file(ROOT / "dashboard.py", default_timeout=600)
     result = {}

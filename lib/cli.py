@@ -13,8 +13,8 @@ from pathlib import Path
 
 from lib.config import load_municipality
 from lib.i18n import ARGPARSE, fmt_int, t
-from lib.importers import to_swedish_csv
-from lib.loading import (
+from lib.ingest.importers import to_swedish_csv
+from lib.ingest.loading import (
     IMPORT_KINDS,
     KINDS,
     import_bytes,
@@ -23,8 +23,8 @@ from lib.loading import (
     too_large,
 )
 from lib.passwords import hash_password
-from lib.schemas import SOURCES
-from lib.store import Store, StoreError
+from lib.ingest.schemas import SOURCES
+from lib.ingest.store import Store, StoreError
 
 OK, UNEXPECTED, INVALID = 0, 1, 2
 

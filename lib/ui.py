@@ -9,13 +9,13 @@ import runpy
 import pandas as pd
 import streamlit as st
 
-from lib import exports
-from lib import filters as flt
+from lib.public import exports
+from lib.figures import filters as flt
 from lib.config import Municipality, load_municipality
 from lib.i18n import fmt_datetime, source_label, t
-from lib.loading import ensure_initialised
+from lib.ingest.loading import ensure_initialised
 from lib.passwords import verify_password
-from lib.store import Store, database_url
+from lib.ingest.store import Store, database_url
 
 
 def front_door() -> None:
@@ -73,7 +73,7 @@ def _timed(url: str, version: int) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _map_points(url: str, version: int) -> pd.DataFrame:
-    from lib.hotspots import points_frame
+    from lib.figures.hotspots import points_frame
 
     return points_frame(_incidents(url, version), municipality())
 
@@ -306,7 +306,7 @@ def sign_in_box() -> str | None:
 
 def map_asset_base() -> str:
     """Where the map's iframe finds Leaflet and its plugins: a directory written from the
-    installed folium-offline package (lib.maps.asset_dir), registered as a component's static
+    installed folium-offline package (lib.public.maps.asset_dir), registered as a component's static
     path, because Streamlit serves a component's files at /component/<name>/ with their proper
     content types. The map's iframe is itself a component (/component/streamlit_folium...),
     hence the relative path; it works under any base URL and without internet. Called on
@@ -314,7 +314,7 @@ def map_asset_base() -> str:
     server runs, the files are written again."""
     from streamlit.components.v1 import declare_component
 
-    from lib.maps import asset_dir
+    from lib.public.maps import asset_dir
 
     assets = declare_component("kartfiler", path=str(asset_dir()))
     return f"../{assets.name}/"

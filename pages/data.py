@@ -4,10 +4,11 @@ import log with undo; templates and export. Everything here needs a signed-in an
 import pandas as pd
 import streamlit as st
 
-from lib import exports, ui
-from lib.formats import recognise_kind
+from lib.public import exports
+from lib import ui
+from lib.ingest.formats import recognise_kind
 from lib.i18n import fmt_int, fmt_num, fmt_rows, source_label, t
-from lib.importers import (
+from lib.ingest.importers import (
     ReadResult,
     format_dates,
     read_raw,
@@ -15,7 +16,7 @@ from lib.importers import (
     suggest_mapping,
     to_swedish_csv,
 )
-from lib.loading import (
+from lib.ingest.loading import (
     IMPORT_KINDS,
     MAX_UPLOAD_MB,
     read_file,
@@ -23,7 +24,7 @@ from lib.loading import (
     template_bytes,
     too_large,
 )
-from lib.schemas import COLUMNS, SOURCES
+from lib.ingest.schemas import COLUMNS, SOURCES
 
 ui.front_door()
 PREVIEW_ROWS = 50

@@ -6,10 +6,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib import charts, exports, kolada, peers, ui
+from lib.public import charts, exports
+from lib.ingest import kolada
+from lib.figures import peers
+from lib import ui
 from lib.config import regions
 from lib.i18n import fmt_int, fmt_num, t
-from lib.loading import import_bytes
+from lib.ingest.loading import import_bytes
 
 ui.front_door()
 

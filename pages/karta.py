@@ -14,10 +14,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib import hotspots, maps, ui
-from lib.filters import Filters, select
+from lib.figures import hotspots
+from lib.public import maps
+from lib import ui
+from lib.figures.filters import Filters, select
 from lib.i18n import fmt_int, t
-from lib.privacy import count_text, is_suppressed
+from lib.public.disclosure import count_text, is_suppressed
 
 ui.front_door()
 

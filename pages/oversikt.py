@@ -3,10 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from lib import charts, overview, stats, ui
-from lib.filters import Filters
+from lib.public import charts
+from lib.figures import overview, stats
+from lib import ui
+from lib.figures.filters import Filters
 from lib.i18n import fmt_date, fmt_datetime, fmt_int, fmt_num, fmt_pct, fmt_period, source_label, t
-from lib.privacy import count_text, is_suppressed
+from lib.public.disclosure import count_text, is_suppressed
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

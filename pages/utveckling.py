@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from lib import charts, overview, stats, trends, ui
-from lib.filters import Filters
+from lib.public import charts
+from lib.figures import overview, stats, trends
+from lib import ui
+from lib.figures.filters import Filters
 from lib.i18n import fmt_int, fmt_num, fmt_pct, fmt_period, t
 
 ui.front_door()

@@ -10,7 +10,7 @@ import pytest
 
 from lib.config import load_municipality
 from lib.passwords import hash_password
-from lib.store import Store
+from lib.ingest.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from lib.store import Store
+from lib.ingest.store import Store
 from tests.conftest import FIXTURES, ROOT, table_snapshot
 
 

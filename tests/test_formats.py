@@ -18,11 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import cli, loading
+from lib import cli
+from lib.ingest import loading
 from lib.config import load_municipality
-from lib.formats import file_format, police_municipality, recognise_kind
-from lib.importers import read_raw, read_table, to_swedish_csv
-from lib.loading import (
+from lib.ingest.formats import file_format, police_municipality, recognise_kind
+from lib.ingest.importers import read_raw, read_table, to_swedish_csv
+from lib.ingest.loading import (
     IMPORT_KINDS,
     import_bytes,
     read_file,
@@ -30,8 +31,8 @@ from lib.loading import (
     template_rows,
     too_large,
 )
-from lib.promises import all_definitions
-from lib.schemas import COLUMNS
+from lib.figures.promises import all_definitions
+from lib.ingest.schemas import COLUMNS
 from tests.conftest import FIXTURES, SHARED, table_snapshot
 
 NOTHING_WRITTEN = "Inget sparades."
@@ -908,7 +909,7 @@ def promises(muni):
 
 def check_shape(result, muni, promises) -> None:
     """A read either reports errors, or every valid row satisfies its kind's contract."""
-    from lib.importers import _schema_for
+    from lib.ingest.importers import _schema_for
 
     assert result.kind is None or result.kind in COLUMNS
     assert all(e.reason and isinstance(e.reason, str) for e in result.errors)

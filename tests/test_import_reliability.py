@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib.loading import import_bytes, read_file
-from lib.store import INSERT_CHUNK, Store
+from lib.ingest.loading import import_bytes, read_file
+from lib.ingest.store import INSERT_CHUNK, Store
 from tests.conftest import FIXTURES, ROOT, table_snapshot
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
@@ -30,8 +30,8 @@ CHILD = r"""
 import json, sys, time
 from pathlib import Path
 from lib.config import load_municipality
-from lib.loading import read_file, store_result
-from lib.store import Store
+from lib.ingest.loading import read_file, store_result
+from lib.ingest.store import Store
 
 db, path, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 muni = load_municipality("hallsberg")
@@ -272,7 +272,7 @@ def test_two_threads_with_their_own_store_import_at_the_same_time(tmp_path, muni
     errors: list[BaseException] = []
 
     def work(i: int) -> None:
-        from lib.loading import store_result
+        from lib.ingest.loading import store_result
 
         try:
             own = Store(str(db))

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from lib import importers
-from lib.importers import read_table
+from lib.ingest import importers
+from lib.ingest.importers import read_table
 from tests.conftest import FIXTURES
 
 
@@ -163,7 +163,7 @@ def test_dates_with_and_without_time():
 
 
 def test_column_table_is_complete_and_unambiguous():
-    from lib.schemas import COLUMNS, header_map
+    from lib.ingest.schemas import COLUMNS, header_map
 
     for kind, specs in COLUMNS.items():
         assert all(spec.label for spec in specs)  # every column has a Swedish label

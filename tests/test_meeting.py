@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from lib import meeting, promises, report
-from lib.filters import Filters, daily_cube
-from lib.hotspots import points_frame
+from lib.figures import meeting, promises
+from lib.public import report
+from lib.figures.filters import Filters, daily_cube
+from lib.figures.hotspots import points_frame
 from lib.i18n import fmt_int
-from lib.sample import generate_activities, generate_incidents
+from lib.ingest.sample import generate_activities, generate_incidents
 from tests.conftest import ROOT
 from tests.test_pages import assert_ok
 

@@ -5,9 +5,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from lib import overview, stats
-from lib.filters import Filters, daily_cube, select
-from lib.sample import generate_incidents
+from lib.figures import overview, stats
+from lib.figures.filters import Filters, daily_cube, select
+from lib.ingest.sample import generate_incidents
 
 PROMISE = Filters(dt.date(2018, 10, 1), dt.date(2019, 9, 30))
 

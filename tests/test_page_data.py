@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from lib.store import Store
+from lib.ingest.store import Store
 from tests.test_pages import assert_ok
 
 PAGE = "pages/data.py"

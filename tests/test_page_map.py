@@ -61,7 +61,7 @@ def test_map_page_renders_true_numbers(page, sample_incidents):
     assert drawn["points"] == []
     places = at.dataframe[0].value
     # The busiest cell's count equals an independent count of the sample in that cell.
-    from lib import hotspots
+    from lib.figures import hotspots
 
     x, y = hotspots.project(expected["lat"].to_numpy(), expected["lon"].to_numpy())
     busiest = hotspots.grid_counts(x, y, 250)["n"].max()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lib.store import Store
+from lib.ingest.store import Store
 from tests.conftest import analyst_sign_in
 from tests.test_pages import assert_ok
 
@@ -112,7 +112,7 @@ def test_without_sign_in_configured_nothing_can_be_written(page):
 
 def test_a_loaded_survey_appears_beside_the_promises(page):
     from lib.config import load_municipality
-    from lib.loading import import_bytes
+    from lib.ingest.loading import import_bytes
 
     at = page()
     survey = (

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.store import Store
+from lib.ingest.store import Store
 from tests.conftest import ROOT
 
 NBSP = "\u00a0"
@@ -148,7 +148,7 @@ def test_unexpected_error_is_swedish_without_traceback(app, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("lib.overview.compute", broken)
+    monkeypatch.setattr("lib.figures.overview.compute", broken)
     at = app.run()
     assert not at.exception
     assert [e.value for e in at.error] == [

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from lib import kolada, peers
+from lib.ingest import kolada
+from lib.figures import peers
 from lib.i18n import fmt_num
 from tests.conftest import ROOT
 from tests.test_pages import assert_ok
@@ -193,7 +194,7 @@ def test_page_other_category_and_year(page):
 
 
 def test_page_without_peer_data(open_app):
-    from lib.store import Store
+    from lib.ingest.store import Store
 
     at = open_app()
     store = Store()
@@ -205,7 +206,7 @@ def test_page_without_peer_data(open_app):
 
 
 def test_kolada_json_through_the_import(store, muni):
-    from lib.loading import import_bytes
+    from lib.ingest.loading import import_bytes
 
     payload = {
         "values": [
@@ -237,7 +238,7 @@ def test_kolada_json_through_the_import(store, muni):
 def test_kolada_fetch_on_the_page_without_network(open_app, monkeypatch):
     """A signed-in analyst presses "Hämta nu" with no internet: a Swedish warning, the page
     keeps showing what is stored, nothing is written."""
-    from lib.store import Store
+    from lib.ingest.store import Store
 
     def offline(kpi, years, opener=None):
         raise kolada.KoladaUnavailable("no route to host")

@@ -5,10 +5,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from lib import overview, promises
-from lib.filters import Filters, daily_cube
-from lib.loading import import_bytes
-from lib.sample import generate_activities, generate_incidents
+from lib.figures import overview, promises
+from lib.figures.filters import Filters, daily_cube
+from lib.ingest.loading import import_bytes
+from lib.ingest.sample import generate_activities, generate_incidents
 
 START, END = dt.date(2018, 10, 1), dt.date(2019, 9, 30)  # 365 days
 
@@ -165,7 +165,7 @@ def test_good_activities_get_the_indicators_unit(store, muni):
 
 
 def test_timeline_greys_the_future_and_names_months_in_swedish(definitions, activities):
-    from lib.charts import timeline_figure
+    from lib.public.charts import timeline_figure
 
     labels = {"safety_walks": "Trygghetsvandringar", "info_meetings": "Informationsmöten"}
     fig = timeline_figure(activities, labels, dt.date(2019, 3, 15))

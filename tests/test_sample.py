@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
-from lib import sample, stats
-from lib.importers import to_swedish_csv
+from lib.ingest import sample
+from lib.figures import stats
+from lib.ingest.importers import to_swedish_csv
 
 PROMISE_YEAR = ("2018-10-01", "2019-09-30")
 YEAR_BEFORE = ("2017-10-01", "2018-09-30")
@@ -35,7 +36,7 @@ def test_deterministic_and_committed_files_are_current(muni, incidents):
     }
     for kind, frame in generated.items():
         assert muni.sample_files[kind].read_bytes() == to_swedish_csv(frame, kind), (
-            f"data/sample/{kind}.csv is stale: run python -m lib.sample"
+            f"data/sample/{kind}.csv is stale: run python -m lib.ingest.sample"
         )
 
 

@@ -6,7 +6,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats import rates as sm_rates
 
-from lib import stats
+from lib.figures import stats
 
 
 def test_zero_count_upper_limit_is_3_689():

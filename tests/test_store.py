@@ -5,8 +5,8 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from lib.loading import ensure_initialised, import_bytes, seed_sample
-from lib.store import Store, StoreError, WriteItem, database_url
+from lib.ingest.loading import ensure_initialised, import_bytes, seed_sample
+from lib.ingest.store import Store, StoreError, WriteItem, database_url
 from tests.conftest import FIXTURES, table_snapshot
 
 
@@ -126,7 +126,7 @@ def test_store_is_a_real_sqlite_file(tmp_path, muni):
 
 
 def test_progress_is_reported_per_chunk_up_to_done(store, muni, monkeypatch):
-    import lib.store
+    import lib.ingest.store
 
     monkeypatch.setattr(lib.store, "INSERT_CHUNK", 2)
     rows = "\n".join(f"2019-01-0{d} 12:00;Klotter;Hallsberg;Polisen" for d in range(1, 6))

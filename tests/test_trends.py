@@ -8,9 +8,9 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from lib import stats, trends
-from lib.filters import Filters, daily_cube, timed_frame
-from lib.sample import generate_incidents
+from lib.figures import stats, trends
+from lib.figures.filters import Filters, daily_cube, timed_frame
+from lib.ingest.sample import generate_incidents
 
 PROMISE = Filters(dt.date(2018, 10, 1), dt.date(2019, 9, 30))
 

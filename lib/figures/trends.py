@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib import stats
+from lib.figures import stats
 from lib.config import Municipality
-from lib.filters import Filters, select
+from lib.figures.filters import Filters, select
 from lib.i18n import fmt_month, fmt_num, fmt_pct, t
-from lib.privacy import count_text
+from lib.public.disclosure import count_text
 
 NIGHT_HOURS = (22, 6)  # 22:00-05:59, when the municipality's security guards mostly work
 RATE_PER = 1000

@@ -10,6 +10,7 @@ import getpass
 import hashlib
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -422,9 +423,29 @@ class Store:
                 frame[column] = frame[column].astype(float)
         return frame
 
+    def secret(self) -> bytes:
+        """The store's own random secret (made on first use, never shown): the disclosure
+        layer's record keys are keyed on it, so nobody outside can reproduce them."""
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "cell_key_secret"))
+            value = found.scalar_one_or_none()
+        if value is None:
+            with self._writing() as conn:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO meta (key, value) SELECT 'cell_key_secret', :v "
+                        "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'cell_key_secret')"
+                    ),
+                    {"v": secrets.token_hex(32)},
+                )
+            return self.secret()
+        return bytes.fromhex(value)
+
     def read_incidents(self) -> pd.DataFrame:
-        """All incidents, with repeated text stored as categoricals to keep a large frame small."""
+        """All incidents, with repeated text stored as categoricals to keep a large frame
+        small, and each one's record key (``record_keys``)."""
         frame = self.read("incidents")
+        frame["key"] = record_keys(frame["id"], self.secret())
         for column in ("category", "locality", "source"):
             frame[column] = frame[column].astype("category")
         frame["time_known"] = frame["time_known"].astype(bool)
@@ -438,6 +459,17 @@ class Store:
     def count(self, kind: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(TABLES[kind])).scalar_one()
+
+
+def record_keys(ids: pd.Series, secret: bytes) -> np.ndarray:
+    """A key in [0, 1) per record: the first 8 bytes of a keyed BLAKE2b hash of its id.
+    Without the secret nobody can compute them, even knowing the ids (the police's are
+    public), so nobody can undo the noise they fix."""
+    out = np.empty(len(ids), dtype=float)
+    for i, value in enumerate(ids.astype(str)):
+        digest = hashlib.blake2b(value.encode(), key=secret[:64], digest_size=8).digest()
+        out[i] = int.from_bytes(digest, "big") / 2.0**64
+    return out
 
 
 def _records(frame: pd.DataFrame, table: sa.Table) -> list[tuple]:

@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from lib import stats
+from lib.figures import stats
 from lib.config import Municipality
-from lib.filters import Filters, select
+from lib.figures.filters import Filters, select
 from lib.i18n import fmt_int, fmt_num, t
-from lib.schemas import PROMISE_SCHEMA
+from lib.ingest.schemas import PROMISE_SCHEMA
 
 # Status codes; labels are ``promise.status_<code>`` in the catalogue.
 FULFILLED, ON_PACE, BEHIND, NOT_STARTED, NOT_FULFILLED = (

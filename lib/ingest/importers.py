@@ -20,9 +20,9 @@ import pandera.pandas as pa
 
 from lib import i18n
 from lib.config import Municipality, find_region, known_categories
-from lib.formats import Raw, file_format, read_excel, read_json, recognise_kind
+from lib.ingest.formats import Raw, file_format, read_excel, read_json, recognise_kind
 from lib.i18n import t
-from lib.schemas import (
+from lib.ingest.schemas import (
     COLUMNS,
     DATE_COLUMNS,
     NUMBER_COLUMNS,
@@ -565,7 +565,7 @@ def read_table(
         _incident_rules(frame, muni, errs, default_source)
     if kind == "activities":
         if promises is None:  # a caller outside lib.loading: the municipality's promises
-            from lib.promises import all_definitions
+            from lib.figures.promises import all_definitions
 
             promises = all_definitions(muni)
         _activity_rules(frame, promises, errs, result.sha256)

@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-from lib.importers import neutralise_formulas
+from lib.ingest.importers import neutralise_formulas
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

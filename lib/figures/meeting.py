@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib import hotspots, overview, promises
+from lib.figures import hotspots, overview, promises
 from lib.config import Municipality
-from lib.filters import Filters, select
+from lib.figures.filters import Filters, select
 from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_period, source_label, t
-from lib.privacy import count_text, is_suppressed
+from lib.public.disclosure import count_text, is_suppressed
 
 HOTSPOT_CELL = 250
 HOTSPOT_ROWS = 5

@@ -17,11 +17,11 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from lib import stats
+from lib.figures import stats
 from lib.config import Municipality
-from lib.filters import Filters, select
+from lib.figures.filters import Filters, select
 from lib.i18n import fmt_date, fmt_int, t
-from lib.privacy import count_text, is_suppressed
+from lib.public.disclosure import count_text, is_suppressed
 
 CRS = "EPSG:3006"  # SWEREF 99 TM: metres, equal area enough for 250 m cells in Sweden
 CELL_SIZES = (250, 500, 1000)
@@ -62,7 +62,7 @@ def unproject(x, y) -> tuple[np.ndarray, np.ndarray]:
 
 def points_frame(incidents: pd.DataFrame, muni: Municipality) -> pd.DataFrame:
     """Incidents that have a place and are no sensitive category, reduced to what the map
-    needs and sorted by day (so ``lib.filters.select`` cuts it by binary search)."""
+    needs and sorted by day (so ``lib.figures.filters.select`` cuts it by binary search)."""
     keep = incidents["lat"].notna() & incidents["lon"].notna()
     keep &= ~incidents["category"].isin(muni.sensitive_categories)
     rows = incidents[keep]
@@ -79,6 +79,7 @@ def points_frame(incidents: pd.DataFrame, muni: Municipality) -> pd.DataFrame:
             "x": x.astype(np.float32),
             "y": y.astype(np.float32),
             "description": rows["description"].to_numpy(),
+            "key": rows["key"].to_numpy() if "key" in rows.columns else 0.0,
         }
     )
     return frame.sort_values("day", kind="stable").reset_index(drop=True)

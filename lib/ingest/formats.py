@@ -18,7 +18,7 @@ import pandas as pd
 
 from lib.config import Municipality, find_region
 from lib.i18n import fmt_rows, t
-from lib.schemas import COLUMNS, header_map
+from lib.ingest.schemas import COLUMNS, header_map
 
 FORMATS = ("csv", "xlsx", "json")
 SWEDISH_MONTHS = {

@@ -29,9 +29,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from lib.charts import BLUE, GREY
+from lib.public.charts import BLUE, GREY
 from lib.i18n import fmt_date, fmt_month_short, t
-from lib.meeting import Briefing
+from lib.figures.meeting import Briefing
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 

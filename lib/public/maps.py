@@ -30,10 +30,10 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from lib import hotspots
+from lib.figures import hotspots
 from lib.config import Municipality
 from lib.i18n import fmt_int, t
-from lib.privacy import is_suppressed
+from lib.public.disclosure import is_suppressed
 
 # Local file name -> the URL folium links it from, which is also the key under which
 # folium-offline keeps its embedded copy.
@@ -242,7 +242,7 @@ def map_data(
     points: pd.DataFrame | None = None,
     area: str = "",
 ) -> MapData:
-    """What the map shows for the counts per cell (``lib.hotspots.grid_counts``); the map
+    """What the map shows for the counts per cell (``lib.figures.hotspots.grid_counts``); the map
     opens on the locality ``area`` or, when that is empty, on all cells shown. The hotspot
     view falls back to counts when there were too few incidents to test."""
     data = MapData(view=view, step=_step(counts, cell))

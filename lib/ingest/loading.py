@@ -10,10 +10,10 @@ import pandas as pd
 
 from lib.config import Municipality
 from lib.i18n import fmt_int, fmt_num, fmt_rows, t
-from lib.importers import ReadResult, RowError, read_table, sha256_of
-from lib.promises import all_definitions
-from lib.schemas import swedish_headers
-from lib.store import Store, StoreError, WriteItem
+from lib.ingest.importers import ReadResult, RowError, read_table, sha256_of
+from lib.figures.promises import all_definitions
+from lib.ingest.schemas import swedish_headers
+from lib.ingest.store import Store, StoreError, WriteItem
 
 KINDS = ("incidents", "activities", "cameras", "peers")  # the sample data's kinds
 IMPORT_KINDS = ("incidents", "activities", "cameras", "peers", "survey")

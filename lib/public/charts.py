@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.i18n import fmt_date, fmt_month_short, fmt_num, fmt_pct, t
-from lib.privacy import is_suppressed
+from lib.public.disclosure import is_suppressed
 
 BLUE, ORANGE, GREY, VERMILLION, SKY = "#0072B2", "#E69F00", "#6E6E6E", "#D55E00", "#56B4E9"
 FONT = "Source Sans Pro, Arial, sans-serif"

@@ -1,6 +1,6 @@
 """Deterministic generator of the fictional sample data in ``data/sample/``.
 
-Run ``python -m lib.sample`` to rewrite the files. The data is invented, but shaped like the
+Run ``python -m lib.ingest.sample`` to rewrite the files. The data is invented, but shaped like the
 real thing so later pages have something true to find:
 
 * seasonality (more in summer), weekday and night patterns per category;
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from lib.config import Municipality, load_municipality
-from lib.importers import to_swedish_csv
+from lib.ingest.importers import to_swedish_csv
 
 # Chosen among the first seeds tried so that, in the promise year against the year before, the
 # only categories whose change is significant are the two planted ones: by chance alone about

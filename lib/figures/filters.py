@@ -43,9 +43,12 @@ class Filters:
 
 
 def daily_cube(incidents: pd.DataFrame) -> pd.DataFrame:
-    """Incidents counted per day, locality, category and source (column ``n``), by day."""
-    keyed = incidents.assign(day=incidents["occurred_at"].dt.normalize())
-    cube = keyed.groupby(CUBE_KEYS, observed=True).size().rename("n").reset_index()
+    """Incidents counted per day, locality, category and source (column ``n``), by day, with
+    the sum of their record keys (column ``key``, see ``lib.figures.counting``)."""
+    keyed = incidents.assign(day=incidents["occurred_at"].dt.normalize(), n=1)
+    if "key" not in keyed.columns:
+        keyed["key"] = 0.0
+    cube = keyed.groupby(CUBE_KEYS, observed=True)[["n", "key"]].sum().reset_index()
     return cube[cube["n"] > 0].reset_index(drop=True)
 
 
@@ -62,6 +65,7 @@ def timed_frame(incidents: pd.DataFrame) -> pd.DataFrame:
             "locality": timed["locality"],
             "category": timed["category"],
             "source": timed["source"],
+            "key": timed["key"] if "key" in timed.columns else 0.0,
         }
     )
     return frame.sort_values("day", kind="stable").reset_index(drop=True)
