@@ -22,9 +22,9 @@ from lib.ingest.loading import (
     store_error_message,
     too_large,
 )
-from lib.passwords import hash_password
 from lib.ingest.schemas import SOURCES
 from lib.ingest.store import Store, StoreError
+from lib.passwords import hash_password
 
 OK, UNEXPECTED, INVALID = 0, 1, 2
 

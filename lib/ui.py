@@ -9,13 +9,13 @@ import runpy
 import pandas as pd
 import streamlit as st
 
-from lib.public import exports
-from lib.figures import filters as flt
 from lib.config import Municipality, load_municipality
+from lib.figures import filters as flt
 from lib.i18n import fmt_datetime, source_label, t
 from lib.ingest.loading import ensure_initialised
-from lib.passwords import verify_password
 from lib.ingest.store import Store, database_url
+from lib.passwords import verify_password
+from lib.public import exports
 
 
 def front_door() -> None:

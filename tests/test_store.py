@@ -128,7 +128,7 @@ def test_store_is_a_real_sqlite_file(tmp_path, muni):
 def test_progress_is_reported_per_chunk_up_to_done(store, muni, monkeypatch):
     import lib.ingest.store
 
-    monkeypatch.setattr(lib.store, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(lib.ingest.store, "INSERT_CHUNK", 2)
     rows = "\n".join(f"2019-01-0{d} 12:00;Klotter;Hallsberg;Polisen" for d in range(1, 6))
     shares = []
     outcome = import_bytes(

@@ -7,8 +7,8 @@ that adds a small noise fixed by the records behind the cell, so every statistic
 public (verdicts, intervals, rates) is computed from the published counts and cannot be
 inverted back to exact ones.
 
-Each incident carries a record key (``lib.ingest.store.record_keys``), a number in [0, 1) derived from its id and a secret kept
-in the store; a cell's key is the sum of its records' keys modulo 1. Frames that figures
+Each incident carries a record key (``lib.ingest.store.record_keys``), a number in [0, 1)
+derived from its id and a secret kept in the store; a cell's key is the sum of its records' keys modulo 1. Frames that figures
 aggregate (the daily cube, the timed frame, the map points) carry a column ``key``: the sum
 of the keys of the records in that row, so any aggregation of rows can compute its cell key
 by summing. This module knows nothing of the noise itself; figures never import the public
@@ -52,4 +52,3 @@ def total(rows: pd.DataFrame, counter: Counter = exact, weight: str = "n") -> in
     n = int(rows[weight].sum()) if weight in rows.columns else len(rows)
     key = float(rows["key"].sum()) if "key" in rows.columns else 0.0
     return int(counter(np.array([n], dtype=np.int64), cell_key([key]))[0])
-

@@ -17,8 +17,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from lib.figures import stats
 from lib.config import Municipality
+from lib.figures import stats
 from lib.figures.filters import Filters, select
 from lib.i18n import fmt_date, fmt_int, t
 from lib.public.disclosure import count_text, is_suppressed

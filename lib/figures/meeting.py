@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lib.figures import hotspots, overview, promises
 from lib.config import Municipality
+from lib.figures import hotspots, overview, promises
 from lib.figures.filters import Filters, select
 from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_period, source_label, t
 from lib.public.disclosure import count_text, is_suppressed

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from lib.figures import stats, trends
 from lib.config import Municipality
+from lib.figures import stats, trends
 from lib.figures.filters import Filters, select
 from lib.i18n import fmt_int, fmt_month, fmt_pct, fmt_period, t
 from lib.public.disclosure import count_text, is_suppressed

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from lib.figures import stats
 from lib.config import Municipality
+from lib.figures import stats
 from lib.figures.filters import Filters, select
 from lib.i18n import fmt_int, fmt_num, t
 from lib.ingest.schemas import PROMISE_SCHEMA

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.figures import stats
 from lib.config import Municipality
+from lib.figures import stats
 from lib.figures.filters import Filters, select
 from lib.i18n import fmt_month, fmt_num, fmt_pct, t
 from lib.public.disclosure import count_text

@@ -20,8 +20,8 @@ import pandera.pandas as pa
 
 from lib import i18n
 from lib.config import Municipality, find_region, known_categories
-from lib.ingest.formats import Raw, file_format, read_excel, read_json, recognise_kind
 from lib.i18n import t
+from lib.ingest.formats import Raw, file_format, read_excel, read_json, recognise_kind
 from lib.ingest.schemas import (
     COLUMNS,
     DATE_COLUMNS,

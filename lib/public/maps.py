@@ -30,8 +30,8 @@ import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from lib.figures import hotspots
 from lib.config import Municipality
+from lib.figures import hotspots
 from lib.i18n import fmt_int, t
 from lib.public.disclosure import is_suppressed
 

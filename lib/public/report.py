@@ -29,9 +29,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from lib.public.charts import BLUE, GREY
-from lib.i18n import fmt_date, fmt_month_short, t
 from lib.figures.meeting import Briefing
+from lib.i18n import fmt_date, fmt_month_short, t
+from lib.public.charts import BLUE, GREY
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
