@@ -4,10 +4,9 @@ import log with undo; templates and export. Everything here needs a signed-in an
 import pandas as pd
 import streamlit as st
 
-from lib.public import exports
 from lib import ui
-from lib.ingest.formats import recognise_kind
 from lib.i18n import fmt_int, fmt_num, fmt_rows, source_label, t
+from lib.ingest.formats import recognise_kind
 from lib.ingest.importers import (
     ReadResult,
     format_dates,
@@ -25,6 +24,7 @@ from lib.ingest.loading import (
     too_large,
 )
 from lib.ingest.schemas import COLUMNS, SOURCES
+from lib.public import exports
 
 ui.front_door()
 PREVIEW_ROWS = 50

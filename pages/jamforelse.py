@@ -6,13 +6,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib.public import charts, exports
-from lib.ingest import kolada
-from lib.figures import peers
 from lib import ui
 from lib.config import regions
+from lib.figures import peers
 from lib.i18n import fmt_int, fmt_num, t
+from lib.ingest import kolada
 from lib.ingest.loading import import_bytes
+from lib.public import charts, exports
 
 ui.front_door()
 

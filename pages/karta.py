@@ -14,11 +14,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib.figures import hotspots
-from lib.public import maps
 from lib import ui
+from lib.figures import hotspots
 from lib.figures.filters import Filters, select
 from lib.i18n import fmt_int, t
+from lib.public import maps
 from lib.public.disclosure import count_text, is_suppressed
 
 ui.front_door()

@@ -6,12 +6,12 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from lib.public import charts
-from lib.figures import promises
 from lib import ui
+from lib.figures import promises
 from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_period, t
 from lib.ingest.importers import to_swedish_csv
 from lib.ingest.loading import import_bytes
+from lib.public import charts
 from lib.public.disclosure import count_text
 
 ui.front_door()

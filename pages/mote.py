@@ -10,11 +10,11 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from lib.public import charts
-from lib.figures import meeting, promises
 from lib import ui
+from lib.figures import meeting, promises
 from lib.figures.filters import Filters
 from lib.i18n import fmt_date, fmt_period, t
+from lib.public import charts
 from lib.public.report import situation_report
 
 ui.front_door()

@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from lib.public import charts
-from lib.figures import overview, stats
 from lib import ui
+from lib.figures import overview, stats
 from lib.figures.filters import Filters
 from lib.i18n import fmt_date, fmt_datetime, fmt_int, fmt_num, fmt_pct, fmt_period, source_label, t
+from lib.public import charts
 from lib.public.disclosure import count_text, is_suppressed
 
 

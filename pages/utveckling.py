@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from lib.public import charts
-from lib.figures import overview, stats, trends
 from lib import ui
+from lib.figures import overview, stats, trends
 from lib.figures.filters import Filters
 from lib.i18n import fmt_int, fmt_num, fmt_pct, fmt_period, t
+from lib.public import charts
 
 ui.front_door()
 

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from lib.config import load_municipality
-from lib.passwords import hash_password
 from lib.ingest.store import Store
+from lib.passwords import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

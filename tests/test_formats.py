@@ -19,8 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import cli
-from lib.ingest import loading
 from lib.config import load_municipality
+from lib.figures.promises import all_definitions
+from lib.ingest import loading
 from lib.ingest.formats import file_format, police_municipality, recognise_kind
 from lib.ingest.importers import read_raw, read_table, to_swedish_csv
 from lib.ingest.loading import (
@@ -31,7 +32,6 @@ from lib.ingest.loading import (
     template_rows,
     too_large,
 )
-from lib.figures.promises import all_definitions
 from lib.ingest.schemas import COLUMNS
 from tests.conftest import FIXTURES, SHARED, table_snapshot
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.public import exports, maps
 from lib.figures import hotspots
 from lib.figures.filters import Filters
+from lib.public import exports, maps
 
 # A point in Hallsberg in SWEREF 99 TM metres; cells are counted from multiples of the size.
 X0, Y0 = 506_000.0, 6_547_000.0

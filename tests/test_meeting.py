@@ -10,11 +10,11 @@ import pytest
 from pypdf import PdfReader
 
 from lib.figures import meeting, promises
-from lib.public import report
 from lib.figures.filters import Filters, daily_cube
 from lib.figures.hotspots import points_frame
 from lib.i18n import fmt_int
 from lib.ingest.sample import generate_activities, generate_incidents
+from lib.public import report
 from tests.conftest import ROOT
 from tests.test_pages import assert_ok
 

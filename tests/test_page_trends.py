@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from lib.public import exports
 from lib.figures import trends
+from lib.public import exports
 from tests.conftest import ROOT
 from tests.test_pages import assert_ok
 

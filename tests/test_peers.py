@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from lib.ingest import kolada
 from lib.figures import peers
 from lib.i18n import fmt_num
+from lib.ingest import kolada
 from tests.conftest import ROOT
 from tests.test_pages import assert_ok
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
-from lib.ingest import sample
 from lib.figures import stats
+from lib.ingest import sample
 from lib.ingest.importers import to_swedish_csv
 
 PROMISE_YEAR = ("2018-10-01", "2019-09-30")
