@@ -61,6 +61,39 @@ MESSAGES: dict[str, str] = {
         "slumpen inte får en kategori att se ut att ha ändrats."
     ),
     "suppressed": "färre än {threshold}",
+    # --- public layer: verdict words, changes, coverage, disclosure (lib/public/views.py) ---
+    "verdict.no_data": "ingen data",
+    "verdict.too_few": "för få händelser",
+    "verdict.hidden": "dold",
+    "verdict.help_hidden": "”dold” betyder att antalet döljs för att skydda enskilda, eftersom en annan rad i tabellen är liten.",
+    "noun.incident_one": "händelse",
+    "noun.incident_many": "händelser",
+    "change.increase": "ökningen är {pct} (95 % konfidensintervall {low}–{high})",
+    "change.decrease": "minskningen är {pct} (95 % konfidensintervall {low}–{high})",
+    "change.no_change": "ingen säkerställd förändring (skillnad {pct}, 95 % konfidensintervall {low} till {high})",
+    "change.no_previous": "året innan registrerades inga, så ingen förändring kan anges i procent",
+    "change.short": "{pct} ({low} till {high})",
+    "change.sentence_total": "Under perioden {period} registrerades {count}.",
+    "change.sentence_compare": "Jämfört med samma dagar året innan ({previous}) är takten per invånare – {change}.",
+    "change.sentence_compare_increase": "Jämfört med samma dagar året innan ({previous}) har takten per invånare ökat: {change}.",
+    "change.sentence_compare_decrease": "Jämfört med samma dagar året innan ({previous}) har takten per invånare minskat: {change}.",
+    "change.sentence_compare_none": "Jämfört med samma dagar året innan ({previous}): {change}.",
+    "change.sentence_too_few": "Det är för få händelser för att bedöma någon förändring mot samma dagar året innan.",
+    "change.sentence_no_data": "Det finns ingen data för samma dagar året innan ({previous}), så ingen förändring kan bedömas.",
+    "change.note_partial": "Jämförelsen bygger bara på de {days} av periodens {total} dagar som har data i båda perioderna.",
+    "change.note_year_by_year": "Perioden är längre än ett år och skulle överlappa sig själv; jämförelsen gäller därför de sista tolv månaderna ({current}) mot tolv månader tidigare.",
+    "change.summary_category_up": "{category} ökade säkerställt – {change}.",
+    "change.summary_category_down": "{category} minskade säkerställt – {change}.",
+    "change.summary_locality_up": "I {locality} ökade händelserna säkerställt – {change}.",
+    "change.summary_locality_down": "I {locality} minskade händelserna säkerställt – {change}.",
+    "change.help": "Förändringen är kvoten mellan takterna per invånare (händelser per invånare och dag, med varje års egen folkmängd) med exakt 95 % konfidensintervall. Den kallas ökning eller minskning bara när intervallet inte omfattar noll.",
+    "coverage.gap_note": "Månader utan data från de valda källorna visas som luckor (ingen data), inte som noll.",
+    "coverage.no_data_month": "ingen data",
+    "col.compared_now": "Jämförda dagar",
+    "col.change_ci": "Förändring (95 % KI)",
+    "col.total_period": "Hela perioden",
+    "disclosure.public_note": "Siffrorna i den öppna vyn har ett litet slumpbrus (högst ±2, samma varje gång för samma händelser) och antal under {threshold} visas som ”färre än {threshold}”, så att ingen enskild händelse kan räknas fram genom att jämföra urval; inloggade analytiker ser exakta tal.",
+    "disclosure.exact_note": "Du är inloggad som analytiker och ser exakta tal utan brus och utan dolda småtal. Dela inte skärmbilder offentligt; PDF-lägesbilden och de publicerade filerna är alltid den öppna versionen.",
     "rate.ok": "",
     "rate.unreliable": "osäker (färre än 20 händelser)",
     "rate.too_few": "för få händelser",
@@ -138,6 +171,18 @@ MESSAGES: dict[str, str] = {
     "trends.col_direction": "Avvikelse",
     "trends.flag_high": "fler än normalt",
     "trends.flag_low": "färre än normalt",
+    "trends.col_baseline": "Jämfört med",
+    "trends.control_help_seasonal": "Varje månad jämförs med samma kalendermånad upp till {years} år bakåt, bara de år som har data från samma källor. Prövningen är ett exakt test som räknar med att även jämförelseåren är slumpmässiga; en månad markeras som ovanlig när det av en slump händer mindre än 1,35 gånger på 1 000 (per riktning). Det normala intervallet visas bara för månader med minst {min_expected} väntad händelse.",
+    "trends.baseline_years": "Jämfört med samma månad {years}.",
+    "trends.baseline_years_mixed": "Varje månad jämförs med samma månad de närmast föregående åren med data (sammanlagt {years}).",
+    "trends.baseline_none": "Ingen månad i perioden har ett tidigare år med data att jämföras med, så inga månader prövas.",
+    "trends.baseline_partial": "{count} av {total} månader har inget jämförelseår med data och prövas inte.",
+    "trends.no_data_months": "{count} av {total} månader saknar data (eller har data bara en del av månaden) och prövas inte.",
+    "trends.too_few_note": "Kategorier med mindre än {min_expected} väntad händelse i månaden prövas inte.",
+    "trends.month_tested": "prövad",
+    "trends.month_too_few": "för få händelser",
+    "trends.month_no_baseline": "inget jämförelseår",
+    "trends.month_no_data": "ingen data",
     "trends.hours_heading": "Veckodag och timme",
     "trends.hours_help": "Bara händelser med känd tidpunkt ({share} av urvalet). Rutor med färre än {threshold} händelser visas tomma.",
     "trends.night_heading": "Nattandel (22–06)",
@@ -447,7 +492,7 @@ MESSAGES: dict[str, str] = {
     "meeting.categories_heading": "Kategorier",
     "meeting.hotspots_heading": "Platser med flest händelser",
     "meeting.hotspots_none": "Inga händelser med plats under perioden.",
-    "meeting.hotspots_note": "Rutor om {cell} m; antal under sekretessgränsen visas som ”färre än …”. Hotspot enligt Getis-Ord Gi* med FDR-korrektion.",
+    "meeting.hotspots_note": "Rutor om {cell} m; antal under sekretessgränsen visas som ”färre än …”. Hotspot: exakt test av rutan med grannrutor inom kommungränsen, med FDR-korrektion.",
     "meeting.hotspots_too_few": "För få händelser för hotspot-analys ({n} med plats; minst 30 behövs). Tabellen visar rutorna med flest händelser.",
     "meeting.promise_title": "Medborgarlöftet",
     "meeting.promise_heading": "Löftesperioden {period}, läget per {day}.",
@@ -560,7 +605,7 @@ MESSAGES: dict[str, str] = {
     "map.heading": "Karta",
     "map.view": "Visa",
     "map.view_grid": "Antal per ruta",
-    "map.view_hotspots": "Hotspots (Gi*)",
+    "map.view_hotspots": "Hotspots",
     "map.view_heat": "Värmekarta",
     "map.cell": "Rutstorlek",
     "map.area": "Område",
@@ -574,28 +619,30 @@ MESSAGES: dict[str, str] = {
     "map.points_note": "Enskilda händelser visas bara för dig som är inloggad, som kluster; känsliga kategorier visas aldrig. Högst {limit} av de senaste händelserna visas.",
     "map.count_label": "{count} händelser",
     "map.legend_counts": "Händelser per ruta ({cell} m)",
-    "map.legend_hotspots": "Hotspots (Getis-Ord Gi*)",
+    "map.legend_hotspots": "Heta och kalla rutor",
     "map.legend_heat": "Värmekarta (rutor med minst {threshold} händelser)",
-    "map.gi_bin_3": "het, 99 % konfidens",
-    "map.gi_bin_2": "het, 95 % konfidens",
-    "map.gi_bin_1": "het, 90 % konfidens",
-    "map.gi_bin_minus1": "kall, 90 % konfidens",
-    "map.gi_bin_minus2": "kall, 95 % konfidens",
-    "map.gi_bin_minus3": "kall, 99 % konfidens",
-    "map.gi_bin_0": "–",
+    "map.bin_3": "het, 99 % konfidens",
+    "map.bin_2": "het, 95 % konfidens",
+    "map.bin_1": "het, 90 % konfidens",
+    "map.bin_minus1": "kall, 90 % konfidens",
+    "map.bin_minus2": "kall, 95 % konfidens",
+    "map.bin_minus3": "kall, 99 % konfidens",
+    "map.bin_0": "–",
     "map.outline_label": "Kommungräns (ungefärlig)",
     "map.outline_label_exact": "Kommungräns",
+    "map.outline_label_shipped": "Kommungräns (förenklad; Valmyndigheten via okfse/sweden-geojson)",
     "map.camera_label": "Kamera {name}, radie {radius} m",
     "map.tiles_attribution": "© OpenStreetMap-bidragsgivare",
     "map.summary": "{incidents} händelser med plats i urvalet, i {cells} rutor om {cell} × {cell} m.",
     "map.summary_few": "{incidents} händelser med plats i urvalet.",
-    "map.summary_hotspots": "Hotspot-analysen (Getis-Ord Gi*) hittar {hot} heta och {cold} kalla rutor med minst 90 % konfidens, efter korrigering för många samtidiga test.",
-    "map.summary_no_hotspots": "Hotspot-analysen (Getis-Ord Gi*) hittar ingen ruta där koncentrationen sannolikt är mer än slump.",
-    "map.too_few": "För få händelser för hotspot-analys: {incidents} händelser med plats i urvalet, minst {minimum} behövs. Kartan visar antal per ruta i stället.",
+    "map.summary_hotspots": "Hotspot-analysen hittar {hot} heta och {cold} kalla rutor med minst 90 % konfidens, efter korrigering för många samtidiga test.",
+    "map.summary_no_hotspots": "Hotspot-analysen hittar ingen ruta där koncentrationen sannolikt är mer än slump.",
+    "map.too_few": "För få händelser för hotspot-analys: {incidents} händelser med plats inom kommungränsen, minst {minimum} behövs. Kartan visar antal per ruta i stället.",
+    "map.outside_note": "{outside} händelser ligger i rutor utanför kommungränsen och ingår inte i hotspot-analysen.",
     "map.no_points": "Inga händelser i urvalet har en plats (koordinater). Välj en annan period eller kategori.",
     "map.excluded_note": "{missing} händelser saknar plats och {sensitive} hör till känsliga kategorier; de finns inte på kartan.",
     "map.privacy_note": "Kartan visar aldrig var en enskild händelse inträffade: händelserna räknas per ruta, och rutor med 1–{last} händelser visas som ”färre än {threshold}”. Känsliga kategorier (t.ex. sexualbrott och relationsvåld) finns inte på kartan.",
-    "map.hotspot_help": "En het ruta har tillsammans med sina grannrutor fler händelser än slumpen rimligen ger; en kall ruta färre. Testet (Getis-Ord Gi*, tvåsidigt, grannar inom en ruta åt alla håll) korrigeras för att många rutor testas samtidigt (false discovery rate), som i ArcGIS.",
+    "map.hotspot_help": "Så görs hotspot-analysen: studieområdet är kommunens rutor, de rutor vars mittpunkt ligger innanför kommungränsen, oavsett var händelserna inträffat. För varje ruta räknas händelserna i rutan och dess åtta grannrutor (ett fönster om 3 × 3 rutor). Om risken vore lika stor överallt i kommunen skulle varje händelse hamna i fönstret med en sannolikhet som är fönstrets andel av kommunens rutor; antalet i fönstret jämförs med det förväntade med ett exakt binomialtest, som håller även när antalen är små. Eftersom tusentals rutor testas samtidigt korrigeras resultatet så att högst 10, 5 respektive 1 % av de markerade rutorna väntas vara falsklarm (Benjamini–Hochberg), därav 90, 95 och 99 % konfidens. En het ruta har själv minst en händelse och ligger i ett fönster med fler händelser än slumpen rimligen ger. En kall ruta har färre än väntat; det prövas bara där minst {expected} händelser väntas i fönstret, eftersom ett tomt fönster annars inte säger något. Med färre än {minimum} händelser inom kommungränsen görs ingen analys alls.",
     "map.outline_note": "Kommungränsen är ungefärlig.",
     "map.top_heading": "Platser med flest händelser",
     "map.top_help": "Rutorna med flest händelser och alla heta rutor, jämfört med samma period året innan. Förändringen visas inte när något av antalen är färre än {threshold}.",
@@ -661,6 +708,27 @@ def fmt_num(value: float, decimals: int = 1) -> str:
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def fmt_signed(value: float, decimals: int = 0) -> str:
+    """+20, −8 (a real minus sign), 0; ``decimals`` as in ``fmt_num``."""
+    text = fmt_num(abs(value), decimals)
+    if round(value, decimals) == 0:
+        return text
+    return ("+" if value > 0 else "\u2212") + text
+
+
+def fmt_signed_pct(fraction: float, decimals: int = 0) -> str:
+    """0.2 -> '+20 %', -0.08 -> '−8 %'."""
+    return f"{fmt_signed(fraction * 100, decimals)}\u00a0%"
+
+
+def fmt_count(n: int, text: str | None = None) -> str:
+    """'1 händelse', '3 händelser', or the given text (e.g. "färre än 3") + 'händelser'."""
+    if text is None:
+        text = fmt_int(n)
+    noun = t("noun.incident_one") if text == fmt_int(1) else t("noun.incident_many")
+    return f"{text} {noun}"
 
 
 def fmt_coord(value: float) -> str:

@@ -78,6 +78,13 @@ def _map_points(url: str, version: int) -> pd.DataFrame:
     return points_frame(_incidents(url, version), municipality())
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _coverage(url: str, version: int):
+    from lib.figures.coverage import coverage_of
+
+    return coverage_of(_incidents(url, version))
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _import_log(url: str, version: int) -> pd.DataFrame:
     return _store(url).import_log()
@@ -110,6 +117,33 @@ def map_points() -> pd.DataFrame:
     """Incidents with a place, projected to SWEREF 99 TM and sorted by day, sensitive
     categories left out: the map's and the meeting's (read-only, shared)."""
     return _map_points(store().url, data_version())
+
+
+def coverage():
+    """Which days each source covers (``lib.figures.coverage``), shared."""
+    return _coverage(store().url, data_version())
+
+
+def view_data():
+    """The frames every public view is computed from."""
+    from lib.public.views import Data
+
+    return Data(cube(), timed(), coverage(), municipality())
+
+
+def disclosure():
+    """The viewer's disclosure rules: exact for a signed-in analyst, public otherwise."""
+    from lib.public.disclosure import Disclosure
+
+    return Disclosure(municipality().privacy_threshold, exact=analyst() is not None)
+
+
+def disclosure_note(d) -> None:
+    """One sentence on what the viewer sees and why."""
+    if d.exact:
+        st.caption(t("disclosure.exact_note"))
+    else:
+        st.caption(t("disclosure.public_note", threshold=d.threshold))
 
 
 def import_log() -> pd.DataFrame:

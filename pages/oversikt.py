@@ -6,57 +6,57 @@ import streamlit as st
 from lib import ui
 from lib.figures import overview, stats
 from lib.figures.filters import Filters
-from lib.i18n import fmt_date, fmt_datetime, fmt_int, fmt_num, fmt_pct, fmt_period, source_label, t
-from lib.public import charts
-from lib.public.disclosure import count_text, is_suppressed
+from lib.i18n import fmt_date, fmt_datetime, fmt_num, fmt_period, fmt_signed_pct, source_label, t
+from lib.public import charts, views
+from lib.public.disclosure import Disclosure
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def figures(url: str, version: int, filters: Filters) -> overview.Overview:
-    return overview.compute(ui.cube(), filters, ui.municipality())
+def figures(url: str, version: int, filters: Filters, d: Disclosure) -> views.View:
+    return views.overview_view(ui.view_data(), filters, d)
 
 
-def change_delta(ov: overview.Overview, threshold: int) -> tuple[str | None, str]:
-    total = ov.total
-    if is_suppressed(total.current, threshold) or is_suppressed(total.previous, threshold):
-        return None, "off"
-    if total.change_fraction is None:
-        return None, "off"
-    text = f"{fmt_pct(total.change_fraction, 0)} – {overview.verdict_text(total.verdict)}"
-    text = text if total.change_fraction < 0 else "+" + text
+def change_delta(view: views.View) -> tuple[str | None, str]:
+    """The badge under the count: the same verdict and change as the sentence."""
+    ov, code = view.extra["overview"], view.extra["headline"]
+    c = ov.change.comparison
+    if code not in (stats.INCREASE, stats.DECREASE, stats.NO_CHANGE) or c.ratio is None:
+        return (views.verdict_word(code), "off") if code != stats.NO_CHANGE else (None, "off")
+    text = f"{fmt_signed_pct(c.ratio - 1, 0)} – {views.verdict_word(code)}"
     # Colour only what the test calls a real change; red means more incidents.
-    return text, "off" if total.verdict == stats.NO_CHANGE else "inverse"
+    return text, "off" if code == stats.NO_CHANGE else "inverse"
 
 
-def rate_metric(ov: overview.Overview, column) -> None:
+def rate_metric(view: views.View, column) -> None:
+    ov, rate = view.extra["overview"], view.extra["rate"]
     if ov.rate is None:
         column.metric(t("overview.metric_rate"), "–")
         column.caption(t("overview.rate_no_population", places=", ".join(ov.missing_population)))
-    elif not ov.rate.shown:
+    elif rate is None or not rate.shown:
         column.metric(t("overview.metric_rate"), t("rate.too_few"))
     else:
         column.metric(
             t("overview.metric_rate"),
-            fmt_num(ov.rate.value, 1),
+            fmt_num(rate.value, 1),
             help=t(
                 "overview.metric_rate_help",
-                low=fmt_num(ov.rate.low, 1),
-                high=fmt_num(ov.rate.high, 1),
+                low=fmt_num(rate.low, 1),
+                high=fmt_num(rate.high, 1),
             ),
         )
-        if not ov.rate.reliable:
+        if not rate.reliable:
             column.caption(t("overview.metric_rate_unreliable"))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def sources_table(url: str, version: int) -> pd.DataFrame:
+def sources_table(url: str, version: int, d: Disclosure) -> pd.DataFrame:
     """Depends only on the stored data, not the filters: computed once per data version."""
-    table = overview.source_freshness(ui.incidents(), ui.import_log())
+    table = overview.source_freshness(ui.incidents(), ui.import_log(), d.counter)
     tz = ui.municipality().timezone
     return pd.DataFrame(
         {
             t("col.source"): table["source"].map(lambda s: source_label(str(s))),
-            t("col.incidents"): table["incidents"].map(fmt_int),
+            t("col.incidents"): table["incidents"].map(d.text),
             t("col.first"): table["first"].map(lambda d: fmt_date(d.date())),
             t("col.last"): table["last"].map(lambda d: fmt_date(d.date())),
             t("col.last_import"): table["last_import"].map(
@@ -79,56 +79,58 @@ if data.empty:
 if selection is None:
     st.stop()
 
-ov = figures(ui.store().url, ui.data_version(), selection)
+d = ui.disclosure()
+view = figures(ui.store().url, ui.data_version(), selection, d)
+ov = view.extra["overview"]
+compared = ov.change.periods
 st.caption(
     t(
         "overview.period_caption",
         period=fmt_period(selection.start, selection.end),
-        previous=fmt_period(ov.previous.start, ov.previous.end),
+        previous=fmt_period(compared.previous.start, compared.previous.end),
     )
 )
 ui.coverage_note(selection, data)
-if ov.total.current == 0 and ov.total.previous == 0:
+comparison = ov.change.comparison
+if ov.total == 0 and (comparison is None or comparison.previous == 0):
     st.info(t("filter.empty_selection"))
     st.stop()
 
 with st.container(border=True):
-    st.markdown(" ".join(ov.summary))
+    st.text(" ".join(view.sentences))
+    for note in view.notes:
+        st.caption(note)
 
 total_col, rate_col, previous_col = st.columns(3)
-delta, colour = change_delta(ov, threshold)
+delta, colour = change_delta(view)
 total_col.metric(
     t("overview.metric_total"),
-    count_text(ov.total.current, threshold),
+    d.text(ov.total),
     delta=delta,
     delta_color=colour,
-    help=t("verdict.help"),
+    help=t("change.help"),
 )
-rate_metric(ov, rate_col)
+rate_metric(view, rate_col)
 previous_col.metric(
     t("overview.metric_previous"),
-    count_text(ov.total.previous, threshold),
-    help=fmt_period(ov.previous.start, ov.previous.end),
+    "–" if comparison is None else d.text(comparison.previous),
+    help=fmt_period(compared.previous.start, compared.previous.end),
 )
 
 st.subheader(t("overview.trend_heading"))
 st.plotly_chart(
-    charts.series_figure(ov.monthly, threshold), config={"displayModeBar": False}, width="stretch"
+    charts.series_figure(view.extra["monthly"], d.threshold),
+    config={"displayModeBar": False},
+    width="stretch",
 )
+st.caption(t("coverage.gap_note"))
 st.subheader(t("overview.categories_heading"))
-st.dataframe(overview.category_display(ov.categories, threshold), hide_index=True, width="stretch")
-st.caption(
-    " ".join(
-        [
-            t("overview.suppression_note", threshold=threshold),
-            t("verdict.help"),
-            t("verdict.help_many"),
-        ]
-    )
-)
+st.dataframe(view.tables["kategorier"].head(8), hide_index=True, width="stretch")
+st.caption(" ".join([t("change.help"), t("verdict.help_many"), t("verdict.help_hidden")]))
+ui.disclosure_note(d)
 
 st.subheader(t("overview.sources_heading"))
-st.dataframe(sources_table(ui.store().url, ui.data_version()), hide_index=True, width="stretch")
+st.dataframe(sources_table(ui.store().url, ui.data_version(), d), hide_index=True, width="stretch")
 
 st.subheader(t("overview.links_heading"))
 st.page_link("pages/utveckling.py", label=t("page.trends"), icon=":material/trending_up:")

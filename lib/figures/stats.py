@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.rates import test_poisson_2indep
@@ -104,6 +105,101 @@ def compare_counts(
     return Comparison(current, previous, p, verdict)
 
 
+@dataclass(frozen=True)
+class RateComparison:
+    """Two periods' counts with their exposures (inhabitants × days), the rate ratio with its
+    exact 95 % interval, and the verdict: an increase or a decrease only when the interval
+    excludes 1, so the sentence, the badge and the table can never disagree."""
+
+    current: int
+    previous: int
+    exposure_current: float
+    exposure_previous: float
+    ratio: float | None  # None when the previous rate is zero
+    low: float
+    high: float
+    p_value: float
+    verdict: str
+
+    @property
+    def change(self) -> int:
+        return self.current - self.previous
+
+    @property
+    def change_fraction(self) -> float | None:
+        """The rate ratio minus one: +0.2 is a rate 20 % higher."""
+        return None if self.ratio is None else self.ratio - 1.0
+
+
+def compare_rates(
+    current: int,
+    previous: int,
+    exposure_current: float = 1.0,
+    exposure_previous: float = 1.0,
+    alpha: float = ALPHA,
+) -> RateComparison:
+    """Exact comparison of two Poisson rates. Given the n = current + previous events, the
+    current count is binomial with share π = e₁·RR / (e₁·RR + e₂); the Clopper–Pearson
+    interval for π gives the exact interval for the rate ratio RR, and the central two-sided
+    p-value (twice the smaller tail at RR = 1) rejects exactly when that interval excludes 1."""
+    if current < 0 or previous < 0:
+        raise ValueError("counts must be non-negative")
+    if exposure_current <= 0 or exposure_previous <= 0:
+        raise ValueError("exposures must be positive")
+    n = current + previous
+    odds = exposure_previous / exposure_current
+    ratio = None if previous == 0 else (current / exposure_current) / (previous / exposure_previous)
+    if n == 0:
+        return RateComparison(
+            0, 0, exposure_current, exposure_previous, None, 0.0, math.inf, 1.0, NO_CHANGE
+        )
+    lo_p, hi_p = proportion_ci(current, n, alpha)
+    low = 0.0 if lo_p <= 0 else lo_p / (1 - lo_p) * odds
+    high = math.inf if hi_p >= 1 else hi_p / (1 - hi_p) * odds
+    share = exposure_current / (exposure_current + exposure_previous)
+    tails = (stats.binom.sf(current - 1, n, share), stats.binom.cdf(current, n, share))
+    p = float(min(1.0, 2 * min(tails)))
+    if low > 1:
+        verdict = INCREASE
+    elif high < 1:
+        verdict = DECREASE
+    else:
+        verdict = NO_CHANGE
+    return RateComparison(
+        current, previous, exposure_current, exposure_previous, ratio, low, high, p, verdict
+    )
+
+
+def adjust_rates(comparisons: list[RateComparison], alpha: float = ALPHA) -> list[RateComparison]:
+    """Benjamini–Hochberg over a table of rate comparisons (one per category, say): a row
+    keeps its verdict only when its adjusted p-value is below ``alpha``; the interval shown is
+    then the simultaneous one (Benjamini–Yekutieli's FCR-adjusted level, alpha·R/m with R
+    rows called changed), so a row's verdict and interval still agree."""
+    if not comparisons:
+        return []
+    _, adjusted, _, _ = multipletests([c.p_value for c in comparisons], alpha, "fdr_bh")
+    called = int(sum(q < alpha for q in adjusted))
+    level = alpha * max(called, 1) / len(comparisons)
+    out = []
+    for c, q in zip(comparisons, adjusted, strict=True):
+        wide = compare_rates(c.current, c.previous, c.exposure_current, c.exposure_previous, level)
+        verdict = wide.verdict if q < alpha else NO_CHANGE
+        out.append(
+            RateComparison(
+                c.current,
+                c.previous,
+                c.exposure_current,
+                c.exposure_previous,
+                c.ratio,
+                wide.low,
+                wide.high,
+                float(min(q, 1.0)),
+                verdict,
+            )
+        )
+    return out
+
+
 def adjust_for_many(comparisons: list[Comparison], alpha: float = ALPHA) -> list[Comparison]:
     """Verdicts for a table of simultaneous comparisons (one per category, say), with the
     false discovery rate controlled by Benjamini–Hochberg: among twenty categories one would
@@ -147,6 +243,58 @@ def unusual(count: int, expected: float, tail: float = CONTROL_TAIL) -> str | No
     if count < lower:
         return "low"
     return None
+
+
+def conditional_test(count, baseline, days, baseline_days) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided exact p-values of a count against a baseline count that is itself a Poisson
+    observation (conditional binomial test): with equal daily rates, ``count`` given
+    ``count + baseline`` is Binomial(count + baseline, days / (days + baseline_days)).
+    Returns (P(X >= count), P(X <= count)) under that binomial; vectorised."""
+    x = np.asarray(count, dtype=np.int64)
+    b = np.asarray(baseline, dtype=np.int64)
+    share = np.asarray(days, dtype=float) / (
+        np.asarray(days, dtype=float) + np.asarray(baseline_days, dtype=float)
+    )
+    return stats.binom.sf(x - 1, x + b, share), stats.binom.cdf(x, x + b, share)
+
+
+def conditional_limits(
+    baseline, days, baseline_days, tail: float = CONTROL_TAIL
+) -> tuple[np.ndarray, np.ndarray]:
+    """The in-control counts of ``conditional_test``: counts below ``lower`` have
+    P(X <= count) < tail and counts above ``upper`` have P(X >= count) < tail. Both
+    p-values are monotone in the count (adding one to X and to X + B can only lower the
+    upper tail and raise the lower one), so the limits are found by bisection."""
+    b = np.atleast_1d(np.asarray(baseline, dtype=np.int64))
+    d = np.broadcast_to(np.asarray(days, dtype=float), b.shape)
+    db = np.broadcast_to(np.asarray(baseline_days, dtype=float), b.shape)
+
+    def high(x):
+        return conditional_test(x, b, d, db)[0]
+
+    def low(x):
+        return conditional_test(x, b, d, db)[1]
+
+    # Upper: largest x with P(X >= x) >= tail. x = 0 is always in control.
+    out = np.ceil(2 * b * d / db + 20).astype(np.int64)
+    while (grow := high(out) >= tail).any():
+        out = np.where(grow, out * 2, out)
+    inside = np.zeros_like(b)
+    while (open_ := out - inside > 1).any():
+        mid = (inside + out) // 2
+        ok = high(mid) >= tail
+        inside = np.where(open_ & ok, mid, inside)
+        out = np.where(open_ & ~ok, mid, out)
+    upper = inside
+    # Lower: smallest x with P(X <= x) >= tail; the upper limit is in control from below.
+    below = np.full_like(b, -1)
+    fine = upper.copy()
+    while (open_ := fine - below > 1).any():
+        mid = (below + fine) // 2
+        ok = low(mid) >= tail
+        fine = np.where(open_ & ok, mid, fine)
+        below = np.where(open_ & ~ok, mid, below)
+    return fine, upper
 
 
 # --- Proportions --------------------------------------------------------------------------------

@@ -7,13 +7,14 @@ computed here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from lib.config import Municipality
-from lib.figures import stats
+from lib.figures import counting, stats
+from lib.figures.coverage import Coverage
 from lib.figures.filters import Filters, select
 from lib.i18n import fmt_month, fmt_num, fmt_pct, t
 from lib.public.disclosure import count_text
@@ -40,10 +41,18 @@ def _bucket(days: pd.Series, freq: str) -> pd.Series:
     return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
 
 
-def period_series(cube: pd.DataFrame, filters: Filters, freq: str = "M") -> pd.DataFrame:
+def period_series(
+    cube: pd.DataFrame,
+    filters: Filters,
+    freq: str = "M",
+    coverage: Coverage | None = None,
+    counter: counting.Counter = counting.exact,
+) -> pd.DataFrame:
     """Counts per month ('M') or week ('W') in the period and in the same period a year
     earlier, the earlier one moved onto the current calendar (weeks by 52 weeks, so weekdays
-    line up). Columns: start, series ('current'/'previous'), n, days, year."""
+    line up). Columns: start, series ('current'/'previous'), n, days (days of the bucket in
+    the period), covered (of those, days with data for the selected sources), year. A bucket
+    without covered days has n = NaN: "ingen data", never zero."""
     previous = filters.previous_year()
     shift = pd.DateOffset(years=1) if freq == "M" else pd.Timedelta(weeks=52)
     current_days = pd.Series(pd.date_range(filters.start, filters.end, freq="D"))
@@ -51,20 +60,30 @@ def period_series(cube: pd.DataFrame, filters: Filters, freq: str = "M") -> pd.D
     frames = []
     for series, f, offset in (("current", filters, None), ("previous", previous, shift)):
         rows = select(cube, f)
-        counts = rows.groupby(_bucket(rows["day"], freq))["n"].sum()
+        counts = counting.tally(rows, _bucket(rows["day"], freq), counter)
         span = pd.Series(pd.date_range(f.start, f.end, freq="D"))
-        days_in = span.groupby(_bucket(span, freq)).size()
+        if coverage is None:
+            covered_flags = np.ones(len(span), dtype=bool)
+        else:
+            covered_flags = coverage.day_signature(span, filters.sources) > 0
+        buckets = _bucket(span, freq)
+        days_in = span.groupby(buckets).size()
+        covered = pd.Series(covered_flags, index=span.index).groupby(buckets).sum()
         if offset is not None:
-            counts.index = counts.index + offset
-            days_in.index = days_in.index + offset
-            counts, days_in = _snap(counts, starts, freq), _snap(days_in, starts, freq)
+            for values in (counts, days_in, covered):
+                values.index = values.index + offset
+            counts = _snap(counts, starts, freq)
+            days_in, covered = _snap(days_in, starts, freq), _snap(covered, starts, freq)
+        n = counts.reindex(starts, fill_value=0).astype(float)
+        covered = covered.reindex(starts, fill_value=0).to_numpy()
         frames.append(
             pd.DataFrame(
                 {
                     "start": starts,
                     "series": series,
-                    "n": counts.reindex(starts, fill_value=0).to_numpy(),
+                    "n": n.where(covered > 0).to_numpy(),
                     "days": days_in.reindex(starts, fill_value=0).to_numpy(),
+                    "covered": covered,
                     "year": (starts - (offset if offset is not None else pd.Timedelta(0))).dt.year,
                 }
             )
@@ -148,31 +167,176 @@ def _rate_row(row, by: str, filters: Filters, muni: Municipality):
 # --- Unusual months ---------------------------------------------------------------------------
 
 
-def control_chart(cube: pd.DataFrame, filters: Filters, baseline: Filters | None = None):
-    """Monthly counts per category in the period against exact Poisson limits from a
-    baseline (the previous year by default), the expected count scaled by the days of each
-    month inside the period. Columns: category, month, n, expected, lower, upper, flag."""
-    baseline = baseline or filters.previous_year()
-    base = select(cube, baseline).groupby("category", observed=True)["n"].sum()
-    per_day = base / baseline.days
-    rows = select(cube, filters)
+# Years of the same calendar month that form a month's baseline, when covered by data.
+CONTROL_YEARS = 3
+# A month is called unusually high only when its expected count is at least this. The exact
+# test keeps false flags at its nominal rate whatever the expected count, but below one
+# incident a month a "high" month is a handful of incidents, and real incidents come in
+# episodes (one series of break-ins, one night of vandalism) that a Poisson test counts as
+# independent events: a council should not act on that. "Low" needs no such rule: the exact
+# test cannot call a month low unless even zero incidents would be significant, which takes
+# an expected count of about 6.6 or more (a baseline of 23 over three years).
+MIN_EXPECTED_HIGH = 1.0
+
+# Month status codes; labels are ``trends.month_<status>`` in the catalogue.
+MONTH_TESTED, MONTH_TOO_FEW, MONTH_NO_BASELINE, MONTH_NO_DATA = (
+    "tested",
+    "too_few",
+    "no_baseline",
+    "no_data",
+)
+
+CHART_COLUMNS = [
+    "category",
+    "month",
+    "n",
+    "expected",
+    "lower",
+    "upper",
+    "flag",
+    "p_value",
+    "status",
+    "days",
+    "baseline_n",
+    "baseline_days",
+    "baseline_years",
+]
+
+
+def control_chart(
+    cube: pd.DataFrame,
+    filters: Filters,
+    coverage: Coverage | None = None,
+    counter: counting.Counter = counting.exact,
+    years: int = CONTROL_YEARS,
+) -> pd.DataFrame:
+    """Each category's count in each month of the period against the same calendar month of
+    up to ``years`` earlier years (the same days of it when the period cuts the month).
+
+    Only earlier months covered by the same selected sources as the month itself form its
+    baseline (``coverage``; None means every day is covered); a month without data, or
+    with coverage changing within it, is never flagged, and a month without any usable
+    earlier year is reported as having no baseline. The test carries the baseline's own
+    uncertainty: with equal daily rates the month's count X given X + B (B the baseline
+    count over its days) is binomial, and the month is flagged 'high' or 'low' when the
+    one-sided exact p-value is below ``stats.CONTROL_TAIL`` (0.135 %, the tail of a 3-sigma
+    limit). Per category and year at most 12 × 2 × 0.135 % ≈ 3 % of flags are false, and
+    a seasonal pattern is compared with itself. 'high' also needs ``MIN_EXPECTED_HIGH``.
+
+    Columns: category, month (first day), n, expected (B scaled to the month's days), lower
+    and upper (the in-control counts given B; NaN when not tested), flag ('high', 'low' or
+    None), p_value (the smaller one-sided p), status (``MONTH_*``), days, baseline_n,
+    baseline_days, baseline_years (tuple of the calendar years used)."""
     months = pd.period_range(filters.start, filters.end, freq="M")
-    days_in = pd.Series([_days_inside(m, filters) for m in months], index=months)
-    counts = rows.groupby([rows["category"].astype(str), rows["day"].dt.to_period("M")])["n"].sum()
-    categories = sorted(set(map(str, per_day.index)) | set(counts.index.get_level_values(0)))
-    records = []
-    for category in categories:
-        rate = float(per_day.get(category, 0.0))
-        for month in months:
-            expected = rate * days_in[month]
-            n = int(counts.get((category, month), 0))
-            lower, upper = stats.control_limits(expected)
-            records.append(
-                (category, month.start_time, n, expected, lower, upper, stats.unusual(n, expected))
-            )
-    return pd.DataFrame(
-        records, columns=["category", "month", "n", "expected", "lower", "upper", "flag"]
+    lags = range(years + 1)  # 0 = the period itself, k = the same days k years earlier
+    shifted = [_shifted(filters, k) for k in lags]
+    days = np.array(
+        [[_days_inside(m - 12 * k, shifted[k]) for k in lags] for m in months], dtype=float
+    ).reshape(len(months), years + 1)
+    categories, table = _month_counts(cube, shifted, months, counter)
+    usable = _usable(months, years, coverage, filters.sources)  # (month, k - 1)
+    covered = _covered(months, coverage, filters.sources)
+
+    shape = table.shape[:2]  # (category, month)
+    n = table[:, :, 0]
+    base_n = (table[:, :, 1:] * usable[None, :, :]).sum(axis=2)
+    cur_days = np.broadcast_to(days[:, 0], shape)
+    base_days = np.broadcast_to((days[:, 1:] * usable).sum(axis=1), shape)
+    has_base = np.broadcast_to(usable.any(axis=1), shape)
+    safe_days = np.where(has_base, base_days, 1.0)
+    expected = np.where(has_base, base_n * cur_days / safe_days, np.nan)
+    p_high, p_low = stats.conditional_test(n, base_n, cur_days, safe_days)
+    status = np.select(
+        [~np.broadcast_to(covered, shape), ~has_base, expected < MIN_EXPECTED_HIGH],
+        [MONTH_NO_DATA, MONTH_NO_BASELINE, MONTH_TOO_FEW],
+        MONTH_TESTED,
     )
+    tested = status == MONTH_TESTED
+    flag = np.full(shape, None, dtype=object)
+    flag[tested & (p_low < stats.CONTROL_TAIL)] = "low"
+    flag[tested & (p_high < stats.CONTROL_TAIL)] = "high"
+    lower, upper = np.full(shape, np.nan), np.full(shape, np.nan)
+    if tested.any():
+        lower[tested], upper[tested] = stats.conditional_limits(
+            base_n[tested], cur_days[tested], base_days[tested]
+        )
+    years_of = [
+        tuple(m.year - k for k in range(years, 0, -1) if usable[i, k - 1])
+        for i, m in enumerate(months)
+    ]
+    month_of = np.tile(np.arange(len(months)), len(categories))
+    return pd.DataFrame(
+        {
+            "category": np.repeat(np.array(categories, dtype=object), len(months)),
+            "month": months.start_time[month_of],
+            "n": n.ravel(),
+            "expected": expected.ravel(),
+            "lower": lower.ravel(),
+            "upper": upper.ravel(),
+            "flag": flag.ravel(),
+            "p_value": np.minimum(p_high, p_low).ravel(),
+            "status": status.ravel(),
+            "days": cur_days.ravel().astype(np.int64),
+            "baseline_n": base_n.ravel(),
+            "baseline_days": base_days.ravel().astype(np.int64),
+            "baseline_years": [years_of[i] for i in month_of],
+        },
+        columns=CHART_COLUMNS,
+    )
+
+
+def _month_counts(
+    cube: pd.DataFrame, shifted: list[Filters], months: pd.PeriodIndex, counter
+) -> tuple[list[str], np.ndarray]:
+    """Categories and counts (category, month of the period, k) of the period's days k years
+    earlier, through the counter: one published cell per category and (shifted) month."""
+    first = months[0].ordinal if len(months) else 0
+    counts = {}
+    for k, f in enumerate(shifted):
+        rows = select(cube, f)
+        if rows.empty:
+            continue
+        day = rows["day"]
+        # Months since 1970-01 (a monthly Period's ordinal), moved k years on, from the first.
+        slot = (day.dt.year - 1970) * 12 + day.dt.month - 1 + 12 * k - first
+        counts[k] = counting.tally(
+            rows, [rows["category"].astype(str).rename("category"), slot.rename("slot")], counter
+        )
+    categories = sorted({c for series in counts.values() for c in series.index.unique(0)})
+    index = {c: i for i, c in enumerate(categories)}
+    table = np.zeros((len(categories), len(months), len(shifted)), dtype=np.int64)
+    for k, series in counts.items():
+        rows_at = [index[c] for c in series.index.get_level_values(0)]
+        table[rows_at, series.index.get_level_values(1).to_numpy(np.int64), k] = series.to_numpy()
+    return categories, table
+
+
+def _shifted(filters: Filters, years: int) -> Filters:
+    """The same selection ``years`` earlier (29 February becomes 28 February)."""
+    shift = pd.DateOffset(years=years)
+    return replace(
+        filters,
+        start=(pd.Timestamp(filters.start) - shift).date(),
+        end=(pd.Timestamp(filters.end) - shift).date(),
+    )
+
+
+def _usable(months: pd.PeriodIndex, years: int, coverage, sources) -> np.ndarray:
+    """(month, k - 1) → may the same month k years earlier be part of the baseline: covered
+    by exactly the same selected sources as the month itself, and by at least one."""
+    if coverage is None:
+        return np.ones((len(months), years), dtype=bool)
+    now = coverage.month_signature(months, sources)
+    earlier = np.array(
+        [coverage.month_signature(months - 12 * k, sources) for k in range(1, years + 1)]
+    ).reshape(years, len(months))
+    return (now[:, None] == earlier.T) & (now[:, None] > 0)
+
+
+def _covered(months: pd.PeriodIndex, coverage, sources) -> np.ndarray:
+    if coverage is None:
+        return np.ones(len(months), dtype=bool)
+    return coverage.month_signature(months, sources) > 0
 
 
 def _days_inside(month: pd.Period, filters: Filters) -> int:
@@ -192,11 +356,16 @@ def unusual_months(chart: pd.DataFrame) -> pd.DataFrame:
 # --- Time of day ------------------------------------------------------------------------------
 
 
-def weekday_hour(timed: pd.DataFrame, filters: Filters) -> np.ndarray:
+def weekday_hour(
+    timed: pd.DataFrame, filters: Filters, counter: counting.Counter = counting.exact
+) -> np.ndarray:
     """7 × 24 counts (Monday first, hour 0-23) of incidents with a known time."""
     rows = select(timed, filters)
     cells = rows["weekday"].to_numpy(np.int64) * 24 + rows["hour"].to_numpy(np.int64)
-    return np.bincount(cells, minlength=7 * 24).reshape(7, 24)
+    counts = counting.tally(rows.assign(cell=cells), "cell", counter)
+    matrix = np.zeros(7 * 24, dtype=np.int64)
+    matrix[counts.index.to_numpy(np.int64)] = counts.to_numpy()
+    return matrix.reshape(7, 24)
 
 
 def is_night(hours: np.ndarray) -> np.ndarray:
@@ -216,6 +385,10 @@ class NightShare:
     comparison: stats.Comparison  # night share now against a year earlier (Fisher)
 
     @property
+    def day(self) -> int:
+        return self.timed - self.night
+
+    @property
     def share(self) -> float | None:
         return self.night / self.timed if self.timed else None
 
@@ -224,37 +397,53 @@ class NightShare:
         return self.previous_night / self.previous_timed if self.previous_timed else None
 
 
-def night_share(timed: pd.DataFrame, cube: pd.DataFrame, filters: Filters) -> NightShare:
-    cur = select(timed, filters)
-    prev = select(timed, filters.previous_year())
-    night = int(is_night(cur["hour"].to_numpy()).sum())
-    previous_night = int(is_night(prev["hour"].to_numpy()).sum())
-    low, high = stats.proportion_ci(night, len(cur))
+def _night_and_timed(rows: pd.DataFrame, counter: counting.Counter) -> tuple[int, int]:
+    night = rows[is_night(rows["hour"].to_numpy())]
+    timed = counting.total(rows, counter)
+    return min(counting.total(night, counter), timed), timed
+
+
+def night_share(
+    timed: pd.DataFrame,
+    cube: pd.DataFrame,
+    filters: Filters,
+    counter: counting.Counter = counting.exact,
+) -> NightShare:
+    night, n = _night_and_timed(select(timed, filters), counter)
+    previous_night, previous_n = _night_and_timed(select(timed, filters.previous_year()), counter)
+    low, high = stats.proportion_ci(night, n)
     return NightShare(
         night,
-        len(cur),
-        int(select(cube, filters)["n"].sum()),
+        n,
+        counting.total(select(cube, filters), counter),
         low,
         high,
         previous_night,
-        len(prev),
-        stats.compare_proportions(night, len(cur), previous_night, len(prev)),
+        previous_n,
+        stats.compare_proportions(night, n, previous_night, previous_n),
     )
 
 
-def night_share_by_month(timed: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Monthly night share with its exact interval, for the trend line."""
+def night_share_by_month(
+    timed: pd.DataFrame, filters: Filters, counter: counting.Counter = counting.exact
+) -> pd.DataFrame:
+    """Monthly night share with its exact interval, for the trend line. Columns: month,
+    night, timed, share, low, high."""
     rows = select(timed, filters)
     month = rows["day"].dt.to_period("M").dt.start_time
-    grouped = pd.DataFrame({"month": month, "night": is_night(rows["hour"].to_numpy())})
-    agg = grouped.groupby("month")["night"].agg(["sum", "count"]).reset_index()
+    night_rows = rows[is_night(rows["hour"].to_numpy())]
+    timed_n = counting.tally(rows, month, counter)
+    night_n = counting.tally(night_rows, month.loc[night_rows.index], counter)
+    agg = pd.DataFrame({"timed": timed_n, "night": night_n.reindex(timed_n.index, fill_value=0)})
+    agg["night"] = np.minimum(agg["night"], agg["timed"])
+    agg = agg.rename_axis("month").reset_index()
     intervals = [
-        stats.proportion_ci(int(k), int(n)) for k, n in zip(agg["sum"], agg["count"], strict=True)
+        stats.proportion_ci(int(k), int(n)) for k, n in zip(agg["night"], agg["timed"], strict=True)
     ]
-    agg["share"] = agg["sum"] / agg["count"]
+    agg["share"] = agg["night"] / agg["timed"].where(agg["timed"] > 0)
     agg["low"] = [low for low, _ in intervals]
     agg["high"] = [high for _, high in intervals]
-    return agg.rename(columns={"sum": "night", "count": "timed"})
+    return agg[["month", "night", "timed", "share", "low", "high"]]
 
 
 # --- What the public sees ---------------------------------------------------------------------
@@ -358,7 +547,8 @@ def summary(
 
 
 def unusual_view(flagged: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The flagged months as the public sees them (suppressed counts as text)."""
+    """The flagged months as the public sees them (suppressed counts as text), each with the
+    years it was compared with."""
     return pd.DataFrame(
         {
             t("col.category"): flagged["category"],
@@ -366,8 +556,53 @@ def unusual_view(flagged: pd.DataFrame, threshold: int) -> pd.DataFrame:
             t("trends.col_observed"): flagged["n"].map(lambda n: count_text(int(n), threshold)),
             t("trends.col_expected"): flagged["expected"].map(lambda e: fmt_num(e, 1)),
             t("trends.col_limits"): [
-                f"{lo}–{hi}" for lo, hi in zip(flagged["lower"], flagged["upper"], strict=True)
+                _limits_text(lo, hi)
+                for lo, hi in zip(flagged["lower"], flagged["upper"], strict=True)
             ],
+            t("trends.col_baseline"): flagged["baseline_years"].map(years_text),
             t("trends.col_direction"): flagged["flag"].map(lambda d: t(f"trends.flag_{d}")),
         }
     )
+
+
+def _limits_text(lower: float, upper: float) -> str:
+    return "–" if np.isnan(lower) else f"{int(lower)}–{int(upper)}"
+
+
+def years_text(years: tuple[int, ...]) -> str:
+    """(2016, 2017, 2018) -> '2016–2018'; (2016, 2018) -> '2016 och 2018'; () -> '–'."""
+    years = tuple(sorted(set(years)))
+    if not years:
+        return "–"
+    if len(years) > 1 and years == tuple(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    if len(years) == 1:
+        return str(years[0])
+    return ", ".join(map(str, years[:-1])) + " och " + str(years[-1])
+
+
+def baseline_notes(chart: pd.DataFrame) -> list[str]:
+    """The sentences under the unusual-months chart: which years the months are compared
+    with (all years any month of the period used), and how many months are not tested for
+    want of data or of an earlier year with data."""
+    months = chart.drop_duplicates("month")
+    total = len(months)
+    if total == 0:
+        return []
+    distinct = {years for years in months["baseline_years"] if years}
+    used = sorted({y for years in distinct for y in years})
+    if not used:
+        notes = [t("trends.baseline_none")]
+    elif len(distinct) == 1:
+        notes = [t("trends.baseline_years", years=years_text(tuple(used)))]
+    else:
+        notes = [t("trends.baseline_years_mixed", years=years_text(tuple(used)))]
+    no_data = int((months["status"] == MONTH_NO_DATA).sum())
+    no_base = int((months["status"] == MONTH_NO_BASELINE).sum())
+    if no_data:
+        notes.append(t("trends.no_data_months", count=no_data, total=total))
+    if no_base and used:
+        notes.append(t("trends.baseline_partial", count=no_base, total=total))
+    if (chart["status"] == MONTH_TOO_FEW).any():
+        notes.append(t("trends.too_few_note", min_expected=fmt_num(MIN_EXPECTED_HIGH, 0)))
+    return notes

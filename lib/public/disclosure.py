@@ -1,16 +1,95 @@
-"""Small-count suppression for everything the public view shows."""
+"""Disclosure control: the one place that decides what numbers a viewer may see.
+
+The public view lets a viewer combine period, locality, category and source freely, so a
+fixed suppression rule alone cannot stop differencing (all categories minus all but one,
+1–25 March minus 1–24 March). We follow the Australian Bureau of Statistics' TableBuilder
+("cell key method"): every record has a secret random key (``lib.ingest.store.record_keys``);
+a cell's key is the sum of its records' keys modulo 1 and picks the cell's noise from a fixed
+table. The same records always give the same noise, so a table is repeatable and asking
+again reveals nothing, while the difference of two overlapping cells carries the noise of
+both. On top of that, published counts from 1 up to the threshold are shown as "färre än T",
+and every statistic the public sees (verdicts, rate ratios and intervals, rates, shares) is
+computed from the published counts, so none can be inverted back to exact ones.
+
+Signed-in analysts get the exact counter and no suppression; the PDF and ``publish`` are
+always public.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
+from lib.figures import counting
 from lib.i18n import fmt_int, t
+
+# The perturbation table: noise added to a non-zero count, chosen by the cell key. Symmetric,
+# so counts stay unbiased away from zero; at most ±2, so a large count barely moves.
+NOISE = np.array([-2, -1, 0, 1, 2], dtype=np.int64)
+NOISE_P = np.array([0.1, 0.2, 0.4, 0.2, 0.1])
+_CDF = np.cumsum(NOISE_P)
+
+
+def perturb(n, key) -> np.ndarray:
+    """Published counts for exact counts ``n`` with cell keys ``key`` in [0, 1). Zero stays
+    zero (no record, nothing to protect); nothing goes below zero."""
+    n = np.asarray(n, dtype=np.int64)
+    index = np.minimum(np.searchsorted(_CDF, np.asarray(key, dtype=float), side="right"), 4)
+    return np.where(n > 0, np.maximum(n + NOISE[index], 0), 0)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What one viewer may see: the threshold and whether counts are exact (a signed-in
+    analyst) or public."""
+
+    threshold: int
+    exact: bool = False
+
+    @property
+    def counter(self) -> counting.Counter:
+        return counting.exact if self.exact else perturb
+
+    def hidden(self, count) -> bool:
+        """A count the public may not see: from 1 up to the threshold. Zero is shown."""
+        if self.exact or count is None:
+            return False
+        return 0 < int(count) < self.threshold
+
+    def value(self, count) -> int | None:
+        """The count, or None where it is hidden."""
+        return None if self.hidden(count) else int(count)
+
+    def text(self, count) -> str:
+        return t("suppressed", threshold=self.threshold) if self.hidden(count) else fmt_int(count)
+
+    def any_hidden(self, *counts) -> bool:
+        return any(self.hidden(c) for c in counts)
+
+    def hide_margin(self, counts: list[int]) -> list[bool]:
+        """Which cells of one row or column to hide: the small ones, and when exactly one is
+        hidden, also the smallest other non-zero cell, so the margin minus the shown cells
+        never gives a hidden one (secondary suppression)."""
+        hide = [self.hidden(c) for c in counts]
+        if sum(hide) == 1:
+            others = [(c, i) for i, c in enumerate(counts) if not hide[i] and c > 0]
+            if others:
+                hide[min(others)[1]] = True
+        return hide
+
+
+PUBLIC_DEFAULT = 3
+
+
+def public(threshold: int) -> Disclosure:
+    return Disclosure(threshold, exact=False)
 
 
 def is_suppressed(count: int, threshold: int) -> bool:
-    """Counts from 1 up to the threshold are hidden; zero is not a person and is shown."""
+    """Counts from 1 up to the threshold are hidden in the public view; zero is shown."""
     return 0 < count < threshold
 
 
 def count_text(count: int, threshold: int) -> str:
-    return (
-        t("suppressed", threshold=threshold) if is_suppressed(count, threshold) else fmt_int(count)
-    )
+    return public(threshold).text(count)

@@ -1,0 +1,302 @@
+"""What each public page shows, as data: the pages lay a ``View`` out, ``publish`` writes it
+as JSON, and both go through the same code, so the open-data files are exactly what a viewer
+sees. Every count is made by the figures with the viewer's counter (``Disclosure.counter``)
+and every count, verdict and share passes the disclosure rules here before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lib.config import Municipality
+from lib.figures import changes, overview, stats
+from lib.figures.coverage import Coverage
+from lib.figures.filters import Filters
+from lib.i18n import (
+    fmt_count,
+    fmt_num,
+    fmt_pct,
+    fmt_period,
+    fmt_signed_pct,
+    t,
+)
+from lib.public.disclosure import Disclosure
+
+# Verdict codes of the figures -> the words a viewer reads (and ``publish`` writes).
+VERDICT_WORDS = {
+    stats.INCREASE: "verdict.increase",
+    stats.DECREASE: "verdict.decrease",
+    stats.NO_CHANGE: "verdict.no_change",
+    changes.NO_DATA: "verdict.no_data",
+    "too_few": "verdict.too_few",
+    "hidden": "verdict.hidden",
+}
+
+
+def verdict_word(code: str) -> str:
+    return t(VERDICT_WORDS[code])
+
+
+@dataclass(frozen=True)
+class Data:
+    """The shared, read-only frames a page is computed from."""
+
+    cube: pd.DataFrame
+    timed: pd.DataFrame
+    coverage: Coverage | None
+    muni: Municipality
+
+
+@dataclass
+class View:
+    page: str
+    filters: Filters
+    total: int | str | None = None
+    sentences: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    verdicts: list[dict[str, str]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # chart data and other page parts
+
+    def verdict(self, subject: str, code_or_word: str) -> None:
+        word = verdict_word(code_or_word) if code_or_word in VERDICT_WORDS else code_or_word
+        self.verdicts.append({"subject": subject, "verdict": word})
+
+    def as_json(self, compared: changes.Periods | None = None) -> dict:
+        f = self.filters
+        period = {"from": f.start.isoformat(), "to": f.end.isoformat()}
+        if compared is not None:
+            period["compared_from"] = compared.current.start.isoformat()
+            period["compared_to"] = compared.current.end.isoformat()
+            period["previous_from"] = compared.previous.start.isoformat()
+            period["previous_to"] = compared.previous.end.isoformat()
+            period["days_compared"] = compared.days_compared
+        return {
+            "page": self.page,
+            "period": period,
+            "filters": {
+                "ort": list(f.localities),
+                "kategori": list(f.categories),
+                "kalla": list(f.sources),
+            },
+            "total": self.total,
+            "sentences": self.sentences,
+            "notes": self.notes,
+            "tables": {name: _records(frame) for name, frame in self.tables.items()},
+            "verdicts": self.verdicts,
+        }
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append({str(k): _plain(v) for k, v in row.items()})
+    return out
+
+
+def _plain(value):
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+# --- Changes in words --------------------------------------------------------------------------
+
+
+def change_words(c: stats.RateComparison) -> str:
+    """'ökningen är 20 % (95 % konfidensintervall 5–37 %)', from the rate ratio."""
+    if c.ratio is None:
+        return t("change.no_previous")
+    if c.verdict == stats.INCREASE:
+        return t(
+            "change.increase",
+            pct=fmt_pct(c.ratio - 1, 0),
+            low=_bound((c.low - 1) * 100),
+            high=_upper_pct(c.high, signed=False),
+        )
+    if c.verdict == stats.DECREASE:
+        return t(
+            "change.decrease",
+            pct=fmt_pct(1 - c.ratio, 0),
+            low=_bound((1 - c.high) * 100),
+            high=fmt_pct(1 - c.low, 0),
+        )
+    return t(
+        "change.no_change",
+        pct=fmt_signed_pct(c.ratio - 1, 0),
+        low=fmt_signed_pct(c.low - 1, 0),
+        high=_upper_pct(c.high, signed=True),
+    )
+
+
+def _bound(percent: float) -> str:
+    """The near end of a significant change's interval: one decimal where whole per cent
+    would round it to 0 (which would read as no change)."""
+    return fmt_num(percent, 0 if abs(percent) >= 1 else 1)
+
+
+def _upper_pct(high: float, signed: bool) -> str:
+    if math.isinf(high):
+        return "obegränsat"
+    return fmt_signed_pct(high - 1, 0) if signed else fmt_pct(high - 1, 0)
+
+
+def short_change(ratio: float, low: float, high: float) -> str:
+    """'+20 % (+5 till +37 %)' for a table cell."""
+    if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
+        return "–"
+    return t(
+        "change.short",
+        pct=fmt_signed_pct(ratio - 1, 0),
+        low=fmt_signed_pct(low - 1, 0),
+        high=_upper_pct(high, signed=True),
+    )
+
+
+def _compare_sentence(change: changes.Change, d: Disclosure) -> str:
+    p = change.periods
+    previous = fmt_period(p.previous.start, p.previous.end)
+    if change.verdict == changes.NO_DATA:
+        return t("change.sentence_no_data", previous=previous)
+    c = change.comparison
+    if d.any_hidden(c.current, c.previous):
+        return t("change.sentence_too_few")
+    key = {
+        stats.INCREASE: "change.sentence_compare_increase",
+        stats.DECREASE: "change.sentence_compare_decrease",
+    }.get(c.verdict, "change.sentence_compare_none")
+    return t(key, previous=previous, change=change_words(c))
+
+
+def headline_verdict(change: changes.Change, d: Disclosure) -> str:
+    if change.verdict == changes.NO_DATA:
+        return changes.NO_DATA
+    c = change.comparison
+    if d.any_hidden(c.current, c.previous, change.current_total):
+        return "too_few"
+    return change.verdict
+
+
+def coverage_notes(p: changes.Periods) -> list[str]:
+    notes = []
+    if p.year_by_year:
+        notes.append(
+            t("change.note_year_by_year", current=fmt_period(p.current.start, p.current.end))
+        )
+    if p.partial:
+        notes.append(t("change.note_partial", days=p.days_compared, total=p.days_in_period))
+    return notes
+
+
+# --- Tables -----------------------------------------------------------------------------------
+
+
+def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFrame, list]:
+    """A change table as the viewer sees it, and its verdicts. Small counts are hidden,
+    with a second cell in a column where only one would be (so the column's margin cannot
+    give it away), and a row with a hidden count gets no verdict and no change."""
+    hide_total = d.hide_margin(list(table["total"]))
+    hide_cur = d.hide_margin(list(table["current"]))
+    hide_prev = d.hide_margin(list(table["previous"]))
+    rows, verdicts = [], []
+    for i, r in enumerate(table.itertuples()):
+        primary = d.any_hidden(r.current, r.previous, r.total)
+        secondary = hide_total[i] or hide_cur[i] or hide_prev[i]
+        if r.verdict == changes.NO_DATA:
+            code = changes.NO_DATA
+        elif primary:
+            code = "too_few"
+        elif secondary:
+            code = "hidden"
+        else:
+            code = r.verdict
+        shown = code in (stats.INCREASE, stats.DECREASE, stats.NO_CHANGE)
+        rows.append(
+            {
+                t(f"col.{by}"): str(r.key),
+                t("col.total_period"): _cell(r.total, hide_total[i], d),
+                t("col.compared_now"): _cell(r.current, hide_cur[i], d),
+                t("col.previous"): _cell(r.previous, hide_prev[i], d),
+                t("col.change_ci"): short_change(r.ratio, r.low, r.high) if shown else "–",
+                t("col.verdict"): verdict_word(code),
+                t("col.rate"): fmt_num(r.rate, 1) if shown and not np.isnan(r.rate) else "–",
+                t("col.rate_status"): t(f"rate.{r.rate_status}") if shown else "",
+            }
+        )
+        verdicts.append({"subject": str(r.key), "verdict": verdict_word(code)})
+    return pd.DataFrame(rows), verdicts
+
+
+def _cell(n: int, hide: bool, d: Disclosure) -> str:
+    return t("suppressed", threshold=d.threshold) if hide and n > 0 else d.text(n)
+
+
+def series_points(series: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
+    """The monthly/weekly series for a chart: hidden counts and months without data become
+    gaps (NaN) with a hover text saying why; nothing else reaches the browser."""
+    out = series.copy()
+    hidden = out["n"].map(lambda n: (not pd.isna(n)) and d.hidden(int(n)))
+    out["hover"] = [
+        t("coverage.no_data_month")
+        if pd.isna(n)
+        else (t("suppressed", threshold=d.threshold) if h else fmt_num(n, 0))
+        for n, h in zip(out["n"], hidden, strict=True)
+    ]
+    out["n"] = out["n"].where(~hidden)
+    if "rate" in out:
+        out["rate"] = out["rate"].where(~hidden)
+    return out
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def overview_view(data: Data, f: Filters, d: Disclosure) -> View:
+    ov = overview.compute(data.cube, f, data.muni, data.coverage, d.counter)
+    view = View(
+        "oversikt", f, total=d.value(ov.total) if not d.hidden(ov.total) else d.text(ov.total)
+    )
+    period = fmt_period(f.start, f.end)
+    count = fmt_count(ov.total, d.text(ov.total))
+    view.sentences.append(t("change.sentence_total", period=period, count=count))
+    view.sentences.append(_compare_sentence(ov.change, d))
+    headline = headline_verdict(ov.change, d)
+    view.verdict(t("overview.metric_total"), headline)
+    table, verdicts = change_rows(ov.categories, "category", d)
+    view.tables["kategorier"] = table
+    view.verdicts += verdicts
+    for row, v in zip(ov.categories.itertuples(), verdicts, strict=True):
+        if (
+            v["verdict"] in (t("verdict.increase"), t("verdict.decrease"))
+            and len(view.sentences) < 5
+        ):
+            key = (
+                "change.summary_category_up"
+                if row.verdict == stats.INCREASE
+                else ("change.summary_category_down")
+            )
+            comparison = stats.RateComparison(
+                row.current,
+                row.previous,
+                1,
+                1,
+                row.ratio,
+                row.low,
+                row.high,
+                row.p_value,
+                row.verdict,
+            )
+            view.sentences.append(t(key, category=row.key, change=change_words(comparison)))
+    view.notes += coverage_notes(ov.change.periods)
+    view.extra["overview"] = ov
+    view.extra["headline"] = headline
+    view.extra["monthly"] = series_points(ov.monthly, d)
+    view.extra["rate"] = None if ov.rate is None or d.hidden(ov.total) else ov.rate
+    return view
