@@ -8,7 +8,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.i18n import fmt_date, fmt_month_short, fmt_num, fmt_pct, t
-from lib.public.disclosure import is_suppressed
 
 BLUE, ORANGE, GREY, VERMILLION, SKY = "#0072B2", "#E69F00", "#6E6E6E", "#D55E00", "#56B4E9"
 FONT = "Source Sans Pro, Arial, sans-serif"
@@ -37,10 +36,11 @@ def _label(start: pd.Timestamp, freq: str) -> str:
 
 
 def series_figure(
-    series: pd.DataFrame, threshold: int, freq: str = "M", value: str = "n"
+    series: pd.DataFrame, threshold: int | None = None, freq: str = "M", value: str = "n"
 ) -> go.Figure:
-    """Current period against the previous year on the same axis (counts or rates). Buckets
-    whose count is suppressed are left as gaps, with the reason in the hover text."""
+    """Current period against the previous year on the same axis (counts or rates), from a
+    series already through the disclosure layer (``views.series_points``): hidden counts and
+    months without data are gaps, with the reason in the hover text (column ``hover``)."""
     fig = go.Figure()
     styles = {
         "current": (BLUE, "solid", "overview.trend_current"),
@@ -48,13 +48,14 @@ def series_figure(
     }
     for name, (colour, dash, label) in styles.items():
         rows = series[series["series"] == name]
-        hidden = rows["n"].map(lambda n: is_suppressed(int(n), threshold))
-        values = rows[value].where(~hidden)
-        decimals = 0 if value == "n" else 2
-        hover = [
-            t("suppressed", threshold=threshold) if h else fmt_num(v, decimals)
-            for v, h in zip(rows[value], hidden, strict=True)
-        ]
+        values = rows[value]
+        if value != "n":
+            hover = [
+                h if pd.isna(v) else fmt_num(v, 2)
+                for v, h in zip(values, rows["hover"], strict=True)
+            ]
+        else:
+            hover = list(rows["hover"])
         fig.add_trace(
             go.Scatter(
                 x=[_label(s, freq) for s in rows["start"]],
@@ -107,7 +108,7 @@ def control_figure(chart: pd.DataFrame, threshold: int) -> go.Figure:
             hovertemplate="%{y:.1f}<extra>" + t("trends.control_expected") + "</extra>",
         )
     )
-    hidden = chart["n"].map(lambda n: is_suppressed(int(n), threshold))
+    hidden = chart["n"].isna()  # hidden by the disclosure layer
     fig.add_trace(
         go.Scatter(
             x=x,
@@ -131,10 +132,9 @@ def control_figure(chart: pd.DataFrame, threshold: int) -> go.Figure:
     return _layout(fig, y_title=t("overview.trend_count"))
 
 
-def heatmap_figure(matrix: np.ndarray, threshold: int) -> go.Figure:
-    """Weekday × hour counts; cells below the threshold left empty."""
-    values = matrix.astype(float)
-    values[(matrix > 0) & (matrix < threshold)] = np.nan
+def heatmap_figure(matrix: np.ndarray, threshold: int | None = None) -> go.Figure:
+    """Weekday × hour counts as the disclosure layer left them (hidden cells are NaN)."""
+    values = np.asarray(matrix, dtype=float)
     days = [t(f"weekday.{d}") for d in range(7)]
     fig = go.Figure(
         go.Heatmap(

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from lib.config import Municipality
-from lib.figures import changes, overview, stats
+from lib.figures import changes, overview, stats, trends
 from lib.figures.coverage import Coverage
 from lib.figures.filters import Filters
 from lib.i18n import (
     fmt_count,
+    fmt_month,
     fmt_num,
     fmt_pct,
     fmt_period,
@@ -299,4 +300,117 @@ def overview_view(data: Data, f: Filters, d: Disclosure) -> View:
     view.extra["headline"] = headline
     view.extra["monthly"] = series_points(ov.monthly, d)
     view.extra["rate"] = None if ov.rate is None or d.hidden(ov.total) else ov.rate
+    return view
+
+
+def disclosed_night(night: trends.NightShare, d: Disclosure) -> trends.NightShare | None:
+    """The night share only where the night count, the day count and the total are all
+    shown: a share of a small cell gives the cell back."""
+    if night.timed == 0 or d.any_hidden(night.night, night.day, night.timed):
+        return None
+    return night
+
+
+def night_points(monthly: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
+    """Monthly night shares for the chart: months whose night or day count is hidden carry
+    no share and no interval."""
+    out = monthly.copy()
+    hidden = [
+        d.any_hidden(int(k), int(n) - int(k), int(n))
+        for k, n in zip(out["night"], out["timed"], strict=True)
+    ]
+    mask = pd.Series(hidden, index=out.index)
+    for column in ("share", "low", "high"):
+        out[column] = out[column].mask(mask)
+    return out.drop(columns=["night", "timed"])
+
+
+def hours_matrix(matrix: np.ndarray, d: Disclosure) -> np.ndarray:
+    values = np.asarray(matrix, dtype=float)
+    hidden = np.vectorize(d.hidden)(matrix.astype(int)) if matrix.size else matrix.astype(bool)
+    values[hidden] = np.nan
+    return values
+
+
+def control_points(chart: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
+    out = chart.copy()
+    hidden = out["n"].map(lambda n: d.hidden(int(n)))
+    out["n"] = out["n"].astype(float).mask(hidden)
+    return out
+
+
+FLAG_WORDS = {"high": "ovanligt många", "low": "ovanligt få"}
+
+
+def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
+    base = overview_view(data, f, d)
+    ov = base.extra["overview"]
+    view = View("utveckling", f, total=base.total, sentences=list(base.sentences))
+    view.notes = list(base.notes)
+    view.verdicts.append(base.verdicts[0])
+    view.tables["kategorier"] = base.tables["kategorier"]
+    view.verdicts += [
+        {"subject": f"{t('col.category')}: {v['subject']}", "verdict": v["verdict"]}
+        for v in base.verdicts[1:]
+    ]
+    localities = changes.change_table(data.cube, f, data.muni, "locality", data.coverage, d.counter)
+    view.tables["orter"], by_place = change_rows(localities, "locality", d)
+    view.verdicts += [
+        {"subject": f"{t('col.locality')}: {v['subject']}", "verdict": v["verdict"]}
+        for v in by_place
+    ]
+    for row, v in zip(localities.itertuples(), by_place, strict=True):
+        if v["verdict"] in (t("verdict.increase"), t("verdict.decrease")):
+            key = (
+                "change.summary_locality_up"
+                if row.verdict == stats.INCREASE
+                else "change.summary_locality_down"
+            )
+            comparison = stats.RateComparison(
+                row.current, row.previous, 1, 1, row.ratio, row.low, row.high, 0.0, row.verdict
+            )
+            view.sentences.append(t(key, locality=row.key, change=change_words(comparison)))
+    chart = trends.control_chart(data.cube, f, coverage=data.coverage, counter=d.counter)
+    flagged = trends.unusual_months(chart)
+    view.extra["chart"] = control_points(chart, d)
+    view.extra["flagged"] = flagged
+    view.extra["baseline_notes"] = trends.baseline_notes(chart)
+    view.tables["ovanliga_manader"] = trends.unusual_view(flagged, d.threshold)
+    for row in flagged.itertuples():
+        view.verdict(f"{row.category}, {fmt_month(row.month)}", FLAG_WORDS[row.flag])
+    if flagged.empty:
+        view.sentences.append(t("trends.summary_no_unusual"))
+    else:
+        view.sentences.append(
+            t(
+                "trends.summary_unusual_count",
+                count=len(flagged),
+                months=t("trends.month_one" if len(flagged) == 1 else "trends.month_many"),
+            )
+        )
+    night = trends.night_share(data.timed, data.cube, f, d.counter)
+    view.extra["night_raw"] = night
+    view.extra["night"] = disclosed_night(night, d)
+    view.extra["night_monthly"] = night_points(
+        trends.night_share_by_month(data.timed, f, d.counter), d
+    )
+    view.extra["hours"] = hours_matrix(trends.weekday_hour(data.timed, f, d.counter), d)
+    shown = view.extra["night"]
+    previous_hidden = d.any_hidden(
+        night.previous_night, night.previous_timed - night.previous_night, night.previous_timed
+    )
+    if shown is not None and not previous_hidden and night.previous_timed:
+        view.sentences.append(
+            t(
+                "trends.summary_night",
+                share=fmt_pct(shown.share, 0),
+                previous=fmt_pct(night.previous_share, 0),
+                verdict=t(f"verdict.{night.comparison.verdict}"),
+            )
+        )
+        view.verdict(t("trends.night_metric"), night.comparison.verdict)
+    else:
+        view.verdict(t("trends.night_metric"), "too_few")
+    view.extra["overview"] = ov
+    view.extra["monthly"] = base.extra["monthly"]
     return view
