@@ -68,7 +68,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("hash-password", help=t("cli.help_hash_password"))
     undo = sub.add_parser("undo", help=t("cli.help_undo"))
     undo.add_argument("id", type=int)
+    pub = sub.add_parser("publish", help=t("cli.help_publish"))
+    pub.add_argument("out_dir", type=Path)
+    pub.add_argument("--from", dest="start", type=_date, required=True)
+    pub.add_argument("--to", dest="end", type=_date, required=True)
+    pub.add_argument("--ort", action="append", default=[], help=t("cli.help_ort"))
+    pub.add_argument("--kategori", action="append", default=[], help=t("cli.help_kategori"))
+    pub.add_argument("--kalla", action="append", default=[], choices=SOURCES)
     return parser
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(t("cli.bad_date", value=text)) from exc
 
 
 def cmd_seed(store, muni, args) -> list[str]:
@@ -145,6 +161,22 @@ def cmd_hash_password(store, muni, args) -> list[str]:
     ]
 
 
+def cmd_publish(store, muni, args) -> list[str]:
+    from lib.figures.filters import Filters
+    from lib.public.publish import publish
+
+    if args.end < args.start:
+        raise InvalidInput([t("cli.bad_period")])
+    unknown = [n for n in args.ort if n not in muni.locality_names]
+    if unknown:
+        raise InvalidInput([t("cli.unknown_locality", names=", ".join(unknown))])
+    filters = Filters(
+        args.start, args.end, tuple(args.ort), tuple(args.kategori), tuple(args.kalla)
+    )
+    written = publish(store, muni, filters, args.out_dir)
+    return [t("cli.published", files=", ".join(p.name for p in written), folder=args.out_dir)]
+
+
 COMMANDS = {
     "seed": cmd_seed,
     "import": cmd_import,
@@ -152,6 +184,7 @@ COMMANDS = {
     "imports": cmd_imports,
     "undo": cmd_undo,
     "hash-password": cmd_hash_password,
+    "publish": cmd_publish,
 }
 
 
