@@ -236,7 +236,11 @@ def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFra
 
 
 def _cell(n: int, hide: bool, d: Disclosure) -> str:
-    return t("suppressed", threshold=d.threshold) if hide and n > 0 else d.text(n)
+    """A count as shown: "färre än T" when small, "dold" when hidden only so that a margin
+    cannot give a small one away (it is not small, so it must not say so)."""
+    if hide and not d.hidden(n) and n > 0:
+        return t("verdict.hidden")
+    return d.text(n)
 
 
 def series_points(series: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
