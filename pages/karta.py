@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from lib import ui
-from lib.figures import hotspots
+from lib.figures import counting, hotspots
 from lib.figures.filters import Filters, select
 from lib.i18n import fmt_int, t
 from lib.public import maps
@@ -37,10 +37,12 @@ def cameras(url: str, version: int) -> pd.DataFrame:
 def figures(url: str, version: int, f: Filters, cell: int) -> dict:
     pts, muni = ui.map_points(), ui.municipality()
     now = select(pts, f)
-    current = hotspots.grid_counts(now["x"], now["y"], cell)
+    counter = counting.exact  # the same counter for the grid, the test and the table
+    current = hotspots.grid_counts(now["x"], now["y"], cell, now["key"], counter)
     before = select(pts, f.previous_year())
-    previous = hotspots.grid_counts(before["x"], before["y"], cell)
-    result = hotspots.hotspots(current, cell)
+    previous = hotspots.grid_counts(before["x"], before["y"], cell, before["key"], counter)
+    region = hotspots.study_region(muni, cell)
+    result = hotspots.hotspots(now, cell, region, counter=counter)
     # What the map leaves out of the selection: sensitive categories, and places unknown.
     selected = select(ui.cube(), f)
     sensitive = int(selected.loc[selected["category"].isin(muni.sensitive_categories), "n"].sum())
@@ -122,10 +124,12 @@ def summary(fig: dict, cell: int) -> str:
             )
         )
     else:
-        bins = result.cells["gi_bin"]
+        bins = result.cells["bin"]
         hot, cold = int((bins > 0).sum()), int((bins < 0).sum())
         key = "map.summary_hotspots" if hot or cold else "map.summary_no_hotspots"
         parts.append(t(key, hot=fmt_int(hot), cold=fmt_int(cold)))
+    if result.outside:
+        parts.append(t("map.outside_note", outside=count_text(result.outside, threshold)))
     return " ".join(parts)
 
 
@@ -203,7 +207,13 @@ st_folium(
 )
 notes = [t("map.privacy_note", last=threshold - 1, threshold=threshold)]
 if view == "hotspots":
-    notes.append(t("map.hotspot_help"))
+    notes.append(
+        t(
+            "map.hotspot_help",
+            expected=fmt_int(hotspots.MIN_EXPECTED),
+            minimum=fmt_int(hotspots.MIN_INCIDENTS),
+        )
+    )
 notes.append(
     t(
         "map.excluded_note",
@@ -211,7 +221,7 @@ notes.append(
         sensitive=count_text(fig["sensitive"], threshold),
     )
 )
-if muni.outline_approximate:
+if hotspots.outline_source(muni) in ("config", "bbox"):
     notes.append(t("map.outline_note"))
 if show_points:
     notes.append(t("map.points_note", limit=fmt_int(maps.MAX_POINTS)))

@@ -1,6 +1,8 @@
-"""lib.hotspots and lib.maps: the grid is exact, Gi* finds a planted cluster and little on
-random data, cameras compare equal windows, and nothing below the privacy threshold, no
-unescaped data string and no CDN link ever reaches the map, the tables or the downloads."""
+"""lib.figures.hotspots and lib.public.maps: the grid is exact and counts through the counter,
+the study region is the municipality's, the exact window test matches scipy and finds a planted
+cluster and little on uniform data (calibration), cameras compare equal windows, and nothing
+below the privacy threshold, no unescaped data string and no CDN link ever reaches the map, the
+tables or the downloads."""
 
 from __future__ import annotations
 
@@ -45,13 +47,25 @@ def points_at(xs, ys, days=None, category="Skadegörelse", description="Fiktiv."
     ).sort_values("day", kind="stable")
 
 
-def cells_from(multiplicities: dict[tuple[int, int], int], cell: int = 250) -> pd.DataFrame:
-    """Counts per cell built from points placed inside the given cells."""
+def in_cells(multiplicities: dict[tuple[int, int], int], cell: int = 250):
+    """Points (x, y arrays) at the centres of the given cells, ``n`` in each."""
     xs, ys = [], []
     for (i, j), n in multiplicities.items():
         xs += [(i + 0.5) * cell] * n
         ys += [(j + 0.5) * cell] * n
-    return hotspots.grid_counts(xs, ys, cell)
+    return np.asarray(xs, float), np.asarray(ys, float)
+
+
+def cells_from(multiplicities: dict[tuple[int, int], int], cell: int = 250) -> pd.DataFrame:
+    """Counts per cell built from points placed inside the given cells."""
+    return hotspots.grid_counts(*in_cells(multiplicities, cell), cell)
+
+
+def hotspots_of(multiplicities, muni, cell: int = 250, min_incidents=hotspots.MIN_INCIDENTS):
+    """The hotspot test of points placed in the given cells, on the municipality's region."""
+    xs, ys = in_cells(multiplicities, cell)
+    frame = pd.DataFrame({"x": xs, "y": ys})
+    return hotspots.hotspots(frame, cell, hotspots.study_region(muni, cell), min_incidents)
 
 
 # --- Grid ----------------------------------------------------------------------------------
@@ -93,51 +107,182 @@ def test_points_frame_leaves_out_sensitive_categories_and_missing_places(muni):
     assert frame["category"].tolist() == ["Skadegörelse"]
 
 
-# --- Gi* -----------------------------------------------------------------------------------
+# --- Study region ----------------------------------------------------------------------------
 
 
-def test_gi_star_finds_a_planted_cluster():
-    rng = np.random.default_rng(1)
-    xs = list(X0 + rng.uniform(0, 5000, 400))
-    ys = list(Y0 + rng.uniform(0, 5000, 400))
-    xs += list(X0 + 2500 + rng.uniform(0, 250, 60))  # 60 incidents in one 250 m cell
-    ys += list(Y0 + 2500 + rng.uniform(0, 250, 60))
-    result = hotspots.hotspots(hotspots.grid_counts(xs, ys, 250), 250)
-    assert result.enough
-    planted = result.cells.set_index(["ix", "iy"]).loc[
-        (int((X0 + 2500) // 250), int(Y0 // 250) + 10)
-    ]
-    assert planted["gi_bin"] == 3
-    hot = result.cells[result.cells["gi_bin"] > 0]
-    assert len(hot) >= 9  # the cell and its eight neighbours, which share it in their Gi*
-    # Only the planted cell and its neighbours (which share it in their Gi*) are hot.
-    assert (hot["ix"] - planted.name[0]).abs().max() <= 1
-    assert (hot["iy"] - planted.name[1]).abs().max() <= 1
+def test_study_region_is_the_municipality_not_the_data(muni):
+    region = hotspots.study_region(muni, 250)
+    # Hallsberg's outline is about 680 km2: 250 m cells are 0.0625 km2 each.
+    assert len(region) * 0.0625 == pytest.approx(680, rel=0.02)
+    assert len(hotspots.study_region(muni, 1000)) == pytest.approx(680, rel=0.05)
+    x, y = hotspots.project([59.067, 59.2745, 59.0638], [15.110, 15.2134, 15.3378])
+    # Hallsberg town and Pålsboda are inside; Örebro city (the next municipality) is not.
+    assert hotspots.in_region(x, y, 250, region).tolist() == [True, False, True]
+    # Cell centres decide: every region cell's centre lies inside the shipped outline.
+    import geopandas as gpd
+    from shapely import contains_xy
+
+    outlines = gpd.read_file(hotspots.GEO_FILE)
+    shape = outlines[outlines["id"] == "1861"].to_crs(3006).geometry.iloc[0]
+    centres = ((region["ix"] + 0.5) * 250, (region["iy"] + 0.5) * 250)
+    assert contains_xy(shape, *centres).all()
+    # The same region whatever the data: it is a function of the municipality and cell only.
+    assert hotspots.study_region(muni, 250) is region
 
 
-def test_gi_star_flags_few_cells_on_uniform_random_data():
-    rng = np.random.default_rng(7)
-    xs, ys = X0 + rng.uniform(0, 5000, 600), Y0 + rng.uniform(0, 5000, 600)
-    result = hotspots.hotspots(hotspots.grid_counts(xs, ys, 250), 250)
-    assert result.enough and len(result.cells) > 300
-    assert (result.cells["gi_bin"] != 0).mean() < 0.02
+def test_points_outside_the_region_are_left_out_and_counted(muni):
+    region = hotspots.study_region(muni, 250)
+    xs, ys = in_cells({(int(X0 // 250) + i, int(Y0 // 250)): 1 for i in range(30)})
+    ox, oy = hotspots.project([59.2745] * 5, [15.2134] * 5)  # Örebro: outside
+    frame = pd.DataFrame({"x": np.r_[xs, ox], "y": np.r_[ys, oy]})
+    result = hotspots.hotspots(frame, 250, region)
+    assert (result.incidents, result.outside, result.enough) == (30, 5, True)
+    assert len(result.cells) == len(region) == result.region_cells
+    few = hotspots.hotspots(frame.iloc[1:], 250, region)  # 29 inside: too few to test
+    assert (few.incidents, few.outside, few.enough) == (29, 5, False)
 
 
-def test_too_few_incidents_for_a_hotspot_analysis():
-    few = cells_from({(i, 0): 1 for i in range(29)})
-    assert not hotspots.hotspots(few, 250).enough
-    enough = cells_from({(i, 0): 1 for i in range(30)})
-    assert hotspots.hotspots(enough, 250).enough
+# --- The exact window test ---------------------------------------------------------------------
+
+
+def test_binomial_p_values_match_scipy_binomtest():
+    from scipy.stats import binomtest
+
+    rng = np.random.default_rng(3)
+    cases = [(0, 600, 9 / 10891), (7, 600, 9 / 10891), (1, 30, 4 / 25), (15, 615, 9 / 10891)]
+    for _ in range(300):
+        n = int(rng.integers(1, 3000))
+        q = float(rng.integers(1, 10)) / float(rng.integers(9, 20000))
+        cases.append((int(rng.integers(0, min(n, int(3 * n * q) + 12) + 1)), n, q))
+    for x, n, q in cases:
+        two = hotspots.binomial_p([x], n, [q])[0]
+        assert two == pytest.approx(binomtest(x, n, q).pvalue, rel=1e-9, abs=1e-300)
+        one = hotspots.binomial_p([x], n, [q], two_sided=False)[0]
+        expected = binomtest(x, n, q, alternative="greater").pvalue
+        assert one == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_benjamini_hochberg_matches_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        p = np.concatenate([rng.uniform(size=200), rng.uniform(0, 1e-3, rng.integers(0, 20))])
+        for alpha in (0.10, 0.05, 0.01):
+            expected = multipletests(p, alpha=alpha, method="fdr_bh")[0]
+            assert (hotspots.benjamini_hochberg(p, alpha) == expected).all()
 
 
 def test_confidence_bins_follow_fdr_and_sign():
     p = np.array([1e-6, 1e-6, 0.02, 0.5, 0.9, 1e-6])
-    z = np.array([4.0, -4.0, 2.5, 0.1, -0.1, 5.0])
-    bins = hotspots.confidence_bins(z, p)
-    assert bins[0] == 3 and bins[1] == -3 and bins[5] == 3
+    direction = np.array([1, -1, 1, 1, -1, 1])
+    bins = hotspots.confidence_bins(direction, p)
+    assert bins.tolist()[:2] == [3, -3] and bins[5] == 3
     assert bins[3] == 0 and bins[4] == 0
-    # 0.02 is the 4th smallest of 6: BH at 5 % lets it through (0.02 <= 0.05 * 4 / 6).
+    # 0.02 is the 4th smallest of 6: BH at 5 % lets it through (0.02 <= 0.05 * 4 / 6), at 1 %
+    # not (0.02 > 0.01 * 4 / 6).
     assert bins[2] == 2
+    eligible = np.array([True, False, True, True, True, True])
+    assert hotspots.confidence_bins(direction, p, eligible)[1] == 0
+
+
+def block(i0: int, j0: int, size: int) -> pd.DataFrame:
+    """A square region of size x size cells."""
+    ii, jj = np.meshgrid(np.arange(i0, i0 + size), np.arange(j0, j0 + size), indexing="ij")
+    return pd.DataFrame({"ix": ii.ravel(), "iy": jj.ravel()})
+
+
+def test_window_counts_and_p_values_by_hand():
+    from scipy.stats import binomtest
+
+    i0, j0 = int(X0 // 250), int(Y0 // 250)
+    region = block(i0, j0, 5)  # 25 cells
+    counts = {(i0, j0): 10, (i0 + 1, j0): 5, (i0 + 4, j0 + 4): 3}
+    counts |= {(i0 + 2, j0 + k): 3 for k in range(5)}  # 33 in all
+    xs, ys = in_cells(counts)
+    result = hotspots.hotspots(pd.DataFrame({"x": xs, "y": ys}), 250, region)
+    cells = result.cells.set_index(["ix", "iy"])
+    assert result.incidents == 33
+    corner = cells.loc[(i0, j0)]
+    # The corner's window: itself and 3 neighbours in the region; 10 + 5 + 0 + 0.
+    assert (corner["window"], corner["window_cells"]) == (15, 4)
+    assert corner["expected"] == pytest.approx(33 * 4 / 25)
+    assert corner["p"] == pytest.approx(binomtest(15, 33, 4 / 25).pvalue, rel=1e-9)
+    middle = cells.loc[(i0 + 2, j0 + 2)]  # 3 of the column in its window, 9 cells
+    assert (middle["window"], middle["window_cells"]) == (9, 9)
+    assert middle["p"] == pytest.approx(binomtest(9, 33, 9 / 25).pvalue, rel=1e-9)
+    edge = cells.loc[(i0 + 3, j0)]  # 6 cells, 3 + 3 of the column; expects 7.9: two-sided
+    assert (edge["window"], edge["window_cells"]) == (6, 6)
+    assert edge["p"] == pytest.approx(binomtest(6, 33, 6 / 25).pvalue, rel=1e-9)
+
+
+def test_a_planted_cluster_is_hot_and_only_cells_with_incidents_are_painted(muni):
+    rng = np.random.default_rng(1)
+    region = hotspots.study_region(muni, 250)
+    pick = rng.integers(0, len(region), 600)
+    xs = (region["ix"].to_numpy()[pick] + rng.random(600)) * 250
+    ys = (region["iy"].to_numpy()[pick] + rng.random(600)) * 250
+    ci, cj = int(X0 // 250) + 10, int(Y0 // 250)
+    xs = np.r_[xs, (ci + rng.random(15)) * 250]  # 15 incidents in one 250 m cell
+    ys = np.r_[ys, (cj + rng.random(15)) * 250]
+    result = hotspots.hotspots(pd.DataFrame({"x": xs, "y": ys}), 250, region)
+    cells = result.cells.set_index(["ix", "iy"])
+    assert cells.loc[(ci, cj), "bin"] == 3
+    hot = result.cells[result.cells["bin"] > 0]
+    assert (hot["n"] >= 1).all()  # a hot cell always holds an incident itself
+    assert ((hot["ix"] - ci).abs() <= 1).all() and ((hot["iy"] - cj).abs() <= 1).all()
+    assert not (result.cells["bin"] < 0).any()  # 600 over 10 891 cells: nothing can be cold
+
+
+def test_cold_only_where_enough_is_expected():
+    i0, j0 = int(X0 // 250), int(Y0 // 250)
+    region = block(i0, j0, 12)  # 144 cells
+    # 1 440 incidents spread evenly over all but a 3 x 3 empty block: the block's middle
+    # expects 1 440 * 9 / 144 = 90 in its window and sees none.
+    empty = {(i0 + 5 + a, j0 + 5 + b) for a in range(3) for b in range(3)}
+    full = {(i, j): 11 for i, j in zip(region["ix"], region["iy"], strict=True)}
+    counts = {c: n for c, n in full.items() if c not in empty}
+    xs, ys = in_cells(counts)
+    result = hotspots.hotspots(pd.DataFrame({"x": xs, "y": ys}), 250, region)
+    assert result.cells.set_index(["ix", "iy"]).loc[(i0 + 6, j0 + 6), "bin"] == -3
+    # The same pattern with one incident in every fourth cell: the empty window expects
+    # fewer than 3 and is not tested for "fewer", so nothing is cold.
+    sparse = {c: 1 for c in list(counts)[::4]}  # 34: the window expects 34 * 9 / 144 = 2.1
+    xs, ys = in_cells(sparse)
+    thin = hotspots.hotspots(pd.DataFrame({"x": xs, "y": ys}), 250, region)
+    assert thin.enough and not (thin.cells["bin"] < 0).any()
+
+
+def test_counts_come_from_the_counter(muni):
+    """The grid, N and the test use the counter's counts: here one that adds 2 to every
+    non-empty cell whose key is above a half, so a wrong path would show."""
+
+    def counter(n, key):
+        return np.where(np.asarray(n) > 0, np.asarray(n) + 2 * (np.asarray(key) > 0.5), 0)
+
+    region = hotspots.study_region(muni, 250)
+    xs, ys = in_cells({(int(X0 // 250) + i, int(Y0 // 250)): 3 for i in range(12)})
+    keys = np.tile([0.3, 0.3, 0.1], 12)  # cells with key 0.7: + 2 each
+    keys[:3] = [0.0, 0.0, 0.1]  # the first cell: key 0.1, unchanged
+    frame = pd.DataFrame({"x": xs, "y": ys, "key": keys})
+    grid = hotspots.grid_counts(xs, ys, 250, keys, counter)
+    assert sorted(grid["n"]) == [3] + [5] * 11
+    result = hotspots.hotspots(frame, 250, region, counter=counter)
+    assert result.incidents == 3 + 5 * 11
+    shown = result.cells[result.cells["n"] > 0]
+    merged = shown.merge(grid, on=["ix", "iy"], suffixes=("", "_grid"))
+    assert (merged["n"] == merged["n_grid"]).all() and len(merged) == 12
+
+
+def test_calibration_quick():
+    """The calibration of bench/calibration_hotspots.py, 150 draws with a fixed seed: at most
+    10 % of null maps with a hot cell at 95 %, a planted cluster found in at least 80 %."""
+    from bench import calibration_hotspots
+
+    r = calibration_hotspots.run(150, seed=11)
+    assert r["null_any_hot_95"] <= 0.10, r
+    assert r["planted_found_hot_95"] >= 0.80, r
+    assert r["null_mean_false_hot_95"] < 0.5, r
 
 
 # --- Cameras -------------------------------------------------------------------------------
@@ -191,7 +336,8 @@ def test_top_places_compare_with_the_year_before_and_hide_small_counts(muni):
     i, j = int(X0 // 250), int(Y0 // 250)
     current = cells_from({(i, j): 40, (i + 1, j): 2, (i + 5, j): 10})
     previous = cells_from({(i, j): 10, (i + 1, j): 9, (i + 5, j): 1})
-    result = hotspots.hotspots(current, 250, min_incidents=1000)  # not tested: too few
+    counts = {(i, j): 40, (i + 1, j): 2, (i + 5, j): 10}
+    result = hotspots_of(counts, muni, min_incidents=1000)  # not tested: too few
     table = hotspots.top_places(current, previous, result, 250, muni)
     assert table[["n", "previous"]].values.tolist() == [[40, 10], [10, 1], [2, 9]]
     assert table["verdict"].tolist()[0] == "increase"
@@ -239,7 +385,7 @@ cell_counts = st.dictionaries(
 def test_no_count_below_the_threshold_leaks(muni, current, previous, threshold):
     muni = type(muni)(**{**muni.__dict__, "privacy_threshold": threshold})
     now, before = cells_from(current), cells_from(previous)
-    result = hotspots.hotspots(now, 250)
+    result = hotspots_of(current, muni)
     for view in maps.VIEWS:
         data = maps.map_data(now, 250, muni, view, result)
         drawn = script_data(maps.map_html(maps.build_map(data, ASSET_BASE)))

@@ -85,7 +85,39 @@ def test_every_view_renders(page, key, value):
         assert drawn["cells"]
     if value == "hotspots":
         assert {drawn["styles"][c[2]][0] for c in drawn["cells"]} <= {-3, -2, -1, 1, 2, 3}
-        assert "Hotspots" in drawn["legend_title"]
+        assert "Heta och kalla rutor" in drawn["legend_title"]
+        # The page explains the test it ran.
+        notes = " ".join(c.value for c in at.caption)
+        assert "binomialtest" in notes and "Benjamini–Hochberg" in notes
+        assert "mittpunkt ligger innanför kommungränsen" in notes
+
+
+def test_incidents_outside_the_study_region_are_counted_on_the_page(page, sample_incidents):
+    """An independent count: the sample's points whose 250 m cell centre lies outside
+    Hallsberg's shipped outline (geopandas and shapely, not lib.figures.hotspots)."""
+    import geopandas as gpd
+    from shapely import contains_xy
+
+    from lib.figures import hotspots
+
+    year = on_the_map(sample_incidents, "2018-10-01", "2019-09-30")
+    points = gpd.GeoSeries(gpd.points_from_xy(year["lon"], year["lat"]), crs=4326).to_crs(3006)
+    outlines = gpd.read_file(hotspots.GEO_FILE)
+    shape = outlines[outlines["id"] == "1861"].to_crs(3006).geometry.iloc[0]
+    cx = (np.floor(points.x / 250) + 0.5) * 250
+    cy = (np.floor(points.y / 250) + 0.5) * 250
+    outside = int((~contains_xy(shape, cx.to_numpy(), cy.to_numpy())).sum())
+    assert outside >= 3  # the sample scatters some of Hallsberg town's points over the border
+    at = page()
+    assert_ok(at)
+    summary = at.markdown[0].value
+    assert (
+        f"{swedish(outside)} händelser ligger i rutor utanför kommungränsen och ingår inte i "
+        "hotspot-analysen." in summary
+    ), summary
+    drawn = map_data(at)
+    assert drawn["outline_label"].startswith("Kommungräns (förenklad")
+    assert len(drawn["outline"]) == 69  # Hallsberg's shipped outline, not the config's ring
 
 
 def test_too_few_incidents_says_so_instead_of_hotspots(page, sample_incidents):

@@ -145,7 +145,7 @@ def _hotspots(
     before = hotspots.grid_counts(previous["x"], previous["y"], HOTSPOT_CELL)
     if now.empty:
         return None, t("meeting.hotspots_none")
-    result = hotspots.hotspots(now, HOTSPOT_CELL)
+    result = hotspots.hotspots(current, HOTSPOT_CELL, hotspots.study_region(muni, HOTSPOT_CELL))
     table = hotspots.top_places(now, before, result, HOTSPOT_CELL, muni, limit=HOTSPOT_ROWS)
     view = hotspots.top_places_view(table.head(HOTSPOT_ROWS), HOTSPOT_CELL, muni.privacy_threshold)
     note = (

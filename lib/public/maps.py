@@ -1,4 +1,4 @@
-"""The hotspot map as a folium map: the grid (counts, or Gi* hot and cold classes), a heat map
+"""The hotspot map as a folium map: the grid (counts, or hot and cold classes), a heat map
 from the binned counts, the context layers and, for a signed-in analyst only, clustered points.
 
 Three rules hold for everything here:
@@ -265,11 +265,11 @@ def map_data(
 def _hotspot_layer(data: MapData, result: hotspots.HotspotResult, cell: int, muni) -> None:
     sig = result.significant()
     style_idx, data.styles, place_idx, data.places = _styles_and_places(
-        sig, sig["gi_bin"].to_numpy(), cell, muni, muni.privacy_threshold
+        sig, sig["bin"].to_numpy(), cell, muni, muni.privacy_threshold
     )
     data.cells = _records(sig, cell, data.origin, style_idx, place_idx)
     data.colours = {int(k): v for k, v in GI_COLOURS.items()}
-    data.legend = [[GI_COLOURS[k], hotspots.gi_text(k)] for k in GI_COLOURS]
+    data.legend = [[GI_COLOURS[k], hotspots.bin_text(k)] for k in GI_COLOURS]
     data.legend_title = t("map.legend_hotspots")
 
 
@@ -298,8 +298,8 @@ def _heat_layer(data: MapData, counts: pd.DataFrame, cell: int, threshold: int) 
 
 def _context_layers(data: MapData, muni: Municipality, cameras: pd.DataFrame | None) -> None:
     data.outline = [[round(a, 5), round(b, 5)] for a, b in muni_outline(muni)]
-    label = "map.outline_label" if muni.outline_approximate else "map.outline_label_exact"
-    data.outline_label = text(t(label))
+    label = {"file": "map.outline_label_exact", "shipped": "map.outline_label_shipped"}
+    data.outline_label = text(t(label.get(hotspots.outline_source(muni), "map.outline_label")))
     data.localities = [[loc.lat, loc.lon, text(loc.name)] for loc in muni.localities]
     if cameras is not None:
         data.cameras = [
@@ -352,16 +352,9 @@ def _around(locality, half_km: float = 2.0) -> list:
 
 
 def muni_outline(muni: Municipality) -> list[tuple[float, float]]:
-    """The municipality's outline: the approximate polygon of the config, else its box."""
-    if muni.outline:
-        return list(muni.outline)
-    b = muni.bbox
-    return [
-        (b["lat_min"], b["lon_min"]),
-        (b["lat_min"], b["lon_max"]),
-        (b["lat_max"], b["lon_max"]),
-        (b["lat_max"], b["lon_min"]),
-    ]
+    """The municipality's outline, the one the hotspot test's study region is cut from
+    (``lib.figures.hotspots.outline_latlon``)."""
+    return hotspots.outline_latlon(muni)
 
 
 # --- The folium map ----------------------------------------------------------------------------
