@@ -59,7 +59,9 @@ def _shift(filters: Filters, start: dt.date, end: dt.date) -> Filters:
 
 def periods(filters: Filters, coverage: Coverage | None) -> Periods:
     current = filters
-    long = filters.days > LONGEST_DIRECT
+    # Longer than a year, or a year and a day without a leap day (1 June to 1 June), whose
+    # comparison a year earlier would end on its own first day.
+    long = filters.days > LONGEST_DIRECT or filters.previous_year().end >= filters.start
     if long:
         first = (pd.Timestamp(filters.end) - YEAR + pd.Timedelta(days=1)).date()
         current = _shift(filters, first, filters.end)
