@@ -1,0 +1,462 @@
+"""The attacks, as an attacker would run them: read the public view, take every number in it
+as exact, and infer hidden counts with the methods the product documents. Each function
+returns (targets, recovered): the planted hidden cells attacked, and those whose inferred
+value equals the true one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from lib.figures import stats
+from lib.figures.filters import Filters
+from lib.i18n import MESSAGES, fmt_month_short, t
+from tests.privacy import planted
+from tests.privacy.conftest import COUNT, number, pattern, solve
+
+VERDICTS = {t(f"verdict.{v}"): v for v in (stats.INCREASE, stats.DECREASE, stats.NO_CHANGE)}
+
+
+def read_csv(data: bytes | None) -> pd.DataFrame | None:
+    if not data:
+        return None
+    return pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
+
+
+def as_float(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        f = float(str(value).replace(",", ".").replace("\u2212", "-").replace("\u00a0", ""))
+    except ValueError:
+        return None
+    return None if math.isnan(f) else f
+
+
+def _comparison(c: int, previous: int, f: Filters) -> stats.Comparison:
+    back = f.previous_year()
+    return stats.adjust_for_many([stats.compare_counts(c, previous, f.days, back.days)])[0]
+
+
+# --- Channels 1 and 2, and the rate: a single cell's row in the change table -------------------
+
+
+def observe_cells(viewer, cells) -> list[dict]:
+    """Trends page, one (month, locality, category) at a time: the change table's row, its
+    CSV row, and the summary's sentences."""
+    out = []
+    for cell in cells:
+        viewer.filters(cell.start, cell.end, ort=[cell.locality], kategori=[cell.category])
+        table = viewer.table_with(t("col.category"), t("col.previous"))
+        csv = read_csv(viewer.downloads().get(t("trends.download_csv")))
+        row = None
+        if table is not None:
+            match = table[table[t("col.category")].astype(str) == cell.category]
+            row = match.iloc[0].to_dict() if len(match) else None
+        csv_row = None
+        if csv is not None and t("col.category") in csv.columns:
+            match = csv[csv[t("col.category")] == cell.category]
+            csv_row = match.iloc[0].to_dict() if len(match) else None
+        out.append({"cell": cell, "row": row, "csv": csv_row, "texts": viewer.texts()})
+    return out
+
+
+CURRENT = [
+    MESSAGES[k] for k in ("col.current", "col.total_period", "col.compared_now") if k in MESSAGES
+]
+
+
+def _shown(obs: dict, column: str):
+    columns = CURRENT if column == t("col.current") else [column]
+    for source in ("row", "csv"):
+        for name in columns:
+            if obs[source] and name in obs[source]:
+                n = number(obs[source][name])
+                if n is not None:
+                    return n
+    return None
+
+
+def _first_count(row: dict):
+    for name in CURRENT:
+        if name in row:
+            return number(row[name])
+    return None
+
+
+def pvalue_attack(observations, threshold: int):
+    """Channel 1: which hidden count gives the p-value shown (raw in the table the browser
+    gets, 4 decimals in the CSV)?"""
+    recovered, inferred = [], []
+    for obs in observations:
+        cell = obs["cell"]
+        f = Filters(cell.start, cell.end, (cell.locality,), (cell.category,))
+        guess = None
+        current, previous = _shown(obs, t("col.current")), _shown(obs, t("col.previous"))
+        if current is not None:
+            guess = current  # not hidden at all: read it
+        elif previous is not None:
+            raw = as_float((obs["row"] or {}).get(t("col.p_value")))
+            rounded = as_float((obs["csv"] or {}).get(t("col.p_value")))
+            fits = []
+            for c in range(1, threshold):
+                p = _comparison(c, previous, f).p_value
+                exact = raw is not None and abs(p - raw) <= 1e-9 * max(1.0, raw)
+                if exact or (raw is None and rounded is not None and round(p, 4) == rounded):
+                    fits.append(c)
+            guess = fits[0] if len(fits) == 1 else None
+        inferred.append((cell, guess))
+        if guess == cell.count:
+            recovered.append(cell)
+    return recovered, inferred
+
+
+def verdict_attack(observations, threshold: int):
+    """Channel 2: which hidden count gives the verdict shown beside it (the table's
+    Bedömning, or the summary's sentence about a hidden total)?"""
+    sentence = pattern("overview.summary_total_suppressed", current=COUNT, previous=COUNT)
+    recovered, inferred = [], []
+    for obs in observations:
+        cell = obs["cell"]
+        f = Filters(cell.start, cell.end, (cell.locality,), (cell.category,))
+        current, previous = _shown(obs, t("col.current")), _shown(obs, t("col.previous"))
+        verdicts = []
+        for source in ("row", "csv"):
+            if obs[source] and str(obs[source].get(t("col.verdict"))) in VERDICTS:
+                verdicts.append(VERDICTS[str(obs[source][t("col.verdict")])])
+        for text in obs["texts"]:
+            for found in sentence.finditer(text):
+                if found.groupdict().get("verdict") in VERDICTS:
+                    verdicts.append(VERDICTS[found.group("verdict")])
+                if previous is None and "previous" in found.groupdict():
+                    previous = number(found.group("previous"))
+        guess = None
+        if current is not None:
+            guess = current
+        elif previous is not None and verdicts:
+            fits = [
+                c
+                for c in range(1, threshold)
+                if all(_comparison(c, previous, f).verdict == v for v in verdicts)
+            ]
+            guess = fits[0] if len(fits) == 1 else None
+        inferred.append((cell, guess))
+        if guess == cell.count:
+            recovered.append(cell)
+    return recovered, inferred
+
+
+def rate_attack(observations, threshold: int):
+    """Threshold 5: a rate per 1 000 inhabitants times the locality's population (public, in
+    the configuration) gives the count back."""
+    recovered, inferred = [], []
+    for obs in observations:
+        cell = obs["cell"]
+        population = planted.POPULATION[cell.locality]
+        guess = None
+        raw = as_float((obs["row"] or {}).get(t("col.rate")))
+        rounded = as_float((obs["csv"] or {}).get(t("col.rate")))
+        for value, tolerance in ((raw, 1e-6), (rounded, 0.005 * population / 1000 + 1e-9)):
+            if value is None:
+                continue
+            x = value * population / 1000
+            if abs(x - round(x)) <= tolerance:
+                guess = int(round(x))
+                break
+        inferred.append((cell, guess))
+        if guess == cell.count:
+            recovered.append(cell)
+    return recovered, inferred
+
+
+# --- Channel 3: the monthly night share and its Clopper-Pearson interval -----------------------
+
+
+def month_label(month: str) -> str:
+    start = pd.Period(month, "M").start_time
+    return f"{fmt_month_short(start)} {start.year}"
+
+
+def invert_share(share: float, low: float | None, high: float | None, max_n: int = 120):
+    """All (night, timed) whose share and exact interval are the ones shown."""
+    fits = []
+    for n in range(1, max_n + 1):
+        k = round(share * n)
+        if abs(k / n - share) > 1e-9:
+            continue
+        if low is not None and high is not None:
+            ci = sps.binomtest(k, n).proportion_ci(0.95, method="exact")
+            if abs(ci.low - low) > 1e-6 or abs(ci.high - high) > 1e-6:
+                continue
+        fits.append((k, n))
+    return fits
+
+
+def night_attack(viewer, start, end, locality, source, truth_by_month: dict, threshold: int):
+    viewer.filters(start, end, ort=[locality], kalla=[source])
+    spec = viewer.chart_with_trace(t("trends.night_axis"))
+    points = {}
+    if spec is not None:
+        traces = spec["data"]
+        share_trace = next(tr for tr in traces if tr.get("name") == t("trends.night_axis"))
+        others = [tr for tr in traces if tr is not share_trace]
+        xs, shares = decode(share_trace.get("x")), decode(share_trace.get("y"))
+        bands = [decode(tr.get("y")) for tr in others if len(decode(tr.get("y"))) == len(xs)]
+        highs = bands[0] if len(bands) >= 2 else [None] * len(xs)
+        lows = bands[1] if len(bands) >= 2 else [None] * len(xs)
+        for x, s, lo, hi in zip(xs, shares, lows, highs, strict=True):
+            if s is None or (isinstance(s, float) and np.isnan(s)):
+                continue
+            fits = invert_share(float(s), as_float(lo), as_float(hi))
+            nights = {k for k, _ in fits}
+            if len(nights) == 1:
+                points[x] = nights.pop()
+    recovered, inferred = [], []
+    for month, night in truth_by_month.items():
+        guess = points.get(month_label(month))
+        inferred.append((month, guess))
+        if guess == night:
+            recovered.append((month, night))
+    return recovered, inferred
+
+
+def decode(values):
+    from tests.privacy.conftest import decode as _decode
+
+    return _decode(values)
+
+
+# --- Channel 4a: a category's total over several months minus the months shown ---------------
+
+
+def months_attack(viewer, start, end, locality, category, truth_by_month: dict, threshold: int):
+    """Overview page: the total and the monthly chart for one locality and category."""
+    viewer.filters(start, end, ort=[locality], kategori=[category])
+    total = number(viewer.metric(t("overview.metric_total")))
+    spec = viewer.chart_with_trace(t("overview.trend_current"))
+    inferred = {}
+    if total is not None and spec is not None:
+        trace = next(tr for tr in spec["data"] if tr.get("name") == t("overview.trend_current"))
+        xs, ys = decode(trace.get("x")), decode(trace.get("y"))
+        shown = {x: y for x, y in zip(xs, ys, strict=True) if y is not None and not np.isnan(y)}
+        hidden = [x for x in xs if x not in shown]
+        values = solve(total - int(round(sum(shown.values()))), len(hidden), threshold)
+        inferred = dict(zip(hidden, values, strict=True))
+        inferred.update({x: int(round(y)) for x, y in shown.items()})
+    recovered, guesses = [], []
+    for month, n in truth_by_month.items():
+        guess = inferred.get(month_label(month))
+        guesses.append(((locality, month), guess))
+        if guess == n:
+            recovered.append((locality, month, n))
+    return recovered, guesses
+
+
+# --- Channel 4b: the change table's total minus the rows shown ---------------------------------
+
+
+def rows_attack(viewer, start, end, category, truth_by_place: dict, threshold: int):
+    """Trends page: the category's total (the by-category table's one row), then the
+    by-locality table; the hidden localities must add up to the rest."""
+    viewer.filters(start, end, kategori=[category], uppdelning="category")
+    table = viewer.table_with(t("col.category"), t("col.previous"))
+    total = None
+    if table is not None and len(table) == 1:
+        total = _first_count(table.iloc[0].to_dict())
+    viewer.set(uppdelning="locality")
+    table = viewer.table_with(t("col.locality"), t("col.previous"))
+    inferred = {}
+    if total is not None and table is not None:
+        values = {
+            str(row[t("col.locality")]): _first_count(row) for row in table.to_dict("records")
+        }
+        hidden = [k for k, v in values.items() if v is None]
+        rest = total - sum(v for v in values.values() if v is not None)
+        inferred = {k: v for k, v in values.items() if v is not None}
+        inferred.update(dict(zip(hidden, solve(rest, len(hidden), threshold), strict=True)))
+    recovered, guesses = [], []
+    for place, n in truth_by_place.items():
+        guess = inferred.get(place)
+        guesses.append(((start, place), guess))
+        if guess == n:
+            recovered.append((start.isoformat()[:7], place, n))
+    viewer.set(uppdelning="category")
+    return recovered, guesses
+
+
+# --- Channel 5: nested grids -------------------------------------------------------------------
+
+
+def grid_cells(payload: dict, cell: int, hidden_text: str) -> dict[tuple[int, int], int | None]:
+    """(ix, iy) -> count shown (None when hidden) for every cell in the map payload."""
+    from lib.figures.hotspots import project
+
+    out = {}
+    if not payload or not payload.get("cells"):
+        return out
+    origin, styles = payload["origin"], payload["styles"]
+    lat = np.array([origin[0] + c[0] / 1e5 for c in payload["cells"]])
+    lon = np.array([origin[1] + c[1] / 1e5 for c in payload["cells"]])
+    x, y = project(lat, lon)
+    for c, xi, yi in zip(payload["cells"], x, y, strict=True):
+        label = str(styles[c[2]][1])
+        n = None if hidden_text in label else number(label)
+        out[(int(round(xi / cell)), int(round(yi / cell)))] = n
+    return out
+
+
+def nested_attack(grids: dict[int, dict], threshold: int, targets):
+    """Each coarse cell shown minus its finer cells shown: what the hidden finer cells inside
+    must add up to (250 in 500, 500 in 1 000, 250 in 1 000). Cells absent from the payload
+    hold nothing. Where the pairs disagree, nothing is inferred."""
+    guesses: dict[tuple[int, int, int], set] = {}
+    for fine, coarse in ((250, 500), (500, 1000), (250, 1000)):
+        if fine not in grids or coarse not in grids:
+            continue
+        ratio = coarse // fine
+        for (cx, cy), total in grids[coarse].items():
+            if total is None:
+                continue
+            inside = {
+                (ix, iy): n
+                for (ix, iy), n in grids[fine].items()
+                if ix // ratio == cx and iy // ratio == cy
+            }
+            hidden = [k for k, n in inside.items() if n is None]
+            shown = sum(n for n in inside.values() if n is not None)
+            for key, value in zip(
+                hidden, solve(total - shown, len(hidden), threshold), strict=True
+            ):
+                if value is not None:
+                    guesses.setdefault((fine, *key), set()).add(value)
+    for size, grid in grids.items():  # a hidden cell the payload shows as a number: read it
+        for key, n in grid.items():
+            if n is not None:
+                guesses.setdefault((size, *key), set()).add(n)
+    recovered, inferred = [], []
+    for size, ix, iy, n in targets:
+        values = guesses.get((size, ix, iy), set())
+        guess = next(iter(values)) if len(values) == 1 else None
+        inferred.append(((size, ix, iy), guess))
+        if guess == n:
+            recovered.append((size, ix, iy, n))
+    return recovered, inferred
+
+
+def grid_payloads(viewer, start, end, category, source) -> dict[int, dict]:
+    viewer.filters(start, end, kategori=[category], kalla=[source])
+    grids = {}
+    for size in (250, 500, 1000):
+        viewer.set(ruta=size)
+        grids[size] = grid_cells(
+            viewer.map_payload(), size, t("suppressed", threshold=viewer.threshold)
+        )
+    viewer.set(ruta=250)
+    return grids
+
+
+# --- Channel 6: sensitive categories -----------------------------------------------------------
+
+
+def sensitive_attack(overview, karta, rows, threshold: int):
+    """Overview total − incidents on the map − "saknar plats" = sensitive incidents."""
+    summary = [pattern("map.summary", incidents=COUNT), pattern("map.summary_few", incidents=COUNT)]
+    excluded = pattern("map.excluded_note", missing=COUNT, sensitive=COUNT)
+    recovered, inferred = [], []
+    for month, locality, sensitive, _, _ in rows:
+        period = pd.Period(month, "M")
+        start, end = period.start_time.date(), period.end_time.date()
+        overview.filters(start, end, ort=[locality], kalla=[planted.PLANT])
+        total = number(overview.metric(t("overview.metric_total")))
+        karta.filters(start, end, ort=[locality], kalla=[planted.PLANT])
+        located = missing = shown_sensitive = None
+        for text in karta.texts():
+            for p in summary:
+                found = p.search(text)
+                if found and located is None:
+                    located = number(found.group("incidents"))
+            found = excluded.search(text)
+            if found:
+                missing = number(found.group("missing"))
+                shown_sensitive = number(found.group("sensitive"))
+        guess = shown_sensitive
+        if guess is None and None not in (total, located, missing):
+            guess = total - located - missing
+        inferred.append(((month, locality), guess))
+        if guess == sensitive:
+            recovered.append((month, locality, sensitive))
+    return recovered, inferred
+
+
+# --- Channel 7: free filters -------------------------------------------------------------------
+
+
+def category_difference(viewer, cells, threshold: int):
+    """All categories minus all categories but one, for one locality and month."""
+    recovered, inferred = [], []
+    for cell in cells:
+        everything = viewer.filters(cell.start, cell.end, ort=[cell.locality])
+        a = number(everything.metric(t("overview.metric_total")))
+        others = [c for c in viewer.options("kategori") if c != cell.category]
+        b = number(
+            viewer.filters(cell.start, cell.end, ort=[cell.locality], kategori=others).metric(
+                t("overview.metric_total")
+            )
+        )
+        guess = None if None in (a, b) else a - b
+        inferred.append((cell, guess))
+        if guess == cell.count:
+            recovered.append(cell)
+    return recovered, inferred
+
+
+def locality_difference(viewer, cells, threshold: int):
+    """All localities minus all localities but one, for one category and month."""
+    recovered, inferred = [], []
+    places = list(planted.CENTRES)
+    for cell in cells:
+        a = number(
+            viewer.filters(cell.start, cell.end, kategori=[cell.category]).metric(
+                t("overview.metric_total")
+            )
+        )
+        others = [p for p in places if p != cell.locality]
+        b = number(
+            viewer.filters(cell.start, cell.end, ort=others, kategori=[cell.category]).metric(
+                t("overview.metric_total")
+            )
+        )
+        guess = None if None in (a, b) else a - b
+        inferred.append((cell, guess))
+        if guess == cell.count:
+            recovered.append(cell)
+    return recovered, inferred
+
+
+def day_difference(viewer, threshold: int):
+    """1 March to day D minus 1 March to day D−1: the incidents on day D."""
+    year, month = planted.DAY_MONTH
+    first = dt.date(year, month, 1)
+    recovered, inferred = [], []
+    for day, n in planted.DAYS.items():
+        if not 0 < n < threshold or day == 1:
+            continue
+        totals = []
+        for last in (day, day - 1):
+            viewer.filters(
+                first,
+                dt.date(year, month, last),
+                ort=[planted.DAY_PLACE],
+                kategori=[planted.DAY_CATEGORY],
+            )
+            totals.append(number(viewer.metric(t("overview.metric_total"))))
+        guess = None if None in totals else totals[0] - totals[1]
+        inferred.append((day, guess))
+        if guess == n:
+            recovered.append((day, n))
+    return recovered, inferred

@@ -1,0 +1,41 @@
+"""Channels 1 and 2: p-values and verdicts in the change table (and its CSV) beside a hidden
+count. One (month, locality, category) cell at a time, previous year's count shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.privacy import attacks, planted
+from tests.privacy.conftest import report
+
+pytestmark = pytest.mark.privacy
+THRESHOLD = 3
+TARGETS = [c for c in planted.CELLS if 0 < c.count < THRESHOLD]
+
+
+@pytest.fixture(scope="module")
+def observations(public):
+    viewer = public.page("pages/utveckling.py")
+    return attacks.observe_cells(viewer, TARGETS)
+
+
+def test_planted_cells_are_what_the_attacks_assume(incidents):
+    for cell in TARGETS:
+        now = planted.truth(incidents, cell.start, cell.end, [cell.locality], [cell.category])
+        f = attacks.Filters(cell.start, cell.end).previous_year()
+        before = planted.truth(incidents, f.start, f.end, [cell.locality], [cell.category])
+        assert (len(now), len(before)) == (cell.count, cell.previous), cell
+
+
+def test_channel1_no_hidden_count_from_p_values(observations):
+    recovered, inferred = attacks.pvalue_attack(observations, THRESHOLD)
+    assert not recovered, report(
+        "channel 1 (p-values)", TARGETS, recovered, f"inferred: {inferred}"
+    )
+
+
+def test_channel2_no_hidden_count_from_a_verdict(observations):
+    recovered, inferred = attacks.verdict_attack(observations, THRESHOLD)
+    assert not recovered, report(
+        "channel 2 (verdicts)", TARGETS, recovered, f"inferred: {inferred}"
+    )

@@ -1,0 +1,40 @@
+"""Channel 3: the monthly night share and its Clopper-Pearson interval, sent to the browser
+in the trends page's chart, inverted to (night, timed) for a small locality."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.privacy import attacks, planted
+from tests.privacy.conftest import report
+
+pytestmark = pytest.mark.privacy
+THRESHOLD = 3
+START, END = planted.MONTHS_4[0], planted.MONTHS_4[-1]
+
+
+def _period():
+    import pandas as pd
+
+    return pd.Period(START, "M").start_time.date(), pd.Period(END, "M").end_time.date()
+
+
+def test_planted_night_counts(incidents):
+    start, end = _period()
+    rows = planted.truth(incidents, start, end, ["Hjortkvarn"], (), [planted.PLANT])
+    timed = rows[rows["time_known"]]
+    night = timed[(timed["occurred_at"].dt.hour >= 22) | (timed["occurred_at"].dt.hour < 6)]
+    by_month = night["occurred_at"].dt.strftime("%Y-%m").value_counts().to_dict()
+    assert by_month == {m: n for m, (n, _) in planted.NIGHT.items()}
+
+
+def test_channel3_no_night_count_from_the_night_share(public):
+    start, end = _period()
+    truth = {m: n for m, (n, _) in planted.NIGHT.items()}
+    viewer = public.page("pages/utveckling.py")
+    recovered, inferred = attacks.night_attack(
+        viewer, start, end, "Hjortkvarn", planted.PLANT, truth, THRESHOLD
+    )
+    assert not recovered, report(
+        "channel 3 (night share)", list(truth), recovered, f"inferred: {inferred}"
+    )

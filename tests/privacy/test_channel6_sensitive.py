@@ -1,0 +1,31 @@
+"""Channel 6: sensitive categories. The overview's total minus the incidents on the map minus
+those without a place gives the sensitive incidents the map leaves out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tests.privacy import attacks, planted
+from tests.privacy.conftest import report
+
+pytestmark = pytest.mark.privacy
+THRESHOLD = 3
+
+
+def test_planted_sensitive_counts(incidents, muni):
+    for month, place, sensitive, _, _ in planted.SENSITIVE:
+        p = pd.Period(month, "M")
+        rows = planted.truth(
+            incidents, p.start_time.date(), p.end_time.date(), [place], (), [planted.PLANT]
+        )
+        assert rows["category"].isin(muni.sensitive_categories).sum() == sensitive
+
+
+def test_channel6_no_sensitive_count(public):
+    overview = public.page("pages/oversikt.py")
+    karta = public.page("pages/karta.py")
+    recovered, inferred = attacks.sensitive_attack(overview, karta, planted.SENSITIVE, THRESHOLD)
+    assert not recovered, report(
+        "channel 6 (sensitive)", planted.SENSITIVE, recovered, f"inferred: {inferred}"
+    )
