@@ -32,6 +32,17 @@ class PromisePeriod:
 
 
 @dataclass(frozen=True)
+class ComparisonGroup:
+    """A group of municipalities the peer comparison may use (``[comparison]`` in the
+    municipality's TOML): SKR's municipality group, a configured list, or the county."""
+
+    id: str
+    label: str  # as the page names it, e.g. "kommungrupp B4 (pendlingskommuner nära större stad)"
+    members: tuple[str, ...] = ()  # names as in data/regions.toml
+    county: bool = False  # every municipality in data/regions.toml (the county's)
+
+
+@dataclass(frozen=True)
 class Municipality:
     name: str
     display_name: str
@@ -53,6 +64,9 @@ class Municipality:
     # given (``outline_file``, its first polygon's outer ring).
     outline: tuple[tuple[float, float], ...] = ()
     outline_approximate: bool = True
+    # Peer-comparison groups and the one shown first.
+    comparison_groups: tuple[ComparisonGroup, ...] = ()
+    default_comparison: str = ""
 
     @property
     def locality_names(self) -> list[str]:
@@ -120,7 +134,25 @@ def load_municipality(selector: str | None = None) -> Municipality:
         timezone=raw.get("timezone", "Europe/Stockholm"),
         meetings=tuple(sorted(raw.get("bra_meetings", []))),
         **_outline(raw, base),
+        **_comparison(raw),
     )
+
+
+def _comparison(raw: dict) -> dict:
+    """``[comparison]``: ``default`` and ``[[comparison.group]]`` entries (id, label, members
+    or county = true)."""
+    section = raw.get("comparison", {})
+    groups = tuple(
+        ComparisonGroup(
+            id=str(g["id"]),
+            label=g["label"],
+            members=tuple(g.get("members", [])),
+            county=bool(g.get("county", False)),
+        )
+        for g in section.get("group", [])
+    )
+    default = section.get("default", groups[0].id if groups else "")
+    return {"comparison_groups": groups, "default_comparison": default}
 
 
 def _outline(raw: dict, base: Path) -> dict:

@@ -1,5 +1,7 @@
 """Peer comparison: does the municipality stand out? Reported crimes per 100 000 inhabitants
-against the county's municipalities, judged with a funnel plot, and the trend over the years."""
+against a chosen group of municipalities (the configured default first: SKR's municipality
+group, or the county's municipalities), judged with a funnel plot whose limits are widened for
+overdispersion, and the trend over the years."""
 
 import datetime as dt
 
@@ -9,7 +11,7 @@ import streamlit as st
 from lib import ui
 from lib.config import regions
 from lib.figures import peers
-from lib.i18n import fmt_int, fmt_num, t
+from lib.i18n import fmt_int, fmt_num, fmt_pct, t
 from lib.ingest import kolada
 from lib.ingest.loading import import_bytes
 from lib.public import charts, exports
@@ -40,30 +42,61 @@ def fetch_box(name: str, years: list[int]) -> None:
             show("\n\n".join(outcome.messages))
 
 
-def verdict_sentence(v: peers.Verdict, year: int, category: str) -> str:
+def verdict_sentence(own_row, group_rate: float, year: int, category: str) -> str:
+    beyond = "" if own_row.verdict == peers.INSIDE else "998" if own_row.beyond_998 else "95"
     return t(
-        f"peers.verdict_{v.code}",
+        f"peers.verdict_{own_row.verdict}",
         municipality=muni.name,
         year=year,
         category=category.lower(),
-        rate=fmt_num(v.rate, 0),
-        group=fmt_num(v.group_rate, 0),
+        rate=fmt_num(own_row.rate_per_100k, 0),
+        group=fmt_num(group_rate, 0),
+        beyond=t(f"peers.beyond_{beyond}") if beyond else "",
     )
 
 
-def funnel_table(points: pd.DataFrame, group_rate: float) -> pd.DataFrame:
+def group_label(group) -> str:
+    return group.label or t("peers.group_county", county=muni.county)
+
+
+def group_sentence(group, codes: list[str], present: pd.DataFrame) -> str:
+    """Names the group honestly: the members besides the municipality when the group is a
+    short list, else the group's name and how many municipalities have figures."""
+    names = {r.code: r.name for r in regions()}
+    others = [names.get(c, c) for c in codes if c != muni.code]
+    if not group.county and len(others) <= 8:
+        return t("peers.group_members", group=group_label(group), members=", ".join(others))
+    return t("peers.group_count", group=group_label(group), n=len(present))
+
+
+def dispersion_text(d: peers.Dispersion | None, members: int) -> str:
+    if d is None:
+        return ""
+    phi = fmt_num(d.phi, 0 if d.phi >= 10 else 1)
+    parts = [
+        t("peers.dispersion_wide", phi=phi, tau=fmt_pct(d.tau_relative, 0))
+        if d.overdispersed
+        else t("peers.dispersion_plain", phi=phi)
+    ]
+    if d.on_reference:
+        parts.append(t("peers.dispersion_reference", members=members, n=d.members))
+    if d.small:
+        parts.append(t("peers.dispersion_small", n=d.members))
+    return " ".join(parts)
+
+
+def funnel_table(points: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for r in points.sort_values("rate_per_100k", ascending=False).itertuples():
-        v = peers.verdict(r.n, r.pop, group_rate)
-        (lo,), (hi,) = peers.funnel_limits(group_rate, [r.pop], peers.LEVELS[0])
         rows.append(
             {
                 t("peers.col_region"): r.region,
                 t("peers.col_population"): fmt_int(r.pop),
                 t("peers.col_count"): fmt_int(r.n),
                 t("peers.col_rate"): fmt_num(r.rate_per_100k, 0),
-                t("peers.col_limits"): f"{fmt_num(lo, 0)}–{fmt_num(hi, 0)}",
-                t("peers.col_verdict"): t(f"peers.short_{v.code}"),
+                t("peers.col_limits"): f"{fmt_num(r.lower, 0)}–{fmt_num(r.upper, 0)}",
+                t("peers.col_limits_998"): f"{fmt_num(r.lower_998, 0)}–{fmt_num(r.upper_998, 0)}",
+                t("peers.col_verdict"): t(f"peers.short_{r.verdict}"),
             }
         )
     return pd.DataFrame(rows)
@@ -77,8 +110,7 @@ st.markdown(t("peers.intro", municipality=muni.display_name))
 
 annual = annual_figures(ui.store().url, ui.data_version())
 own = muni.code
-group = peers.comparison_group(muni)
-skr = peers.peer_codes(muni)
+groups = {g.id: g for g in peers.comparison_groups(muni)}
 if name:
     fetch_box(name, sorted(annual["year"].unique().tolist()) if not annual.empty else [])
 if annual.empty or not (annual["region_code"] == own).any():
@@ -89,8 +121,17 @@ categories = sorted(
     annual.loc[annual["region_code"] == own, "category"].unique(),
     key=lambda c: (c != t("peers.all_crimes"), c),
 )
-left, right = st.columns(2)
-category = left.selectbox(t("peers.category"), categories, key="brott", bind="query-params")
+left, middle, right = st.columns([2, 2, 1])
+group_id = left.selectbox(
+    t("peers.group"),
+    list(groups),
+    key="grupp",
+    bind="query-params",
+    format_func=lambda g: group_label(groups[g]),
+)
+group = groups[group_id]
+codes = peers.group_codes(group, muni)
+category = middle.selectbox(t("peers.category"), categories, key="brott", bind="query-params")
 years = sorted(
     annual.loc[(annual["region_code"] == own) & (annual["category"] == category), "year"].unique()
 )
@@ -98,27 +139,41 @@ year = right.selectbox(t("peers.year"), years[::-1], key="ar", bind="query-param
 sources = sorted(annual.loc[annual["category"] == category, "source"].unique())
 st.caption(t("peers.sources", sources=", ".join(sources)))
 
-points, group_rate = peers.funnel_data(annual, int(year), category, group)
+result = peers.comparison(annual, int(year), category, codes)
+points = result.points if result is not None else pd.DataFrame(columns=["region_code"])
 mine = points[points["region_code"] == own]
-if group_rate is None or mine.empty or len(points) < 3:
+st.subheader(t("peers.funnel_heading", year=year))
+st.markdown(group_sentence(group, codes, points))
+if result is None or len(points) < 3:
     st.info(t("peers.too_few", year=year))
+elif mine.empty:
+    st.info(t("peers.own_missing", municipality=muni.name, year=year))
 else:
-    v = peers.verdict(float(mine["n"].iloc[0]), float(mine["pop"].iloc[0]), group_rate)
-    st.subheader(t("peers.funnel_heading", year=year))
-    st.markdown(f"**{verdict_sentence(v, int(year), category)}**")
-    curve = peers.funnel_curve(group_rate, points["pop"])
+    own_row = next(mine.itertuples())
+    st.markdown(f"**{verdict_sentence(own_row, result.group_rate, int(year), category)}**")
+    st.markdown(dispersion_text(result.dispersion, len(points)))
+    curve = peers.funnel_curve(result.group_rate, points["pop"], tau_relative=result.tau_relative)
+    # Outline the municipality's SKR peers only when they are part of a wider group.
+    outlined = [] if set(codes) <= {own, *peers.peer_codes(muni)} else peers.peer_codes(muni)
     st.plotly_chart(
-        charts.funnel_figure(points, curve, group_rate, own, skr),
+        charts.funnel_figure(points, curve, result.group_rate, own, outlined),
         config={"displayModeBar": False},
         width="stretch",
     )
-    st.caption(t("peers.funnel_help", n=len(points), group=fmt_num(group_rate, 0)))
-    table = funnel_table(points, group_rate)
+    st.caption(
+        t(
+            "peers.funnel_help",
+            n=len(points),
+            group=fmt_num(result.group_rate, 0),
+            municipality=muni.name,
+        )
+    )
+    table = funnel_table(points)
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download_buttons(table, f"jamforelse-{year}", t("peers.heading"), key="tratt")
 
 st.subheader(t("peers.trend_heading"))
-series = peers.trend(annual, category, own, group)
+series = peers.trend(annual, category, own, codes)
 if series["own"].notna().sum() < 2:
     st.info(t("peers.trend_too_short"))
 else:

@@ -1,5 +1,7 @@
-"""Peer comparison: funnel limits against an independent computation, verdicts on constructed
-data, the annual table, the trend band, Kolada without network, and the page via AppTest."""
+"""Peer comparison: funnel limits against an independent computation, winsorised phi and the
+DerSimonian-Laird tau^2 by hand, verdicts on constructed data, the comparison groups, the
+quick calibration under an overdispersed null, the annual table, the trend band, Kolada without
+network, and the page via AppTest."""
 
 import io
 import json
@@ -81,21 +83,208 @@ def test_constructed_outlier_is_detected_and_an_in_line_municipality_is_not():
     by = points.set_index("region_code")
     high = peers.verdict(by.at["high", "n"], by.at["high", "pop"], group_rate)
     usual = peers.verdict(by.at["usual", "n"], by.at["usual", "pop"], group_rate)
-    assert high.code == peers.ABOVE
+    assert high.code == peers.ABOVE and high.beyond_998
     assert usual.code == peers.INSIDE
     low = peers.verdict(by.at["usual", "n"] * 0.7, by.at["usual", "pop"], group_rate)
     assert low.code == peers.BELOW
 
 
-def test_between_the_funnels_is_only_the_95_verdict():
+def test_between_the_funnels_is_a_verdict_but_not_beyond_998():
     group_rate, pop = 10_000.0, 10_000
     (lo95,), (hi95,) = peers.funnel_limits(group_rate, [pop], 0.95)
     (lo998,), (hi998,) = peers.funnel_limits(group_rate, [pop], 0.998)
-    between = (hi95 + hi998) / 2 * pop / 100_000
-    assert peers.verdict(between, pop, group_rate).code == peers.ABOVE_95
-    assert peers.verdict((lo95 + lo998) / 2 * pop / 100_000, pop, group_rate).code == (
-        peers.BELOW_95
+    above = peers.verdict((hi95 + hi998) / 2 * pop / 100_000, pop, group_rate)
+    below = peers.verdict((lo95 + lo998) / 2 * pop / 100_000, pop, group_rate)
+    assert (above.code, above.beyond_998) == (peers.ABOVE, False)
+    assert (below.code, below.beyond_998) == (peers.BELOW, False)
+    assert {peers.INSIDE, peers.ABOVE, peers.BELOW} == {"inside", "above", "below"}
+
+
+# --- Overdispersion -------------------------------------------------------------------------
+
+# Eleven municipalities of 100 000 inhabitants around 100 per 100 000: E = 100, sqrt(E) = 10,
+# so the counts 100 + 10 z have exactly these z-scores (they sum to 0: the pooled rate is 100).
+Z = np.array([-3, -1.5, -1, -0.5, -0.2, 0, 0.2, 0.5, 1, 1.5, 3])
+POP = np.full(11, 100_000.0)
+CHI2_95_10DF = 18.307038  # table value, chi-squared with 10 degrees of freedom
+
+
+def test_winsorised_phi_by_hand_is_not_fooled_by_one_pair_of_outliers():
+    counts = 100 + 10 * Z
+    # numpy's 10 % point of 11 values is the 2nd smallest (-1.5), the 90 % the 2nd largest:
+    # winsorised z = -1.5, -1.5, -1, -0.5, -0.2, 0, 0.2, 0.5, 1, 1.5, 1.5
+    # sum of squares = 4 * 2.25 + 2 * 1 + 2 * 0.25 + 2 * 0.04 = 11.58
+    assert peers.winsorise(Z).tolist() == [-1.5, -1.5, -1, -0.5, -0.2, 0, 0.2, 0.5, 1, 1.5, 1.5]
+    d = peers.estimate_dispersion(counts, POP)
+    assert d.phi == pytest.approx(11.58 / 11)
+    assert d.critical == pytest.approx(CHI2_95_10DF, abs=1e-5)
+    assert d.q == pytest.approx(25.08)  # unwinsorised: 2 * 9 + 2 * 2.25 + 2 + 0.5 + 0.08
+    # Q alone would exceed the critical value; the winsorised test does not: no widening,
+    # so the municipality at z = 3 keeps its verdict.
+    assert not d.overdispersed and d.tau2 == 0
+    (lo,), (hi,) = peers.funnel_limits(100.0, [100_000], 0.95)
+    assert (lo, hi) == pytest.approx((80.8, 119.6), abs=0.5)  # about 100 -+ 1.96 * 10
+    assert peers.verdict(130, 100_000, 100.0, d.tau_relative).code == peers.ABOVE
+
+
+def test_dersimonian_laird_tau_by_hand():
+    counts = 100 + 30 * Z  # the same shape, three times as spread: phi nine times as large
+    d = peers.estimate_dispersion(counts, POP)
+    assert d.phi == pytest.approx(9 * 11.58 / 11)
+    assert d.statistic == pytest.approx(9 * 11.58) and d.overdispersed
+    # w_i = 1 / s_i^2 = 1 / 100; sum w = 0.11; sum w^2 / sum w = 0.01; Q = 9 * 25.08
+    tau2 = (9 * 25.08 - 10) / (0.11 - 0.01)
+    assert d.tau2 == pytest.approx(tau2)
+    assert d.tau_relative == pytest.approx(np.sqrt(tau2) / 100)
+    v = peers.verdict(190, 100_000, 100.0, d.tau_relative)
+    assert v.z == pytest.approx(9.0)
+    assert v.z_adjusted == pytest.approx(90 / np.sqrt(100 + tau2))
+    assert v.code == peers.INSIDE  # z = 9 unadjusted, 1.89 with the random effect
+
+
+@pytest.mark.parametrize("population", [800, 5_000, 15_954, 153_367])
+def test_adjusted_limits_combine_exact_half_widths_with_the_random_effect(population):
+    rate, tau_rel, level = 9_500.0, 0.12, 0.95
+    mean = rate * population / 100_000
+    spread = 1.959964 * tau_rel * rate
+    lower, upper = peers.funnel_limits(rate, np.array([population]), level, tau_rel)
+    exact = []
+    for p in ((1 - level) / 2, 1 - (1 - level) / 2):
+        y = chi2_quantile(p, mean)
+        alpha = (chi2_cdf(y, mean) - p) / (chi2_cdf(y, mean) - chi2_cdf(y - 1, mean))
+        exact.append((y - alpha) / population * 100_000)
+    assert lower[0] == pytest.approx(max(0, rate - np.hypot(rate - exact[0], spread)), rel=1e-6)
+    assert upper[0] == pytest.approx(rate + np.hypot(exact[1] - rate, spread), rel=1e-6)
+
+
+def test_adjusted_limits_approach_spiegelhalters_normal_form():
+    rate, tau_rel, population = 9_500.0, 0.1, 1_000_000
+    lower, upper = peers.funnel_limits(rate, np.array([population]), 0.998, tau_rel)
+    half = 3.090232 * np.sqrt(rate * 100_000 / population + (tau_rel * rate) ** 2)
+    assert lower[0] == pytest.approx(rate - half, rel=1e-3)
+    assert upper[0] == pytest.approx(rate + half, rel=1e-3)
+
+
+def county_like(spread: float, seed: int = 3) -> pd.DataFrame:
+    """Twelve municipalities with the county's populations and rates spread around 9 500."""
+    from lib.config import regions
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for r in regions():
+        if r.kind != "municipality":
+            continue
+        rate = 9_500 * (1 + spread * rng.standard_normal())
+        rows.append(
+            {
+                "region_code": r.code,
+                "region": r.name,
+                "year": 2019,
+                "category": "X",
+                "n": float(round(rate * r.population / 100_000)),
+                "pop": float(r.population),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_a_small_group_borrows_the_spread_of_all_municipalities(muni):
+    data = county_like(0.12)
+    b4 = peers.group_codes(peers.comparison_groups(muni)[0], muni)
+    small = peers.comparison(data, 2019, "X", b4)
+    whole = peers.comparison(data, 2019, "X", peers.reference_codes())
+    assert len(small.points) == 4 and len(whole.points) == 12
+    assert small.dispersion.on_reference and small.dispersion.members == 12
+    assert not whole.dispersion.on_reference
+    assert small.dispersion.phi == whole.dispersion.phi > 5
+    assert small.tau_relative == whole.tau_relative > 0.05
+    # the small group's own rate, not the county's
+    own = data[data["region_code"].isin(b4)]
+    assert small.group_rate == pytest.approx(own["n"].sum() / own["pop"].sum() * 100_000)
+    # with only its own four members to go on, the spread would be estimated on four
+    alone = peers.comparison(data[data["region_code"].isin(b4)], 2019, "X", b4)
+    assert alone.dispersion.members == 4 and alone.dispersion.small
+
+
+def test_overdispersed_county_gives_verdicts_only_outside_the_widened_limits():
+    data = county_like(0.12)
+    plain = peers.funnel_data(data, 2019, "X", peers.reference_codes())[0]
+    rate = plain["n"].sum() / plain["pop"].sum() * 100_000
+    unadjusted = peers.classify(plain["n"], plain["pop"], rate)
+    result = peers.comparison(data, 2019, "X", peers.reference_codes())
+    assert (unadjusted != peers.INSIDE).sum() >= 8  # Poisson limits alone: nearly all outside
+    assert (result.points["verdict"] != peers.INSIDE).sum() <= 2
+    outside = result.points["verdict"] != peers.INSIDE
+    beyond = (result.points["rate_per_100k"] > result.points["upper"]) | (
+        result.points["rate_per_100k"] < result.points["lower"]
     )
+    assert outside.tolist() == beyond.tolist()
+
+
+def test_suppressed_figures_stay_out_of_the_funnel():
+    raw = pd.DataFrame(
+        {
+            "region_code": ["1861", "1881", "1814", "1884"],
+            "region": ["Hallsberg", "Kumla", "Lekeberg", "Nora"],
+            "year": [2019] * 4,
+            "period": ["helår"] * 4,
+            "category": ["Rån"] * 4,
+            "count": [6.0, np.nan, 3.0, 4.0],  # Kumla: '..' in the source
+            "rate": [np.nan] * 4,
+            "population": [15_932.0, 21_640.0, 8_116.0, 10_737.0],
+            "source": ["BRÅ"] * 4,
+        }
+    )
+    annual = peers.whole_years(raw)
+    assert np.isnan(annual.set_index("region_code").at["1881", "n"])
+    result = peers.comparison(annual, 2019, "Rån", ["1861", "1881", "1814", "1884"])
+    assert "1881" not in result.points["region_code"].tolist()
+    assert result.group_rate == pytest.approx(13 / (15_932 + 8_116 + 10_737) * 100_000)
+
+
+# --- Comparison groups ------------------------------------------------------------------------
+
+
+def test_groups_come_from_the_configuration(muni):
+    groups = peers.comparison_groups(muni)
+    assert groups[0].id == muni.default_comparison == "b4"
+    assert "B4" in groups[0].label and "jämförbara" not in groups[0].label.lower()
+    assert set(peers.group_codes(groups[0], muni)) == {"1861", "1881", "1814", "1884"}
+    county = next(g for g in groups if g.county)
+    assert len(peers.group_codes(county, muni)) == 12
+
+
+def test_without_a_comparison_section_the_county_is_the_group(muni):
+    import dataclasses
+
+    bare = dataclasses.replace(muni, comparison_groups=(), default_comparison="")
+    (only,) = peers.comparison_groups(bare)
+    assert only.county and only.label == ""
+    assert len(peers.group_codes(only, bare)) == 12
+
+
+# --- Calibration (quick version of bench/calibration_funnel.py) ---------------------------------
+
+
+def test_quick_calibration_under_an_overdispersed_null():
+    from bench import calibration_funnel
+
+    result = calibration_funnel.run(
+        draws=300, seed=7, models=("gamma",), sets=("county", "group"), phis=(25.0,)
+    )
+    for scenario in result["scenarios"]:
+        assert scenario["outside"]["additive"] <= 0.10, scenario
+        assert scenario["outside"]["none"] >= 0.4, scenario  # what the plain limits did
+    assert result["met"]
+
+
+def test_quick_calibration_without_overdispersion_keeps_the_nominal_level():
+    from bench import calibration_funnel
+
+    result = calibration_funnel.run(draws=300, seed=8, models=("poisson",), sets=("county",))
+    (scenario,) = result["scenarios"]
+    assert scenario["outside"]["additive"] <= 0.07
+    assert scenario["outside"]["additive"] == pytest.approx(scenario["outside"]["none"], abs=0.01)
 
 
 def test_whole_years_prefers_counts_and_derives_counts_from_rates():
@@ -157,10 +346,7 @@ def page(open_app):
     return open_app("pages/jamforelse.py")
 
 
-def test_page_verdict_matches_an_independent_count_of_the_sample(page):
-    at = page
-    assert_ok(at)
-    assert any("Exempeldata" in w.value for w in at.warning)
+def sample_rows(year: int, category: str = "Samtliga anmälda brott") -> pd.DataFrame:
     sample = pd.read_csv(
         ROOT / "data" / "sample" / "peers.csv",
         sep=";",
@@ -168,20 +354,73 @@ def test_page_verdict_matches_an_independent_count_of_the_sample(page):
         decimal=",",
         dtype={"kommunkod": str},
     )
-    year = sample["år"].max()
-    rows = sample[
+    return sample[
         (sample["år"] == year)
-        & (sample["brott"] == "Samtliga anmälda brott")
+        & (sample["brott"] == category)
         & (sample["kommunkod"].str.len() == 4)
     ]
-    group = rows["antal"].sum() / rows["folkmängd"].sum() * 100_000
+
+
+def independent_phi(rows: pd.DataFrame) -> float:
+    """Spiegelhalter's winsorised phi written out again with pandas."""
+    target = rows["antal"].sum() / rows["folkmängd"].sum()
+    expected = target * rows["folkmängd"]
+    z = (rows["antal"] - expected) / np.sqrt(expected)
+    return float((z.clip(z.quantile(0.1), z.quantile(0.9)) ** 2).mean())
+
+
+def page_texts(at) -> str:
+    return " ".join(e.value for e in [*at.markdown, *at.caption, *at.info, *at.subheader])
+
+
+def test_page_default_group_is_b4_named_and_verdict_matches_the_sample(page):
+    at = page
+    assert_ok(at)
+    assert any("Exempeldata" in w.value for w in at.warning)
+    rows = sample_rows(2019)
+    b4 = rows[rows["kommunkod"].isin(["1861", "1881", "1814", "1884"])]
+    group = b4["antal"].sum() / b4["folkmängd"].sum() * 100_000
     own = rows[rows["kommunkod"] == "1861"].iloc[0]
     rate = own["antal"] / own["folkmängd"] * 100_000
     sentence = next(m.value for m in at.markdown if m.value.startswith("**Hallsberg"))
     assert f"{fmt_num(rate, 0)} samtliga anmälda brott" in sentence
     assert f"gruppens {fmt_num(group, 0)}" in sentence
+    assert "inte säkerställt" in sentence
+    texts = page_texts(at)
+    assert (
+        "Jämfört med kommungrupp B4 (pendlingskommuner nära större stad): Kumla, Lekeberg, Nora."
+        in texts
+    )
+    # the spread of all twelve, applied to the four, said on the page
+    phi = independent_phi(rows)
+    assert phi > 10 and f"(φ = {fmt_num(phi, 0)})" in texts
+    assert "gränserna har vidgats" in texts and "alla 12 kommuner" in texts
+    assert "jämförbara kommuner" not in texts.lower()
     table = at.dataframe[0].value
-    assert len(table) == 12 and "Hallsberg" in table["Kommun"].tolist()
+    assert sorted(table["Kommun"]) == ["Hallsberg", "Kumla", "Lekeberg", "Nora"]
+    assert set(table["Bedömning"]) <= {"över", "under", "inom"}
+
+
+def test_page_county_group_no_longer_calls_hallsberg_above(page):
+    """2018: Hallsberg lies at z = 3.0 against the county on Poisson variation alone, which
+    the old page called "ligger över"; with the spread between municipalities it is inside."""
+    at = page
+    at.selectbox(key="grupp").set_value("lan").run()
+    at.selectbox(key="ar").set_value(2018).run()
+    assert_ok(at)
+    rows = sample_rows(2018)
+    target = rows["antal"].sum() / rows["folkmängd"].sum()
+    own = rows[rows["kommunkod"] == "1861"].iloc[0]
+    z = (own["antal"] - target * own["folkmängd"]) / np.sqrt(target * own["folkmängd"])
+    assert z > 2.5
+    sentence = next(m.value for m in at.markdown if m.value.startswith("**Hallsberg"))
+    assert "inte säkerställt" in sentence
+    texts = page_texts(at)
+    assert "Jämfört med Örebro läns kommuner (12 kommuner med siffror)." in texts
+    assert f"(φ = {fmt_num(independent_phi(rows), 0)})" in texts
+    table = at.dataframe[0].value
+    assert len(table) == 12
+    assert (table["Bedömning"] == "inom").sum() >= 10
 
 
 def test_page_other_category_and_year(page):
