@@ -664,16 +664,6 @@ MESSAGES: dict[str, str] = {
     "map.outline_note": "Kommungränsen är ungefärlig.",
     "map.top_heading": "Platser med flest händelser",
     "map.top_help": "Rutorna med flest händelser och alla heta rutor, jämfört med samma period året innan. Förändringen visas inte när något av antalen är färre än {threshold}.",
-    "map.camera_heading": "Kameror: före och efter",
-    "map.camera_window": "Fönster före och efter",
-    "map.camera_window_option": "{months} månader",
-    "map.camera_radius": "Radie",
-    "map.camera_radius_own": "kamerans egen",
-    "map.camera_help": "Händelser inom radien lika lång tid före som efter att kameran sattes upp, med urvalets ort, kategori och källa men inte dess period. Bedömningen är ett Poisson-test, justerat för att flera kameror jämförs. En minskning kan också bero på att händelserna flyttat.",
-    "map.window_days": "{days} dagar",
-    "map.camera_none": "Det finns inga kameror med installationsdatum i databasen.",
-    "map.camera_no_before": "data saknas före",
-    "map.camera_not_yet": "ännu inte uppsatt",
     "map.download_csv": "Ladda ner platserna (CSV)",
     "map.download_excel": "Ladda ner platserna (Excel)",
     "map.sheet": "Platser",
@@ -682,11 +672,52 @@ MESSAGES: dict[str, str] = {
     "col.place": "Plats",
     "col.cell": "Rutans mitt (SWEREF 99 TM)",
     "col.hotspot": "Hotspot",
-    "col.camera": "Kamera",
-    "col.installed": "Uppsatt",
-    "col.window": "Fönster",
-    "col.before": "Före",
-    "col.after": "Efter",
+    # --- interventions (cameras now, dated insatser later) ---
+    "interventions.heading": "Kameror: före och efter, jämfört med resten av kommunen",
+    "interventions.none": "Det finns inga kameror med installationsdatum i databasen.",
+    "interventions.months": "Månader före och efter",
+    "interventions.months_option": "{months} månader",
+    "interventions.radius": "Radie",
+    "interventions.radius_own": "kamerans egen",
+    "interventions.months_used": "{used} av {asked} ({first}–{last})",
+    "interventions.months_none": "0 av {asked}",
+    "interventions.no_data_after": "ingen data efter",
+    "interventions.no_data_before": "ingen data före",
+    "interventions.wdq": "{reading} (WDQ {value})",
+    "interventions.reading_diffusion_greater": "vinsten spred sig, mer än själva minskningen",
+    "interventions.reading_diffusion": "vinsten spred sig till omgivningen",
+    "interventions.reading_neither": "ingen förflyttning",
+    "interventions.reading_displacement": "viss förflyttning, mindre än minskningen",
+    "interventions.reading_displacement_greater": "förflyttningen är större än minskningen",
+    "interventions.col_camera": "Kamera",
+    "interventions.col_installed": "Uppsatt",
+    "interventions.col_months": "Jämförda månader efter",
+    "interventions.col_target_before": "Före",
+    "interventions.col_target_after": "Efter",
+    "interventions.col_buffer_before": "Omgivningen före",
+    "interventions.col_buffer_after": "Omgivningen efter",
+    "interventions.col_control_before": "Jämförelseområdet före",
+    "interventions.col_control_after": "Jämförelseområdet efter",
+    "interventions.col_change": "Förändring jämfört med jämförelseområdet (95 % KI)",
+    "interventions.col_verdict": "Bedömning",
+    "interventions.col_displacement": "Förflyttning (WDQ)",
+    "interventions.help": (
+        "Före och Efter är händelser inom radien under hela månader efter att kameran sattes "
+        "upp och under samma kalendermånader före, så att årstiderna är desamma; månader utan "
+        "data i någon av perioderna används inte. Jämförelseområdet är resten av kommunen "
+        "(eller de valda orterna) utanför radien och omgivningen, utan andra kameror som "
+        "sattes upp under samma tid. Förändringen är hur mycket antalet inom radien ändrades "
+        "utöver förändringen i jämförelseområdet, med exakt 95 % konfidensintervall (Fishers "
+        "villkorliga test); den kallas minskning eller ökning bara när intervallet inte "
+        "omfattar noll, och när flera kameror visas justeras testen för det (Benjamini–"
+        "Hochberg). Färre än {minimum} händelser inom radien före och efter tillsammans räcker "
+        "inte för en bedömning. Omgivningen är en ring {buffer} m utanför radien: där syns om "
+        "händelserna flyttat dit. Förflyttningen bedöms med Weighted Displacement Quotient "
+        "(Bowers & Johnson 2003), bara när minskningen är säkerställd: över 1 minskade "
+        "omgivningen mer än kameraområdet, mellan 0 och 1 spred sig vinsten, mellan 0 och −1 "
+        "flyttade en mindre del av händelserna, under −1 flyttade fler än kameran tog bort. "
+        "Urvalets kategori och källa gäller, men inte dess period."
+    ),
 }
 
 

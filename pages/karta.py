@@ -10,20 +10,23 @@ component's static path, and linked from there (``lib.maps``, ``ui.map_asset_bas
 Nothing is fetched from a CDN.
 """
 
+import math
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from lib import ui
-from lib.figures import counting, hotspots
+from lib.figures import counting, hotspots, interventions
 from lib.figures.filters import Filters, select
-from lib.i18n import fmt_int, t
+from lib.i18n import fmt_date, fmt_int, fmt_month, fmt_num, t
 from lib.public import maps
-from lib.public.disclosure import count_text, is_suppressed
+from lib.public.disclosure import Disclosure, count_text, is_suppressed
+from lib.public.views import short_change
 
 ui.front_door()
 
-WINDOWS = {3: 91, 6: 182, 12: 365}  # months -> days
+MONTHS = (3, 6, 12)  # calendar months compared before and after a camera
 RADII = [0, 100, 200, 300, 500]  # 0: each camera's own radius
 ALL_AREA = ""  # the whole municipality; otherwise the map opens on one locality
 
@@ -57,11 +60,87 @@ def figures(url: str, version: int, f: Filters, cell: int) -> dict:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def camera_table(url: str, version: int, f: Filters, days: int, radius: int) -> pd.DataFrame:
-    windows = hotspots.camera_windows(
-        ui.map_points(), cameras(url, version), f, days, radius or None
+def camera_table(
+    url: str, version: int, f: Filters, months: int, radius: int, exact: bool
+) -> pd.DataFrame:
+    d = Disclosure(ui.municipality().privacy_threshold, exact=exact)
+    found = interventions.evaluate(
+        ui.map_points(),
+        interventions.from_cameras(cameras(url, version), radius or None),
+        f,
+        months=months,
+        coverage=ui.coverage(),
+        counter=d.counter,
     )
-    return hotspots.camera_view(windows, ui.municipality().privacy_threshold)
+    return camera_view(found, d)
+
+
+def camera_view(found: list[interventions.Evaluation], d: Disclosure) -> pd.DataFrame:
+    """One row per camera as shown: the months compared, the counts in the three areas, the
+    change against the comparison area, the verdict and the displacement reading. A hidden
+    count in the camera's area hides the change and verdict (they would give it away); a
+    hidden count in the ring hides the displacement reading."""
+
+    def shown(n: int | None) -> str:
+        return "–" if n is None else d.text(n)
+
+    def months(e: interventions.Evaluation) -> str:
+        m = e.months
+        if not m.used:
+            return t("interventions.months_none", asked=m.asked)
+        first = interventions.month_start(min(m.after))
+        last = interventions.month_start(max(m.after))
+        return t(
+            "interventions.months_used",
+            used=m.used,
+            asked=m.asked,
+            first=fmt_month(first),
+            last=fmt_month(last),
+        )
+
+    def hidden_target(e: interventions.Evaluation) -> bool:
+        return d.any_hidden(e.target_before, e.target_after)
+
+    def change(e: interventions.Evaluation) -> str:
+        r = e.effect
+        if r is None or r.ratio is None or math.isinf(r.ratio) or hidden_target(e):
+            return "–"
+        return short_change(r.ratio, r.low, r.high)
+
+    def verdict(e: interventions.Evaluation) -> str:
+        if e.verdict == interventions.NO_DATA:
+            return t(f"interventions.no_data_{e.months.missing}")
+        if hidden_target(e) and e.verdict != interventions.TOO_FEW:
+            return t("verdict.hidden")
+        return t(f"verdict.{e.verdict}")
+
+    def displacement(e: interventions.Evaluation) -> str:
+        if e.reading == interventions.UNDEFINED or hidden_target(e):
+            return "–"
+        if d.any_hidden(e.buffer_before, e.buffer_after):
+            return t("verdict.hidden")
+        return t(
+            "interventions.wdq",
+            reading=t(f"interventions.reading_{e.reading}"),
+            value=fmt_num(e.wdq, 2),
+        )
+
+    return pd.DataFrame(
+        {
+            t("interventions.col_camera"): [e.intervention.name for e in found],
+            t("interventions.col_installed"): [fmt_date(e.intervention.start) for e in found],
+            t("interventions.col_months"): [months(e) for e in found],
+            t("interventions.col_target_before"): [shown(e.target_before) for e in found],
+            t("interventions.col_target_after"): [shown(e.target_after) for e in found],
+            t("interventions.col_buffer_before"): [shown(e.buffer_before) for e in found],
+            t("interventions.col_buffer_after"): [shown(e.buffer_after) for e in found],
+            t("interventions.col_control_before"): [shown(e.control_before) for e in found],
+            t("interventions.col_control_after"): [shown(e.control_after) for e in found],
+            t("interventions.col_change"): [change(e) for e in found],
+            t("interventions.col_verdict"): [verdict(e) for e in found],
+            t("interventions.col_displacement"): [displacement(e) for e in found],
+        }
+    )
 
 
 def controls(signed_in: bool) -> tuple[str, int, bool, bool, str]:
@@ -134,27 +213,34 @@ def summary(fig: dict, cell: int) -> str:
 
 
 def camera_panel(f: Filters) -> None:
-    st.subheader(t("map.camera_heading"))
+    st.subheader(t("interventions.heading"))
     if cameras(ui.store().url, ui.data_version())["installed_on"].notna().sum() == 0:
-        st.info(t("map.camera_none"))
+        st.info(t("interventions.none"))
         return
     left, right = st.columns(2)
     months = left.selectbox(
-        t("map.camera_window"),
-        list(WINDOWS),
+        t("interventions.months"),
+        list(MONTHS),
         index=2,
         key="kamerafonster",
-        format_func=lambda m: t("map.camera_window_option", months=m),
+        format_func=lambda m: t("interventions.months_option", months=m),
     )
     radius = right.selectbox(
-        t("map.camera_radius"),
+        t("interventions.radius"),
         RADII,
         key="kameraradie",
-        format_func=lambda r: t("map.camera_radius_own") if r == 0 else f"{r} m",
+        format_func=lambda r: t("interventions.radius_own") if r == 0 else f"{r} m",
     )
-    table = camera_table(ui.store().url, ui.data_version(), f, WINDOWS[months], radius)
+    exact = ui.disclosure().exact
+    table = camera_table(ui.store().url, ui.data_version(), f, months, radius, exact)
     st.dataframe(table, hide_index=True, width="stretch")
-    st.caption(t("map.camera_help"))
+    st.caption(
+        t(
+            "interventions.help",
+            buffer=fmt_int(interventions.DEFAULT_BUFFER_M),
+            minimum=interventions.MIN_TARGET,
+        )
+    )
 
 
 def top_table(fig: dict, f: Filters, cell: int) -> None:

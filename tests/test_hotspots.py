@@ -6,7 +6,6 @@ tables or the downloads."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -17,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.figures import hotspots
-from lib.figures.filters import Filters
 from lib.public import exports, maps
 
 # A point in Hallsberg in SWEREF 99 TM metres; cells are counted from multiples of the size.
@@ -300,33 +298,6 @@ def camera(installed: str, radius: float = 200.0) -> pd.DataFrame:
             "radius_m": [radius],
         }
     )
-
-
-def test_camera_windows_are_equal_and_tested():
-    before = pd.date_range("2018-01-05", periods=30, freq="7D")  # 30 in the year before
-    after = pd.date_range("2019-01-05", periods=8, freq="30D")  # 8 in the year after
-    far = pd.date_range("2018-01-05", periods=40, freq="7D")  # 1 km away: never counted
-    pts = pd.concat(
-        [
-            points_at([X0 + 50] * 30, [Y0] * 30, before),
-            points_at([X0 - 100] * 8, [Y0 + 100] * 8, after),
-            points_at([X0 + 1000] * 40, [Y0] * 40, far),
-            points_at([X0 + 5000], [Y0], ["2017-01-01"]),  # the data start here
-            points_at([X0 + 5000], [Y0], ["2019-12-31"]),  # and end here
-        ]
-    ).sort_values("day", kind="stable")
-    f = Filters(dt.date(2019, 1, 1), dt.date(2019, 12, 31))
-    (w,) = hotspots.camera_windows(pts, camera("2019-01-01"), f, 365)
-    assert (w.before, w.after, w.days) == (30, 8, 365)
-    assert w.comparison.verdict == "decrease"
-    (narrow,) = hotspots.camera_windows(pts, camera("2019-01-01"), f, 365, radius_m=20)
-    assert (narrow.before, narrow.after) == (0, 0)
-    (early,) = hotspots.camera_windows(pts, camera("2016-06-01"), f, 365)
-    assert early.before is None and early.after is None and early.comparison is None
-    (late,) = hotspots.camera_windows(pts, camera("2020-06-01"), f, 365)
-    assert late.days == 0
-    view = hotspots.camera_view([w, early, late], threshold=3)
-    assert view["Bedömning"].tolist() == ["minskning", "data saknas före", "ännu inte uppsatt"]
 
 
 # --- Top places ----------------------------------------------------------------------------

@@ -137,8 +137,16 @@ def test_camera_k1_shows_its_planted_effect(page):
     cameras = next(d.value for d in at.dataframe if "Kamera" in d.value.columns)
     k1 = cameras.set_index("Kamera").loc["Stationsområdet"]
     assert k1["Bedömning"] == "minskning"
-    torget = cameras.set_index("Kamera").loc["Torget"]  # installed before the data begin
-    assert torget["Bedömning"] == "data saknas före" and torget["Före"] == "–"
+    # The sample ends in September 2019: March-September against the same months of 2018.
+    assert k1["Jämförda månader efter"] == "7 av 12 (mars 2019–september 2019)"
+    change = k1["Förändring jämfört med jämförelseområdet (95 % KI)"]
+    assert change.startswith("\u2212") and " till " in change
+    # Torget went up in May 2016, before the data begin: its year after has no data.
+    torget = cameras.set_index("Kamera").loc["Torget"]
+    assert torget["Bedömning"] == "ingen data efter" and torget["Före"] == "–"
+    for row in cameras.itertuples(index=False):
+        for value in row[3:9]:  # counts in the three areas
+            assert value in ("–", "färre än 3") or int(value.replace("\u00a0", "")) >= 3
 
 
 def test_places_table_and_download_hide_small_counts(page):

@@ -1,8 +1,8 @@
 """Where incidents concentrate: equal-area grid cells in SWEREF 99 TM (EPSG:3006) on a fixed
 study region (the municipality's cells), hot and cold spots by an exact window test with
-false-discovery-rate control, incidents near cameras before and after installation, and the
-top places with their change. Pure functions on DataFrames; the grid and the test count
-through a ``lib.figures.counting`` counter.
+false-discovery-rate control, and the top places with their change (cameras and other
+dated actions: lib.figures.interventions). Pure functions on DataFrames; every count goes through a
+``lib.figures.counting`` counter.
 
 Privacy: the analysis functions return counts as the counter gives them; the views at the
 end of this module and lib.public.maps suppress what is below the threshold before anything is
@@ -11,7 +11,6 @@ shown or downloaded.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -23,8 +22,7 @@ import pandas as pd
 from lib.config import Municipality
 from lib.figures import counting, stats
 from lib.figures.counting import Counter
-from lib.figures.filters import Filters, select
-from lib.i18n import fmt_date, fmt_int, t
+from lib.i18n import fmt_int, t
 from lib.public.disclosure import count_text, is_suppressed
 
 CRS = "EPSG:3006"  # SWEREF 99 TM: metres, equal area enough for 250 m cells in Sweden
@@ -452,78 +450,6 @@ def hotspots(
     return HotspotResult(cells[columns], total, True, outside, total_cells)
 
 
-# --- Cameras -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CameraWindow:
-    camera: str
-    name: str
-    installed: dt.date
-    radius_m: float
-    days: int  # length of each window (shorter than asked when the data end sooner)
-    before: int | None  # None: the data do not reach back a whole window
-    after: int | None
-    comparison: stats.Comparison | None
-
-
-def near(points: pd.DataFrame, lat: float, lon: float, radius_m: float) -> np.ndarray:
-    x, y = project([lat], [lon])
-    return (points["x"].to_numpy(float) - x[0]) ** 2 + (
-        points["y"].to_numpy(float) - y[0]
-    ) ** 2 <= radius_m**2
-
-
-def camera_windows(
-    points: pd.DataFrame,
-    cameras: pd.DataFrame,
-    filters: Filters,
-    window_days: int = 365,
-    radius_m: float | None = None,
-) -> list[CameraWindow]:
-    """Incidents within each camera's radius (or ``radius_m``) in equal windows before and
-    after installation, for the filters' localities, categories and sources (not its period:
-    the windows are the period). The verdicts of all cameras are adjusted together."""
-    if points.empty:
-        return []
-    first, last = points["day"].min().date(), points["day"].max().date()
-    out = []
-    for cam in cameras.itertuples():
-        if pd.isna(cam.installed_on):
-            continue
-        installed = pd.Timestamp(cam.installed_on).date()
-        radius = float(radius_m or cam.radius_m or 200)
-        days = min(window_days, (last - installed).days + 1)
-        if days <= 0:
-            out.append(CameraWindow(cam.id, cam.name, installed, radius, 0, None, None, None))
-            continue
-        start = installed - dt.timedelta(days=days)
-        around = points[near(points, cam.lat, cam.lon, radius)]
-
-        def count(lo: dt.date, hi: dt.date, around=around) -> int:
-            window = Filters(lo, hi, filters.localities, filters.categories, filters.sources)
-            return len(select(around, window))
-
-        # A window the data do not cover is unknown, not zero.
-        after = (
-            count(installed, installed + dt.timedelta(days=days - 1))
-            if installed >= first
-            else None
-        )
-        before = count(start, installed - dt.timedelta(days=1)) if start >= first else None
-        known = before is not None and after is not None
-        comparison = stats.compare_counts(after, before) if known else None
-        out.append(
-            CameraWindow(cam.id, cam.name, installed, radius, days, before, after, comparison)
-        )
-    tested = [w for w in out if w.comparison is not None]
-    adjusted = iter(stats.adjust_for_many([w.comparison for w in tested]))
-    return [
-        CameraWindow(**{**w.__dict__, "comparison": next(adjusted)}) if w.comparison else w
-        for w in out
-    ]
-
-
 # --- Top places --------------------------------------------------------------------------------
 
 
@@ -625,30 +551,5 @@ def top_places_view(table: pd.DataFrame, cell: int, threshold: int) -> pd.DataFr
             t("col.change"): change,
             t("col.verdict"): [t(f"verdict.{v}") for v in table["verdict"]],
             t("col.hotspot"): [bin_text(int(b)) for b in table["bin"]],
-        }
-    )
-
-
-def camera_view(windows: list[CameraWindow], threshold: int) -> pd.DataFrame:
-    def shown(n: int | None) -> str:
-        return "–" if n is None else count_text(n, threshold)
-
-    def verdict(w: CameraWindow) -> str:
-        if w.days <= 0:
-            return t("map.camera_not_yet")
-        if w.comparison is None:
-            return t("map.camera_no_before")
-        return t(f"verdict.{w.comparison.verdict}")
-
-    return pd.DataFrame(
-        {
-            t("col.camera"): [w.name for w in windows],
-            t("col.installed"): [fmt_date(w.installed) for w in windows],
-            t("col.window"): [
-                t("map.window_days", days=fmt_int(w.days)) if w.days > 0 else "–" for w in windows
-            ],
-            t("col.before"): [shown(w.before) for w in windows],
-            t("col.after"): [shown(w.after) for w in windows],
-            t("col.verdict"): [verdict(w) for w in windows],
         }
     )
