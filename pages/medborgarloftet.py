@@ -37,6 +37,8 @@ def choose_period(muni):
 
 
 def choose_date(period) -> dt.date:
+    """The day to show; the slider ends on the period's last day, where the final status
+    (fulfilled or not) is shown."""
     today = dt.date.today()
     default = min(max(today, period.start), period.end)
     return st.slider(
@@ -66,7 +68,14 @@ def indicator_block(row, column) -> None:
         delta_arrow="off",
     )
     column.progress(min(row.done / row.target, 1.0))
-    column.caption(t("promise.pace", expected=fmt_num(row.expected, 1), unit=row.unit))
+    column.caption(
+        t(
+            "promise.pace_required",
+            expected=fmt_num(row.expected, 1),
+            required=fmt_num(row.required, 0 if float(row.required).is_integer() else 1),
+            unit=row.unit,
+        )
+    )
 
 
 def outcome_block(promise_row, as_of: dt.date, column) -> None:
@@ -204,7 +213,7 @@ period = choose_period(muni)
 as_of = choose_date(period)
 defs = definitions[definitions["period_id"] == period.id]
 activities = promises.period_activities(definitions, ui.store().read("activities"), period.id)
-rows = promises.progress(definitions, activities, period.id, as_of)
+rows, followup = promises.standing(definitions, activities, period.id, as_of)
 
 st.markdown(
     t(
@@ -255,7 +264,6 @@ if place_indicators:
     st.dataframe(shown.rename_axis(t("col.locality")), width="stretch")
 
 st.subheader(t("promise.followup_heading"))
-followup = promises.follow_up(rows, activities[activities["date"] <= pd.Timestamp(as_of)])
 st.dataframe(followup, hide_index=True, width="stretch")
 ui.download_buttons(followup, f"medborgarlofte-{period.id}-per-{as_of}", "Uppföljning")
 

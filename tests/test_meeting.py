@@ -14,6 +14,7 @@ from lib.figures.filters import Filters, daily_cube
 from lib.figures.hotspots import points_frame
 from lib.i18n import fmt_int
 from lib.ingest.sample import generate_activities, generate_incidents
+from lib.ingest.store import Store
 from lib.public import report
 from tests.conftest import ROOT
 from tests.test_pages import assert_ok
@@ -178,3 +179,33 @@ def test_a_period_without_data(page):
     at = page
     at.selectbox(key="motesperiod").set_value("lofte-2019-2021").run()
     assert_ok(at)
+
+
+# --- Promise status: the meeting shows what the promise page shows -----------------------------
+
+
+def test_promise_page_and_meeting_agree_on_status(open_app, sample):
+    definitions = sample[2]
+    at = open_app("pages/medborgarloftet.py")
+    activities = Store().read("activities")  # what the page reads
+    cases = [
+        # (period, day on the page's slider, last day of the meeting's period, statuses)
+        # 15 March 2019: 100 of 240 patrol hours against a pace of 109.2.
+        ("2018-2019", dt.date(2019, 3, 15), dt.date(2019, 3, 15), {"i fas", "efter plan"}),
+        ("2018-2019", dt.date(2019, 9, 30), dt.date(2019, 9, 30), {"uppfyllt"}),
+        # No activities in the sample: on the period's last day, the slider's last position,
+        # the page shows the final status, as a meeting after the period does.
+        ("2019-2021", dt.date(2021, 5, 31), dt.date(2021, 5, 31), {"ej uppfyllt"}),
+        ("2019-2021", dt.date(2021, 5, 31), dt.date(2021, 9, 1), {"ej uppfyllt"}),
+        ("2019-2021", dt.date(2020, 6, 1), dt.date(2020, 6, 1), {"efter plan"}),
+    ]
+    for period, day, meeting_day, statuses in cases:
+        at.selectbox(key="loftesperiod").set_value(period).run()
+        at.slider(key=f"per-{period}").set_value(day).run()
+        assert_ok(at)
+        shown = next(d.value for d in at.dataframe if "Status" in d.value.columns)
+        # The briefing's table (``Briefing.promise_status``, on the projector and in the PDF)
+        # for a meeting period ending on ``meeting_day``.
+        briefed, _ = meeting._promise_status(definitions, activities, meeting_day)
+        assert set(shown["Status"]) == statuses, (period, day)
+        pd.testing.assert_frame_equal(briefed.reset_index(drop=True), shown.reset_index(drop=True))

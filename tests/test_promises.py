@@ -34,21 +34,55 @@ def test_definitions_quote_the_seed_and_hold_two_periods(definitions):
     assert drugs["target"] == 2 and "Narkotikabrott" in drugs["outcome_categories"]
 
 
+# Target 4 over the 365 days 2018-10-01..2019-09-30: a steady pace reaches 1 on day 92
+# (31 December, 4 * 92 / 365 = 1.008; 30 December gives 0.997), 2 on day 183 (1 April:
+# 2.005; 31 March gives 1.995) and 3 on day 274 (1 July: 3.003; 30 June gives 2.992).
 @pytest.mark.parametrize(
     ("done", "as_of", "expected"),
     [
         (4, dt.date(2019, 1, 1), promises.FULFILLED),  # exactly on target
         (5, dt.date(2019, 1, 1), promises.FULFILLED),
-        (3, dt.date(2019, 10, 1), promises.NOT_FULFILLED),  # period over, target missed
+        (4, END, promises.FULFILLED),
         (4, dt.date(2019, 10, 1), promises.FULFILLED),
-        (0, dt.date(2018, 9, 30), promises.NOT_STARTED),  # period not started
-        (0, dt.date(2019, 3, 1), promises.NOT_STARTED),
-        (2, dt.date(2019, 3, 31), promises.ON_PACE),  # 182 of 365 days: pace 1.99
-        (1, dt.date(2019, 3, 31), promises.BEHIND),
+        # Period over and target missed: from the last day on, the slider's last position.
+        (3, END, promises.NOT_FULFILLED),
+        (0, END, promises.NOT_FULFILLED),
+        (3, dt.date(2019, 10, 1), promises.NOT_FULFILLED),
+        (3.99, dt.date(2019, 9, 29), promises.ON_PACE),  # the day before: 3.989 → 3 required
+        # Not started: before the period, or nothing done while nothing is due yet.
+        (0, dt.date(2018, 9, 30), promises.NOT_STARTED),
+        (2, dt.date(2018, 9, 30), promises.NOT_STARTED),
+        (0, START, promises.NOT_STARTED),
+        (0, dt.date(2018, 12, 30), promises.NOT_STARTED),
+        # Nothing done once the first walk is due is behind, not "not started".
+        (0, dt.date(2018, 12, 31), promises.BEHIND),
+        (0, dt.date(2019, 3, 1), promises.BEHIND),
+        # Whole-number target: behind only by a whole walk, never by a fraction.
+        (1, dt.date(2019, 3, 31), promises.ON_PACE),  # pace 1.995: one walk is required
+        (1, dt.date(2019, 4, 1), promises.BEHIND),  # pace 2.005: two are
+        (2, dt.date(2019, 4, 1), promises.ON_PACE),
+        (2, dt.date(2019, 6, 30), promises.ON_PACE),  # day 273: pace 2.992
+        (2, dt.date(2019, 7, 1), promises.BEHIND),  # day 274: pace 3.003
     ],
 )
 def test_status_rules(done, as_of, expected):
     assert promises.status(done, 4, START, END, as_of) == expected
+
+
+def test_required_pace_is_whole_units_for_whole_targets():
+    assert promises.expected_by_pace(4, START, END, dt.date(2019, 3, 31)) == pytest.approx(
+        4 * 182 / 365
+    )
+    assert promises.required_by_pace(4, START, END, dt.date(2019, 3, 31)) == 1
+    assert promises.required_by_pace(4, START, END, dt.date(2019, 4, 1)) == 2
+    # 3 over the 366 days of 2020: day 122 (1 May) is exactly one, despite rounding.
+    leap_start, leap_end = dt.date(2020, 1, 1), dt.date(2020, 12, 31)
+    assert promises.required_by_pace(3, leap_start, leap_end, dt.date(2020, 5, 1)) == 1
+    # A fractional target (2.5 hours) is compared with the exact pace.
+    half = promises.expected_by_pace(2.5, START, END, dt.date(2019, 3, 31))
+    assert promises.required_by_pace(2.5, START, END, dt.date(2019, 3, 31)) == half
+    assert promises.status(1.2, 2.5, START, END, dt.date(2019, 3, 31)) == promises.BEHIND
+    assert promises.status(1.25, 2.5, START, END, dt.date(2019, 3, 31)) == promises.ON_PACE
 
 
 def test_exactly_on_pace_is_on_pace():
@@ -72,14 +106,33 @@ def test_replay_counts_only_what_was_done_by_then(definitions, activities):
     ]["quantity"].sum()
     assert walks["done"] == independent == 2
     assert walks["status"] == promises.ON_PACE  # 2 done, a steady pace gives 1.9
+    assert walks["required"] == 1
     end = promises.progress(definitions, activities, "2018-2019", END)
     assert set(end["status"]) == {promises.FULFILLED}
 
 
+def test_only_activities_inside_the_period_count(definitions, activities):
+    walk = activities[activities["indicator_id"] == "safety_walks"].iloc[[0]]
+    late = walk.assign(date=pd.Timestamp("2019-10-15"), quantity=10.0)
+    early = walk.assign(date=pd.Timestamp("2018-09-15"), quantity=10.0)
+    extra = pd.concat([activities, late, early], ignore_index=True)
+    rows, table = promises.standing(definitions, extra, "2018-2019", dt.date(2019, 12, 1))
+    walks = rows.set_index("indicator_id").loc["safety_walks"]
+    assert walks["done"] == 5  # the sample's five walks, not the two dated outside
+    assert "5 st trygghetsvandringar" in table["Det här blev utfallet"].iloc[1]
+
+
 def test_period_without_activities(definitions, activities):
-    rows = promises.progress(definitions, activities.iloc[0:0], "2019-2021", dt.date(2020, 6, 1))
+    none = activities.iloc[0:0]
+    start = dt.date(2019, 11, 28)
+    rows = promises.progress(definitions, none, "2019-2021", start)
     assert set(rows["status"]) == {promises.NOT_STARTED}
-    rows = promises.progress(definitions, activities.iloc[0:0], "2019-2021", dt.date(2021, 6, 1))
+    rows = promises.progress(definitions, none, "2019-2021", dt.date(2020, 6, 1))
+    assert set(rows["status"]) == {promises.BEHIND}  # half-way with nothing done
+    # The period's last day – the slider's last position – shows the final status.
+    rows = promises.progress(definitions, none, "2019-2021", dt.date(2021, 5, 31))
+    assert set(rows["status"]) == {promises.NOT_FULFILLED}
+    rows = promises.progress(definitions, none, "2019-2021", dt.date(2021, 6, 1))
     assert set(rows["status"]) == {promises.NOT_FULFILLED}
 
 

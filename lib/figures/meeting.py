@@ -160,7 +160,8 @@ def _promise_status(
     definitions: pd.DataFrame, activities: pd.DataFrame, day: dt.date
 ) -> tuple[pd.DataFrame | None, str]:
     """The follow-up table of the promise period that contains ``day`` (else the latest one
-    that started before it), as of ``day``."""
+    that started before it), as of ``day``: the promise page's table for the same period
+    and day (``promises.standing``), so both always show the same status."""
     if definitions.empty:
         return None, t("meeting.no_promise")
     periods = definitions.drop_duplicates("period_id")
@@ -170,11 +171,10 @@ def _promise_status(
     running = started[started["period_end"].dt.date >= day]
     chosen = (running if not running.empty else started).iloc[-1]
     pid = chosen["period_id"]
-    acts = promises.period_activities(definitions, activities, pid)
-    rows = promises.progress(definitions, acts, pid, day)
+    _, table = promises.standing(definitions, activities, pid, day)
     heading = t(
         "meeting.promise_heading",
         period=fmt_period(chosen["period_start"].date(), chosen["period_end"].date()),
         day=fmt_date(day),
     )
-    return promises.follow_up(rows, acts[acts["date"] <= pd.Timestamp(day)]), heading
+    return table, heading

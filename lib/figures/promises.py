@@ -5,6 +5,7 @@ outcome each promise is meant to move. Pure functions; no Streamlit."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,39 +97,76 @@ def expected_by_pace(target: float, start: dt.date, end: dt.date, as_of: dt.date
     return target * elapsed / total
 
 
+def required_by_pace(target: float, start: dt.date, end: dt.date, as_of: dt.date) -> float:
+    """What must be done by ``as_of`` to be on pace: the steady pace, rounded down to whole
+    units when the target is a whole number (four walks a year: the second walk is due on the
+    day a steady pace reaches 2, not a day after it passes 1)."""
+    expected = expected_by_pace(target, start, end, as_of)
+    if float(target).is_integer():
+        return float(math.floor(expected + 1e-9))  # 1e-9: 3 * 122 / 366 is 1, not 0.999…
+    return expected
+
+
 def status(done: float, target: float, start: dt.date, end: dt.date, as_of: dt.date) -> str:
-    """The rule shown on the page, in this order: target reached → fulfilled; period over →
-    not fulfilled; nothing done yet (or period not begun) → not started; at least the steady
-    pace → on pace; otherwise behind."""
+    """The one status rule every page, the meeting view and the PDF show, in this order:
+
+    1. the target is reached → fulfilled (whenever that is);
+    2. the period is over – from its last day on, the day the slider ends at – and the target
+       is missed → not fulfilled;
+    3. the period has not begun, or nothing is done and a steady pace does not yet call for
+       a first whole unit → not started;
+    4. at least what a steady pace requires by then (whole units for whole-number targets)
+       → on pace;
+    5. otherwise behind: including nothing done once the first unit is due."""
     if done >= target:
         return FULFILLED
-    if as_of > end:
+    if as_of >= end:
         return NOT_FULFILLED
-    if done <= 0 or as_of < start:
+    if as_of < start or (done <= 0 and expected_by_pace(target, start, end, as_of) < 1):
         return NOT_STARTED
-    if done >= expected_by_pace(target, start, end, as_of):
+    if done >= required_by_pace(target, start, end, as_of):
         return ON_PACE
     return BEHIND
+
+
+def counted(
+    definitions: pd.DataFrame, activities: pd.DataFrame, period_id: str, as_of: dt.date
+) -> pd.DataFrame:
+    """The activities that count for a period as of a day: of its indicators, dated within
+    the period and on or before ``as_of``."""
+    period = definitions[definitions["period_id"] == period_id]
+    if period.empty:
+        return activities.iloc[0:0]
+    start, end = period["period_start"].iloc[0], period["period_end"].iloc[0]
+    last = min(end, pd.Timestamp(as_of))
+    chosen = period_activities(definitions, activities, period_id)
+    return chosen[(chosen["date"] >= start) & (chosen["date"] <= last)]
 
 
 def progress(
     definitions: pd.DataFrame, activities: pd.DataFrame, period_id: str, as_of: dt.date
 ) -> pd.DataFrame:
-    """One row per indicator of the period: done (activities up to and including ``as_of``),
-    target, expected by a steady pace, and status."""
+    """One row per indicator of the period: done (activities within the period up to and
+    including ``as_of``), target, expected by a steady pace, required (what being on pace
+    takes, see ``required_by_pace``) and status (``status``)."""
     rows = definitions[definitions["period_id"] == period_id].copy()
-    logged = activities[activities["date"] <= pd.Timestamp(as_of)]
-    done = logged.groupby("indicator_id")["quantity"].sum()
-    rows["done"] = rows["indicator_id"].map(done).fillna(0.0)
-    rows["expected"] = [
-        expected_by_pace(r.target, r.period_start.date(), r.period_end.date(), as_of)
-        for r in rows.itertuples()
-    ]
-    rows["status"] = [
-        status(r.done, r.target, r.period_start.date(), r.period_end.date(), as_of)
-        for r in rows.itertuples()
-    ]
+    done = counted(definitions, activities, period_id, as_of).groupby("indicator_id")["quantity"]
+    rows["done"] = rows["indicator_id"].map(done.sum()).fillna(0.0)
+    spans = [(r.target, r.period_start.date(), r.period_end.date()) for r in rows.itertuples()]
+    rows["expected"] = [expected_by_pace(*span, as_of) for span in spans]
+    rows["required"] = [required_by_pace(*span, as_of) for span in spans]
+    rows["status"] = [status(d, *span, as_of) for d, span in zip(rows["done"], spans, strict=True)]
     return rows.sort_values("number", kind="stable").reset_index(drop=True)
+
+
+def standing(
+    definitions: pd.DataFrame, activities: pd.DataFrame, period_id: str, as_of: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A period's progress rows and its follow-up table as of a day, from the activities
+    that count then: what the promise page, the meeting view and the PDF all show."""
+    acts = counted(definitions, activities, period_id, as_of)
+    rows = progress(definitions, acts, period_id, as_of)
+    return rows, follow_up(rows, acts)
 
 
 def period_activities(
