@@ -153,7 +153,10 @@ def compare_rates(
         return RateComparison(
             0, 0, exposure_current, exposure_previous, None, 0.0, math.inf, 1.0, NO_CHANGE
         )
-    lo_p, hi_p = proportion_ci(current, n, alpha)
+    # Clopper–Pearson limits for the share, as beta quantiles (what binomtest's "exact"
+    # interval computes, without building a test object per call)
+    lo_p = 0.0 if current == 0 else float(stats.beta.ppf(alpha / 2, current, n - current + 1))
+    hi_p = 1.0 if current == n else float(stats.beta.ppf(1 - alpha / 2, current + 1, n - current))
     low = 0.0 if lo_p <= 0 else lo_p / (1 - lo_p) * odds
     high = math.inf if hi_p >= 1 else hi_p / (1 - hi_p) * odds
     share = exposure_current / (exposure_current + exposure_previous)
