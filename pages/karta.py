@@ -17,12 +17,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from lib import ui
-from lib.figures import counting, hotspots, interventions
+from lib.figures import hotspots, interventions
 from lib.figures.filters import Filters, select
 from lib.i18n import fmt_date, fmt_int, fmt_month, fmt_num, t
 from lib.public import maps
-from lib.public.disclosure import Disclosure, count_text, is_suppressed
-from lib.public.views import short_change
+from lib.public.disclosure import Disclosure
+from lib.public.views import map_view, short_change
 
 ui.front_door()
 
@@ -37,26 +37,8 @@ def cameras(url: str, version: int) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def figures(url: str, version: int, f: Filters, cell: int) -> dict:
-    pts, muni = ui.map_points(), ui.municipality()
-    now = select(pts, f)
-    counter = counting.exact  # the same counter for the grid, the test and the table
-    current = hotspots.grid_counts(now["x"], now["y"], cell, now["key"], counter)
-    before = select(pts, f.previous_year())
-    previous = hotspots.grid_counts(before["x"], before["y"], cell, before["key"], counter)
-    region = hotspots.study_region(muni, cell)
-    result = hotspots.hotspots(now, cell, region, counter=counter)
-    # What the map leaves out of the selection: sensitive categories, and places unknown.
-    selected = select(ui.cube(), f)
-    sensitive = int(selected.loc[selected["category"].isin(muni.sensitive_categories), "n"].sum())
-    return {
-        "incidents": len(now),
-        "sensitive": sensitive,
-        "missing": int(selected["n"].sum()) - sensitive - len(now),
-        "counts": current,
-        "result": result,
-        "top": hotspots.top_places(current, previous, result, cell, muni),
-    }
+def figures(url: str, version: int, f: Filters, cell: int, d: Disclosure) -> dict:
+    return map_view(ui.map_points(), ui.cube(), f, cell, ui.municipality(), d)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -183,8 +165,8 @@ def controls(signed_in: bool) -> tuple[str, int, bool, bool, str]:
 
 def summary(fig: dict, cell: int) -> str:
     result, n = fig["result"], fig["incidents"]
-    if is_suppressed(n, threshold):  # not even the number of cells: it would tell
-        parts = [t("map.summary_few", incidents=count_text(n, threshold))]
+    if d.hidden(n):  # not even the number of cells: it would tell
+        parts = [t("map.summary_few", incidents=d.text(n))]
     else:
         parts = [
             t(
@@ -198,7 +180,7 @@ def summary(fig: dict, cell: int) -> str:
         parts.append(
             t(
                 "map.too_few",
-                incidents=count_text(result.incidents, threshold),
+                incidents=d.text(result.incidents),
                 minimum=hotspots.MIN_INCIDENTS,
             )
         )
@@ -208,7 +190,7 @@ def summary(fig: dict, cell: int) -> str:
         key = "map.summary_hotspots" if hot or cold else "map.summary_no_hotspots"
         parts.append(t(key, hot=fmt_int(hot), cold=fmt_int(cold)))
     if result.outside:
-        parts.append(t("map.outside_note", outside=count_text(result.outside, threshold)))
+        parts.append(t("map.outside_note", outside=d.text(result.outside)))
     return " ".join(parts)
 
 
@@ -245,7 +227,7 @@ def camera_panel(f: Filters) -> None:
 
 def top_table(fig: dict, f: Filters, cell: int) -> None:
     st.subheader(t("map.top_heading"))
-    view = hotspots.top_places_view(fig["top"], cell, threshold)
+    view = fig["top_view"]
     st.dataframe(view, hide_index=True, width="stretch")
     st.caption(t("map.top_help", threshold=threshold) + " " + t("verdict.help"))
     ui.download_buttons(
@@ -273,12 +255,13 @@ ui.coverage_note(f, data)
 
 view, cell, tiles, show_points, area = controls(analyst is not None)
 url, version = ui.store().url, ui.data_version()
-fig = figures(url, version, f, cell)
+d = ui.disclosure()
+fig = figures(url, version, f, cell, d)
 if fig["incidents"] == 0:
     st.info(t("map.no_points"))
     st.stop()
 with st.container(border=True):
-    st.markdown(summary(fig, cell))
+    st.text(summary(fig, cell))
 
 selected = select(ui.map_points(), f) if show_points else None
 map_data = maps.map_data(
@@ -291,7 +274,7 @@ st_folium(
     returned_objects=[],
     key="karta",
 )
-notes = [t("map.privacy_note", last=threshold - 1, threshold=threshold)]
+notes = [t("map.privacy_note", threshold=threshold)]
 if view == "hotspots":
     notes.append(
         t(
@@ -300,17 +283,12 @@ if view == "hotspots":
             minimum=fmt_int(hotspots.MIN_INCIDENTS),
         )
     )
-notes.append(
-    t(
-        "map.excluded_note",
-        missing=count_text(fig["missing"], threshold),
-        sensitive=count_text(fig["sensitive"], threshold),
-    )
-)
+notes.append(t("map.excluded_note", excluded=d.text(fig["excluded"])))
 if hotspots.outline_source(muni) in ("config", "bbox"):
     notes.append(t("map.outline_note"))
 if show_points:
     notes.append(t("map.points_note", limit=fmt_int(maps.MAX_POINTS)))
 st.caption(" ".join(notes))
+ui.disclosure_note(d)
 top_table(fig, f, cell)
 camera_panel(f)

@@ -15,6 +15,8 @@ from lib.figures import meeting, promises
 from lib.figures.filters import Filters
 from lib.i18n import fmt_date, fmt_period, t
 from lib.public import charts
+from lib.public.briefing import Briefing, brief
+from lib.public.disclosure import Disclosure, public
 from lib.public.report import situation_report
 
 ui.front_door()
@@ -89,21 +91,22 @@ def choose_period(day: dt.date, label_visibility: str = "visible") -> tuple[Filt
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def briefing(url: str, version: int, filters: Filters) -> meeting.Briefing:
-    return meeting.brief(
-        ui.cube(),
+def briefing(url: str, version: int, filters: Filters, d: Disclosure) -> Briefing:
+    return brief(
+        ui.view_data(),
         ui.map_points(),
         ui.store().read("activities"),
         promises.all_definitions(ui.municipality()),
         filters,
-        ui.municipality(),
+        d,
         sample=ui.has_sample(),
     )
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def pdf(url: str, version: int, filters: Filters) -> bytes:
-    return situation_report(briefing(url, version, filters))
+    """Always the public version: minutes are public documents."""
+    return situation_report(briefing(url, version, filters, public(threshold)))
 
 
 def table(frame: pd.DataFrame) -> None:
@@ -114,32 +117,32 @@ def table(frame: pd.DataFrame) -> None:
         st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def view_overview(b: meeting.Briefing) -> None:
+def view_overview(b: Briefing) -> None:
     a, c, d = st.columns(3)
     a.metric(t("meeting.fig_total"), b.total)
     c.metric(t("meeting.fig_change"), b.change, help=b.verdict)
     c.caption(b.verdict)
     d.metric(t("meeting.fig_rate"), b.rate)
-    st.markdown(b.summary[0])
+    st.text(" ".join(b.summary[:2]))
 
 
-def view_trend(b: meeting.Briefing) -> None:
+def view_trend(b: Briefing) -> None:
     fig = charts.series_figure(b.monthly, b.threshold)
     if presenting():
         fig = charts.projector(fig)
     st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": presenting()})
-    for sentence in b.summary[1:3]:
-        st.markdown(sentence)
+    for sentence in b.summary[2:4]:
+        st.text(sentence)
 
 
-def view_hotspots(b: meeting.Briefing) -> None:
+def view_hotspots(b: Briefing) -> None:
     if b.hotspots is not None and not b.hotspots.empty:
         shown = b.hotspots.iloc[:, [0, 2, 3, 5, 6]]  # place, counts, verdict, hotspot
         table(shown.head(3 if presenting() else 5))
     st.caption(b.hotspot_note)
 
 
-def view_promise(b: meeting.Briefing) -> None:
+def view_promise(b: Briefing) -> None:
     st.caption(b.promise_heading)
     if b.promise_status is None or b.promise_status.empty:
         return
@@ -150,8 +153,8 @@ def view_promise(b: meeting.Briefing) -> None:
     table(shown)
 
 
-def view_since(b: meeting.Briefing) -> None:
-    st.markdown(t("meeting.since_text", period=b.period_text, previous=b.previous_text))
+def view_since(b: Briefing) -> None:
+    st.text(t("meeting.since_text", period=b.period_text, previous=b.previous_text))
     table(b.categories.head(5 if presenting() else 8))
     if b.coverage_note:
         st.caption(t("source.coverage_note"))
@@ -179,6 +182,7 @@ def go_to(n: int) -> None:
 
 
 muni = ui.municipality()
+threshold = muni.privacy_threshold
 data = ui.incidents()
 last = data["occurred_at"].max().date() if len(data) else None
 day = meeting.reference_day(last)
@@ -202,7 +206,7 @@ if presenting():
     with period_column:
         filters, label = choose_period(day, label_visibility="collapsed")
     leave.button(t("meeting.exit"), on_click=set_presenting, args=(False,), key="avsluta")
-    b = briefing(ui.store().url, ui.data_version(), filters)
+    b = briefing(ui.store().url, ui.data_version(), filters, ui.disclosure())
     if b.sample:
         st.warning(t("app.sample_banner", municipality=muni.display_name), icon="⚠️")
     view = VIEWS[n - 1]
@@ -224,7 +228,7 @@ st.toggle(
     on_change=lambda: set_presenting(st.session_state["presentationslage"]),
     help=t("meeting.presentation_help"),
 )
-b = briefing(ui.store().url, ui.data_version(), filters)
+b = briefing(ui.store().url, ui.data_version(), filters, ui.disclosure())
 try:
     report = pdf(ui.store().url, ui.data_version(), filters)
 except Exception:  # a report that cannot be made must not take the page with it

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from lib.figures import hotspots
 from lib.public import exports, maps
+from lib.public.disclosure import Disclosure
 
 # A point in Hallsberg in SWEREF 99 TM metres; cells are counted from multiples of the size.
 X0, Y0 = 506_000.0, 6_547_000.0
@@ -312,7 +313,7 @@ def test_top_places_compare_with_the_year_before_and_hide_small_counts(muni):
     table = hotspots.top_places(current, previous, result, 250, muni)
     assert table[["n", "previous"]].values.tolist() == [[40, 10], [10, 1], [2, 9]]
     assert table["verdict"].tolist()[0] == "increase"
-    view = hotspots.top_places_view(table, 250, threshold=3)
+    view = maps.top_places_view(table, 250, Disclosure(3))
     assert view["Perioden"].tolist() == ["40", "10", "färre än 3"]
     assert view["Året innan"].tolist() == ["10", "färre än 3", "9"]
     assert view["Förändring"].tolist() == ["+30", "–", "–"]
@@ -372,7 +373,7 @@ def test_no_count_below_the_threshold_leaks(muni, current, previous, threshold):
             expected = sorted(maps.count_label(int(n), threshold) for n in truth.values())
             assert sorted(shown.values()) == expected
     table = hotspots.top_places(now, before, result, 250, muni)
-    view = hotspots.top_places_view(table, 250, threshold)
+    view = maps.top_places_view(table, 250, Disclosure(threshold))
     for column in ("Perioden", "Året innan"):
         assert_nothing_below_threshold([v for v in view[column] if v != "–"], threshold)
     # A change between two shown counts reveals nothing more (4 -> 3 is "−1"); a change

@@ -10,12 +10,16 @@ import pytest
 from pypdf import PdfReader
 
 from lib.figures import meeting, promises
-from lib.figures.filters import Filters, daily_cube
+from lib.figures.coverage import coverage_of
+from lib.figures.filters import Filters, daily_cube, timed_frame
 from lib.figures.hotspots import points_frame
 from lib.i18n import fmt_int
 from lib.ingest.sample import generate_activities, generate_incidents
-from lib.ingest.store import Store
+from lib.ingest.store import Store, record_keys
 from lib.public import report
+from lib.public.briefing import _promise_status, brief
+from lib.public.disclosure import Disclosure
+from lib.public.views import Data
 from tests.conftest import ROOT
 from tests.test_pages import assert_ok
 
@@ -31,7 +35,16 @@ def pdf_text(data: bytes) -> str:
 def sample(muni):
     incidents = generate_incidents(muni)
     incidents["import_id"] = 1
+    incidents["key"] = record_keys(incidents["id"], b"test-secret")
     return incidents, generate_activities(muni), promises.all_definitions(muni)
+
+
+def briefing(incidents, activities, definitions, filters, muni, exact=True, **kwargs):
+    """The meeting briefing as the page makes it, exact (an analyst) or public."""
+    data = Data(daily_cube(incidents), timed_frame(incidents), coverage_of(incidents), muni)
+    d = Disclosure(muni.privacy_threshold, exact=exact)
+    points = points_frame(incidents, muni)
+    return brief(data, points, activities, definitions, filters, d, **kwargs)
 
 
 def test_since_the_last_meeting(muni):
@@ -57,9 +70,7 @@ def test_reference_day_never_passes_the_data():
 def test_briefing_counts_equal_an_independent_count(muni, sample):
     incidents, activities, definitions = sample
     filters = Filters(dt.date(2019, 6, 10), dt.date(2019, 9, 30))
-    b = meeting.brief(
-        daily_cube(incidents), points_frame(incidents, muni), activities, definitions, filters, muni
-    )
+    b = briefing(incidents, activities, definitions, filters, muni)
     day = incidents["occurred_at"].dt.normalize()
     now = ((day >= "2019-06-10") & (day <= "2019-09-30")).sum()
     before = ((day >= "2018-06-10") & (day <= "2018-09-30")).sum()
@@ -71,15 +82,7 @@ def test_briefing_counts_equal_an_independent_count(muni, sample):
 def test_pdf_has_the_period_key_figures_and_the_sample_warning(muni, sample):
     incidents, activities, definitions = sample
     filters = Filters(dt.date(2019, 6, 10), dt.date(2019, 9, 30))
-    b = meeting.brief(
-        daily_cube(incidents),
-        points_frame(incidents, muni),
-        activities,
-        definitions,
-        filters,
-        muni,
-        sample=True,
-    )
+    b = briefing(incidents, activities, definitions, filters, muni, exact=False, sample=True)
     data = report.situation_report(b)
     assert data.startswith(b"%PDF")
     text = pdf_text(data)
@@ -112,12 +115,11 @@ def test_pdf_never_shows_a_small_count_or_a_description(muni):
             "import_id": 1,
         }
     )
+    incidents["key"] = record_keys(incidents["id"], b"test-secret")
     filters = Filters(dt.date(2019, 5, 1), dt.date(2019, 5, 31))
     empty = generate_activities(muni).iloc[0:0]
     definitions = promises.all_definitions(muni)
-    b = meeting.brief(
-        daily_cube(incidents), points_frame(incidents, muni), empty, definitions, filters, muni
-    )
+    b = briefing(incidents, empty, definitions, filters, muni, exact=False)
     text = pdf_text(report.situation_report(b))
     assert SECRET not in text
     assert "färre än 3" in text
@@ -125,7 +127,7 @@ def test_pdf_never_shows_a_small_count_or_a_description(muni):
     cells = [line.strip() for line in text.splitlines()]
     assert "1" not in cells and "2" not in cells
     categories = cells[cells.index("Kategorier") : cells.index("Platser med flest händelser")]
-    assert categories.count("färre än 3") == 3  # Klotter now; Skadegörelse now and before
+    assert "färre än 3" in categories
     assert "59,067" not in text and "15,110" not in text  # no positions
 
 
@@ -151,7 +153,8 @@ def test_page_defaults_to_since_the_last_meeting_and_offers_the_pdf(page):
     incidents = pd.read_csv(ROOT / "data/sample/incidents.csv", sep=";", encoding="utf-8-sig")
     day = pd.to_datetime(incidents["datum"], format="ISO8601").dt.normalize()
     expected = ((day >= "2019-08-26") & (day <= "2019-09-30")).sum()
-    assert {m.label: m.value for m in at.metric}["Händelser"] == fmt_int(expected)
+    shown = {m.label: m.value for m in at.metric}["Händelser"]
+    assert abs(int(shown.replace("\u00a0", "")) - expected) <= 2  # the public view's noise
     assert any(b.label == "Ladda ner lägesbild (PDF)" for b in at.get("download_button"))
 
 
@@ -206,6 +209,6 @@ def test_promise_page_and_meeting_agree_on_status(open_app, sample):
         shown = next(d.value for d in at.dataframe if "Status" in d.value.columns)
         # The briefing's table (``Briefing.promise_status``, on the projector and in the PDF)
         # for a meeting period ending on ``meeting_day``.
-        briefed, _ = meeting._promise_status(definitions, activities, meeting_day)
+        briefed, _ = _promise_status(definitions, activities, meeting_day)
         assert set(shown["Status"]) == statuses, (period, day)
         pd.testing.assert_frame_equal(briefed.reset_index(drop=True), shown.reset_index(drop=True))

@@ -22,8 +22,6 @@ import pandas as pd
 from lib.config import Municipality
 from lib.figures import counting, stats
 from lib.figures.counting import Counter
-from lib.i18n import fmt_int, t
-from lib.public.disclosure import count_text, is_suppressed
 
 CRS = "EPSG:3006"  # SWEREF 99 TM: metres, equal area enough for 250 m cells in Sweden
 CELL_SIZES = (250, 500, 1000)
@@ -482,9 +480,9 @@ def top_places(
         if bins is not None
         else 0
     )
-    comparisons = stats.adjust_for_many(
+    comparisons = stats.adjust_rates(
         [
-            stats.compare_counts(int(a), int(b))
+            stats.compare_rates(int(a), int(b))
             for a, b in zip(table["n"], table["previous"], strict=True)
         ]
     )
@@ -513,43 +511,3 @@ def clamp_cell(cell: int) -> int:
 def metres_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     x, y = project([lat1, lat2], [lon1, lon2])
     return math.hypot(x[1] - x[0], y[1] - y[0])
-
-
-# --- Tables as shown (and downloaded) ----------------------------------------------------------
-
-
-def place_text(locality: str, distance_m: int, direction: str) -> str:
-    if distance_m < 100:
-        return t("map.place_centre", locality=locality)
-    return t("map.place", locality=locality, distance=fmt_int(distance_m), direction=direction)
-
-
-def bin_text(level: int) -> str:
-    """The hot/cold class in words ("het, 95 % konfidens")."""
-    return t(f"map.bin_{level}".replace("-", "minus"))
-
-
-def top_places_view(table: pd.DataFrame, cell: int, threshold: int) -> pd.DataFrame:
-    """The top places for people and downloads: counts below the threshold as "färre än 3",
-    and no change where either count is hidden (the difference would give it away)."""
-    hidden = table["n"].map(lambda v: is_suppressed(int(v), threshold)) | table["previous"].map(
-        lambda v: is_suppressed(int(v), threshold)
-    )
-    change = [
-        "–" if h else f"{'+' if c > 0 else ''}{fmt_int(c)}".replace("-", "−")
-        for c, h in zip(table["change"], hidden, strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            t("col.place"): [
-                place_text(*row)
-                for row in table[["place", "distance_m", "direction"]].itertuples(index=False)
-            ],
-            t("col.cell"): [cell_id(a, b, cell) for a, b in table[["ix", "iy"]].to_numpy()],
-            t("col.current"): [count_text(int(v), threshold) for v in table["n"]],
-            t("col.previous"): [count_text(int(v), threshold) for v in table["previous"]],
-            t("col.change"): change,
-            t("col.verdict"): [t(f"verdict.{v}") for v in table["verdict"]],
-            t("col.hotspot"): [bin_text(int(b)) for b in table["bin"]],
-        }
-    )

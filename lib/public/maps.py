@@ -32,8 +32,8 @@ from jinja2 import Template
 
 from lib.config import Municipality
 from lib.figures import hotspots
-from lib.i18n import fmt_int, t
-from lib.public.disclosure import is_suppressed
+from lib.i18n import fmt_int, fmt_signed, t
+from lib.public.disclosure import Disclosure, is_suppressed
 
 # Local file name -> the URL folium links it from, which is also the key under which
 # folium-offline keeps its embedded copy.
@@ -269,7 +269,7 @@ def _hotspot_layer(data: MapData, result: hotspots.HotspotResult, cell: int, mun
     )
     data.cells = _records(sig, cell, data.origin, style_idx, place_idx)
     data.colours = {int(k): v for k, v in GI_COLOURS.items()}
-    data.legend = [[GI_COLOURS[k], hotspots.bin_text(k)] for k in GI_COLOURS]
+    data.legend = [[GI_COLOURS[k], bin_text(k)] for k in GI_COLOURS]
     data.legend_title = t("map.legend_hotspots")
 
 
@@ -464,3 +464,43 @@ def build_map(data: MapData, asset_base: str, tiles: bool = True, height: int = 
 def map_html(m: folium.Map) -> str:
     """The map as a standalone HTML document (what the payload benchmark measures)."""
     return m.get_root().render()
+
+
+# --- Tables as shown (and downloaded) ----------------------------------------------------------
+
+
+def place_text(locality: str, distance_m: int, direction: str) -> str:
+    if distance_m < 100:
+        return t("map.place_centre", locality=locality)
+    return t("map.place", locality=locality, distance=fmt_int(distance_m), direction=direction)
+
+
+def bin_text(level: int) -> str:
+    """The hot/cold class in words ("het, 95 % konfidens")."""
+    return t(f"map.bin_{level}".replace("-", "minus"))
+
+
+def top_places_view(table: pd.DataFrame, cell: int, d: Disclosure) -> pd.DataFrame:
+    """The top places for people and downloads: counts below the threshold as "färre än 3",
+    and no change or verdict where either count is hidden (they would give it away)."""
+    hidden = table["n"].map(d.hidden) | table["previous"].map(d.hidden)
+    change = ["–" if h else fmt_signed(c) for c, h in zip(table["change"], hidden, strict=True)]
+    return pd.DataFrame(
+        {
+            t("col.place"): [
+                place_text(*row)
+                for row in table[["place", "distance_m", "direction"]].itertuples(index=False)
+            ],
+            t("col.cell"): [
+                hotspots.cell_id(a, b, cell) for a, b in table[["ix", "iy"]].to_numpy()
+            ],
+            t("col.current"): [d.text(int(v)) for v in table["n"]],
+            t("col.previous"): [d.text(int(v)) for v in table["previous"]],
+            t("col.change"): change,
+            t("col.verdict"): [
+                t("verdict.too_few") if h else t(f"verdict.{v}")
+                for v, h in zip(table["verdict"], hidden, strict=True)
+            ],
+            t("col.hotspot"): [bin_text(int(b)) for b in table["bin"]],
+        }
+    )

@@ -29,8 +29,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from lib.figures.meeting import Briefing
 from lib.i18n import fmt_date, fmt_month_short, t
+from lib.public.briefing import Briefing
 from lib.public.charts import BLUE, GREY
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -77,7 +77,9 @@ def _escape(text) -> str:
     return "" if text is None else html.escape(str(text), quote=False)
 
 
-def _table(frame: pd.DataFrame, styles, widths=None) -> Table:
+def _table(frame: pd.DataFrame, styles, widths=None) -> Table | Paragraph:
+    if frame.empty or len(frame.columns) == 0:
+        return Paragraph("–", styles["cell"])
     head = [Paragraph(_escape(c), styles["head"]) for c in frame.columns]
     body = [
         [Paragraph(_escape(v), styles["cell"]) for v in row]

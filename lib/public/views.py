@@ -6,6 +6,7 @@ and every count, verdict and share passes the disclosure rules here before anyon
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from lib.config import Municipality
-from lib.figures import changes, overview, stats, trends
+from lib.figures import changes, counting, hotspots, overview, stats, trends
 from lib.figures.coverage import Coverage
-from lib.figures.filters import Filters
+from lib.figures.filters import Filters, select
 from lib.i18n import (
     fmt_count,
     fmt_month,
@@ -26,6 +27,7 @@ from lib.i18n import (
     fmt_signed_pct,
     t,
 )
+from lib.public import maps
 from lib.public.disclosure import Disclosure
 
 # Verdict codes of the figures -> the words a viewer reads (and ``publish`` writes).
@@ -418,3 +420,55 @@ def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
     view.extra["overview"] = ov
     view.extra["monthly"] = base.extra["monthly"]
     return view
+
+
+# --- Map ---------------------------------------------------------------------------------------
+
+
+def map_view(
+    points: pd.DataFrame,
+    cube: pd.DataFrame,
+    f: Filters,
+    cell: int,
+    muni: Municipality,
+    d: Disclosure,
+    coverage: Coverage | None = None,
+) -> dict:
+    """The map page's figures as the viewer may see them. Cells are counted through the
+    viewer's counter (each cell's noise is its own, so a coarse cell minus its finer cells
+    is noise, not a hidden cell); in the public view cells below the threshold are not drawn
+    at all and not listed among the top places. Incidents that are not on the map (no place,
+    or a sensitive category) are one count: published separately, the sensitive count would
+    come back as the overview's total minus the map minus the missing ones."""
+    counter = d.counter
+    now = select(points, f)
+    current = hotspots.grid_counts(now["x"], now["y"], cell, now["key"], counter)
+    before = select(points, f.previous_year())
+    previous = hotspots.grid_counts(before["x"], before["y"], cell, before["key"], counter)
+    region = hotspots.study_region(muni, cell)
+    result = hotspots.hotspots(now, cell, region, counter=counter)
+    selected = select(cube, f)
+    # Not on the map: the selection's records minus the map's, with their own cell key.
+    outside = pd.DataFrame(
+        {
+            "n": [int(selected["n"].sum()) - len(now)],
+            "key": [selected["key"].sum() - now["key"].sum()],
+        }
+    )
+    excluded = counting.total(outside, counter)
+    top = hotspots.top_places(current, previous, result, cell, muni)
+    p = changes.periods(f, coverage)
+    if p.no_data or p.partial or p.year_by_year:
+        top["verdict"] = changes.NO_DATA  # the cells' year-earlier counts are not comparable
+    shown_counts = current[~current["n"].map(d.hidden)]
+    shown_cells = result.cells[~result.cells["n"].map(d.hidden)]
+    shown_top = top[~top["n"].map(d.hidden)].head(10) if len(top) else top
+    return {
+        "incidents": counting.total(now, counter),
+        "excluded": excluded,
+        "counts": shown_counts,
+        "cells_with_incidents": int((current["n"] > 0).sum()),
+        "result": dataclasses.replace(result, cells=shown_cells),
+        "top": shown_top,
+        "top_view": maps.top_places_view(shown_top, cell, d) if len(shown_top) else pd.DataFrame(),
+    }
