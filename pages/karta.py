@@ -38,7 +38,7 @@ def cameras(url: str, version: int) -> pd.DataFrame:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def figures(url: str, version: int, f: Filters, cell: int, d: Disclosure) -> dict:
-    return map_view(ui.map_points(), ui.cube(), f, cell, ui.municipality(), d)
+    return map_view(ui.map_points(), ui.cube(), f, cell, ui.municipality(), d, ui.coverage())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
