@@ -11,8 +11,7 @@ from lib.figures import promises
 from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_period, t
 from lib.ingest.importers import to_swedish_csv
 from lib.ingest.loading import import_bytes
-from lib.public import charts
-from lib.public.disclosure import count_text
+from lib.public import charts, views
 
 ui.front_door()
 FORM_FILE = "formulär i appen"
@@ -78,23 +77,14 @@ def indicator_block(row, column) -> None:
     )
 
 
-def outcome_block(promise_row, as_of: dt.date, column) -> None:
+def outcome_block(number: int, promise_row, column) -> None:
     column.markdown(f"**{t('promise.outcome_heading')}**")
-    result = promises.outcome(ui.cube(), promise_row, as_of)
-    if result is None:
+    found = view.extra["outcomes"].get(number)
+    if found is None:
         column.caption(promise_row["outcome_note"] or t("promise.outcome_none"))
         return
-    c = result.comparison
-    threshold = muni.privacy_threshold
-    column.write(
-        t(
-            "promise.outcome_compare",
-            current=count_text(c.current, threshold),
-            previous=count_text(c.previous, threshold),
-            period=fmt_period(result.filters.start, result.filters.end),
-            verdict=t(f"verdict.{c.verdict}"),
-        )
-    )
+    result, text = found
+    column.text(text)
     scope = []
     if result.filters.categories:
         scope.append(
@@ -105,6 +95,13 @@ def outcome_block(promise_row, as_of: dt.date, column) -> None:
             t("promise.outcome_localities", localities=", ".join(result.filters.localities))
         )
     column.caption(" ".join([*scope, result.note]))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def figures(url: str, version: int, period_id: str, as_of: dt.date, d) -> views.View:
+    definitions = promises.all_definitions(ui.municipality())
+    activities = promises.period_activities(definitions, ui.store().read("activities"), period_id)
+    return views.promises_view(ui.view_data(), definitions, activities, period_id, as_of, d)
 
 
 def record_form(defs: pd.DataFrame, name: str) -> None:
@@ -213,7 +210,9 @@ period = choose_period(muni)
 as_of = choose_date(period)
 defs = definitions[definitions["period_id"] == period.id]
 activities = promises.period_activities(definitions, ui.store().read("activities"), period.id)
-rows, followup = promises.standing(definitions, activities, period.id, as_of)
+d = ui.disclosure()
+view = figures(ui.store().url, ui.data_version(), period.id, as_of, d)
+rows, followup = view.extra["rows"], view.tables["uppfoljning"]
 
 st.markdown(
     t(
@@ -240,7 +239,7 @@ for number, group in rows.groupby("number", sort=True):
         cols = output.columns(len(group))
         for row, column in zip(group.itertuples(), cols, strict=True):
             indicator_block(row, column)
-        outcome_block(first, as_of, outcome_column)
+        outcome_block(number, first, outcome_column)
 st.markdown(t("promise.rule"))
 survey_block()
 

@@ -9,6 +9,7 @@ from lib.figures import overview, promises
 from lib.figures.filters import Filters, daily_cube
 from lib.ingest.loading import import_bytes
 from lib.ingest.sample import generate_activities, generate_incidents
+from lib.public import views
 
 START, END = dt.date(2018, 10, 1), dt.date(2019, 9, 30)  # 365 days
 
@@ -116,7 +117,8 @@ def test_only_activities_inside_the_period_count(definitions, activities):
     late = walk.assign(date=pd.Timestamp("2019-10-15"), quantity=10.0)
     early = walk.assign(date=pd.Timestamp("2018-09-15"), quantity=10.0)
     extra = pd.concat([activities, late, early], ignore_index=True)
-    rows, table = promises.standing(definitions, extra, "2018-2019", dt.date(2019, 12, 1))
+    rows, counted = promises.standing(definitions, extra, "2018-2019", dt.date(2019, 12, 1))
+    table = views.follow_up(rows, counted)
     walks = rows.set_index("indicator_id").loc["safety_walks"]
     assert walks["done"] == 5  # the sample's five walks, not the two dated outside
     assert "5 st trygghetsvandringar" in table["Det här blev utfallet"].iloc[1]
@@ -139,14 +141,15 @@ def test_period_without_activities(definitions, activities):
 def test_outcome_equals_the_trends_figures(muni, definitions):
     cube = daily_cube(generate_incidents(muni))
     drugs = definitions.set_index("indicator_id").loc["drug_operations"]
-    result = promises.outcome(cube, drugs, END)
+    result = promises.outcome(cube, drugs, END, muni)
     same = overview.compute(
         cube, Filters(START, END, categories=("Narkotikabrott", "Misstänkt narkotikahandel")), muni
-    ).total
-    assert result.comparison == same
-    halfway = promises.outcome(cube, drugs, dt.date(2019, 3, 31))
+    ).change
+    assert result.change.comparison == same.comparison
+    assert result.change.verdict == same.verdict
+    halfway = promises.outcome(cube, drugs, dt.date(2019, 3, 31), muni)
     assert halfway.filters.end == dt.date(2019, 3, 31)
-    assert promises.outcome(cube, drugs, dt.date(2018, 9, 1)) is None  # before the period
+    assert promises.outcome(cube, drugs, dt.date(2018, 9, 1), muni) is None  # before the period
 
 
 def test_where_lists_every_locality(muni, activities):
@@ -158,7 +161,7 @@ def test_where_lists_every_locality(muni, activities):
 
 def test_follow_up_table(definitions, activities):
     rows = promises.progress(definitions, activities, "2018-2019", END)
-    table = promises.follow_up(rows, activities)
+    table = views.follow_up(rows, activities)
     assert list(table.columns) == ["Löfte", "Det här lovade vi", "Det här blev utfallet", "Status"]
     walks = table[table["Det här lovade vi"].str.contains("trygghetsvandringar")].iloc[0]
     assert walks["Det här lovade vi"] == "Minst 4 st trygghetsvandringar"

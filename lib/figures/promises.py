@@ -14,9 +14,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from lib.config import Municipality
-from lib.figures import stats
-from lib.figures.filters import Filters, select
-from lib.i18n import fmt_int, fmt_num, t
+from lib.figures import changes, counting, stats
+from lib.figures.coverage import Coverage
+from lib.figures.filters import Filters
+from lib.i18n import t
 from lib.ingest.schemas import PROMISE_SCHEMA
 
 # Status codes; labels are ``promise.status_<code>`` in the catalogue.
@@ -162,11 +163,12 @@ def progress(
 def standing(
     definitions: pd.DataFrame, activities: pd.DataFrame, period_id: str, as_of: dt.date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A period's progress rows and its follow-up table as of a day, from the activities
-    that count then: what the promise page, the meeting view and the PDF all show."""
+    """A period's progress rows as of a day and the activities that count then: what the
+    promise page, the meeting view and the PDF all show (the follow-up table is made from
+    both by ``lib.public.views.follow_up``)."""
     acts = counted(definitions, activities, period_id, as_of)
     rows = progress(definitions, acts, period_id, as_of)
-    return rows, follow_up(rows, acts)
+    return rows, acts
 
 
 def period_activities(
@@ -191,13 +193,21 @@ def where(activities: pd.DataFrame, muni: Municipality, indicators: list[str]) -
 @dataclass(frozen=True)
 class Outcome:
     filters: Filters
-    comparison: stats.Comparison
+    change: changes.Change
     note: str
 
 
-def outcome(cube: pd.DataFrame, promise: pd.Series, as_of: dt.date) -> Outcome | None:
+def outcome(
+    cube: pd.DataFrame,
+    promise: pd.Series,
+    as_of: dt.date,
+    muni: Municipality,
+    coverage: Coverage | None = None,
+    counter: counting.Counter = counting.exact,
+) -> Outcome | None:
     """Incidents the promise is meant to move, from the period's start to ``as_of`` (at most
-    its end), against the same dates a year earlier, with the trends test."""
+    its end), against the same dates a year earlier: the change of the overview and trends
+    pages (rates per inhabitant, days covered in both periods)."""
     if not promise["outcome_categories"] and not promise["outcome_localities"]:
         return None
     start = promise["period_start"].date()
@@ -210,48 +220,7 @@ def outcome(cube: pd.DataFrame, promise: pd.Series, as_of: dt.date) -> Outcome |
         localities=tuple(promise["outcome_localities"]),
         categories=tuple(promise["outcome_categories"]),
     )
-    previous = f.previous_year()
-    comparison = stats.compare_counts(
-        int(select(cube, f)["n"].sum()),
-        int(select(cube, previous)["n"].sum()),
-        f.days,
-        previous.days,
-    )
-    return Outcome(f, comparison, promise["outcome_note"])
-
-
-# --- The follow-up table ----------------------------------------------------------------------
-
-
-def follow_up(progress_rows: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
-    """The table the police publish: promise, what we promised, what the outcome was, status."""
-    rows = []
-    for r in progress_rows.itertuples():
-        places = activities[activities["indicator_id"] == r.indicator_id]
-        by_place = places.groupby("locality")["quantity"].sum().sort_values(ascending=False)
-        where_text = ", ".join(f"{loc} {fmt_num(q, 0)}" for loc, q in by_place.items())
-        outcome_text = t(
-            "promise.outcome_text",
-            done=fmt_num(r.done, 0),
-            unit=r.unit,
-            label=r.indicator_label.lower(),
-        )
-        if where_text:
-            outcome_text += f" ({where_text})"
-        rows.append(
-            {
-                t("promise.col_promise"): f"{r.number}. {r.text}",
-                t("promise.col_promised"): t(
-                    "promise.promised_text",
-                    target=fmt_int(r.target),
-                    unit=r.unit,
-                    label=r.indicator_label.lower(),
-                ),
-                t("promise.col_outcome"): outcome_text,
-                t("promise.col_status"): t(f"promise.status_{r.status}"),
-            }
-        )
-    return pd.DataFrame(rows)
+    return Outcome(f, changes.change(cube, f, muni, coverage, counter), promise["outcome_note"])
 
 
 def perceived_safety(surveys: pd.DataFrame) -> pd.DataFrame:

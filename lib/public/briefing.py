@@ -134,7 +134,8 @@ def _promise_status(
     running = started[started["period_end"].dt.date >= day]
     chosen = (running if not running.empty else started).iloc[-1]
     pid = chosen["period_id"]
-    _, table = promises.standing(definitions, activities, pid, day)
+    rows, counted = promises.standing(definitions, activities, pid, day)
+    table = views.follow_up(rows, counted)
     heading = t(
         "meeting.promise_heading",
         period=fmt_period(chosen["period_start"].date(), chosen["period_end"].date()),

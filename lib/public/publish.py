@@ -17,6 +17,7 @@ PAGES = {
     "oversikt": views.overview_view,
     "utveckling": views.trends_view,
 }
+MAP_CELL = 250
 
 
 def load_data(store: Store, muni: Municipality) -> views.Data:

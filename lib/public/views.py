@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from lib.config import Municipality
-from lib.figures import changes, counting, hotspots, overview, stats, trends
+from lib.figures import changes, counting, hotspots, overview, promises, stats, trends
 from lib.figures.coverage import Coverage
 from lib.figures.filters import Filters, select
 from lib.i18n import (
     fmt_count,
+    fmt_int,
     fmt_month,
     fmt_num,
     fmt_pct,
@@ -472,3 +473,95 @@ def map_view(
         "top": shown_top,
         "top_view": maps.top_places_view(shown_top, cell, d) if len(shown_top) else pd.DataFrame(),
     }
+
+
+# --- Promises ----------------------------------------------------------------------
+
+
+def follow_up(progress_rows: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
+    """The table the police publish: promise, what we promised, what the outcome was, status."""
+    rows = []
+    for r in progress_rows.itertuples():
+        places = activities[activities["indicator_id"] == r.indicator_id]
+        by_place = places.groupby("locality")["quantity"].sum().sort_values(ascending=False)
+        where_text = ", ".join(f"{loc} {fmt_num(q, 0)}" for loc, q in by_place.items())
+        outcome_text = t(
+            "promise.outcome_text",
+            done=fmt_num(r.done, 0),
+            unit=r.unit,
+            label=r.indicator_label.lower(),
+        )
+        if where_text:
+            outcome_text += f" ({where_text})"
+        rows.append(
+            {
+                t("promise.col_promise"): f"{r.number}. {r.text}",
+                t("promise.col_promised"): t(
+                    "promise.promised_text",
+                    target=fmt_int(r.target),
+                    unit=r.unit,
+                    label=r.indicator_label.lower(),
+                ),
+                t("promise.col_outcome"): outcome_text,
+                t("promise.col_status"): t(f"promise.status_{r.status}"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def outcome_words(result, d: Disclosure) -> tuple[str, str]:
+    """The promise's outcome sentence and verdict code, by the same rules as the overview."""
+    change = result.change
+    c = change.comparison
+    code = headline_verdict(change, d)
+    period = fmt_period(result.filters.start, result.filters.end)
+    if code == changes.NO_DATA:
+        return _compare_sentence(change, d), code
+    text = t(
+        "promise.outcome_compare",
+        current=d.text(c.current),
+        previous=d.text(c.previous),
+        period=period,
+        verdict=verdict_word(code),
+    )
+    if code in (stats.INCREASE, stats.DECREASE, stats.NO_CHANGE):
+        text += " " + change_words(c).capitalize() + "."
+    return text, code
+
+
+PROMISE_STATUS_WORDS = "promise.status_{}"
+
+
+def promises_view(
+    data: Data,
+    definitions: pd.DataFrame,
+    activities: pd.DataFrame,
+    period_id: str,
+    as_of,
+    d: Disclosure,
+) -> View:
+    """The promise page's status per indicator, its outcome verdicts and the follow-up table
+    as of a day."""
+    rows, acts = promises.standing(definitions, activities, period_id, as_of)
+    first = rows.iloc[0] if len(rows) else None
+    f = Filters(
+        first["period_start"].date() if first is not None else as_of,
+        as_of,
+    )
+    view = View("medborgarloftet", f)
+    view.tables["uppfoljning"] = follow_up(rows, acts)
+    for r in rows.itertuples():
+        view.verdict(f"{r.number}. {r.indicator_label}", t(PROMISE_STATUS_WORDS.format(r.status)))
+    outcomes = {}
+    for number, group in rows.groupby("number", sort=True):
+        result = promises.outcome(
+            data.cube, group.iloc[0], as_of, data.muni, data.coverage, d.counter
+        )
+        if result is None:
+            continue
+        text, code = outcome_words(result, d)
+        outcomes[number] = (result, text)
+        view.verdict(f"{number}. {t('promise.outcome_heading')}", code)
+        view.sentences.append(f"{number}. {text}")
+    view.extra.update(rows=rows, activities=acts, outcomes=outcomes)
+    return view
