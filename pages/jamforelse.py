@@ -11,10 +11,10 @@ import streamlit as st
 from lib import ui
 from lib.config import regions
 from lib.figures import peers
-from lib.i18n import fmt_int, fmt_num, fmt_pct, t
+from lib.i18n import fmt_num, t
 from lib.ingest import kolada
 from lib.ingest.loading import import_bytes
-from lib.public import charts, exports
+from lib.public import charts, exports, views
 
 ui.front_door()
 
@@ -42,66 +42,6 @@ def fetch_box(name: str, years: list[int]) -> None:
             show("\n\n".join(outcome.messages))
 
 
-def verdict_sentence(own_row, group_rate: float, year: int, category: str) -> str:
-    beyond = "" if own_row.verdict == peers.INSIDE else "998" if own_row.beyond_998 else "95"
-    return t(
-        f"peers.verdict_{own_row.verdict}",
-        municipality=muni.name,
-        year=year,
-        category=category.lower(),
-        rate=fmt_num(own_row.rate_per_100k, 0),
-        group=fmt_num(group_rate, 0),
-        beyond=t(f"peers.beyond_{beyond}") if beyond else "",
-    )
-
-
-def group_label(group) -> str:
-    return group.label or t("peers.group_county", county=muni.county)
-
-
-def group_sentence(group, codes: list[str], present: pd.DataFrame) -> str:
-    """Names the group honestly: the members besides the municipality when the group is a
-    short list, else the group's name and how many municipalities have figures."""
-    names = {r.code: r.name for r in regions()}
-    others = [names.get(c, c) for c in codes if c != muni.code]
-    if not group.county and len(others) <= 8:
-        return t("peers.group_members", group=group_label(group), members=", ".join(others))
-    return t("peers.group_count", group=group_label(group), n=len(present))
-
-
-def dispersion_text(d: peers.Dispersion | None, members: int) -> str:
-    if d is None:
-        return ""
-    phi = fmt_num(d.phi, 0 if d.phi >= 10 else 1)
-    parts = [
-        t("peers.dispersion_wide", phi=phi, tau=fmt_pct(d.tau_relative, 0))
-        if d.overdispersed
-        else t("peers.dispersion_plain", phi=phi)
-    ]
-    if d.on_reference:
-        parts.append(t("peers.dispersion_reference", members=members, n=d.members))
-    if d.small:
-        parts.append(t("peers.dispersion_small", n=d.members))
-    return " ".join(parts)
-
-
-def funnel_table(points: pd.DataFrame) -> pd.DataFrame:
-    rows = []
-    for r in points.sort_values("rate_per_100k", ascending=False).itertuples():
-        rows.append(
-            {
-                t("peers.col_region"): r.region,
-                t("peers.col_population"): fmt_int(r.pop),
-                t("peers.col_count"): fmt_int(r.n),
-                t("peers.col_rate"): fmt_num(r.rate_per_100k, 0),
-                t("peers.col_limits"): f"{fmt_num(r.lower, 0)}–{fmt_num(r.upper, 0)}",
-                t("peers.col_limits_998"): f"{fmt_num(r.lower_998, 0)}–{fmt_num(r.upper_998, 0)}",
-                t("peers.col_verdict"): t(f"peers.short_{r.verdict}"),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 muni = ui.municipality()
 st.title(t("peers.heading"))
 ui.sample_banner()
@@ -127,7 +67,7 @@ group_id = left.selectbox(
     list(groups),
     key="grupp",
     bind="query-params",
-    format_func=lambda g: group_label(groups[g]),
+    format_func=lambda g: views.group_label(muni, groups[g]),
 )
 group = groups[group_id]
 codes = peers.group_codes(group, muni)
@@ -143,15 +83,15 @@ result = peers.comparison(annual, int(year), category, codes)
 points = result.points if result is not None else pd.DataFrame(columns=["region_code"])
 mine = points[points["region_code"] == own]
 st.subheader(t("peers.funnel_heading", year=year))
-st.markdown(group_sentence(group, codes, points))
+st.text(views.group_sentence(muni, group, codes, points))
 if result is None or len(points) < 3:
     st.info(t("peers.too_few", year=year))
 elif mine.empty:
     st.info(t("peers.own_missing", municipality=muni.name, year=year))
 else:
     own_row = next(mine.itertuples())
-    st.markdown(f"**{verdict_sentence(own_row, result.group_rate, int(year), category)}**")
-    st.markdown(dispersion_text(result.dispersion, len(points)))
+    st.text(views.verdict_sentence(muni, own_row, result.group_rate, int(year), category))
+    st.text(views.dispersion_text(result.dispersion, len(points)))
     curve = peers.funnel_curve(result.group_rate, points["pop"], tau_relative=result.tau_relative)
     # Outline the municipality's SKR peers only when they are part of a wider group.
     outlined = [] if set(codes) <= {own, *peers.peer_codes(muni)} else peers.peer_codes(muni)
@@ -168,7 +108,7 @@ else:
             municipality=muni.name,
         )
     )
-    table = funnel_table(points)
+    table = views.funnel_table(points)
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download_buttons(table, f"jamforelse-{year}", t("peers.heading"), key="tratt")
 

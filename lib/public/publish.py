@@ -7,39 +7,98 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from lib.config import Municipality
+from lib.figures import hotspots, peers, promises
+from lib.figures.coverage import coverage_of
 from lib.figures.filters import Filters, daily_cube, timed_frame
+from lib.figures.hotspots import points_frame
+from lib.i18n import t
 from lib.ingest.store import Store
 from lib.public import views
 from lib.public.disclosure import public
 
-PAGES = {
-    "oversikt": views.overview_view,
-    "utveckling": views.trends_view,
-}
-MAP_CELL = 250
+MAP_CELL = 250  # the map page's default cell size
 
 
-def load_data(store: Store, muni: Municipality) -> views.Data:
-    from lib.figures.coverage import coverage_of
-
+def load_data(store: Store, muni: Municipality) -> tuple[views.Data, pd.DataFrame]:
     incidents = store.read_incidents()
-    return views.Data(daily_cube(incidents), timed_frame(incidents), coverage_of(incidents), muni)
+    data = views.Data(daily_cube(incidents), timed_frame(incidents), coverage_of(incidents), muni)
+    return data, points_frame(incidents, muni)
+
+
+def map_document(fig: dict, f: Filters, d) -> views.View:
+    n = fig["incidents"]
+    view = views.View("karta", f, total=d.text(n) if d.hidden(n) else int(n))
+    view.tables["platser"] = fig["top_view"]
+    view.tables["rutor"] = pd.DataFrame(
+        {
+            "cell": [
+                hotspots.cell_id(a, b, MAP_CELL) for a, b in fig["counts"][["ix", "iy"]].to_numpy()
+            ],
+            "antal": [d.text(int(n)) for n in fig["counts"]["n"]],
+        }
+    )
+    view.notes.append(t("map.excluded_note", excluded=d.text(fig["excluded"])))
+    result = fig["result"]
+    if result.enough:
+        for r in result.significant().itertuples():
+            word = "het" if r.bin > 0 else "kall"
+            view.verdicts.append(
+                {"subject": hotspots.cell_id(r.ix, r.iy, MAP_CELL), "verdict": word}
+            )
+    else:
+        view.verdicts.append({"subject": t("map.heading"), "verdict": t("verdict.too_few")})
+    return view
+
+
+def promise_documents(store, data, muni, f: Filters, d) -> list[views.View]:
+    """One view per promise period that overlaps the selection, as of the selection's last
+    day (or the period's, if it ended earlier)."""
+    definitions = promises.all_definitions(muni)
+    activities = store.read("activities")
+    out = []
+    for period in muni.promise_periods:
+        if period.end < f.start or period.start > f.end:
+            continue
+        acts = promises.period_activities(definitions, activities, period.id)
+        as_of = min(f.end, period.end)
+        out.append(views.promises_view(data, definitions, acts, period.id, as_of, d))
+    return out
 
 
 def publish(store: Store, muni: Municipality, filters: Filters, out_dir: Path) -> list[Path]:
     """Write one JSON file per public page; returns the paths written."""
-    data = load_data(store, muni)
-    disclosure = public(muni.privacy_threshold)
+    data, points = load_data(store, muni)
+    d = public(muni.privacy_threshold)
     out_dir.mkdir(parents=True, exist_ok=True)
+    overview_view = views.overview_view(data, filters, d)
+    compared = overview_view.extra["overview"].change.periods
+    fig = views.map_view(points, data.cube, filters, MAP_CELL, muni, d, data.coverage)
+    documents = {
+        "oversikt": overview_view.as_json(compared),
+        "utveckling": views.trends_view(data, filters, d).as_json(compared),
+        "karta": map_document(fig, filters, d).as_json(),
+        "jamforelse": views.peers_view(
+            peers.whole_years(store.read("peers")), muni, filters
+        ).as_json(),
+    }
+    promise_views = promise_documents(store, data, muni, filters, d)
+    documents["medborgarloftet"] = {
+        **views.View("medborgarloftet", filters).as_json(),
+        "periods": [v.as_json() for v in promise_views],
+        "verdicts": [v for view in promise_views for v in view.verdicts],
+        "tables": {
+            f"uppfoljning_{i + 1}": views._records(v.tables["uppfoljning"])
+            for i, v in enumerate(promise_views)
+        },
+    }
     written = []
-    for name, make in PAGES.items():
-        view = make(data, filters, disclosure)
-        compared = view.extra.get("overview").change.periods if "overview" in view.extra else None
-        document = view.as_json(compared)
+    for name, document in documents.items():
         document["municipality"] = {"code": muni.code, "name": muni.display_name}
         document["disclosure"] = {
-            "threshold": disclosure.threshold,
+            "threshold": d.threshold,
             "method": "cell-key perturbation (±2) and suppression below the threshold",
         }
         path = out_dir / f"{name}.json"

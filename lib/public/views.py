@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.config import Municipality
-from lib.figures import changes, counting, hotspots, overview, promises, stats, trends
+from lib.config import Municipality, regions
+from lib.figures import changes, counting, hotspots, overview, peers, promises, stats, trends
 from lib.figures.coverage import Coverage
 from lib.figures.filters import Filters, select
 from lib.i18n import (
@@ -564,4 +564,100 @@ def promises_view(
         view.verdict(f"{number}. {t('promise.outcome_heading')}", code)
         view.sentences.append(f"{number}. {text}")
     view.extra.update(rows=rows, activities=acts, outcomes=outcomes)
+    return view
+
+
+# --- Peer comparison ---------------------------------------------------------------------------
+
+
+def verdict_sentence(
+    muni: Municipality, own_row, group_rate: float, year: int, category: str
+) -> str:
+    beyond = "" if own_row.verdict == peers.INSIDE else "998" if own_row.beyond_998 else "95"
+    return t(
+        f"peers.verdict_{own_row.verdict}",
+        municipality=muni.name,
+        year=year,
+        category=category.lower(),
+        rate=fmt_num(own_row.rate_per_100k, 0),
+        group=fmt_num(group_rate, 0),
+        beyond=t(f"peers.beyond_{beyond}") if beyond else "",
+    )
+
+
+def group_label(muni: Municipality, group) -> str:
+    return group.label or t("peers.group_county", county=muni.county)
+
+
+def group_sentence(muni: Municipality, group, codes: list[str], present: pd.DataFrame) -> str:
+    """Names the group honestly: the members besides the municipality when the group is a
+    short list, else the group's name and how many municipalities have figures."""
+    names = {r.code: r.name for r in regions()}
+    others = [names.get(c, c) for c in codes if c != muni.code]
+    if not group.county and len(others) <= 8:
+        return t("peers.group_members", group=group_label(muni, group), members=", ".join(others))
+    return t("peers.group_count", group=group_label(muni, group), n=len(present))
+
+
+def dispersion_text(d: peers.Dispersion | None, members: int) -> str:
+    if d is None:
+        return ""
+    phi = fmt_num(d.phi, 0 if d.phi >= 10 else 1)
+    parts = [
+        t("peers.dispersion_wide", phi=phi, tau=fmt_pct(d.tau_relative, 0))
+        if d.overdispersed
+        else t("peers.dispersion_plain", phi=phi)
+    ]
+    if d.on_reference:
+        parts.append(t("peers.dispersion_reference", members=members, n=d.members))
+    if d.small:
+        parts.append(t("peers.dispersion_small", n=d.members))
+    return " ".join(parts)
+
+
+def funnel_table(points: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for r in points.sort_values("rate_per_100k", ascending=False).itertuples():
+        rows.append(
+            {
+                t("peers.col_region"): r.region,
+                t("peers.col_population"): fmt_int(r.pop),
+                t("peers.col_count"): fmt_int(r.n),
+                t("peers.col_rate"): fmt_num(r.rate_per_100k, 0),
+                t("peers.col_limits"): f"{fmt_num(r.lower, 0)}–{fmt_num(r.upper, 0)}",
+                t("peers.col_limits_998"): f"{fmt_num(r.lower_998, 0)}–{fmt_num(r.upper_998, 0)}",
+                t("peers.col_verdict"): t(f"peers.short_{r.verdict}"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def peers_view(annual: pd.DataFrame, muni: Municipality, f: Filters) -> View:
+    """The comparison page for the default group, all reported crimes, in the latest whole
+    year up to the selection's end: published statistics of whole municipalities."""
+    view = View("jamforelse", f)
+    category = t("peers.all_crimes")
+    own = annual[(annual["region_code"] == muni.code) & (annual["category"] == category)]
+    years = sorted(y for y in own["year"].unique() if int(y) <= f.end.year)
+    if not years:
+        view.sentences.append(t("peers.no_data", municipality=muni.name))
+        return view
+    year = int(years[-1])
+    group = peers.comparison_groups(muni)[0]
+    codes = peers.group_codes(group, muni)
+    result = peers.comparison(annual, year, category, codes)
+    points = result.points if result is not None else pd.DataFrame(columns=["region_code"])
+    view.sentences.append(group_sentence(muni, group, codes, points))
+    view.extra["year"] = year
+    mine = points[points["region_code"] == muni.code]
+    if result is None or len(points) < 3 or mine.empty:
+        view.sentences.append(t("peers.too_few", year=year))
+        return view
+    own_row = next(mine.itertuples())
+    view.total = int(own_row.n)  # published statistics: not ours to suppress
+    view.sentences.append(verdict_sentence(muni, own_row, result.group_rate, year, category))
+    view.notes.append(dispersion_text(result.dispersion, len(points)))
+    view.tables["kommuner"] = funnel_table(points)
+    for r in points.itertuples():
+        view.verdict(f"{r.region} {year}", t(f"peers.short_{r.verdict}"))
     return view
