@@ -408,18 +408,54 @@ MESSAGES: dict[str, str] = {
     "about.body": (
         "Den här sidan förklarar hur siffrorna tas fram och hur de ska läsas.\n\n"
         "**Små tal.** I en kommun med {population} invånare ({year}) motsvarar en enda händelse "
-        "{per_one} per 100 000 invånare. Därför visas varje förändring tillsammans med ett "
-        "statistiskt test: bara när testet visar att skillnaden sannolikt inte beror på slumpen "
-        "kallas den ökning eller minskning (Poissontest, 5 % signifikansnivå). Takter per "
-        "invånare visas med exakta 95 % konfidensintervall (Garwood); takter från färre än 20 "
-        "händelser markeras som osäkra, och under 3 händelser visas ingen takt alls.\n\n"
-        "**Integritet.** Antal under {threshold} visas som ”färre än {threshold}”. Den publika "
-        "vyn visar aldrig en enskild händelses plats eller fritextbeskrivningar, och känsliga "
-        "kategorier (t.ex. sexualbrott) visas aldrig som punkter.\n\n"
+        "{per_one} per 100 000 invånare. Därför visas varje förändring som en kvot mellan "
+        "takterna per invånare (med varje års egen folkmängd) och ett exakt 95 % "
+        "konfidensintervall; den kallas ökning eller minskning bara när intervallet inte "
+        "omfattar noll. Takter per invånare visas med exakta intervall (Garwood); takter från "
+        "färre än 20 händelser markeras som osäkra, och under 3 händelser visas ingen takt.\n\n"
+        "**Täckning.** Varje källa täcker bara de dagar som dess inlästa filer omfattar. En "
+        "månad utan data är ”ingen data”, aldrig noll, och perioder jämförs bara över de dagar "
+        "som har data från samma källor i båda perioderna. En period längre än ett år jämförs "
+        "med sina sista tolv månader mot tolv månader tidigare.\n\n"
+        "**Ovanliga månader** jämförs med samma kalendermånad de tre föregående åren som har "
+        "data, med ett exakt test som räknar med att även jämförelseåren är slumpmässiga.\n\n"
+        "**Hotspots** prövas på kommunens rutor innanför kommungränsen med ett exakt "
+        "binomialtest per ruta och dess grannar, korrigerat för många samtidiga test "
+        "(Benjamini–Hochberg). Under 30 händelser görs ingen analys.\n\n"
+        "**Jämförelse** med andra kommuner görs i ett trattdiagram (Spiegelhalter 2005) vars "
+        "gränser vidgas när kommunerna skiljer sig mer än slumpen ensam ger.\n\n"
+        "**Integritet.** Den öppna vyn låter alla kombinera period, ort, kategori och källa "
+        "fritt. För att ingen enskild händelse ska kunna räknas fram genom att jämföra två urval "
+        "får varje antal ett litet slumpbrus (högst ±2), som alltid blir detsamma för samma "
+        "händelser (cellnyckelmetoden, som australiska statistikbyråns TableBuilder). Antal under "
+        "{threshold} visas som ”färre än {threshold}”, i tabeller döljs ytterligare en rad när "
+        "bara en vore dold, och alla bedömningar och intervall räknas på de publicerade talen. "
+        "Den öppna vyn visar aldrig en enskild händelses plats eller fritextbeskrivningar, och "
+        "känsliga kategorier (t.ex. sexualbrott) finns inte på kartan. Inloggade analytiker ser "
+        "exakta tal; PDF-lägesbilden och de publicerade filerna är alltid den öppna versionen."
+        "\n\n"
         "**Källor.** Händelser kommer från polisen, kommunens egen rapportering av "
         "oroshärdar, väktare och polisens öppna händelser. Polisens öppna händelser omfattar "
         "bara en liten del av de anmälda brotten och är ingen brottsstatistik."
     ),
+    "about.calibration_heading": "Hur ofta metoderna larmar i onödan",
+    "about.calibration_intro": "Varje bedömning har prövats på simulerade data där inget har hänt (och där en verklig skillnad har planterats). Senaste körning {day} med `{command}`:",
+    "about.calibration_none": "Kalibreringen har inte körts ännu (`python -m bench.calibration`).",
+    "about.col_method": "Metod",
+    "about.col_measure": "Mått",
+    "about.col_value": "Resultat",
+    "about.col_target": "Mål",
+    "about.col_met": "Uppfyllt",
+    "about.method_change": "Ökning/minskning",
+    "about.method_hotspots": "Hotspots",
+    "about.method_control": "Ovanliga månader",
+    "about.method_funnel": "Jämförelse (tratt)",
+    "about.measure_null_false": "felaktiga bedömningar när inget ändrats (exakta tal; öppen vy {public})",
+    "about.measure_null_any_hot_95": "kartor med någon het ruta (95 %) när händelserna är slumpmässigt utspridda",
+    "about.measure_planted_found_hot_95": "planterat kluster (15 händelser i en ruta) hittat",
+    "about.measure_null_false_flag": "kategoriår med någon felaktigt flaggad månad",
+    "about.measure_null_outside_95": "kommuner utanför 95 %-gränserna när skillnaderna bara är spridning (utan justering {unadjusted})",
+    "about.imports_analysts": "Listan över inlästa filer visas bara för inloggade analytiker.",
     "about.localities_heading": "Orter och befolkning",
     "about.col_locality": "Ort",
     "about.col_population": "Invånare",

@@ -1,10 +1,14 @@
 """About the statistics: how the numbers are made and read, localities, loaded files."""
 
+import datetime as dt
+import json
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from lib import ui
-from lib.i18n import fmt_int, fmt_num, t
+from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_pct, t
 
 ui.front_door()
 muni = ui.municipality()
@@ -40,7 +44,47 @@ st.dataframe(
     hide_index=True,
 )
 
+
+def calibration_table() -> None:
+    """The last figures of ``python -m bench.calibration`` (data/calibration.json)."""
+    st.subheader(t("about.calibration_heading"))
+    path = Path(__file__).resolve().parent.parent / "data" / "calibration.json"
+    if not path.exists():
+        st.caption(t("about.calibration_none"))
+        return
+    document = json.loads(path.read_text(encoding="utf-8"))
+    st.markdown(
+        t(
+            "about.calibration_intro",
+            day=fmt_date(dt.date.fromisoformat(document["run_on"])),
+            command=document["command"],
+        )
+    )
+    rows = []
+    for row in document["rows"]:
+        extra = {
+            "public": fmt_pct(row.get("public") or 0, 1),
+            "unadjusted": fmt_pct(row.get("unadjusted") or 0, 0),
+        }
+        sign = "≤" if row["direction"] == "max" else "≥"
+        rows.append(
+            {
+                t("about.col_method"): t(f"about.method_{row['method']}"),
+                t("about.col_measure"): t(f"about.measure_{row['measure']}", **extra),
+                t("about.col_value"): fmt_pct(row["value"], 1),
+                t("about.col_target"): f"{sign} {fmt_pct(row['target'], 0)}",
+                t("about.col_met"): t("about.yes") if row["met"] else t("about.no"),
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+calibration_table()
+
 st.subheader(t("about.imports_heading"))
+if ui.analyst() is None:
+    st.caption(t("about.imports_analysts"))
+    st.stop()
 log = ui.import_log()
 st.dataframe(
     pd.DataFrame(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -364,9 +365,14 @@ def grid_payloads(viewer, start, end, category, source) -> dict[int, dict]:
 
 
 def sensitive_attack(overview, karta, rows, threshold: int):
-    """Overview total − incidents on the map − "saknar plats" = sensitive incidents."""
+    """Overview total − incidents on the map − "saknar plats" = sensitive incidents. Where the
+    map publishes the sensitive and the unplaced incidents as separate counts, they are read
+    directly; where it publishes only their sum (as it must), the attacker takes the sum as
+    the sensitive count (right whenever nothing lacks a place) and, failing that, the total
+    minus the map."""
     summary = [pattern("map.summary", incidents=COUNT), pattern("map.summary_few", incidents=COUNT)]
-    excluded = pattern("map.excluded_note", missing=COUNT, sensitive=COUNT)
+    fields = set(re.findall(r"{(\w+)}", MESSAGES["map.excluded_note"]))
+    excluded = pattern("map.excluded_note", **{name: COUNT for name in fields})
     recovered, inferred = [], []
     for month, locality, sensitive, _, _ in rows:
         period = pd.Period(month, "M")
@@ -374,7 +380,7 @@ def sensitive_attack(overview, karta, rows, threshold: int):
         overview.filters(start, end, ort=[locality], kalla=[planted.PLANT])
         total = number(overview.metric(t("overview.metric_total")))
         karta.filters(start, end, ort=[locality], kalla=[planted.PLANT])
-        located = missing = shown_sensitive = None
+        located = missing = shown_sensitive = together = None
         for text in karta.texts():
             for p in summary:
                 found = p.search(text)
@@ -382,11 +388,17 @@ def sensitive_attack(overview, karta, rows, threshold: int):
                     located = number(found.group("incidents"))
             found = excluded.search(text)
             if found:
-                missing = number(found.group("missing"))
-                shown_sensitive = number(found.group("sensitive"))
+                groups = found.groupdict()
+                missing = number(groups["missing"]) if "missing" in groups else None
+                shown_sensitive = number(groups["sensitive"]) if "sensitive" in groups else None
+                together = number(groups["excluded"]) if "excluded" in groups else None
         guess = shown_sensitive
         if guess is None and None not in (total, located, missing):
             guess = total - located - missing
+        if guess is None:
+            guess = together
+        if guess is None and None not in (total, located):
+            guess = total - located
         inferred.append(((month, locality), guess))
         if guess == sensitive:
             recovered.append((month, locality, sensitive))
