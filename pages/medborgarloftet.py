@@ -9,6 +9,7 @@ import streamlit as st
 from lib import ui
 from lib.figures import promises
 from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_period, t
+from lib.ingest import promise_files
 from lib.ingest.importers import to_swedish_csv
 from lib.ingest.loading import import_bytes
 from lib.public import charts, views
@@ -99,7 +100,7 @@ def outcome_block(number: int, promise_row, column) -> None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def figures(url: str, version: int, period_id: str, as_of: dt.date, d) -> views.View:
-    definitions = promises.all_definitions(ui.municipality())
+    definitions = promise_files.all_definitions(ui.municipality())
     activities = promises.period_activities(definitions, ui.store().read("activities"), period_id)
     return views.promises_view(ui.view_data(), definitions, activities, period_id, as_of, d)
 
@@ -201,8 +202,8 @@ if not muni.promise_periods:
     st.info(t("promise.no_periods"))
     st.stop()
 try:
-    definitions = promises.all_definitions(muni)
-except promises.PromiseFileError as exc:
+    definitions = promise_files.all_definitions(muni)
+except promise_files.PromiseFileError as exc:
     st.error(str(exc))
     st.stop()
 

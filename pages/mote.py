@@ -11,9 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from lib import ui
-from lib.figures import meeting, promises
+from lib.figures import meeting
 from lib.figures.filters import Filters
 from lib.i18n import fmt_date, fmt_period, t
+from lib.ingest import promise_files
 from lib.public import charts
 from lib.public.briefing import Briefing, brief
 from lib.public.disclosure import Disclosure, public
@@ -96,7 +97,7 @@ def briefing(url: str, version: int, filters: Filters, d: Disclosure) -> Briefin
         ui.view_data(),
         ui.map_points(),
         ui.store().read("activities"),
-        promises.all_definitions(ui.municipality()),
+        promise_files.all_definitions(ui.municipality()),
         filters,
         d,
         sample=ui.has_sample(),

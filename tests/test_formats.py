@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 
 from lib import cli
 from lib.config import load_municipality
-from lib.figures.promises import all_definitions
 from lib.ingest import loading
 from lib.ingest.formats import file_format, police_municipality, recognise_kind
 from lib.ingest.importers import read_raw, read_table, to_swedish_csv
@@ -32,6 +31,7 @@ from lib.ingest.loading import (
     template_rows,
     too_large,
 )
+from lib.ingest.promise_files import all_definitions
 from lib.ingest.schemas import COLUMNS
 from tests.conftest import FIXTURES, SHARED, table_snapshot
 

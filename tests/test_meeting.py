@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from lib.figures import meeting, promises
+from lib.figures import meeting
 from lib.figures.coverage import coverage_of
 from lib.figures.filters import Filters, daily_cube, timed_frame
 from lib.figures.hotspots import points_frame
 from lib.i18n import fmt_int
+from lib.ingest import promise_files
 from lib.ingest.sample import generate_activities, generate_incidents
 from lib.ingest.store import Store, record_keys
 from lib.public import report
@@ -36,7 +37,7 @@ def sample(muni):
     incidents = generate_incidents(muni)
     incidents["import_id"] = 1
     incidents["key"] = record_keys(incidents["id"], b"test-secret")
-    return incidents, generate_activities(muni), promises.all_definitions(muni)
+    return incidents, generate_activities(muni), promise_files.all_definitions(muni)
 
 
 def briefing(incidents, activities, definitions, filters, muni, exact=True, **kwargs):
@@ -118,7 +119,7 @@ def test_pdf_never_shows_a_small_count_or_a_description(muni):
     incidents["key"] = record_keys(incidents["id"], b"test-secret")
     filters = Filters(dt.date(2019, 5, 1), dt.date(2019, 5, 31))
     empty = generate_activities(muni).iloc[0:0]
-    definitions = promises.all_definitions(muni)
+    definitions = promise_files.all_definitions(muni)
     b = briefing(incidents, empty, definitions, filters, muni, exact=False)
     text = pdf_text(report.situation_report(b))
     assert SECRET not in text

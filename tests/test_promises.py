@@ -7,6 +7,7 @@ import pytest
 
 from lib.figures import overview, promises
 from lib.figures.filters import Filters, daily_cube
+from lib.ingest import promise_files
 from lib.ingest.loading import import_bytes
 from lib.ingest.sample import generate_activities, generate_incidents
 from lib.public import views
@@ -16,7 +17,7 @@ START, END = dt.date(2018, 10, 1), dt.date(2019, 9, 30)  # 365 days
 
 @pytest.fixture(scope="module")
 def definitions(muni):
-    return promises.all_definitions(muni)
+    return promise_files.all_definitions(muni)
 
 
 @pytest.fixture(scope="module")
@@ -175,8 +176,8 @@ def test_zero_target_is_refused_in_swedish(tmp_path):
     text = (ROOT / "data/promises/hallsberg-2018-2019.toml").read_text(encoding="utf-8")
     bad = tmp_path / "noll.toml"
     bad.write_text(text.replace("target = 4", "target = 0"), encoding="utf-8")
-    with pytest.raises(promises.PromiseFileError, match="målet måste vara större än noll"):
-        promises.load_definitions(bad)
+    with pytest.raises(promise_files.PromiseFileError, match="målet måste vara större än noll"):
+        promise_files.load_definitions(bad)
 
 
 def activity_csv(*rows: str) -> bytes:

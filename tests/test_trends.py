@@ -10,12 +10,14 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from bench import calibration_control
-from lib.figures import stats, trends
+from lib.figures import changes, stats, trends
 from lib.figures.coverage import Coverage
 from lib.figures.filters import Filters, daily_cube, timed_frame
 from lib.ingest.sample import END as SAMPLE_END
 from lib.ingest.sample import START as SAMPLE_START
 from lib.ingest.sample import generate_incidents
+from lib.public import views
+from lib.public.disclosure import Disclosure
 
 PROMISE = Filters(dt.date(2018, 10, 1), dt.date(2019, 9, 30))
 
@@ -105,7 +107,7 @@ def test_rates_use_each_years_population(cube, muni):
 
 
 def test_change_table_by_locality_against_pandas(cube, muni, incidents):
-    table = trends.change_table(cube, PROMISE, muni, "locality").set_index("key")
+    table = changes.change_table(cube, PROMISE, muni, "locality").set_index("key")
     assert list(sorted(table.index)) == sorted(muni.locality_names)
     year = incidents[incidents["occurred_at"].between("2018-10-01", "2019-09-30 23:59")]
     counts = year["locality"].value_counts()
@@ -117,11 +119,11 @@ def test_change_table_by_locality_against_pandas(cube, muni, incidents):
     assert (hallsberg["rate_low"], hallsberg["rate_high"]) == pytest.approx(
         (low / 8.491, high / 8.491)
     )
-    assert hallsberg["rate_status"] == trends.RATE_OK
+    assert hallsberg["rate_status"] == changes.RATE_OK
 
 
 def test_rate_status_for_small_counts(cube, muni):
-    table = trends.change_table(
+    table = changes.change_table(
         cube,
         Filters(dt.date(2019, 1, 1), dt.date(2019, 1, 31), localities=("Hjortkvarn",)),
         muni,
@@ -129,9 +131,9 @@ def test_rate_status_for_small_counts(cube, muni):
     )
     for row in table.itertuples():
         if row.current < 3:
-            assert row.rate_status == trends.RATE_TOO_FEW and np.isnan(row.rate)
+            assert row.rate_status == changes.RATE_TOO_FEW and np.isnan(row.rate)
         elif row.current < 20:
-            assert row.rate_status == trends.RATE_UNRELIABLE
+            assert row.rate_status == changes.RATE_UNRELIABLE
 
 
 # --- unusual months ---------------------------------------------------------------------------
@@ -364,29 +366,29 @@ def test_counts_go_through_the_counter():
 
 
 def test_baseline_notes_and_years_text():
-    assert trends.years_text((2016, 2017, 2018)) == "2016–2018"
-    assert trends.years_text((2018, 2016)) == "2016 och 2018"
-    assert trends.years_text((2015, 2017, 2018)) == "2015, 2017 och 2018"
-    assert trends.years_text(()) == "–"
+    assert views.years_text((2016, 2017, 2018)) == "2016–2018"
+    assert views.years_text((2018, 2016)) == "2016 och 2018"
+    assert views.years_text((2015, 2017, 2018)) == "2015, 2017 och 2018"
+    assert views.years_text(()) == "–"
     cube = seasonal_cube([2016, 2017, 2018, 2019])
     year = Filters(dt.date(2019, 1, 1), dt.date(2019, 12, 31))
-    notes = trends.baseline_notes(trends.control_chart(cube, year))
+    notes = views.baseline_notes(trends.control_chart(cube, year))
     assert notes == ["Jämfört med samma månad 2016–2018."]
     late = Coverage({"s": ((dt.date(2016, 1, 1), dt.date(2019, 10, 31)),)})
-    notes = trends.baseline_notes(trends.control_chart(cube, year, late))
+    notes = views.baseline_notes(trends.control_chart(cube, year, late))
     assert (
         notes[1]
         == "2 av 12 månader saknar data (eller har data bara en del av månaden) och prövas inte."
     )
     none = Coverage({"s": ((dt.date(2019, 1, 1), dt.date(2019, 12, 31)),)})
-    notes = trends.baseline_notes(trends.control_chart(cube, year, none))
+    notes = views.baseline_notes(trends.control_chart(cube, year, none))
     assert notes[0].startswith("Ingen månad i perioden har ett tidigare år")
 
 
 def test_unusual_view_names_the_baseline_years():
     cube = seasonal_cube([2016, 2017, 2018, 2019], july_last=120)
     chart = trends.control_chart(cube, Filters(dt.date(2019, 1, 1), dt.date(2019, 12, 31)))
-    view = trends.unusual_view(trends.unusual_months(chart), threshold=3)
+    view = views.unusual_view(trends.unusual_months(chart), Disclosure(3))
     assert view["Jämfört med"].tolist() == ["2016–2018"]
     assert view["Antal"].tolist() == ["120"]
 
@@ -433,7 +435,7 @@ def test_night_share_against_pandas(timed, cube, incidents):
 
 def test_empty_and_single_day_periods(cube, timed, muni):
     empty = Filters(dt.date(2030, 1, 1), dt.date(2030, 1, 31))
-    assert trends.change_table(cube, empty, muni, "category").empty
+    assert changes.change_table(cube, empty, muni, "category").empty
     assert trends.weekday_hour(timed, empty).sum() == 0
     assert trends.night_share(timed, cube, empty).share is None
     one_day = Filters(dt.date(2019, 6, 21), dt.date(2019, 6, 21))

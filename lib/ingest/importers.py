@@ -565,7 +565,7 @@ def read_table(
         _incident_rules(frame, muni, errs, default_source)
     if kind == "activities":
         if promises is None:  # a caller outside lib.loading: the municipality's promises
-            from lib.figures.promises import all_definitions
+            from lib.ingest.promise_files import all_definitions
 
             promises = all_definitions(muni)
         _activity_rules(frame, promises, errs, result.sha256)

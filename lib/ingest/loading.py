@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib.config import Municipality
-from lib.figures.promises import all_definitions
 from lib.i18n import fmt_int, fmt_num, fmt_rows, t
 from lib.ingest.importers import ReadResult, RowError, read_table, sha256_of
+from lib.ingest.promise_files import all_definitions
 from lib.ingest.schemas import swedish_headers
 from lib.ingest.store import Store, StoreError, WriteItem
 

@@ -15,6 +15,7 @@ from lib.figures.coverage import coverage_of
 from lib.figures.filters import Filters, daily_cube, timed_frame
 from lib.figures.hotspots import points_frame
 from lib.i18n import t
+from lib.ingest import promise_files
 from lib.ingest.store import Store
 from lib.public import views
 from lib.public.disclosure import public
@@ -56,7 +57,7 @@ def map_document(fig: dict, f: Filters, d) -> views.View:
 def promise_documents(store, data, muni, f: Filters, d) -> list[views.View]:
     """One view per promise period that overlaps the selection, as of the selection's last
     day (or the period's, if it ended earlier)."""
-    definitions = promises.all_definitions(muni)
+    definitions = promise_files.all_definitions(muni)
     activities = store.read("activities")
     out = []
     for period in muni.promise_periods:

@@ -346,6 +346,71 @@ def control_points(chart: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
     return out
 
 
+# --- Unusual months --------------------------------------------------------------------------
+
+
+def unusual_view(flagged: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
+    """The flagged months as the public sees them (suppressed counts as text), each with the
+    years it was compared with."""
+    return pd.DataFrame(
+        {
+            t("col.category"): flagged["category"],
+            t("trends.col_month"): flagged["month"].map(fmt_month),
+            t("trends.col_observed"): flagged["n"].map(lambda n: d.text(int(n))),
+            t("trends.col_expected"): flagged["expected"].map(lambda e: fmt_num(e, 1)),
+            t("trends.col_limits"): [
+                _limits_text(lo, hi)
+                for lo, hi in zip(flagged["lower"], flagged["upper"], strict=True)
+            ],
+            t("trends.col_baseline"): flagged["baseline_years"].map(years_text),
+            t("trends.col_direction"): flagged["flag"].map(lambda d: t(f"trends.flag_{d}")),
+        }
+    )
+
+
+def _limits_text(lower: float, upper: float) -> str:
+    return "–" if np.isnan(lower) else f"{int(lower)}–{int(upper)}"
+
+
+def years_text(years: tuple[int, ...]) -> str:
+    """(2016, 2017, 2018) -> '2016–2018'; (2016, 2018) -> '2016 och 2018'; () -> '–'."""
+    years = tuple(sorted(set(years)))
+    if not years:
+        return "–"
+    if len(years) > 1 and years == tuple(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    if len(years) == 1:
+        return str(years[0])
+    return ", ".join(map(str, years[:-1])) + " och " + str(years[-1])
+
+
+def baseline_notes(chart: pd.DataFrame) -> list[str]:
+    """The sentences under the unusual-months chart: which years the months are compared
+    with (all years any month of the period used), and how many months are not tested for
+    want of data or of an earlier year with data."""
+    months = chart.drop_duplicates("month")
+    total = len(months)
+    if total == 0:
+        return []
+    distinct = {years for years in months["baseline_years"] if years}
+    used = sorted({y for years in distinct for y in years})
+    if not used:
+        notes = [t("trends.baseline_none")]
+    elif len(distinct) == 1:
+        notes = [t("trends.baseline_years", years=years_text(tuple(used)))]
+    else:
+        notes = [t("trends.baseline_years_mixed", years=years_text(tuple(used)))]
+    no_data = int((months["status"] == trends.MONTH_NO_DATA).sum())
+    no_base = int((months["status"] == trends.MONTH_NO_BASELINE).sum())
+    if no_data:
+        notes.append(t("trends.no_data_months", count=no_data, total=total))
+    if no_base and used:
+        notes.append(t("trends.baseline_partial", count=no_base, total=total))
+    if (chart["status"] == trends.MONTH_TOO_FEW).any():
+        notes.append(t("trends.too_few_note", min_expected=fmt_num(trends.MIN_EXPECTED_HIGH, 0)))
+    return notes
+
+
 FLAG_WORDS = {"high": "ovanligt många", "low": "ovanligt få"}
 
 
@@ -381,8 +446,8 @@ def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
     flagged = trends.unusual_months(chart)
     view.extra["chart"] = control_points(chart, d)
     view.extra["flagged"] = flagged
-    view.extra["baseline_notes"] = trends.baseline_notes(chart)
-    view.tables["ovanliga_manader"] = trends.unusual_view(flagged, d.threshold)
+    view.extra["baseline_notes"] = baseline_notes(chart)
+    view.tables["ovanliga_manader"] = unusual_view(flagged, d)
     for row in flagged.itertuples():
         view.verdict(f"{row.category}, {fmt_month(row.month)}", FLAG_WORDS[row.flag])
     if flagged.empty:
