@@ -109,6 +109,9 @@ MESSAGES: dict[str, str] = {
     "overview.metric_rate_help": "Händelser under perioden per 1 000 invånare, med 95 % konfidensintervall {low}–{high}.",
     "overview.metric_rate_unreliable": "Osäker takt: färre än 20 händelser.",
     "overview.metric_previous": "Samma period året innan",
+    "overview.metric_compared": "Jämfört: nu mot året innan",
+    "overview.compared_value": "{now} mot {then}",
+    "overview.compared_help": "Förändringen jämför {days} dagar med data i båda perioderna: {now} mot {then}.",
     "overview.rate_no_population": "Befolkningssiffra saknas för {places}; ingen takt visas.",
     "overview.summary_total": (
         "Under perioden {period} registrerades {current} händelser, {change} än samma period "

@@ -108,14 +108,32 @@ total_col.metric(
     d.text(ov.total),
     delta=delta,
     delta_color=colour,
+    delta_arrow="off" if colour == "off" else "auto",
     help=t("change.help"),
 )
 rate_metric(view, rate_col)
-previous_col.metric(
-    t("overview.metric_previous"),
-    "–" if comparison is None else d.text(comparison.previous),
-    help=fmt_period(compared.previous.start, compared.previous.end),
-)
+if comparison is not None and (compared.year_by_year or compared.partial):
+    # The delta compares fewer days than the headline count: show both sides of it.
+    previous_col.metric(
+        t("overview.metric_compared"),
+        t(
+            "overview.compared_value",
+            now=d.text(comparison.current),
+            then=d.text(comparison.previous),
+        ),
+        help=t(
+            "overview.compared_help",
+            now=fmt_period(compared.current.start, compared.current.end),
+            then=fmt_period(compared.previous.start, compared.previous.end),
+            days=compared.days_compared,
+        ),
+    )
+else:
+    previous_col.metric(
+        t("overview.metric_previous"),
+        "–" if comparison is None else d.text(comparison.previous),
+        help=fmt_period(compared.previous.start, compared.previous.end),
+    )
 
 st.subheader(t("overview.trend_heading"))
 st.plotly_chart(
