@@ -2,12 +2,15 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from lib.figures import overview, stats
 from lib.figures.filters import Filters, daily_cube, select
 from lib.ingest.sample import generate_incidents
+from lib.public import views
+from lib.public.disclosure import Disclosure
 
 PROMISE = Filters(dt.date(2018, 10, 1), dt.date(2019, 9, 30))
 
@@ -27,21 +30,26 @@ def pandas_count(sample, start, end, **equal):
 
 def test_totals_match_pandas(cube, muni, sample_incidents):
     ov = overview.compute(cube, PROMISE, muni)
-    assert ov.total.current == pandas_count(sample_incidents, "2018-10-01", "2019-09-30")
-    assert ov.total.previous == pandas_count(sample_incidents, "2017-10-01", "2018-09-30")
-    assert ov.rate.value == pytest.approx(ov.total.current / 15_932 * 1000)
+    current = pandas_count(sample_incidents, "2018-10-01", "2019-09-30")
+    previous = pandas_count(sample_incidents, "2017-10-01", "2018-09-30")
+    assert ov.total == current
+    assert (ov.change.comparison.current, ov.change.comparison.previous) == (current, previous)
+    assert ov.rate.value == pytest.approx(current / 15_932 * 1000)
+    # The rate ratio per inhabitant-day, each day with its own year's population.
+    e1 = 92 * 15_954 + 273 * 15_932
+    e2 = 92 * 15_932 + 273 * 15_954
+    assert ov.change.comparison.ratio == pytest.approx((current / e1) / (previous / e2))
 
 
 def test_locality_filter_and_population(cube, muni, sample_incidents):
     ov = overview.compute(cube, Filters(PROMISE.start, PROMISE.end, localities=("Pålsboda",)), muni)
-    assert ov.total.current == pandas_count(
-        sample_incidents, "2018-10-01", "2019-09-30", ort="Pålsboda"
-    )
+    assert ov.total == pandas_count(sample_incidents, "2018-10-01", "2019-09-30", ort="Pålsboda")
     assert ov.rate.population == 1_663
+    assert ov.change.comparison.exposure_current == 365 * 1_663
 
 
 def test_category_table_matches_pandas(cube, muni, sample_incidents):
-    table = overview.compute(cube, PROMISE, muni).categories.set_index("category")
+    table = overview.compute(cube, PROMISE, muni).categories.set_index("key")
     for category in ("Skadegörelse", "Stöld", "Narkotikabrott"):
         assert table.loc[category, "current"] == pandas_count(
             sample_incidents, "2018-10-01", "2019-09-30", kategori=category
@@ -56,41 +64,64 @@ def test_category_table_matches_pandas(cube, muni, sample_incidents):
 def test_monthly_series_sums_to_totals(cube, muni):
     ov = overview.compute(cube, PROMISE, muni)
     by_series = ov.monthly.groupby("series")["n"].sum()
-    assert by_series["current"] == ov.total.current
-    assert by_series["previous"] == ov.total.previous
+    assert by_series["current"] == ov.total == ov.change.comparison.current
+    assert by_series["previous"] == ov.change.comparison.previous
     assert len(ov.monthly) == 24
 
 
-def test_summary_sentences_are_true(cube, muni):
-    ov = overview.compute(cube, PROMISE, muni)
-    text = " ".join(ov.summary).replace("\u00a0", " ")
-    assert f"registrerades {ov.total.current:,} händelser".replace(",", " ") in text
-    assert "ingen säkerställd förändring" in text
-    vandalism = ov.categories.set_index("category").loc["Skadegörelse"]
-    assert f"Skadegörelse ökade (från {vandalism.previous} till {vandalism.current}" in text
+def test_summary_sentences_are_true(cube, muni, sample_incidents):
+    data = views.Data(cube, cube.iloc[0:0], None, muni)
+    view = views.overview_view(data, PROMISE, Disclosure(3, exact=True))
+    text = " ".join(view.sentences).replace("\u00a0", " ")
+    expected = pandas_count(sample_incidents, "2018-10-01", "2019-09-30")
+    assert f"registrerades {expected:,} händelser".replace(",", " ") in text
+    ov = view.extra["overview"]
+    assert ov.change.verdict == stats.NO_CHANGE
+    assert "(1 oktober 2017–30 september 2018): ingen säkerställd förändring" in text
+    assert view.verdicts[0]["verdict"] == "ingen säkerställd förändring"
+    assert "Skadegörelse ökade säkerställt – ökningen är 47 %" in text
     assert "Stöld ökade" not in text and "Stöld minskade" not in text
+    # The table and the sentences call the same categories changed.
+    changed = ov.categories[ov.categories["verdict"] != stats.NO_CHANGE]
+    for row in changed.itertuples():
+        word = "ökade" if row.verdict == stats.INCREASE else "minskade"
+        assert f"{row.key} {word} säkerställt" in text
 
 
-def test_small_counts_are_suppressed_everywhere(cube, muni):
+def keyed_cube(muni):
+    incidents = generate_incidents(muni)
+    rng = np.random.default_rng(5)
+    return daily_cube(incidents.assign(key=rng.random(len(incidents))))
+
+
+def test_small_counts_are_suppressed_everywhere(muni):
+    cube = keyed_cube(muni)
     narrow = Filters(dt.date(2019, 1, 1), dt.date(2019, 1, 31), localities=("Hjortkvarn",))
-    ov = overview.compute(cube, narrow, muni)
-    shown = overview.category_display(ov.categories, threshold=3)
-    for column in ("Perioden", "Året innan"):
+    view = views.overview_view(views.Data(cube, cube.iloc[0:0], None, muni), narrow, Disclosure(3))
+    shown = view.tables["kategorier"]
+    assert len(shown) > 0
+    small = 0
+    for column in ("Hela perioden", "Jämförda dagar", "Året innan"):
         for value in shown[column]:
-            assert value in {"färre än 3", "0"} or int(value.replace("\u00a0", "")) >= 3
-    assert all(
-        v == "–"
-        for v, cur in zip(shown["Förändring"], shown["Perioden"], strict=True)
-        if cur == "färre än 3"
-    )
-    for sentence in ov.summary:
-        for small in ("registrerades 1 ", "registrerades 2 ", ": 1)", ": 2)"):
-            assert small not in sentence
+            small += value == "färre än 3"
+            assert value in {"färre än 3", "dold", "0"} or int(value.replace("\u00a0", "")) >= 3
+    assert small > 0
+    for row in shown.itertuples(index=False):
+        if "färre än 3" in row or "dold" in row:
+            assert row[4] == "–" and row[5] in {"för få händelser", "dold"}
+    text = " ".join(view.sentences)
+    for sentence in view.sentences:
+        for tiny in ("registrerades 1 ", "registrerades 2 ", ": 1)", ": 2)"):
+            assert tiny not in sentence
+    if view.total in ("färre än 3",):
+        assert "%" not in text
 
 
 def test_empty_selection(cube, muni):
     ov = overview.compute(cube, Filters(dt.date(2030, 1, 1), dt.date(2030, 12, 31)), muni)
-    assert ov.total == stats.Comparison(0, 0, 1.0, stats.NO_CHANGE)
+    assert ov.total == 0
+    c = ov.change.comparison
+    assert (c.current, c.previous, c.verdict) == (0, 0, stats.NO_CHANGE)
     assert ov.categories.empty
 
 
