@@ -344,3 +344,32 @@ def test_exposure_by_hand(muni):
     assert changes.exposure(muni, (), days) == 2 * 15_954 + 2 * 15_932
     assert changes.exposure(muni, ("Pålsboda",), days) == 4 * 1_663
     assert changes.exposure(muni, (), days[:0]) == 0.0
+
+
+def test_a_public_verdict_holds_for_every_exact_count_the_noise_allows():
+    """With the public view's slack, an increase or decrease is called only when every pair
+    of counts within ±2 of the published ones gives the same verdict by the exact test
+    (checked with scipy's binomial test and Clopper–Pearson interval, independently)."""
+    from scipy.stats import binomtest
+
+    def exact_verdict(c: int, p: int) -> str:
+        if c + p == 0:
+            return stats.NO_CHANGE
+        ci = binomtest(c, c + p, 0.5).proportion_ci(0.95, method="exact")
+        low = ci.low / (1 - ci.low) if ci.low < 1 else float("inf")
+        high = ci.high / (1 - ci.high) if ci.high < 1 else float("inf")
+        return stats.INCREASE if low > 1 else stats.DECREASE if high < 1 else stats.NO_CHANGE
+
+    called = 0
+    for published in [(c, p) for c in range(0, 40, 3) for p in range(0, 40, 3)]:
+        public = stats.compare_rates(*published, slack=2)
+        box = [
+            exact_verdict(max(published[0] + a, 0), max(published[1] + b, 0))
+            for a in range(-2, 3)
+            for b in range(-2, 3)
+        ]
+        if public.verdict != stats.NO_CHANGE:
+            called += 1
+            assert set(box) == {public.verdict}, published
+        assert public.low <= (stats.compare_rates(*published).low)
+    assert called > 10  # the grid holds clear changes too

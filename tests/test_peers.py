@@ -370,7 +370,9 @@ def independent_phi(rows: pd.DataFrame) -> float:
 
 
 def page_texts(at) -> str:
-    return " ".join(e.value for e in [*at.markdown, *at.caption, *at.info, *at.subheader])
+    return " ".join(
+        e.value for e in [*at.markdown, *at.text, *at.caption, *at.info, *at.subheader]
+    )
 
 
 def test_page_default_group_is_b4_named_and_verdict_matches_the_sample(page):
@@ -382,7 +384,7 @@ def test_page_default_group_is_b4_named_and_verdict_matches_the_sample(page):
     group = b4["antal"].sum() / b4["folkmängd"].sum() * 100_000
     own = rows[rows["kommunkod"] == "1861"].iloc[0]
     rate = own["antal"] / own["folkmängd"] * 100_000
-    sentence = next(m.value for m in at.markdown if m.value.startswith("**Hallsberg"))
+    sentence = next(m.value for m in at.text if m.value.startswith("Hallsberg"))
     assert f"{fmt_num(rate, 0)} samtliga anmälda brott" in sentence
     assert f"gruppens {fmt_num(group, 0)}" in sentence
     assert "inte säkerställt" in sentence
@@ -413,7 +415,7 @@ def test_page_county_group_no_longer_calls_hallsberg_above(page):
     own = rows[rows["kommunkod"] == "1861"].iloc[0]
     z = (own["antal"] - target * own["folkmängd"]) / np.sqrt(target * own["folkmängd"])
     assert z > 2.5
-    sentence = next(m.value for m in at.markdown if m.value.startswith("**Hallsberg"))
+    sentence = next(m.value for m in at.text if m.value.startswith("Hallsberg"))
     assert "inte säkerställt" in sentence
     texts = page_texts(at)
     assert "Jämfört med Örebro läns kommuner (12 kommuner med siffror)." in texts
@@ -429,7 +431,7 @@ def test_page_other_category_and_year(page):
     at.selectbox(key="ar").set_value(2016).run()
     assert_ok(at)
     assert any("Trattdiagram 2016" in h.value for h in at.subheader)
-    assert any("narkotikabrott per 100 000" in m.value for m in at.markdown)
+    assert any("narkotikabrott per 100 000" in m.value for m in at.text)
 
 
 def test_page_without_peer_data(open_app):

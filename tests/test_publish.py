@@ -185,11 +185,6 @@ def page_texts(at) -> tuple[list[str], list[str]]:
     return headline, rest
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="publish crashes on the real feed: the map has no cells (no coordinates) and "
-    "lib/public/publish.map_document reads fig['counts'][['ix', 'iy']] (KeyError)",
-)
 def test_real_police_feed_publishes_no_increase_from_coverage(police_db, tmp_path, monkeypatch):
     monkeypatch.setenv("TRYGGHET_DB", str(police_db))
     _, public_increase = headline_by_hand(police_db)

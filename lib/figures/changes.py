@@ -122,6 +122,7 @@ def change(
         prev,
         exposure(muni, filters.localities, p.current_days),
         exposure(muni, filters.localities, p.previous_days),
+        slack=counting.slack(counter),
     )
     return Change(p, comparison, comparison.verdict, current_total)
 
@@ -160,6 +161,7 @@ def change_table(
                 v,
                 exposure(muni, _localities(by, key, filters), p.current_days),
                 exposure(muni, _localities(by, key, filters), p.previous_days),
+                slack=counting.slack(counter),
             )
             for key, c, v in zip(table["key"], table["current"], table["previous"], strict=True)
         ]

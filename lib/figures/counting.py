@@ -31,6 +31,16 @@ def exact(n: np.ndarray, key: np.ndarray) -> np.ndarray:
     return np.asarray(n, dtype=np.int64)
 
 
+exact.slack = 0
+
+
+def slack(counter: Counter) -> int:
+    """How far a count from this counter may be from the exact one: tests on such counts
+    must hold for every count within it (``stats.compare_rates``). A counter states it as its
+    attribute ``slack``; one that does not is exact."""
+    return int(getattr(counter, "slack", 0))
+
+
 def cell_key(key_sum) -> np.ndarray:
     return np.mod(np.asarray(key_sum, dtype=float), 1.0)
 

@@ -464,12 +464,13 @@ def top_places(
     cell: int,
     muni: Municipality,
     limit: int = 10,
+    slack: int = 0,
 ) -> pd.DataFrame:
     """The ``limit`` cells with most incidents, plus the ``limit`` strongest hot spots, with
     the count in the same period a year earlier and the verdict of the Poisson test (adjusted
     for the number of places compared). ``current`` and ``previous`` are ``grid_counts``
-    through the same counter. Columns: ix, iy, place, distance_m, direction, n, previous,
-    change, p_value, verdict, bin."""
+    through the same counter, whose ``counting.slack`` is ``slack``. Columns: ix, iy, place,
+    distance_m, direction, n, previous, change, p_value, verdict, bin."""
     top = current.nlargest(limit, "n", keep="first")[["ix", "iy"]]
     if result.enough:
         hot = result.cells[result.cells["bin"] > 0]
@@ -488,7 +489,7 @@ def top_places(
     )
     comparisons = stats.adjust_rates(
         [
-            stats.compare_rates(int(a), int(b))
+            stats.compare_rates(int(a), int(b), slack=slack)
             for a, b in zip(table["n"], table["previous"], strict=True)
         ]
     )

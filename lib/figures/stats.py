@@ -120,6 +120,7 @@ class RateComparison:
     high: float
     p_value: float
     verdict: str
+    slack: int = 0  # how far the counts may be from the exact ones (see compare_rates)
 
     @property
     def change(self) -> int:
@@ -131,37 +132,56 @@ class RateComparison:
         return None if self.ratio is None else self.ratio - 1.0
 
 
-def compare_rates(
-    current: int,
-    previous: int,
-    exposure_current: float = 1.0,
-    exposure_previous: float = 1.0,
-    alpha: float = ALPHA,
-) -> RateComparison:
-    """Exact comparison of two Poisson rates. Given the n = current + previous events, the
-    current count is binomial with share π = e₁·RR / (e₁·RR + e₂); the Clopper–Pearson
-    interval for π gives the exact interval for the rate ratio RR, and the central two-sided
-    p-value (twice the smaller tail at RR = 1) rejects exactly when that interval excludes 1."""
-    if current < 0 or previous < 0:
-        raise ValueError("counts must be non-negative")
-    if exposure_current <= 0 or exposure_previous <= 0:
-        raise ValueError("exposures must be positive")
+def _rate_limits(current: int, previous: int, odds: float, share: float, alpha: float):
+    """Exact interval for the rate ratio and the central two-sided p-value at RR = 1."""
     n = current + previous
-    odds = exposure_previous / exposure_current
-    ratio = None if previous == 0 else (current / exposure_current) / (previous / exposure_previous)
     if n == 0:
-        return RateComparison(
-            0, 0, exposure_current, exposure_previous, None, 0.0, math.inf, 1.0, NO_CHANGE
-        )
+        return 0.0, math.inf, 1.0
     # Clopper–Pearson limits for the share, as beta quantiles (what binomtest's "exact"
     # interval computes, without building a test object per call)
     lo_p = 0.0 if current == 0 else float(stats.beta.ppf(alpha / 2, current, n - current + 1))
     hi_p = 1.0 if current == n else float(stats.beta.ppf(1 - alpha / 2, current + 1, n - current))
     low = 0.0 if lo_p <= 0 else lo_p / (1 - lo_p) * odds
     high = math.inf if hi_p >= 1 else hi_p / (1 - hi_p) * odds
-    share = exposure_current / (exposure_current + exposure_previous)
     tails = (stats.binom.sf(current - 1, n, share), stats.binom.cdf(current, n, share))
-    p = float(min(1.0, 2 * min(tails)))
+    return low, high, float(min(1.0, 2 * min(tails)))
+
+
+def compare_rates(
+    current: int,
+    previous: int,
+    exposure_current: float = 1.0,
+    exposure_previous: float = 1.0,
+    alpha: float = ALPHA,
+    slack: int = 0,
+) -> RateComparison:
+    """Exact comparison of two Poisson rates. Given the n = current + previous events, the
+    current count is binomial with share π = e₁·RR / (e₁·RR + e₂); the Clopper–Pearson
+    interval for π gives the exact interval for the rate ratio RR, and the central two-sided
+    p-value (twice the smaller tail at RR = 1) rejects exactly when that interval excludes 1.
+
+    ``slack``: the counts are published counts that may be off the exact ones by up to this
+    much (the public view's cell-key noise). The interval is then the union of the intervals
+    of every pair of counts within ``slack`` (its ends come from the two extreme corners, as
+    the lower limit grows with the current count and falls with the previous one), and the
+    p-value the largest; a change is called only when it holds for every such pair, so the
+    public never sees an increase that the exact counts do not give."""
+    if current < 0 or previous < 0:
+        raise ValueError("counts must be non-negative")
+    if exposure_current <= 0 or exposure_previous <= 0:
+        raise ValueError("exposures must be positive")
+    odds = exposure_previous / exposure_current
+    share = exposure_current / (exposure_current + exposure_previous)
+    ratio = None if previous == 0 else (current / exposure_current) / (previous / exposure_previous)
+    if current + previous == 0:
+        return RateComparison(
+            0, 0, exposure_current, exposure_previous, None, 0.0, math.inf, 1.0, NO_CHANGE, slack
+        )
+    low, high, p = _rate_limits(current, previous, odds, share, alpha)
+    if slack:
+        down = _rate_limits(max(current - slack, 0), previous + slack, odds, share, alpha)
+        up = _rate_limits(current + slack, max(previous - slack, 0), odds, share, alpha)
+        low, high, p = min(low, down[0]), max(high, up[1]), max(p, down[2], up[2])
     if low > 1:
         verdict = INCREASE
     elif high < 1:
@@ -169,7 +189,7 @@ def compare_rates(
     else:
         verdict = NO_CHANGE
     return RateComparison(
-        current, previous, exposure_current, exposure_previous, ratio, low, high, p, verdict
+        current, previous, exposure_current, exposure_previous, ratio, low, high, p, verdict, slack
     )
 
 
@@ -185,7 +205,9 @@ def adjust_rates(comparisons: list[RateComparison], alpha: float = ALPHA) -> lis
     level = alpha * max(called, 1) / len(comparisons)
     out = []
     for c, q in zip(comparisons, adjusted, strict=True):
-        wide = compare_rates(c.current, c.previous, c.exposure_current, c.exposure_previous, level)
+        wide = compare_rates(
+            c.current, c.previous, c.exposure_current, c.exposure_previous, level, c.slack
+        )
         verdict = wide.verdict if q < alpha else NO_CHANGE
         out.append(
             RateComparison(
@@ -198,6 +220,7 @@ def adjust_rates(comparisons: list[RateComparison], alpha: float = ALPHA) -> lis
                 wide.high,
                 float(min(q, 1.0)),
                 verdict,
+                c.slack,
             )
         )
     return out

@@ -672,6 +672,15 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def excel_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The one Excel-friendly CSV writer: UTF-8 with BOM, ';' separator, decimal comma, CRLF,
+    and text a spreadsheet would run as a formula neutralised."""
+    text = neutralise_formulas(frame).to_csv(
+        sep=";", index=False, decimal=",", lineterminator="\r\n"
+    )
+    return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
 def to_swedish_csv(frame: pd.DataFrame, kind: str) -> bytes:
     """Excel-friendly CSV: UTF-8 with BOM, ';' separator, decimal comma, Swedish headers."""
     headers = swedish_headers(kind)
@@ -681,9 +690,7 @@ def to_swedish_csv(frame: pd.DataFrame, kind: str) -> bytes:
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = format_dates(out[col], frame.get("time_known"))
-    out = neutralise_formulas(out).rename(columns=headers)
-    text = out.to_csv(sep=";", index=False, decimal=",", lineterminator="\r\n")
-    return b"\xef\xbb\xbf" + text.encode("utf-8")
+    return excel_csv_bytes(out.rename(columns=headers))
 
 
 def format_dates(values: pd.Series, time_known: pd.Series | None) -> pd.Series:

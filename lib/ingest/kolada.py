@@ -8,9 +8,10 @@ import urllib.error
 import urllib.request
 
 from lib.config import regions
+from lib.ingest.formats import KOLADA_KPIS
 
 API = "https://api.kolada.se/v2/data/kpi/{kpi}/municipality/{codes}/year/{years}"
-CRIME_KPIS = ("N07540", "N07403", "N07546", "N07544")
+CRIME_KPIS = tuple(KOLADA_KPIS)  # the ids and their categories live in lib.ingest.formats
 TIMEOUT_S = 10
 
 

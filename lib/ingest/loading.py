@@ -10,7 +10,7 @@ import pandas as pd
 
 from lib.config import Municipality
 from lib.i18n import fmt_int, fmt_num, fmt_rows, t
-from lib.ingest.importers import ReadResult, RowError, read_table, sha256_of
+from lib.ingest.importers import ReadResult, RowError, excel_csv_bytes, read_table, sha256_of
 from lib.ingest.promise_files import all_definitions
 from lib.ingest.schemas import swedish_headers
 from lib.ingest.store import Store, StoreError, WriteItem
@@ -246,5 +246,4 @@ def template_bytes(kind: str, muni: Municipality) -> bytes:
     headers = swedish_headers(kind)
     example = template_rows(kind, muni)
     frame = pd.DataFrame([[example.get(c, "") for c in headers]], columns=list(headers.values()))
-    text = frame.to_csv(sep=";", index=False, lineterminator="\r\n")
-    return b"\xef\xbb\xbf" + text.encode("utf-8")
+    return excel_csv_bytes(frame)

@@ -39,6 +39,9 @@ def perturb(n, key) -> np.ndarray:
     return np.where(n > 0, np.maximum(n + NOISE[index], 0), 0)
 
 
+perturb.slack = int(NOISE.max())  # a published count is at most this far from the exact one
+
+
 @dataclass(frozen=True)
 class Disclosure:
     """What one viewer may see: the threshold and whether counts are exact (a signed-in

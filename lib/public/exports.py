@@ -7,15 +7,12 @@ import io
 
 import pandas as pd
 
-from lib.ingest.importers import neutralise_formulas
+from lib.ingest.importers import excel_csv_bytes, neutralise_formulas
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM, ';' separator, decimal comma: what Excel in Swedish expects."""
-    text = neutralise_formulas(frame).to_csv(
-        sep=";", index=False, decimal=",", lineterminator="\r\n"
-    )
-    return b"\xef\xbb\xbf" + text.encode("utf-8")
+    return excel_csv_bytes(frame)
 
 
 def excel_bytes(frame: pd.DataFrame, sheet: str) -> bytes:

@@ -33,12 +33,12 @@ def map_document(fig: dict, f: Filters, d) -> views.View:
     n = fig["incidents"]
     view = views.View("karta", f, total=d.text(n) if d.hidden(n) else int(n))
     view.tables["platser"] = fig["top_view"]
+    counts = fig["counts"]
+    cells = counts[["ix", "iy"]].to_numpy() if len(counts) else []
     view.tables["rutor"] = pd.DataFrame(
         {
-            "cell": [
-                hotspots.cell_id(a, b, MAP_CELL) for a, b in fig["counts"][["ix", "iy"]].to_numpy()
-            ],
-            "antal": [d.text(int(n)) for n in fig["counts"]["n"]],
+            "cell": [hotspots.cell_id(a, b, MAP_CELL) for a, b in cells],
+            "antal": [d.text(int(n)) for n in counts["n"]] if len(counts) else [],
         }
     )
     view.notes.append(t("map.excluded_note", excluded=d.text(fig["excluded"])))

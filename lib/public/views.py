@@ -522,7 +522,7 @@ def map_view(
         }
     )
     excluded = counting.total(outside, counter)
-    top = hotspots.top_places(current, previous, result, cell, muni)
+    top = hotspots.top_places(current, previous, result, cell, muni, slack=counting.slack(counter))
     p = changes.periods(f, coverage)
     if p.no_data or p.partial or p.year_by_year:
         top["verdict"] = changes.NO_DATA  # the cells' year-earlier counts are not comparable
