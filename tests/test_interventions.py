@@ -399,3 +399,31 @@ def test_cameras_become_interventions():
     assert (k1.id, k1.start, k1.radius_m, k1.kind) == ("K1", dt.date(2019, 3, 1), 200.0, "camera")
     (k1,) = iv.from_cameras(cams, radius_m=300)
     assert k1.radius_m == 300
+
+
+def test_public_camera_verdicts_hold_for_every_table_the_noise_allows():
+    """With the public view's slack the verdict must agree with every table within ±2 of the
+    published counts (each table's exact conditional interval from scipy, checked over the
+    whole box, not just the corners the code uses)."""
+    import itertools
+
+    from scipy.stats.contingency import odds_ratio
+
+    def verdict(table):
+        a_a, a_b, c_a, c_b = table
+        if min(a_a + a_b, c_a + c_b, a_a + c_a, a_b + c_b) == 0:
+            return "no_change"
+        ci = odds_ratio([[a_a, a_b], [c_a, c_b]], kind="conditional").confidence_interval(0.95)
+        return "increase" if ci.low > 1 else "decrease" if ci.high < 1 else "no_change"
+
+    called = 0
+    tables = [(12, 30, 300, 280), (40, 20, 300, 310), (25, 24, 610, 640), (8, 30, 90, 80)]
+    for published in tables:
+        public = iv.ratio_of_rates(*published, slack=2)
+        if public.verdict == "no_change":
+            continue
+        called += 1
+        for offsets in itertools.product(range(-2, 3), repeat=4):
+            table = tuple(max(v + o, 0) for v, o in zip(published, offsets, strict=True))
+            assert verdict(table) == public.verdict, (published, table)
+    assert called >= 2

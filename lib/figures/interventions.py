@@ -249,6 +249,7 @@ class Ratio:
     p_value: float
     verdict: str
     level: float = ALPHA  # the interval is a (1 - level) interval
+    slack: int = 0  # the counts may be this far from the exact ones (see ratio_of_rates)
 
     @property
     def change_fraction(self) -> float | None:
@@ -256,13 +257,40 @@ class Ratio:
         return None if self.ratio is None or math.isinf(self.ratio) else self.ratio - 1.0
 
 
+def _fisher(a_after: int, a_before: int, c_after: int, c_before: int, alpha: float):
+    """(low, high, p) of the exact conditional test of the 2×2 table, or None when a margin
+    is empty (the table says nothing about the ratio)."""
+    counts = (a_after, a_before, c_after, c_before)
+    n_a, n_after = a_after + a_before, a_after + c_after
+    total = sum(counts)
+    if n_a == 0 or n_a == total or n_after == 0 or n_after == total:
+        return None
+    # P-value: A_after given the margins is hypergeometric under RR = 1.
+    null = sps.hypergeom(total, n_after, n_a)
+    p = float(min(1.0, 2 * min(null.cdf(a_after), null.sf(a_after - 1))))
+    interval = odds_ratio(
+        [[a_after, a_before], [c_after, c_before]], kind="conditional"
+    ).confidence_interval(confidence_level=1 - alpha)
+    return float(interval.low), float(interval.high), p
+
+
 def ratio_of_rates(
-    a_after: int, a_before: int, c_after: int, c_before: int, alpha: float = ALPHA
+    a_after: int,
+    a_before: int,
+    c_after: int,
+    c_before: int,
+    alpha: float = ALPHA,
+    slack: int = 0,
 ) -> Ratio:
     """Difference in differences on the log scale: RR = (a_after / a_before) / (c_after /
     c_before), with the exact conditional (Fisher) interval for the odds ratio of the 2×2
     table and the central two-sided p-value at RR = 1. Counts are numbers of events in equal
-    periods (the same months before and after), so exposures cancel."""
+    periods (the same months before and after), so exposures cancel.
+
+    ``slack``: the counts are published ones, each up to this far from the exact count (the
+    public view's noise). The interval then runs from the lowest lower limit to the highest
+    upper limit over the two extreme tables within the slack, the p-value is the largest, and
+    a change is called only when it holds for every table the noise allows."""
     counts = (a_after, a_before, c_after, c_before)
     if min(counts) < 0:
         raise ValueError("counts must be non-negative")
@@ -272,20 +300,25 @@ def ratio_of_rates(
         ratio = math.inf
     else:
         ratio = None
-    n_a, n_after = a_after + a_before, a_after + c_after
-    total = sum(counts)
-    if n_a == 0 or n_a == total or n_after == 0 or n_after == total:
-        # A margin is empty: the table says nothing about the ratio.
-        return Ratio(*counts, ratio, 0.0, math.inf, 1.0, NO_CHANGE, alpha)
-    # P-value: A_after given the margins is hypergeometric under RR = 1.
-    null = sps.hypergeom(total, n_after, n_a)
-    p = float(min(1.0, 2 * min(null.cdf(a_after), null.sf(a_after - 1))))
-    interval = odds_ratio(
-        [[a_after, a_before], [c_after, c_before]], kind="conditional"
-    ).confidence_interval(confidence_level=1 - alpha)
-    low, high = float(interval.low), float(interval.high)
+    found = _fisher(*counts, alpha)
+    if found is None:
+        return Ratio(*counts, ratio, 0.0, math.inf, 1.0, NO_CHANGE, alpha, slack)
+    low, high, p = found
+    if slack:
+        s = slack
+        lowest = _fisher(
+            max(a_after - s, 0), a_before + s, c_after + s, max(c_before - s, 0), alpha
+        )
+        highest = _fisher(
+            a_after + s, max(a_before - s, 0), max(c_after - s, 0), c_before + s, alpha
+        )
+        low = 0.0 if lowest is None else min(low, lowest[0])
+        high = math.inf if highest is None else max(high, highest[1])
+        p = max(p, *(x[2] for x in (lowest, highest) if x is not None))
+        if lowest is None or highest is None:
+            p = 1.0
     verdict = INCREASE if low > 1 else DECREASE if high < 1 else NO_CHANGE
-    return Ratio(*counts, ratio, low, high, p, verdict, alpha)
+    return Ratio(*counts, ratio, low, high, p, verdict, alpha, slack)
 
 
 def adjust(ratios: Sequence[Ratio | None], alpha: float = ALPHA) -> list[Ratio | None]:
@@ -306,7 +339,9 @@ def adjust(ratios: Sequence[Ratio | None], alpha: float = ALPHA) -> list[Ratio |
             out.append(None)
             continue
         row, qv = next(adjusted)
-        wide = ratio_of_rates(row.a_after, row.a_before, row.c_after, row.c_before, level)
+        wide = ratio_of_rates(
+            row.a_after, row.a_before, row.c_after, row.c_before, level, row.slack
+        )
         verdict = wide.verdict if qv < alpha else NO_CHANGE
         out.append(replace(wide, p_value=float(min(qv, 1.0)), verdict=verdict))
     return out
@@ -443,8 +478,9 @@ def evaluate(
         b_b, b_a = count(BUFFER, 0), count(BUFFER, 1)
         c_b, c_a = count(CONTROL, 0), count(CONTROL, 1)
         enough = a_b + a_a >= MIN_TARGET and c_b + c_a >= MIN_CONTROL and min(c_b, c_a) > 0
-        effect = ratio_of_rates(a_a, a_b, c_a, c_b, alpha) if enough else None
-        buffer = ratio_of_rates(b_a, b_b, c_a, c_b, alpha) if enough else None
+        slack = counting.slack(counter)
+        effect = ratio_of_rates(a_a, a_b, c_a, c_b, alpha, slack) if enough else None
+        buffer = ratio_of_rates(b_a, b_b, c_a, c_b, alpha, slack) if enough else None
         out.append(
             Evaluation(
                 item,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.config import Municipality
-from lib.figures import hotspots, peers, promises
+from lib.figures import hotspots, interventions, peers, promises
 from lib.figures.coverage import coverage_of
 from lib.figures.filters import Filters, daily_cube, timed_frame
 from lib.figures.hotspots import points_frame
@@ -29,7 +29,7 @@ def load_data(store: Store, muni: Municipality) -> tuple[views.Data, pd.DataFram
     return data, points_frame(incidents, muni)
 
 
-def map_document(fig: dict, f: Filters, d) -> views.View:
+def map_document(fig: dict, f: Filters, d, cameras: list) -> views.View:
     n = fig["incidents"]
     view = views.View("karta", f, total=d.text(n) if d.hidden(n) else int(n))
     view.tables["platser"] = fig["top_view"]
@@ -51,7 +51,20 @@ def map_document(fig: dict, f: Filters, d) -> views.View:
             )
     else:
         view.verdicts.append({"subject": t("map.heading"), "verdict": t("verdict.too_few")})
+    if cameras:
+        view.tables["kameror"] = views.camera_view(cameras, d)
+        view.verdicts += views.camera_verdicts(cameras, d)
     return view
+
+
+def camera_evaluations(store, points, data, f: Filters, d) -> list:
+    """The map page's camera table with its defaults (12 months, each camera's radius)."""
+    cameras = interventions.from_cameras(store.read("cameras"))
+    if not cameras:
+        return []
+    return interventions.evaluate(
+        points, cameras, f, months=12, coverage=data.coverage, counter=d.counter
+    )
 
 
 def promise_documents(store, data, muni, f: Filters, d) -> list[views.View]:
@@ -80,7 +93,9 @@ def publish(store: Store, muni: Municipality, filters: Filters, out_dir: Path) -
     documents = {
         "oversikt": overview_view.as_json(compared),
         "utveckling": views.trends_view(data, filters, d).as_json(compared),
-        "karta": map_document(fig, filters, d).as_json(),
+        "karta": map_document(
+            fig, filters, d, camera_evaluations(store, points, data, filters, d)
+        ).as_json(),
         "jamforelse": views.peers_view(
             peers.whole_years(store.read("peers")), muni, filters
         ).as_json(),

@@ -15,16 +15,28 @@ import numpy as np
 import pandas as pd
 
 from lib.config import Municipality, regions
-from lib.figures import changes, counting, hotspots, overview, peers, promises, stats, trends
+from lib.figures import (
+    changes,
+    counting,
+    hotspots,
+    interventions,
+    overview,
+    peers,
+    promises,
+    stats,
+    trends,
+)
 from lib.figures.coverage import Coverage
 from lib.figures.filters import Filters, select
 from lib.i18n import (
     fmt_count,
+    fmt_date,
     fmt_int,
     fmt_month,
     fmt_num,
     fmt_pct,
     fmt_period,
+    fmt_signed,
     fmt_signed_pct,
     t,
 )
@@ -726,3 +738,87 @@ def peers_view(annual: pd.DataFrame, muni: Municipality, f: Filters) -> View:
     for r in points.itertuples():
         view.verdict(f"{r.region} {year}", t(f"peers.short_{r.verdict}"))
     return view
+
+
+# --- Cameras and other dated interventions ----------------------------------------------------
+
+
+def camera_view(found: list[interventions.Evaluation], d: Disclosure) -> pd.DataFrame:
+    """One row per camera as shown: the months compared, the counts in the three areas, the
+    change against the comparison area, the verdict and the displacement reading. A hidden
+    count in the camera's area hides the change and verdict (they would give it away); a
+    hidden count in the ring hides the displacement reading."""
+
+    def shown(n: int | None) -> str:
+        return "–" if n is None else d.text(n)
+
+    def months(e: interventions.Evaluation) -> str:
+        m = e.months
+        if not m.used:
+            return t("interventions.months_none", asked=m.asked)
+        first = interventions.month_start(min(m.after))
+        last = interventions.month_start(max(m.after))
+        return t(
+            "interventions.months_used",
+            used=m.used,
+            asked=m.asked,
+            first=fmt_month(first),
+            last=fmt_month(last),
+        )
+
+    def hidden_target(e: interventions.Evaluation) -> bool:
+        return d.any_hidden(e.target_before, e.target_after)
+
+    def change(e: interventions.Evaluation) -> str:
+        r = e.effect
+        if r is None or r.ratio is None or math.isinf(r.ratio) or hidden_target(e):
+            return "–"
+        return short_change(r.ratio, r.low, r.high)
+
+    def verdict(e: interventions.Evaluation) -> str:
+        if e.verdict == interventions.NO_DATA:
+            return t(f"interventions.no_data_{e.months.missing}")
+        if hidden_target(e) and e.verdict != interventions.TOO_FEW:
+            return t("verdict.hidden")
+        return t(f"verdict.{e.verdict}")
+
+    def displacement(e: interventions.Evaluation) -> str:
+        if e.reading == interventions.UNDEFINED or hidden_target(e):
+            return "–"
+        if d.any_hidden(e.buffer_before, e.buffer_after):
+            return t("verdict.hidden")
+        return t(
+            "interventions.wdq",
+            reading=t(f"interventions.reading_{e.reading}"),
+            value=fmt_signed(e.wdq, 2),
+        )
+
+    return pd.DataFrame(
+        {
+            t("interventions.col_camera"): [e.intervention.name for e in found],
+            t("interventions.col_installed"): [fmt_date(e.intervention.start) for e in found],
+            t("interventions.col_months"): [months(e) for e in found],
+            t("interventions.col_target_before"): [shown(e.target_before) for e in found],
+            t("interventions.col_target_after"): [shown(e.target_after) for e in found],
+            t("interventions.col_buffer_before"): [shown(e.buffer_before) for e in found],
+            t("interventions.col_buffer_after"): [shown(e.buffer_after) for e in found],
+            t("interventions.col_control_before"): [shown(e.control_before) for e in found],
+            t("interventions.col_control_after"): [shown(e.control_after) for e in found],
+            t("interventions.col_change"): [change(e) for e in found],
+            t("interventions.col_verdict"): [verdict(e) for e in found],
+            t("interventions.col_displacement"): [displacement(e) for e in found],
+        }
+    )
+
+
+def camera_verdicts(found: list[interventions.Evaluation], d: Disclosure) -> list[dict]:
+    """One verdict per camera, by the rules of ``camera_view`` (no data before or after is
+    "ingen data")."""
+    table = camera_view(found, d)
+    names = table[t("interventions.col_camera")]
+    out = []
+    for e, name, word in zip(found, names, table[t("interventions.col_verdict")], strict=True):
+        if e.verdict == interventions.NO_DATA:
+            word = t("verdict.no_data")
+        out.append({"subject": str(name), "verdict": word})
+    return out
