@@ -352,8 +352,9 @@ def hours_matrix(matrix: np.ndarray, d: Disclosure) -> np.ndarray:
 
 
 def control_points(chart: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
+    """The control chart for the browser: hidden counts and months without data are gaps."""
     out = chart.copy()
-    hidden = out["n"].map(lambda n: d.hidden(int(n)))
+    hidden = out["n"].map(lambda n: d.hidden(int(n))) | (out["status"] == trends.MONTH_NO_DATA)
     out["n"] = out["n"].astype(float).mask(hidden)
     return out
 
