@@ -10,8 +10,6 @@ component's static path, and linked from there (``lib.maps``, ``ui.map_asset_bas
 Nothing is fetched from a CDN.
 """
 
-import math
-
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -19,10 +17,10 @@ from streamlit_folium import st_folium
 from lib import ui
 from lib.figures import hotspots, interventions
 from lib.figures.filters import Filters, select
-from lib.i18n import fmt_date, fmt_int, fmt_month, fmt_num, t
-from lib.public import maps
+from lib.i18n import fmt_int, t
+from lib.public import maps, views
 from lib.public.disclosure import Disclosure
-from lib.public.views import map_view, short_change
+from lib.public.views import map_view
 
 ui.front_door()
 
@@ -54,75 +52,7 @@ def camera_table(
         coverage=ui.coverage(),
         counter=d.counter,
     )
-    return camera_view(found, d)
-
-
-def camera_view(found: list[interventions.Evaluation], d: Disclosure) -> pd.DataFrame:
-    """One row per camera as shown: the months compared, the counts in the three areas, the
-    change against the comparison area, the verdict and the displacement reading. A hidden
-    count in the camera's area hides the change and verdict (they would give it away); a
-    hidden count in the ring hides the displacement reading."""
-
-    def shown(n: int | None) -> str:
-        return "–" if n is None else d.text(n)
-
-    def months(e: interventions.Evaluation) -> str:
-        m = e.months
-        if not m.used:
-            return t("interventions.months_none", asked=m.asked)
-        first = interventions.month_start(min(m.after))
-        last = interventions.month_start(max(m.after))
-        return t(
-            "interventions.months_used",
-            used=m.used,
-            asked=m.asked,
-            first=fmt_month(first),
-            last=fmt_month(last),
-        )
-
-    def hidden_target(e: interventions.Evaluation) -> bool:
-        return d.any_hidden(e.target_before, e.target_after)
-
-    def change(e: interventions.Evaluation) -> str:
-        r = e.effect
-        if r is None or r.ratio is None or math.isinf(r.ratio) or hidden_target(e):
-            return "–"
-        return short_change(r.ratio, r.low, r.high)
-
-    def verdict(e: interventions.Evaluation) -> str:
-        if e.verdict == interventions.NO_DATA:
-            return t(f"interventions.no_data_{e.months.missing}")
-        if hidden_target(e) and e.verdict != interventions.TOO_FEW:
-            return t("verdict.hidden")
-        return t(f"verdict.{e.verdict}")
-
-    def displacement(e: interventions.Evaluation) -> str:
-        if e.reading == interventions.UNDEFINED or hidden_target(e):
-            return "–"
-        if d.any_hidden(e.buffer_before, e.buffer_after):
-            return t("verdict.hidden")
-        return t(
-            "interventions.wdq",
-            reading=t(f"interventions.reading_{e.reading}"),
-            value=fmt_num(e.wdq, 2),
-        )
-
-    return pd.DataFrame(
-        {
-            t("interventions.col_camera"): [e.intervention.name for e in found],
-            t("interventions.col_installed"): [fmt_date(e.intervention.start) for e in found],
-            t("interventions.col_months"): [months(e) for e in found],
-            t("interventions.col_target_before"): [shown(e.target_before) for e in found],
-            t("interventions.col_target_after"): [shown(e.target_after) for e in found],
-            t("interventions.col_buffer_before"): [shown(e.buffer_before) for e in found],
-            t("interventions.col_buffer_after"): [shown(e.buffer_after) for e in found],
-            t("interventions.col_control_before"): [shown(e.control_before) for e in found],
-            t("interventions.col_control_after"): [shown(e.control_after) for e in found],
-            t("interventions.col_change"): [change(e) for e in found],
-            t("interventions.col_verdict"): [verdict(e) for e in found],
-            t("interventions.col_displacement"): [displacement(e) for e in found],
-        }
-    )
+    return views.camera_view(found, d)
 
 
 def controls(signed_in: bool) -> tuple[str, int, bool, bool, str]:
@@ -265,7 +195,15 @@ with st.container(border=True):
 
 selected = select(ui.map_points(), f) if show_points else None
 map_data = maps.map_data(
-    fig["counts"], cell, muni, view, fig["result"], cameras(url, version), selected, area
+    fig["counts"],
+    cell,
+    muni,
+    view,
+    fig["result"],
+    cameras(url, version),
+    selected,
+    area,
+    threshold=1 if d.exact else d.threshold,
 )
 st_folium(
     maps.build_map(map_data, ui.map_asset_base(), tiles=tiles),

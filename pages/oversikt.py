@@ -73,6 +73,7 @@ st.title(t("app.title", municipality=muni.display_name))
 ui.sample_banner()
 data = ui.cube()
 selection = ui.shared_filters(data)
+ui.sign_in_box()
 if data.empty:
     st.info(t("app.no_data"))
     st.stop()

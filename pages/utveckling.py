@@ -163,6 +163,7 @@ st.title(t("trends.heading"))
 ui.sample_banner()
 data = ui.cube()
 f = ui.shared_filters(data)
+ui.sign_in_box()
 if data.empty:
     st.info(t("app.no_data"))
     st.stop()

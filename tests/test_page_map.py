@@ -311,11 +311,6 @@ def test_public_map_counts_are_the_published_counts(page, sample_incidents):
             assert row["Förändring"] == "–" and row["Bedömning"] == "för få händelser"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product: lib.public.maps._grid_classes always lists the grey 'färre än 3' class, "
-    "also in the public view, where no such cell is ever drawn",
-)
 def test_legend_lists_no_class_the_public_map_never_draws(page):
     """The privacy note says cells under 3 are not drawn at all in the public view; the
     legend should not offer a class for them."""
@@ -549,13 +544,6 @@ def test_a_tiny_selection_shows_no_small_number(page, sample_incidents):
             assert not {1, 2} & {n for v in places[column] for n in numbers(str(v))}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product: lib.public.views.map_view filters the cells with "
-    "current[~current['n'].map(d.hidden)]; when no cell publishes a count, that mask is an "
-    "empty int64 Series, pandas takes it as a list of columns, and the page fails with "
-    "KeyError: 'n' in lib.public.maps._count_layer",
-)
 def test_a_selection_whose_cells_all_publish_zero_renders(page, sample_incidents):
     """Two fires in Hjortkvarn (none in the sample's year) in two cells 550 m apart, with
     ids chosen by hand so that each cell publishes 0 while the two together publish 2."""
@@ -602,12 +590,6 @@ def test_the_analyst_sees_exact_counts(page, sample_incidents):
     assert excluded_sentence(at).strip().startswith(f"{swedish(excluded)} händelser i urvalet")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product: lib.public.maps.count_label hides counts under the threshold whatever the "
-    "viewer, so a signed-in analyst's map says 'färre än 3' where the page promises exact "
-    "numbers without hidden small counts",
-)
 def test_the_analysts_map_labels_small_cells_exactly(page, sample_incidents):
     at = page(analyst=True)
     assert_ok(at)

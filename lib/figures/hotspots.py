@@ -155,7 +155,7 @@ def place_names(ix, iy, cell: int, muni: Municipality) -> list[tuple[str, int, s
 GEO_FILE = Path(__file__).resolve().parents[2] / "data" / "geo" / "swedish_municipalities.geojson"
 # The shipped outlines are simplified to a few per cent of their vertices: off by up to a
 # kilometre, enough to cut the edge of a town near the border (62 of the sample's
-# incidents in Hallsberg fell outside). The study region takes the outline widened by this.
+# incidents in the main town fell outside). The study region takes the outline widened by this.
 SHIPPED_BUFFER_M = 1000
 
 
@@ -415,10 +415,8 @@ def hotspots(
     classes say where incidents concentrate, not that the risk per inhabitant is higher. A
     population-weighted null would need a population grid the project does not have.
 
-    Calibration (``python -m bench.calibration_hotspots``, 1000 draws, seed 1): with 600
-    points uniform over Hallsberg's region at 250 m, 1.5 % of maps show any hot cell at 95 %
-    (0.04 false hot cells per map; target at most 10 %), and a planted cluster of 15 extra
-    incidents in one cell is found hot at 95 % in 100 % of draws (target at least 80 %)."""
+    Calibration: ``python -m bench.calibration_hotspots`` (600 points uniform over the sample
+    municipality's region at 250 m; figures in the README and on the "Om statistiken" page)."""
     total_cells = len(region)
     columns = ["ix", "iy", "n", "window", "window_cells", "expected", "p", "bin"]
     x = points["x"].to_numpy(float) if len(points) else np.zeros(0)

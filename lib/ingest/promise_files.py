@@ -1,5 +1,5 @@
 """Promise definitions: one TOML file per promise period, read and validated. Periods and
-targets are data, never code (Hallsberg's next promise had other points and other dates)."""
+targets are data, never code (a municipality's next promise has other points and dates)."""
 
 from __future__ import annotations
 

@@ -177,7 +177,11 @@ def _grid_classes(n: np.ndarray, threshold: int) -> tuple[np.ndarray, dict, list
     breaks = count_breaks(n, threshold)
     classes = np.where(n < threshold, 0, np.searchsorted(breaks, n, side="left") + 1)
     colours = {0: SUPPRESSED_COLOUR}
-    legend = [[SUPPRESSED_COLOUR, t("suppressed", threshold=threshold)]]
+    # The grey class is listed only when a cell is drawn in it (never in the public view,
+    # which leaves such cells out; never for an analyst, who sees every count).
+    legend = []
+    if (classes == 0).any():
+        legend.append([SUPPRESSED_COLOUR, t("suppressed", threshold=threshold)])
     lower = threshold
     for k, upper in enumerate(breaks, start=1):
         colour = COUNT_COLOURS[min(k - 1, len(COUNT_COLOURS) - 1)]
@@ -241,31 +245,37 @@ def map_data(
     cameras: pd.DataFrame | None = None,
     points: pd.DataFrame | None = None,
     area: str = "",
+    threshold: int | None = None,
 ) -> MapData:
     """What the map shows for the counts per cell (``lib.figures.hotspots.grid_counts``); the map
     opens on the locality ``area`` or, when that is empty, on all cells shown. The hotspot
-    view falls back to counts when there were too few incidents to test."""
+    view falls back to counts when there were too few incidents to test. ``threshold``: the
+    smallest count shown as a number (the municipality's privacy threshold by default; 1 for
+    a signed-in analyst, who sees every count)."""
+    threshold = muni.privacy_threshold if threshold is None else threshold
     data = MapData(view=view, step=_step(counts, cell))
     b = muni.bbox
     data.origin = [float(np.floor(b["lat_min"] * 10) / 10), float(np.floor(b["lon_min"] * 10) / 10)]
     locality = muni.locality(area) if area else None
-    data.bounds = _around(locality) if locality else _bounds(counts, cell, muni)
+    data.bounds = _around(locality) if locality else _bounds(counts, cell, muni, threshold)
     if view == "hotspots" and result is not None and result.enough:
-        _hotspot_layer(data, result, cell, muni)
+        _hotspot_layer(data, result, cell, muni, threshold)
     elif view in ("grid", "hotspots"):
-        _count_layer(data, counts, cell, muni)
+        _count_layer(data, counts, cell, muni, threshold)
     elif view == "heat":
-        _heat_layer(data, counts, cell, muni.privacy_threshold)
+        _heat_layer(data, counts, cell, threshold)
     _context_layers(data, muni, cameras)
     if points is not None:
         data.points = point_records(points)
     return data
 
 
-def _hotspot_layer(data: MapData, result: hotspots.HotspotResult, cell: int, muni) -> None:
+def _hotspot_layer(
+    data: MapData, result: hotspots.HotspotResult, cell: int, muni, threshold: int
+) -> None:
     sig = result.significant()
     style_idx, data.styles, place_idx, data.places = _styles_and_places(
-        sig, sig["bin"].to_numpy(), cell, muni, muni.privacy_threshold
+        sig, sig["bin"].to_numpy(), cell, muni, threshold
     )
     data.cells = _records(sig, cell, data.origin, style_idx, place_idx)
     data.colours = {int(k): v for k, v in GI_COLOURS.items()}
@@ -273,12 +283,10 @@ def _hotspot_layer(data: MapData, result: hotspots.HotspotResult, cell: int, mun
     data.legend_title = t("map.legend_hotspots")
 
 
-def _count_layer(data: MapData, counts: pd.DataFrame, cell: int, muni) -> None:
-    classes, data.colours, data.legend = _grid_classes(
-        counts["n"].to_numpy(), muni.privacy_threshold
-    )
+def _count_layer(data: MapData, counts: pd.DataFrame, cell: int, muni, threshold: int) -> None:
+    classes, data.colours, data.legend = _grid_classes(counts["n"].to_numpy(), threshold)
     style_idx, data.styles, place_idx, data.places = _styles_and_places(
-        counts, classes, cell, muni, muni.privacy_threshold
+        counts, classes, cell, muni, threshold
     )
     data.cells = _records(counts, cell, data.origin, style_idx, place_idx)
     data.legend_title = t("map.legend_counts", cell=fmt_int(cell))
@@ -330,9 +338,9 @@ def point_records(points: pd.DataFrame, limit: int = MAX_POINTS) -> list:
     ]
 
 
-def _bounds(counts: pd.DataFrame, cell: int, muni: Municipality) -> list:
+def _bounds(counts: pd.DataFrame, cell: int, muni: Municipality, threshold: int) -> list:
     """The cells that are shown with a count (else all cells, else the municipality)."""
-    shown = counts[counts["n"] >= muni.privacy_threshold]
+    shown = counts[counts["n"] >= threshold]
     counts = shown if len(shown) else counts
     if len(counts):
         lat, lon = hotspots.unproject(

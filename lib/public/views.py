@@ -504,6 +504,11 @@ def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
 # --- Map ---------------------------------------------------------------------------------------
 
 
+def _shown(frame: pd.DataFrame, d: Disclosure) -> np.ndarray:
+    """Rows whose count ``n`` the viewer may see (a boolean array, also for an empty frame)."""
+    return np.array([not d.hidden(int(n)) for n in frame["n"]], dtype=bool)
+
+
 def map_view(
     points: pd.DataFrame,
     cube: pd.DataFrame,
@@ -539,9 +544,9 @@ def map_view(
     p = changes.periods(f, coverage)
     if p.no_data or p.partial or p.year_by_year:
         top["verdict"] = changes.NO_DATA  # the cells' year-earlier counts are not comparable
-    shown_counts = current[~current["n"].map(d.hidden)]
-    shown_cells = result.cells[~result.cells["n"].map(d.hidden)]
-    shown_top = top[~top["n"].map(d.hidden)].head(10) if len(top) else top
+    shown_counts = current.loc[_shown(current, d)]
+    shown_cells = result.cells.loc[_shown(result.cells, d)]
+    shown_top = top.loc[_shown(top, d)].head(10)
     return {
         "incidents": counting.total(now, counter),
         "excluded": excluded,
