@@ -188,6 +188,7 @@ def _localities(by: str, key: str, filters: Filters) -> tuple[str, ...]:
 
 
 RATE_PER = 1000
+# Rate status codes; labels are ``rate.<status>`` in the catalogue.
 RATE_OK, RATE_UNRELIABLE, RATE_TOO_FEW, RATE_NO_POPULATION = (
     "ok",
     "unreliable",

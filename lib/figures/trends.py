@@ -13,20 +13,11 @@ import numpy as np
 import pandas as pd
 
 from lib.config import Municipality
-from lib.figures import counting, stats
+from lib.figures import changes, counting, stats
 from lib.figures.coverage import Coverage
 from lib.figures.filters import Filters, select
 
 NIGHT_HOURS = (22, 6)  # 22:00-05:59, when the municipality's security guards mostly work
-RATE_PER = 1000
-
-# Rate status codes; labels are ``rate.<status>`` in the catalogue.
-RATE_OK, RATE_UNRELIABLE, RATE_TOO_FEW, RATE_NO_POPULATION = (
-    "ok",
-    "unreliable",
-    "too_few",
-    "no_population",
-)
 
 
 # --- Series over time -----------------------------------------------------------------------
@@ -107,7 +98,7 @@ def add_rates(series: pd.DataFrame, muni: Municipality, localities: tuple[str, .
         if missing:
             return None
         pops[int(year)] = pop
-    return series.assign(rate=series["n"] / series["year"].map(pops) * RATE_PER)
+    return series.assign(rate=series["n"] / series["year"].map(pops) * changes.RATE_PER)
 
 
 # --- Unusual months ---------------------------------------------------------------------------
