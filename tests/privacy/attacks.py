@@ -83,13 +83,6 @@ def _shown(obs: dict, column: str):
     return None
 
 
-def _first_count(row: dict):
-    for name in CURRENT:
-        if name in row:
-            return number(row[name])
-    return None
-
-
 def pvalue_attack(observations, threshold: int):
     """Channel 1: which hidden count gives the p-value shown (raw in the table the browser
     gets, 4 decimals in the CSV)?"""
@@ -261,33 +254,83 @@ def months_attack(viewer, start, end, locality, category, truth_by_month: dict, 
 # --- Channel 4b: the change table's total minus the rows shown ---------------------------------
 
 
-def rows_attack(viewer, start, end, category, truth_by_place: dict, threshold: int):
+def rows_attack(viewer, start, end, category, truth_by_place: dict, threshold: int, known=None):
     """Trends page: the category's total (the by-category table's one row), then the
-    by-locality table; the hidden localities must add up to the rest."""
+    by-locality table; the hidden localities must add up to the rest. Done twice: with the
+    counts as shown ("rows"), and with the counts the change column's ratio was computed from
+    ("intervals": each shown "+20 % (…)" inverted, with the previous count shown beside it and
+    the exposures the method documents, to the current count that gives that ratio)."""
     viewer.filters(start, end, kategori=[category], uppdelning="category")
-    table = viewer.table_with(t("col.category"), t("col.previous"))
-    total = None
-    if table is not None and len(table) == 1:
-        total = _first_count(table.iloc[0].to_dict())
+    by_category = viewer.table_with(t("col.category"), t("col.previous"))
     viewer.set(uppdelning="locality")
-    table = viewer.table_with(t("col.locality"), t("col.previous"))
-    inferred = {}
-    if total is not None and table is not None:
-        values = {
-            str(row[t("col.locality")]): _first_count(row) for row in table.to_dict("records")
-        }
-        hidden = [k for k, v in values.items() if v is None]
-        rest = total - sum(v for v in values.values() if v is not None)
-        inferred = {k: v for k, v in values.items() if v is not None}
-        inferred.update(dict(zip(hidden, solve(rest, len(hidden), threshold), strict=True)))
-    recovered, guesses = [], []
-    for place, n in truth_by_place.items():
-        guess = inferred.get(place)
-        guesses.append(((start, place), guess))
-        if guess == n:
-            recovered.append((start.isoformat()[:7], place, n))
+    by_place = viewer.table_with(t("col.locality"), t("col.previous"))
     viewer.set(uppdelning="category")
-    return recovered, guesses
+    f = Filters(start, end, (), (category,))
+    out = {}
+    for name, read in (("rows", _first_count), ("intervals", _interval_count(f, known))):
+        total = None
+        if by_category is not None and len(by_category) == 1:
+            total = read(by_category.iloc[0].to_dict(), ())
+        inferred = {}
+        if total is not None and by_place is not None:
+            values = {
+                str(row[t("col.locality")]): read(row, (str(row[t("col.locality")]),))
+                for row in by_place.to_dict("records")
+            }
+            hidden = [k for k, v in values.items() if v is None]
+            rest = total - sum(v for v in values.values() if v is not None)
+            inferred = {k: v for k, v in values.items() if v is not None}
+            inferred.update(dict(zip(hidden, solve(rest, len(hidden), threshold), strict=True)))
+        recovered, guesses = [], []
+        for place, n in truth_by_place.items():
+            guess = inferred.get(place)
+            guesses.append(((category, start.isoformat()[:7], place), guess))
+            if guess == n:
+                recovered.append((category, start.isoformat()[:7], place, n))
+        out[name] = (recovered, guesses)
+    return out
+
+
+def _first_count(row: dict, localities=()):
+    for name in CURRENT:
+        if name in row:
+            return number(row[name])
+    return None
+
+
+def _interval_count(f: Filters, known):
+    """A reader of a table row's current count from its change text: the count c whose rate
+    ratio against the previous count shown, over the compared days' exposures, prints as the
+    row's per cent; None where the text is '–' or more than one c fits."""
+    muni, coverage = known if known is not None else (None, None)
+
+    def read(row: dict, localities=()):
+        text = str(row.get(MESSAGES.get("col.change_ci", "col.change_ci"), "–"))
+        previous = number(row.get(t("col.previous")))
+        near = None
+        for name in CURRENT:
+            if name in row and number(row[name]) is not None:
+                near = number(row[name])
+                break
+        if muni is None or previous is None or near is None or not previous:
+            return None
+        pct = text.split(" (", 1)[0].strip()
+        try:
+            from lib.figures import changes
+            from lib.i18n import fmt_signed_pct
+        except ImportError:
+            return None
+        p = changes.periods(f, coverage)
+        e1 = changes.exposure(muni, tuple(localities), p.current_days)
+        e2 = changes.exposure(muni, tuple(localities), p.previous_days)
+        fits = [
+            c
+            for c in range(max(near - 4, 0), near + 5)
+            if fmt_signed_pct((c / e1) / (previous / e2) - 1, 0) == pct
+        ]
+        return fits[0] if len(fits) == 1 else None
+
+    return read
 
 
 # --- Channel 5: nested grids -------------------------------------------------------------------
@@ -373,7 +416,7 @@ def sensitive_attack(overview, karta, rows, threshold: int):
     summary = [pattern("map.summary", incidents=COUNT), pattern("map.summary_few", incidents=COUNT)]
     fields = set(re.findall(r"{(\w+)}", MESSAGES["map.excluded_note"]))
     excluded = pattern("map.excluded_note", **{name: COUNT for name in fields})
-    recovered, inferred = [], []
+    recovered, inferred, published = [], [], []
     for month, locality, sensitive, _, _ in rows:
         period = pd.Period(month, "M")
         start, end = period.start_time.date(), period.end_time.date()
@@ -392,6 +435,8 @@ def sensitive_attack(overview, karta, rows, threshold: int):
                 missing = number(groups["missing"]) if "missing" in groups else None
                 shown_sensitive = number(groups["sensitive"]) if "sensitive" in groups else None
                 together = number(groups["excluded"]) if "excluded" in groups else None
+        if shown_sensitive == sensitive:
+            published.append((month, locality, sensitive))
         guess = shown_sensitive
         if guess is None and None not in (total, located, missing):
             guess = total - located - missing
@@ -402,7 +447,7 @@ def sensitive_attack(overview, karta, rows, threshold: int):
         inferred.append(((month, locality), guess))
         if guess == sensitive:
             recovered.append((month, locality, sensitive))
-    return recovered, inferred
+    return recovered, inferred, published
 
 
 # --- Channel 7: free filters -------------------------------------------------------------------
@@ -450,25 +495,125 @@ def locality_difference(viewer, cells, threshold: int):
     return recovered, inferred
 
 
-def day_difference(viewer, threshold: int):
-    """1 March to day D minus 1 March to day D−1: the incidents on day D."""
-    year, month = planted.DAY_MONTH
-    first = dt.date(year, month, 1)
+def day_difference(viewer, threshold: int, series=None):
+    """1st of the month to day D minus 1st to day D−1: the incidents on day D."""
+    series = planted.DAY_SERIES if series is None else series
     recovered, inferred = [], []
-    for day, n in planted.DAYS.items():
-        if not 0 < n < threshold or day == 1:
-            continue
-        totals = []
-        for last in (day, day - 1):
-            viewer.filters(
-                first,
-                dt.date(year, month, last),
-                ort=[planted.DAY_PLACE],
-                kategori=[planted.DAY_CATEGORY],
+    for place, (year, month), days in series:
+        first = dt.date(year, month, 1)
+        for day, n in days.items():
+            if not 0 < n < threshold or day == 1:
+                continue
+            totals = []
+            for last in (day, day - 1):
+                viewer.filters(
+                    first, dt.date(year, month, last), ort=[place], kategori=[planted.DAY_CATEGORY]
+                )
+                totals.append(number(viewer.metric(t("overview.metric_total"))))
+            guess = None if None in totals else totals[0] - totals[1]
+            inferred.append(((place, month, day), guess))
+            if guess == n:
+                recovered.append((place, month, day, n))
+    return recovered, inferred
+
+
+# --- The unusual-months chart's expected line -------------------------------------------------
+
+
+def baseline_years(month: pd.Period, known) -> int | None:
+    """How many earlier years a month is compared with: those of the last three whose same
+    month the planted source covers wholly (the attacker reads coverage off the data page;
+    the note under the chart names the years)."""
+    _, coverage = known
+    if coverage is None:
+        return None
+    earlier = pd.PeriodIndex([month - 12 * k for k in (1, 2, 3)])
+    signature = coverage.month_signature(earlier, (planted.PLANT,))
+    return int(sum(1 for s in signature if s > 0))
+
+
+def expected_attack(viewer, place: str, cells, threshold: int, known=None):
+    """Trends page, October 2018 - September 2019, one locality and the planted source: for
+    each category the control chart's expected line. A month's expected value is the baseline
+    count scaled to its days (expected = B × days / baseline days); with one baseline year
+    (the note under the chart names the years) B is the same month a year earlier, so the
+    expected value of month M + 12 is the count of month M. With more years the attacker would
+    subtract the other years' months, shown on their own charts."""
+    start, end = dt.date(2018, 10, 1), dt.date(2019, 9, 30)
+    viewer.filters(start, end, ort=[place], kalla=[planted.PLANT])
+    recovered, inferred = [], []
+    for cell in cells:
+        guess = None
+        try:
+            viewer.set(kontrollkategori=cell.category)
+        except KeyError:
+            viewer = None
+        spec = viewer.chart_with_trace(t("trends.control_expected")) if viewer else None
+        later_month = pd.Period(cell.month, "M") + 12
+        years = baseline_years(later_month, known)
+        if spec is not None and years == 1:
+            trace = next(
+                tr for tr in spec["data"] if tr.get("name") == t("trends.control_expected")
             )
-            totals.append(number(viewer.metric(t("overview.metric_total"))))
-        guess = None if None in totals else totals[0] - totals[1]
-        inferred.append((day, guess))
-        if guess == n:
-            recovered.append((day, n))
+            later = month_label(str(later_month))
+            for x, y in zip(decode(trace.get("x")), decode(trace.get("y")), strict=True):
+                if x == later and y is not None and not np.isnan(y):
+                    guess = int(round(y))
+        inferred.append((cell, guess))
+        if guess == cell.count:
+            recovered.append(cell)
+    return recovered, inferred
+
+
+# --- The camera table on the map page ---------------------------------------------------------
+
+
+def camera_attack(karta, overview, category: str, cells, known):
+    """Map page: the camera table for one category and source; overview: the total for the
+    same filter over the compared months after (and before) each camera. When nothing falls
+    outside the three areas, the total minus the ring minus the comparison area is the
+    camera's own count."""
+    from lib.figures import interventions
+
+    muni, coverage = known
+    columns = {
+        "name": t("interventions.col_camera"),
+        "before": t("interventions.col_target_before"),
+        "after": t("interventions.col_target_after"),
+        "ring_before": t("interventions.col_buffer_before"),
+        "ring_after": t("interventions.col_buffer_after"),
+        "control_before": t("interventions.col_control_before"),
+        "control_after": t("interventions.col_control_after"),
+    }
+    karta.filters(
+        dt.date(2018, 1, 1), dt.date(2019, 9, 30), kategori=[category], kalla=[planted.PLANT]
+    )
+    table = karta.table_with(*columns.values())
+    rows = {} if table is None else {str(r[columns["name"]]): r for r in table.to_dict("records")}
+    recovered, inferred = [], []
+    for cell in cells:
+        row = rows.get(cell.camera)
+        installed = planted.CAMERAS[cell.camera][2]
+        months = interventions.matched_months(installed, 12, coverage, (planted.PLANT,))
+        for when, truth, window in (
+            ("before", cell.target_before, months.before),
+            ("after", cell.target_after, months.after),
+        ):
+            guess = None
+            if row is not None and window:
+                shown = number(row[columns[when]])
+                if shown is not None:
+                    guess = shown
+                else:
+                    lo = interventions.month_start(min(window))
+                    hi = interventions.month_end(max(window))
+                    overview.filters(lo, hi, kategori=[category], kalla=[planted.PLANT])
+                    total = number(overview.metric(t("overview.metric_total")))
+                    ring = number(row[columns[f"ring_{when}"]])
+                    control = number(row[columns[f"control_{when}"]])
+                    if None not in (total, ring, control):
+                        guess = total - ring - control
+            inferred.append(((cell.camera, category, when), guess))
+            if guess == truth:
+                recovered.append((cell.camera, category, when, truth))
     return recovered, inferred

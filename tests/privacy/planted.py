@@ -69,6 +69,23 @@ CELLS = [
     Cell("2018-11", "Vretstorp", "Vapenlagen", 2, 6),
     Cell("2019-01", "Pålsboda", "Vapenlagen", 1, 6),
 ]
+# More single cells, so that a noise-dependent attack is measured on enough cells to tell a
+# chance-level defence (about a quarter recovered) from a leak (all of them): categories the
+# sample never uses, months October 2018 - September 2019 (their year-earlier months lie in
+# the planted data's span), every locality.
+_EXTRA_CELL_CATEGORIES = ["Skottlossning", "Hemfridsbrott", "Utlänningslagen"]
+_CELL_MONTHS = [str(pd.Period("2018-10", "M") + i) for i in range(12)]
+CELLS += [
+    Cell(
+        _CELL_MONTHS[(5 * i + j) % 12],
+        list(CENTRES)[i % 6],
+        category,
+        1 + (i + j) % 2,
+        6 + (i + 2 * j) % 5,
+    )
+    for j, category in enumerate(_EXTRA_CELL_CATEGORIES)
+    for i in range(10 if j < 2 else 8)
+]
 CELLS_T5 = [
     Cell("2019-02", "Hjortkvarn", "Vapenlagen", 3, 10),
     Cell("2019-03", "Sköllersta", "Vapenlagen", 4, 12),
@@ -87,6 +104,16 @@ KNIV = {
     "Östansjö": [3, 7, 5, 6, 5, 1],
     "Hjortkvarn": [2, 5, 6, 5, 5, 5],
 }
+# More rows for channel 4a: in each of these categories and localities one month of the six
+# holds 1 or 2, the others 4 to 7.
+MONTH_CATEGORIES = ["Knivlagen", "Smällar", "Trafikbrott", "Olovlig körning", "Stöld, ringa"]
+MONTH_ROWS: dict[tuple[str, str], list[int]] = {("Knivlagen", k): v for k, v in KNIV.items()}
+for _j, _category in enumerate(MONTH_CATEGORIES[1:], start=1):
+    for _i, _place in enumerate(CENTRES):
+        _counts = [4 + (_i + _j + m) % 4 for m in range(6)]
+        _counts[(_i + 2 * _j) % 6] = 1 + (_i + _j) % 2
+        MONTH_ROWS[(_category, _place)] = _counts
+
 # Channel 4b: "Olaga intrång" per month and locality (the change table's total minus the
 # localities shown gives the hidden one).
 INTRANG = {
@@ -97,6 +124,21 @@ INTRANG = {
     "2019-02": {"Hallsberg": 8, "Pålsboda": 3, "Sköllersta": 4, "Vretstorp": 4, "Hjortkvarn": 1},
     "2019-03": {"Hallsberg": 2, "Pålsboda": 6, "Sköllersta": 5, "Vretstorp": 3, "Östansjö": 4},
 }
+
+# More tables for channel 4b (and the change-interval attack): per category and month, one
+# locality of 1 or 2 and the others 2 to 8; every row has a year-earlier count (INTRANG_PREVIOUS
+# in each locality), so its change and interval are shown where its counts are.
+ROW_CATEGORIES = ["Olaga intrång", "Fylleri", "Bråk", "Larm inbrott", "Miljöbrott"]
+ROW_TABLES: dict[tuple[str, str], dict[str, int]] = {
+    ("Olaga intrång", month): places for month, places in INTRANG.items()
+}
+for _j, _category in enumerate(ROW_CATEGORIES[1:], start=1):
+    for _m, _month in enumerate(MONTHS_4):
+        _places = list(CENTRES)[:5] if (_m + _j) % 2 else list(CENTRES)[1:]
+        _row = {p: 3 + (_m + 2 * _j + k) % 6 for k, p in enumerate(_places)}
+        _row[_places[(_m + _j) % 5]] = 1 + (_m + _j) % 2
+        ROW_TABLES[(_category, _month)] = _row
+ROW_PREVIOUS = 5  # each (category, month, locality) above also has 5 a year earlier
 
 # Channel 3: timed "Ordningslagen" incidents in Hjortkvarn: (month) -> (night, day-time).
 NIGHT = {
@@ -119,10 +161,32 @@ SENSITIVE = [
     ("2019-03", "Hjortkvarn", 2, 5, 0),
 ]
 
+SENSITIVE += [
+    (
+        month,
+        place,
+        1 + (i + m) % 2,
+        3 + (i + 2 * m) % 4,
+        3 if (i + m) % 3 == 0 else 0,
+    )
+    for m, month in enumerate(MONTHS_4)
+    for i, place in enumerate(CENTRES)
+    if (month, place) not in {(r[0], r[1]) for r in SENSITIVE}
+]
+
 # Channel 7 (days): "Häleri" in Sköllersta, March 2019: day -> incidents.
 DAYS = {1: 3, 5: 1, 9: 2, 14: 1, 20: 2, 25: 1}
 DAY_MONTH = (2019, 3)
 DAY_PLACE, DAY_CATEGORY = "Sköllersta", "Häleri"
+# More day series, "Häleri" in other localities and months: (locality, (year, month), days).
+DAY_SERIES = [(DAY_PLACE, DAY_MONTH, DAYS)] + [
+    (
+        place,
+        (2019, 3) if k < 3 else (2018, 11),
+        {1: 2, 4 + k: 1, 8 + k: 2, 12: 1 + k % 2, 17 + k: 1, 22: 2, 27: 1},
+    )
+    for k, place in enumerate(["Hallsberg", "Pålsboda", "Vretstorp", "Östansjö", "Hjortkvarn"])
+]
 
 # Channel 5: nested grids, December 2017, "Inbrott, försök". In each of six empty 1 000 m
 # cells: the south-west 500 m cell holds 250 m cells of (t, 4, 3, 0); the south-east one a
@@ -136,7 +200,98 @@ GRID_ANCHORS = [  # (lat, lon) somewhere in an empty 1 000 m cell, and (t, u)
     ((59.000, 15.450), (2, 2)),
     ((59.180, 15.450), (1, 2)),
     ((58.920, 15.050), (2, 1)),
+    ((59.120, 15.100), (2, 2)),
+    ((59.020, 15.150), (1, 2)),
+    ((58.980, 15.350), (2, 1)),
+    ((59.100, 15.380), (1, 1)),
+    ((59.050, 14.920), (2, 2)),
+    ((58.960, 15.150), (1, 2)),
 ]
+
+# The unusual-months chart's expected line: for each of these categories and localities one
+# month of October 2017 - August 2018 holds 1 or 2 (hidden), and the same month a year later
+# holds 4 (shown). The later month's expected line is built from the earlier one.
+EXPECTED_CATEGORIES = [
+    "Trafikhinder",
+    "Djur",
+    "Anträffat gods",
+    "Försvunnen person",
+    "Sjukdom/olycksfall",
+]
+EXPECTED_CELLS = [
+    Cell(
+        str(pd.Period("2017-10", "M") + (i + 3 * j) % 11),
+        place,
+        category,
+        1 + (i + j) % 2,
+        0,
+    )
+    for j, category in enumerate(EXPECTED_CATEGORIES)
+    for i, place in enumerate(CENTRES)
+]
+EXPECTED_LATER = 4
+
+# The camera table on the map page: the sample's cameras K1 and K3 (K2 predates the data).
+# For each category one camera gets 1 or 2 incidents at the camera (its target area) in one
+# month before and one after it was put up, 4-5 in its ring (450 m out, on the side away from
+# the other camera) and 6-7 in the comparison area (Pålsboda), so the overview's total for
+# the compared months is target + ring + comparison area.
+CAMERAS = {  # name -> (lat, lon, installed, ring offset east in metres)
+    "Stationsområdet": (59.06574, 15.11402, dt.date(2019, 3, 1), 450.0),
+    "Skolgården": (59.06251, 15.10021, dt.date(2019, 1, 15), -350.0),
+}
+CAMERA_CATEGORIES = {
+    "Stationsområdet": [
+        "Anträffad död",
+        "Arbetsplatsolycka",
+        "Belysning ur funktion",
+        "Efterlyst person",
+        "Explosion",
+        "Farligt föremål, misstänkt",
+        "Trafikkontroll",
+        "Kontroll person/fordon",
+    ],
+    "Skolgården": [
+        "Lagen om hundar och katter",
+        "Larm överfall",
+        "Misshandel, grov",
+        "Mord/dråp",
+        "Motorfordon, anträffat stulet",
+        "Polisinsats/kommendering",
+        "Räddningsinsats",
+        "Skyddslagen",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class CameraCell:
+    camera: str
+    category: str
+    target_before: int
+    target_after: int
+    ring_before: int
+    ring_after: int
+    control_before: int
+    control_after: int
+
+
+CAMERA_CELLS = [
+    CameraCell(
+        camera,
+        category,
+        1 + k % 2,
+        1 + (k // 2) % 2,
+        4 + k % 2,
+        5 - k % 2,
+        6 + (k // 2) % 2,
+        7 - k % 2,
+    )
+    for camera, categories in CAMERA_CATEGORIES.items()
+    for k, category in enumerate(categories)
+]
+# Months (offset from the camera's installation month) that hold the planted incidents.
+CAMERA_MONTHS = {"target": 2, "ring": 3, "control": 1}
 
 # The meeting PDF: source "Annan källa" (incidents on these days), so that since the meeting
 # of 26 August 2019 there is 1, since 10 June and since 8 April 2019 there are 2.
@@ -153,6 +308,15 @@ def _days(month: str, n: int, first: int = 2) -> list[dt.date]:
 
 def _previous(month: str) -> str:
     return str(pd.Period(month, "M") - 12)
+
+
+def offset(lat: float, lon: float, east_m: float) -> tuple[float, float]:
+    """The point ``east_m`` metres east of (lat, lon) in SWEREF 99 TM."""
+    from lib.figures.hotspots import project, unproject
+
+    x, y = project([lat], [lon])
+    plat, plon = unproject([x[0] + east_m], [y[0]])
+    return float(plat[0]), float(plon[0])
 
 
 def grid_points() -> list[tuple[float, float, int]]:
@@ -214,14 +378,36 @@ def planted_rows() -> list[dict]:
             add(day, cell.category, cell.locality)
         for day in _days(_previous(cell.month), cell.previous, first=1):
             add(day, cell.category, cell.locality)
-    for locality, counts in KNIV.items():
+    for (category, locality), counts in MONTH_ROWS.items():
         for month, n in zip(MONTHS_4, counts, strict=True):
             for day in _days(month, n, first=3):
-                add(day, "Knivlagen", locality)
-    for month, by_place in INTRANG.items():
+                add(day, category, locality)
+    for (category, month), by_place in ROW_TABLES.items():
         for locality, n in by_place.items():
             for day in _days(month, n, first=4):
-                add(day, "Olaga intrång", locality)
+                add(day, category, locality)
+            for day in _days(_previous(month), ROW_PREVIOUS, first=4):
+                add(day, category, locality)
+    for cell in EXPECTED_CELLS:
+        for day in _days(cell.month, cell.count, first=9):
+            add(day, cell.category, cell.locality)
+        later = str(pd.Period(cell.month, "M") + 12)
+        for day in _days(later, EXPECTED_LATER, first=9):
+            add(day, cell.category, cell.locality)
+    for cell in CAMERA_CELLS:
+        lat, lon, installed, ring = CAMERAS[cell.camera]
+        target, ring_point = (lat, lon), offset(lat, lon, ring)
+        after = pd.Period(installed, "M") + (0 if installed.day == 1 else 1)
+        for where, key, n_before, n_after, place in (
+            (target, "target", cell.target_before, cell.target_after, "Hallsberg"),
+            (ring_point, "ring", cell.ring_before, cell.ring_after, "Hallsberg"),
+            (CENTRES["Pålsboda"], "control", cell.control_before, cell.control_after, "Pålsboda"),
+        ):
+            month = after + CAMERA_MONTHS[key]
+            for day in _days(str(month - 12), n_before, first=10):
+                add(day, cell.category, place, where=where)
+            for day in _days(str(month), n_after, first=10):
+                add(day, cell.category, place, where=where)
     for month, (night, daytime) in NIGHT.items():
         for i, day in enumerate(_days(month, night + daytime, first=5)):
             add(day, "Ordningslagen", "Hjortkvarn", time="23:40" if i < night else "13:20")
@@ -232,9 +418,10 @@ def planted_rows() -> list[dict]:
             add(day, "Motorfordon, stöld", locality)
         for day in _days(month, unplaced, first=8):
             add(day, "Motorfordon, stöld", locality, where=(None, None))
-    for day, n in DAYS.items():
-        for _ in range(n):
-            add(dt.date(*DAY_MONTH, day), DAY_CATEGORY, DAY_PLACE)
+    for place, (year, month), days in DAY_SERIES:
+        for day, n in days.items():
+            for _ in range(n):
+                add(dt.date(year, month, day), DAY_CATEGORY, place)
     grid_day = pd.Period(GRID_MONTH, "M").start_time.date()
     for lat, lon, n in grid_points():
         for k in range(n):

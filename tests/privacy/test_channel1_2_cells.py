@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.privacy import attacks, planted
-from tests.privacy.conftest import report
+from tests.privacy.conftest import assert_none
 
 pytestmark = pytest.mark.privacy
 THRESHOLD = 3
@@ -29,13 +29,9 @@ def test_planted_cells_are_what_the_attacks_assume(incidents):
 
 def test_channel1_no_hidden_count_from_p_values(observations):
     recovered, inferred = attacks.pvalue_attack(observations, THRESHOLD)
-    assert not recovered, report(
-        "channel 1 (p-values)", TARGETS, recovered, f"inferred: {inferred}"
-    )
+    assert_none("channel 1 (p-values)", TARGETS, recovered, inferred)
 
 
 def test_channel2_no_hidden_count_from_a_verdict(observations):
     recovered, inferred = attacks.verdict_attack(observations, THRESHOLD)
-    assert not recovered, report(
-        "channel 2 (verdicts)", TARGETS, recovered, f"inferred: {inferred}"
-    )
+    assert_none("channel 2 (verdicts)", TARGETS, recovered, inferred)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.privacy import attacks, planted
-from tests.privacy.conftest import report
+from tests.privacy.conftest import assert_none
 
 pytestmark = pytest.mark.privacy
 THRESHOLD = 3
@@ -35,6 +35,4 @@ def test_channel3_no_night_count_from_the_night_share(public):
     recovered, inferred = attacks.night_attack(
         viewer, start, end, "Hjortkvarn", planted.PLANT, truth, THRESHOLD
     )
-    assert not recovered, report(
-        "channel 3 (night share)", list(truth), recovered, f"inferred: {inferred}"
-    )
+    assert_none("channel 3 (night share)", list(truth), recovered, inferred)

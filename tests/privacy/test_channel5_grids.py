@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.privacy import attacks, planted
-from tests.privacy.conftest import report
+from tests.privacy.conftest import assert_chance
 
 pytestmark = pytest.mark.privacy
 THRESHOLD = 3
@@ -27,6 +27,4 @@ def test_channel5_no_hidden_cell_from_nested_grids(public):
     )
     assert any(grids.values()), "the map payload held no cells"
     recovered, inferred = attacks.nested_attack(grids, THRESHOLD, targets)
-    assert len(recovered) < len(targets) / 2, report(
-        "channel 5 (nested grids)", targets, recovered, f"inferred: {inferred}"
-    )
+    assert_chance("channel 5 (nested grids)", targets, recovered, inferred)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.privacy import attacks, planted
-from tests.privacy.conftest import report
+from tests.privacy.conftest import assert_chance, assert_none
 
 pytestmark = pytest.mark.privacy
 THRESHOLD = 5
@@ -24,19 +24,19 @@ def observations(public):
 
 def test_threshold5_p_values(observations):
     recovered, inferred = attacks.pvalue_attack(observations, THRESHOLD)
-    assert not recovered, report("T5 channel 1", TARGETS, recovered, f"inferred: {inferred}")
+    assert_none("T5 channel 1", TARGETS, recovered, inferred)
 
 
 def test_threshold5_verdicts(observations):
     recovered, inferred = attacks.verdict_attack(observations, THRESHOLD)
-    assert not recovered, report("T5 channel 2", TARGETS, recovered, f"inferred: {inferred}")
+    assert_none("T5 channel 2", TARGETS, recovered, inferred)
 
 
 def test_threshold5_rate_times_population(observations):
     recovered, inferred = attacks.rate_attack(
         [o for o in observations if o["cell"] in RATE_TARGETS], THRESHOLD
     )
-    assert not recovered, report("T5 rate × population", RATE_TARGETS, recovered, f"{inferred}")
+    assert_none("T5 rate × population", RATE_TARGETS, recovered, inferred)
 
 
 def test_threshold5_nested_grids(public):
@@ -50,14 +50,10 @@ def test_threshold5_nested_grids(public):
         planted.PLANT,
     )
     recovered, inferred = attacks.nested_attack(grids, THRESHOLD, targets)
-    assert len(recovered) < len(targets) / 2, report(
-        "T5 channel 5", targets, recovered, f"inferred: {inferred}"
-    )
+    assert_chance("T5 channel 5", targets, recovered, inferred)
 
 
 def test_threshold5_category_difference(public):
     viewer = public.page("pages/oversikt.py")
     recovered, inferred = attacks.category_difference(viewer, TARGETS, THRESHOLD)
-    assert len(recovered) < len(TARGETS) / 2, report(
-        "T5 channel 7", TARGETS, recovered, f"inferred: {inferred}"
-    )
+    assert_chance("T5 channel 7", TARGETS, recovered, inferred)
