@@ -356,6 +356,11 @@ def control_points(chart: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
     out = chart.copy()
     hidden = out["n"].map(lambda n: d.hidden(int(n))) | (out["status"] == trends.MONTH_NO_DATA)
     out["n"] = out["n"].astype(float).mask(hidden)
+    # With one baseline year the expected count is that year's (published) count of the
+    # month: where that count is hidden, so is the expected line and its band.
+    base_hidden = out["baseline_n"].map(lambda n: d.hidden(int(n)))
+    for column in ("expected", "lower", "upper"):
+        out[column] = out[column].astype(float).mask(base_hidden)
     return out
 
 
@@ -370,10 +375,15 @@ def unusual_view(flagged: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
             t("col.category"): flagged["category"],
             t("trends.col_month"): flagged["month"].map(fmt_month),
             t("trends.col_observed"): flagged["n"].map(lambda n: d.text(int(n))),
-            t("trends.col_expected"): flagged["expected"].map(lambda e: fmt_num(e, 1)),
+            t("trends.col_expected"): [
+                "–" if d.hidden(int(b)) else fmt_num(e, 1)
+                for e, b in zip(flagged["expected"], flagged["baseline_n"], strict=True)
+            ],
             t("trends.col_limits"): [
-                _limits_text(lo, hi)
-                for lo, hi in zip(flagged["lower"], flagged["upper"], strict=True)
+                "–" if d.hidden(int(b)) else _limits_text(lo, hi)
+                for lo, hi, b in zip(
+                    flagged["lower"], flagged["upper"], flagged["baseline_n"], strict=True
+                )
             ],
             t("trends.col_baseline"): flagged["baseline_years"].map(years_text),
             t("trends.col_direction"): flagged["flag"].map(lambda d: t(f"trends.flag_{d}")),
