@@ -72,13 +72,13 @@ def test_map_draws_offline_with_tiles_the_only_outside_request(
 
 def test_no_background_map_means_no_outside_request(browser, app_url, artifacts):
     context, page, blocked = offline_page(
-        browser, app_url, "/karta?" + urlencode({**NO_TILES, "vy": "Hotspots (Gi*)"})
+        browser, app_url, "/karta?" + urlencode({**NO_TILES, "vy": "Hotspots"})
     )
     try:
         wait_until_rendered(page, TITLE)
         frame = page.frame_locator(MAP_FRAME).first
         expect(grid_cells(page).first).to_be_attached()
-        expect(frame.locator(".trygghet-legend")).to_contain_text("Hotspots")
+        expect(frame.locator(".trygghet-legend")).to_contain_text("Heta och kalla rutor")
         expect(frame.locator(".leaflet-tile-pane img")).to_have_count(0)
         assert_no_exception(page)
         screenshot(page, artifacts / "karta-hotspots-1366x768.png")
