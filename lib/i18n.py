@@ -86,7 +86,7 @@ MESSAGES: dict[str, str] = {
     "change.summary_category_down": "{category} minskade säkerställt – {change}.",
     "change.summary_locality_up": "I {locality} ökade händelserna säkerställt – {change}.",
     "change.summary_locality_down": "I {locality} minskade händelserna säkerställt – {change}.",
-    "change.help": "Förändringen är kvoten mellan takterna per invånare (händelser per invånare och dag, med varje års egen folkmängd) med exakt 95 % konfidensintervall. Den kallas ökning eller minskning bara när intervallet inte omfattar noll.",
+    "change.help": "Förändringen är kvoten mellan takterna per invånare (händelser per invånare och dag, med varje års egen folkmängd) med exakt 95 % konfidensintervall. Den kallas ökning eller minskning bara när intervallet för förändringen inte omfattar 0 %; i den öppna vyn dessutom bara när det gäller för alla exakta tal som bruset kan dölja.",
     "trends.summary_unusual_count": "{count} {months} låg utanför det normala (se fliken Ovanliga månader).",
     "trends.month_one": "kategorimånad",
     "trends.month_many": "kategorimånader",
@@ -413,8 +413,8 @@ MESSAGES: dict[str, str] = {
         "**Små tal.** I en kommun med {population} invånare ({year}) motsvarar en enda händelse "
         "{per_one} per 100 000 invånare. Därför visas varje förändring som en kvot mellan "
         "takterna per invånare (med varje års egen folkmängd) och ett exakt 95 % "
-        "konfidensintervall; den kallas ökning eller minskning bara när intervallet inte "
-        "omfattar noll. Takter per invånare visas med exakta intervall (Garwood); takter från "
+        "konfidensintervall; den kallas ökning eller minskning bara när intervallet för "
+        "förändringen inte omfattar 0 %. Takter per invånare visas med exakta intervall (Garwood); takter från "
         "färre än 20 händelser markeras som osäkra, och under 3 händelser visas ingen takt.\n\n"
         "**Täckning.** Varje källa täcker bara de dagar som dess inlästa filer omfattar. En "
         "månad utan data är ”ingen data”, aldrig noll, och perioder jämförs bara över de dagar "
