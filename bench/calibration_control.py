@@ -72,16 +72,25 @@ def simulate(rng: np.random.Generator) -> pd.DataFrame:
     ).sort_values("day", kind="stable", ignore_index=True)
 
 
-def run(draws: int = 1000, seed: int = 11) -> dict:
+def run(draws: int = 1000, seed: int = 11, public: bool = False) -> dict:
     """Shares over ``draws`` simulated years: null category-years with any flag (and any
-    'high' flag) per rate level, and planted months flagged 'high' per factor and rate."""
+    'high' flag) per rate level, and planted months flagged 'high' per factor and rate.
+    ``public``: counted as the public view counts (records with random keys, the cell-key
+    counter), so the flags are those a viewer sees."""
+    from lib.figures import counting
+    from lib.public.disclosure import perturb
+
+    counter = perturb if public else counting.exact
     rng = np.random.default_rng(seed)
     any_flag = {r: 0 for r in RATES}
     any_high = {r: 0 for r in RATES}
     found = {f: {r: 0 for r in RATES} for f in FACTORS}
     planted = pd.Timestamp(2018, PLANTED_MONTH, 1)
     for _ in range(draws):
-        chart = trends.control_chart(simulate(rng), EVALUATED)
+        cube = simulate(rng)
+        if public:  # a day's records' keys sum to a uniform number modulo 1
+            cube["key"] = rng.random(len(cube))
+        chart = trends.control_chart(cube, EVALUATED, counter=counter)
         flagged = chart[chart["flag"].notna()]
         for r in RATES:
             for i in range(REPLICATES):

@@ -55,12 +55,31 @@ def interior(cells: pd.DataFrame) -> pd.DataFrame:
     return cells[keep].reset_index(drop=True)
 
 
-def _frame(x, y) -> pd.DataFrame:
-    return pd.DataFrame({"x": x, "y": y})
+def _frame(x, y, rng=None) -> pd.DataFrame:
+    """Points; with ``rng``, each gets a random record key as the store gives them."""
+    frame = pd.DataFrame({"x": x, "y": y})
+    if rng is not None:
+        frame["key"] = rng.random(len(frame))
+    return frame
 
 
-def run(draws: int, seed: int, background: int = BACKGROUND, cluster: int = CLUSTER) -> dict:
+def run(
+    draws: int,
+    seed: int,
+    background: int = BACKGROUND,
+    cluster: int = CLUSTER,
+    public: bool = False,
+) -> dict:
+    """``public``: the points carry record keys and are counted with the public view's
+    cell-key counter, so the classes are those a viewer sees."""
+    from lib.figures import counting
+    from lib.public.disclosure import perturb
+
+    counter = perturb if public else counting.exact
+    keyed = None
     rng = np.random.default_rng(seed)
+    if public:
+        keyed = rng
     cells = region()
     inner = interior(cells)
     any_hot95 = any_hot90 = any_cold95 = 0
@@ -69,7 +88,7 @@ def run(draws: int, seed: int, background: int = BACKGROUND, cluster: int = CLUS
     outside_window = []
     for _ in range(draws):
         x, y = uniform_points(rng, cells, background)
-        result = hotspots.hotspots(_frame(x, y), CELL, cells)
+        result = hotspots.hotspots(_frame(x, y, keyed), CELL, cells, counter=counter)
         bins = result.cells["bin"].to_numpy()
         any_hot95 += bool((bins >= 2).any())
         any_hot90 += bool((bins >= 1).any())
@@ -81,9 +100,8 @@ def run(draws: int, seed: int, background: int = BACKGROUND, cluster: int = CLUS
         ci, cj = int(inner["ix"].iloc[k]), int(inner["iy"].iloc[k])
         px = (ci + rng.random(cluster)) * CELL
         py = (cj + rng.random(cluster)) * CELL
-        result = hotspots.hotspots(
-            _frame(np.concatenate([x, px]), np.concatenate([y, py])), CELL, cells
-        )
+        points = _frame(np.concatenate([x, px]), np.concatenate([y, py]), keyed)
+        result = hotspots.hotspots(points, CELL, cells, counter=counter)
         c = result.cells
         at = (c["ix"] == ci) & (c["iy"] == cj)
         found += bool((c.loc[at, "bin"] >= 2).any())

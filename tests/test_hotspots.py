@@ -258,7 +258,9 @@ def test_cold_only_where_enough_is_expected():
 
 def test_counts_come_from_the_counter(muni):
     """The grid, N and the test use the counter's counts: here one that adds 2 to every
-    non-empty cell whose key is above a half, so a wrong path would show."""
+    non-empty cell whose key is above a half, so a wrong path would show. N is a cell of its
+    own (all 36 incidents, keys summing to 7.8, so key 0.8: 38), not the sum of the cells'
+    noisy counts (3 + 11 × 5 = 58)."""
 
     def counter(n, key):
         return np.where(np.asarray(n) > 0, np.asarray(n) + 2 * (np.asarray(key) > 0.5), 0)
@@ -271,7 +273,7 @@ def test_counts_come_from_the_counter(muni):
     grid = hotspots.grid_counts(xs, ys, 250, keys, counter)
     assert sorted(grid["n"]) == [3] + [5] * 11
     result = hotspots.hotspots(frame, 250, region, counter=counter)
-    assert result.incidents == 3 + 5 * 11
+    assert result.incidents == 36 + 2
     shown = result.cells[result.cells["n"] > 0]
     merged = shown.merge(grid, on=["ix", "iy"], suffixes=("", "_grid"))
     assert (merged["n"] == merged["n_grid"]).all() and len(merged) == 12

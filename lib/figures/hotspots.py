@@ -389,9 +389,13 @@ def hotspots(
     reference rate from the data themselves: with little padding every busy village was
     "hot", and under complete spatial randomness 51-92 % of maps showed a hot cell.
 
-    Counts. Each region cell's count comes from the counter (``grid_counts``), and every
-    statistic below is computed from those counts, so the public view's hot and cold classes
-    follow from the counts it publishes. N is the sum of the region's cell counts.
+    Counts. Each region cell's count, each window's count and N come from the counter, each
+    as a cell of its own (its key the sum of its records' keys), so the public view's classes
+    follow from counts it could publish; a window's count is not the sum of nine noisy cells
+    (that noise, up to ±18, painted every null map hot). With a noisy counter the test takes
+    its slack: hot only where the window is still significant at its count minus the slack,
+    cold only at its count plus the slack, so the public never sees a class the exact counts
+    do not give.
 
     Test. A cell's window is the cell and its eight neighbours that lie in the region (Gi*'s
     binary weights with a distance band of one cell). Conditional on N, under the null of
@@ -425,23 +429,38 @@ def hotspots(
     keys = points["key"].to_numpy(float) if "key" in points.columns else np.zeros(len(points))
     outside_rows = pd.DataFrame({"key": keys[~inside]})
     outside = counting.total(outside_rows, counter) if len(outside_rows) else 0
-    counts = grid_counts(x[inside], y[inside], cell, key=keys[inside], counter=counter)
-    area = region[["ix", "iy"]].merge(counts[["ix", "iy", "n"]], on=["ix", "iy"], how="left")
-    n = area["n"].fillna(0).to_numpy(np.int64)
-    total = int(n.sum())
+    counts = grid_counts(x[inside], y[inside], cell, key=keys[inside])  # exact, with keys
+    area = region[["ix", "iy"]].merge(counts[["ix", "iy", "n", "key"]], on=["ix", "iy"], how="left")
+    exact_n = area["n"].fillna(0).to_numpy(np.int64)
+    key = area["key"].fillna(0.0).to_numpy(float)
+    n = np.asarray(counter(exact_n, counting.cell_key(key)), dtype=np.int64)
+    total = counting.total(pd.DataFrame({"n": [int(exact_n.sum())], "key": [key.sum()]}), counter)
     if total < min_incidents or total_cells < 2:
         empty = pd.DataFrame(columns=columns)
         return HotspotResult(empty, total, False, outside, total_cells)
     ix, iy = area["ix"].to_numpy(np.int64), area["iy"].to_numpy(np.int64)
-    window = _window_sums(ix, iy, n)
+    # A window is a cell of its own: its count is published with its own key (the sum of its
+    # records' keys), not as the sum of nine noisy cells, and tested with the counter's slack
+    # (hot only if still significant at the published count minus the slack, cold at plus).
+    exact_window = _window_sums(ix, iy, exact_n)
+    window_key = counting.cell_key(_window_sums(ix, iy, key))
+    window = np.asarray(counter(exact_window, window_key), dtype=np.int64)
     window_cells = _window_sums(ix, iy, np.ones(len(ix), dtype=np.int64))
     prob = window_cells / total_cells
     expected = total * prob
     testable_low = expected >= MIN_EXPECTED
-    p = binomial_p(window, total, prob, two_sided=testable_low)
+    slack = counting.slack(counter)
+    low_end, high_end = np.maximum(window - slack, 0), window + slack
+    p_hot = binomial_p(low_end, total, prob, two_sided=testable_low)
+    p_cold = binomial_p(high_end, total, prob, two_sided=testable_low)
     direction = np.sign(window - expected)
+    p = np.where(
+        direction > 0,
+        np.where(low_end > expected, p_hot, 1.0),
+        np.where(high_end < expected, p_cold, 1.0),
+    )
     eligible = np.where(direction > 0, n > 0, testable_low)
-    cells = area.assign(
+    cells = area.drop(columns="key").assign(
         n=n,
         window=window,
         window_cells=window_cells,
