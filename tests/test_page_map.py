@@ -527,11 +527,13 @@ def test_a_tiny_selection_shows_no_small_number(page, sample_incidents):
     assert_ok(at)
     chosen = selection(ref, ort=place, kategori=category)
     on_map = chosen[chosen["mapped"]]
-    inside = cells(on_map[~outside_region(on_map)], 250)
+    # The test's N is a cell of its own: the incidents inside the region, with their keys.
+    inside = on_map[~outside_region(on_map)]
+    in_region = published(len(inside), float(inside["key"].sum()))
     text = summary(at)
     assert text.startswith(
         f"{SMALL} händelser med plats i urvalet. För få händelser för hotspot-analys: "
-        f"{shown_as(int(inside['published'].sum()))} händelser med plats inom kommungränsen, "
+        f"{shown_as(in_region)} händelser med plats inom kommungränsen, "
         "minst 30 behövs."
     ), text
     # No number of one or two anywhere: the summary, the excluded count, the map, the table.
