@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -74,10 +75,23 @@ def everything(at: AppTest) -> str:
 
 def no_increase(text: str) -> None:
     for word in INCREASE_WORDS:
-        # The help text says when a change is called an increase; it is no verdict.
-        lines = [line for line in text.splitlines() if word in line.lower()]
+        # Whole words ("undersökning" is no verdict); the help text that says when a change
+        # is called an increase is none either.
+        pattern = re.compile(rf"(?<!\w){word}(?!\w)")
+        lines = [line for line in text.splitlines() if pattern.search(line.lower())]
         lines = [line for line in lines if "kallas ökning" not in line]
         assert not lines, lines
+
+
+def verdicts(at: AppTest) -> str:
+    """What a page states as findings: its plain-text sentences, metrics and tables (not the
+    configured explanations in captions, such as a promise's note that more drug operations
+    may mean more reported drug offences)."""
+    parts = [e.value for e in at.text]
+    parts += [f"{m.label} {m.value} {m.delta}" for m in at.metric]
+    for frame in at.dataframe:
+        parts += frame.value.astype(str).to_numpy().ravel().tolist()
+    return "\n".join(parts)
 
 
 @pytest.mark.parametrize("script", ["pages/oversikt.py", "pages/utveckling.py"])
@@ -148,3 +162,26 @@ def test_the_briefing_pdf_text(feed_db):
     no_increase(text.replace("\u00a0", " "))
     assert "ingen data" in text
     assert b.verdict == "ingen data"
+
+
+@pytest.mark.parametrize(
+    ("script", "period"),
+    [
+        ("pages/karta.py", ("2023-01-01", "2023-12-31")),
+        ("pages/medborgarloftet.py", None),
+        ("pages/mote.py", None),
+    ],
+)
+def test_the_other_pages_call_nothing_an_increase(feed_db, monkeypatch, script, period):
+    """The map (its places table and camera verdicts), the promise page (each promise's
+    outcome against a year without data) and the meeting view on the same feed."""
+    monkeypatch.setenv("TRYGGHET_DB", str(feed_db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    at.switch_page(script).run()
+    if period:
+        day = tuple(dt.date.fromisoformat(d) for d in period)
+        at.date_input(key="period").set_value(day).run()
+    assert_ok(at)
+    no_increase(verdicts(at))
