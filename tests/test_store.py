@@ -141,3 +141,17 @@ def test_progress_is_reported_per_chunk_up_to_done(store, muni, monkeypatch):
     )
     assert outcome.ok and outcome.rows_added == 5
     assert shares == [pytest.approx(0.4), pytest.approx(0.8), 1.0]
+
+
+def test_a_new_store_file_is_readable_by_its_owner_only(tmp_path):
+    """Incident places and descriptions are personal data: 0600 for the file and the WAL."""
+    import stat
+
+    path = tmp_path / "private.db"
+    store = Store(str(path))
+    store.secret()  # a write: the WAL and shared-memory files exist now
+    for name in ("private.db", "private.db-wal", "private.db-shm"):
+        file = tmp_path / name
+        if file.exists():
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, name
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

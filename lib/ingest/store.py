@@ -187,6 +187,16 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _private_file(path: str | None) -> None:
+    """The store holds incident places and descriptions (personal data about crime): an
+    SQLite file is created readable by its owner only (0600; SQLite gives its -wal and -shm
+    files the database file's mode). An existing file keeps the mode its owner gave it."""
+    if not path or path == ":memory:" or Path(path).exists():
+        return
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    os.close(descriptor)
+
+
 def _sqlite_pragmas(engine: sa.Engine) -> None:
     """WAL lets pages read while an import writes; writers take the lock up front (BEGIN
     IMMEDIATE) so two imports queue instead of failing or interleaving."""
@@ -211,6 +221,7 @@ class Store:
         self.url = database_url(url)
         self.engine = sa.create_engine(self.url)
         if self.engine.dialect.name == "sqlite":
+            _private_file(self.engine.url.database)
             _sqlite_pragmas(self.engine)
         metadata.create_all(self.engine)
         # Only a new store is written to here: opening one must not wait for an import that
