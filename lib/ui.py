@@ -4,6 +4,7 @@ in the URL), and the sample-data banner. The only lib module that imports stream
 from __future__ import annotations
 
 import datetime as dt
+import re
 import runpy
 
 import pandas as pd
@@ -136,6 +137,26 @@ def disclosure():
     from lib.public.disclosure import Disclosure
 
     return Disclosure(municipality().privacy_threshold, exact=analyst() is not None)
+
+
+# Characters Markdown (and Streamlit's directives such as :red[...] and $...$) give a meaning.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>:~$=])")
+
+
+def plain(text: object) -> str:
+    """A string from data made safe for places that render Markdown (captions, st.table
+    cells): every Markdown character escaped, so a link, an image or a heading in a file's
+    text shows as the characters it is."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell and header of a table through ``plain`` (for st.table)."""
+    out = frame.map(lambda v: plain(v) if isinstance(v, str) else v)
+    out.columns = [plain(c) for c in out.columns]
+    if pd.api.types.is_string_dtype(out.index) or out.index.dtype == object:
+        out.index = [plain(v) for v in out.index]
+    return out
 
 
 def disclosure_note(d) -> None:

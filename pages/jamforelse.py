@@ -77,7 +77,7 @@ years = sorted(
 )
 year = right.selectbox(t("peers.year"), years[::-1], key="ar", bind="query-params", format_func=str)
 sources = sorted(annual.loc[annual["category"] == category, "source"].unique())
-st.caption(t("peers.sources", sources=", ".join(sources)))
+st.caption(t("peers.sources", sources=", ".join(ui.plain(s) for s in sources)))
 
 result = peers.comparison(annual, int(year), category, codes)
 points = result.points if result is not None else pd.DataFrame(columns=["region_code"])

@@ -113,7 +113,7 @@ def pdf(url: str, version: int, filters: Filters) -> bytes:
 def table(frame: pd.DataFrame) -> None:
     """An HTML table in presentation mode (its type scales with the page), else a grid."""
     if presenting():
-        st.table(frame.set_index(frame.columns[0]))
+        st.table(ui.plain_table(frame.set_index(frame.columns[0])))  # cells render Markdown
     else:
         st.dataframe(frame, hide_index=True, width="stretch")
 
