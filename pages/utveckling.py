@@ -118,13 +118,10 @@ def hours(view: views.View) -> None:
         config={"displayModeBar": False},
         width="stretch",
     )
-    st.caption(
-        t(
-            "trends.hours_help",
-            share=fmt_pct(raw.timed / max(raw.total, 1), 0),
-            threshold=d.threshold,
-        )
-    )
+    # The share with a known time is a share of counts: shown only when both are (a share
+    # beside a hidden count would give it back).
+    known = "–" if d.any_hidden(raw.timed, raw.total) else fmt_pct(raw.timed / max(raw.total, 1), 0)
+    st.caption(t("trends.hours_help", share=known, threshold=d.threshold))
     st.subheader(t("trends.night_heading"))
     if night is None:
         st.metric(t("trends.night_metric"), t("verdict.too_few"))

@@ -176,7 +176,10 @@ def control_chart(
 
     shape = table.shape[:2]  # (category, month)
     n = table[:, :, 0]
-    base_n = (table[:, :, 1:] * usable[None, :, :]).sum(axis=2)
+    # The baseline is a cell of its own (all its records, one key), not the sum of the
+    # earlier months' counts: summed, the expected line would give back a hidden month as
+    # the baseline minus the other months as shown.
+    base_n = _baseline_counts(cube, shifted, months, usable, categories, counter)
     cur_days = np.broadcast_to(days[:, 0], shape)
     base_days = np.broadcast_to((days[:, 1:] * usable).sum(axis=1), shape)
     has_base = np.broadcast_to(usable.any(axis=1), shape)
@@ -246,6 +249,39 @@ def _month_counts(
         rows_at = [index[c] for c in series.index.get_level_values(0)]
         table[rows_at, series.index.get_level_values(1).to_numpy(np.int64), k] = series.to_numpy()
     return categories, table
+
+
+def _baseline_counts(
+    cube: pd.DataFrame,
+    shifted: list[Filters],
+    months: pd.PeriodIndex,
+    usable: np.ndarray,
+    categories: list[str],
+    counter,
+) -> np.ndarray:
+    """(category, month) → the count of the usable earlier months together, through the
+    counter as one cell."""
+    first = months[0].ordinal if len(months) else 0
+    parts = []
+    for k in range(1, len(shifted)):
+        rows = select(cube, shifted[k])
+        if rows.empty:
+            continue
+        day = rows["day"]
+        slot = ((day.dt.year - 1970) * 12 + day.dt.month - 1 + 12 * k - first).to_numpy()
+        keep = usable[slot, k - 1]
+        parts.append(rows[keep].assign(slot=slot[keep]))
+    out = np.zeros((len(categories), len(months)), dtype=np.int64)
+    if not parts:
+        return out
+    rows = pd.concat(parts, ignore_index=True)
+    counts = counting.tally(
+        rows, [rows["category"].astype(str).rename("category"), rows["slot"]], counter
+    )
+    index = {c: i for i, c in enumerate(categories)}
+    at = [index[c] for c in counts.index.get_level_values(0)]
+    out[at, counts.index.get_level_values(1).to_numpy(np.int64)] = counts.to_numpy()
+    return out
 
 
 def _shifted(filters: Filters, years: int) -> Filters:

@@ -128,7 +128,7 @@ def _plain(value):
 
 def change_words(c: stats.RateComparison) -> str:
     """'ökningen är 20 % (95 % konfidensintervall 5–37 %)', from the rate ratio."""
-    if c.ratio is None:
+    if c.ratio is None or (isinstance(c.ratio, float) and math.isnan(c.ratio)):
         return t("change.no_previous")
     if c.verdict == stats.INCREASE:
         return t(
@@ -182,7 +182,7 @@ def _compare_sentence(change: changes.Change, d: Disclosure) -> str:
     if change.verdict == changes.NO_DATA:
         return t("change.sentence_no_data", previous=previous)
     c = change.comparison
-    if d.any_hidden(c.current, c.previous):
+    if d.any_hidden(c.current, c.previous, change.current_total):
         return t("change.sentence_too_few")
     key = {
         stats.INCREASE: "change.sentence_compare_increase",
@@ -467,6 +467,9 @@ def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
             view.sentences.append(t(key, locality=row.key, change=change_words(comparison)))
     chart = trends.control_chart(data.cube, f, coverage=data.coverage, counter=d.counter)
     flagged = trends.unusual_months(chart)
+    # A flag beside a hidden count would tell it ("ovanligt få" against limits 2–27 can only
+    # mean 1): such months are not listed in the public view.
+    flagged = flagged.loc[_shown(flagged, d)].reset_index(drop=True)
     view.extra["chart"] = control_points(chart, d)
     view.extra["flagged"] = flagged
     view.extra["baseline_notes"] = baseline_notes(chart)
@@ -783,7 +786,9 @@ def camera_view(found: list[interventions.Evaluation], d: Disclosure) -> pd.Data
         )
 
     def hidden_target(e: interventions.Evaluation) -> bool:
-        return d.any_hidden(e.target_before, e.target_after)
+        """A hidden count in the target or the comparison area: the ratio of rate ratios
+        (shown to the per cent) would give it back."""
+        return d.any_hidden(e.target_before, e.target_after, e.control_before, e.control_after)
 
     def change(e: interventions.Evaluation) -> str:
         r = e.effect
