@@ -72,6 +72,7 @@ MESSAGES: dict[str, str] = {
     "change.decrease": "minskningen är {pct} (95 % konfidensintervall {low}–{high})",
     "change.no_change": "ingen säkerställd förändring (skillnad {pct}, 95 % konfidensintervall {low} till {high})",
     "change.no_previous": "året innan registrerades inga, så ingen förändring kan anges i procent",
+    "change.none_either": "inga händelser registrerades under någon av perioderna",
     "change.short": "{pct} ({low} till {high})",
     "change.sentence_total": "Under perioden {period} registrerades {count}.",
     "change.sentence_compare": "Jämfört med samma dagar året innan ({previous}) är takten per invånare – {change}.",

@@ -53,15 +53,20 @@ def sources_table(url: str, version: int, d: Disclosure) -> pd.DataFrame:
     """Depends only on the stored data, not the filters: computed once per data version."""
     table = overview.source_freshness(ui.incidents(), ui.import_log(), d.counter)
     tz = ui.municipality().timezone
+    # A source with a hidden count gets no dates either: a first and last incident date
+    # beside "färre än 3" would date those few incidents.
+    hidden = table["incidents"].map(d.hidden).to_numpy()
+
+    def dates(column: str, show) -> list[str]:
+        return ["–" if h else show(v) for v, h in zip(table[column], hidden, strict=True)]
+
     return pd.DataFrame(
         {
             t("col.source"): table["source"].map(lambda s: source_label(str(s))),
             t("col.incidents"): table["incidents"].map(d.text),
-            t("col.first"): table["first"].map(lambda d: fmt_date(d.date())),
-            t("col.last"): table["last"].map(lambda d: fmt_date(d.date())),
-            t("col.last_import"): table["last_import"].map(
-                lambda d: fmt_datetime(d.tz_convert(tz))
-            ),
+            t("col.first"): dates("first", lambda v: fmt_date(v.date())),
+            t("col.last"): dates("last", lambda v: fmt_date(v.date())),
+            t("col.last_import"): dates("last_import", lambda v: fmt_datetime(v.tz_convert(tz))),
         }
     )
 

@@ -51,3 +51,26 @@ def test_camera_change_is_hidden_when_a_comparison_area_count_is():
     assert row.iloc[10] == "dold"  # the verdict
     exact = views.camera_view([found], Disclosure(3, exact=True)).iloc[0]
     assert exact.iloc[9] != "–"  # an analyst sees it
+
+
+def test_no_incidents_in_either_period_says_so():
+    words = views.change_words(stats.compare_rates(0, 0))
+    assert words == "inga händelser registrerades under någon av perioderna"
+
+
+def test_a_source_with_a_hidden_count_shows_no_dates(open_app, muni):
+    """One incident from "Annan källa": its row says "färre än 3" (or 0) and no dates."""
+    from lib.ingest.loading import import_bytes
+    from lib.ingest.store import Store
+    from tests.test_pages import assert_ok
+
+    at = open_app()
+    row = "id;datum;kategori;ort;källa\nx-1;2019-05-05 12:00;Klotter;Hallsberg;Annan källa\n"
+    assert import_bytes(Store(), row.encode(), "incidents", muni, "en.csv").ok
+    at.run()
+    assert_ok(at)
+    sources = next(f.value for f in at.dataframe if "Källa" in f.value.columns)
+    other = sources[sources["Källa"] == "Annan källa"].iloc[0]
+    assert other["Händelser totalt"] in ("färre än 3", "0", "3")
+    if other["Händelser totalt"] != "3":
+        assert other["Första händelse"] == other["Senaste händelse"] == "–"

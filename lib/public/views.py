@@ -128,6 +128,8 @@ def _plain(value):
 
 def change_words(c: stats.RateComparison) -> str:
     """'ökningen är 20 % (95 % konfidensintervall 5–37 %)', from the rate ratio."""
+    if c.current == 0 and c.previous == 0:
+        return t("change.none_either")
     if c.ratio is None or (isinstance(c.ratio, float) and math.isnan(c.ratio)):
         return t("change.no_previous")
     if c.verdict == stats.INCREASE:
