@@ -41,9 +41,8 @@ def figures(url: str, version: int, f: Filters, cell: int, d: Disclosure) -> dic
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def camera_table(
-    url: str, version: int, f: Filters, months: int, radius: int, exact: bool
+    url: str, version: int, f: Filters, months: int, radius: int, d: Disclosure
 ) -> pd.DataFrame:
-    d = Disclosure(ui.municipality().privacy_threshold, exact=exact)
     found = interventions.evaluate(
         ui.map_points(),
         interventions.from_cameras(cameras(url, version), radius or None),
@@ -143,8 +142,7 @@ def camera_panel(f: Filters) -> None:
         key="kameraradie",
         format_func=lambda r: t("interventions.radius_own") if r == 0 else f"{r} m",
     )
-    exact = ui.disclosure().exact
-    table = camera_table(ui.store().url, ui.data_version(), f, months, radius, exact)
+    table = camera_table(ui.store().url, ui.data_version(), f, months, radius, d)
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(
         t(

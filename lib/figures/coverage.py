@@ -93,11 +93,6 @@ def _join(spans: list[Span]) -> tuple[Span, ...]:
     return tuple((a, b) for a, b in joined)
 
 
-def everything() -> None:
-    """No coverage information: every day counts as covered (``coverage=None``)."""
-    return None
-
-
 def matched_days(
     coverage: Coverage | None,
     start: dt.date,

@@ -82,9 +82,6 @@ class Disclosure:
         return hide
 
 
-PUBLIC_DEFAULT = 3
-
-
 def public(threshold: int) -> Disclosure:
     return Disclosure(threshold, exact=False)
 
@@ -92,7 +89,3 @@ def public(threshold: int) -> Disclosure:
 def is_suppressed(count: int, threshold: int) -> bool:
     """Counts from 1 up to the threshold are hidden in the public view; zero is shown."""
     return 0 < count < threshold
-
-
-def count_text(count: int, threshold: int) -> str:
-    return public(threshold).text(count)

@@ -252,6 +252,23 @@ def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFra
     return pd.DataFrame(rows), verdicts
 
 
+def changed_sentences(table: pd.DataFrame, verdicts: list[dict], by: str) -> list[str]:
+    """One sentence per row shown as a significant increase or decrease ("Skadegörelse ökade
+    säkerställt – ökningen är …"), from a change table and its verdicts as shown."""
+    called = (t("verdict.increase"), t("verdict.decrease"))
+    out = []
+    for row, v in zip(table.itertuples(), verdicts, strict=True):
+        if v["verdict"] not in called:
+            continue
+        direction = "up" if row.verdict == stats.INCREASE else "down"
+        comparison = stats.RateComparison(
+            row.current, row.previous, 1, 1, row.ratio, row.low, row.high, row.p_value, row.verdict
+        )
+        words = change_words(comparison)
+        out.append(t(f"change.summary_{by}_{direction}", **{by: row.key}, change=words))
+    return out
+
+
 def _cell(n: int, hide: bool, d: Disclosure) -> str:
     """A count as shown: "färre än T" when small, "dold" when hidden only so that a margin
     cannot give a small one away (it is not small, so it must not say so)."""
@@ -294,28 +311,8 @@ def overview_view(data: Data, f: Filters, d: Disclosure) -> View:
     table, verdicts = change_rows(ov.categories, "category", d)
     view.tables["kategorier"] = table
     view.verdicts += verdicts
-    for row, v in zip(ov.categories.itertuples(), verdicts, strict=True):
-        if (
-            v["verdict"] in (t("verdict.increase"), t("verdict.decrease"))
-            and len(view.sentences) < 5
-        ):
-            key = (
-                "change.summary_category_up"
-                if row.verdict == stats.INCREASE
-                else ("change.summary_category_down")
-            )
-            comparison = stats.RateComparison(
-                row.current,
-                row.previous,
-                1,
-                1,
-                row.ratio,
-                row.low,
-                row.high,
-                row.p_value,
-                row.verdict,
-            )
-            view.sentences.append(t(key, category=row.key, change=change_words(comparison)))
+    room = max(5 - len(view.sentences), 0)
+    view.sentences += changed_sentences(ov.categories, verdicts, "category")[:room]
     view.notes += coverage_notes(ov.change.periods)
     view.extra["overview"] = ov
     view.extra["headline"] = headline
@@ -456,17 +453,7 @@ def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
         {"subject": f"{t('col.locality')}: {v['subject']}", "verdict": v["verdict"]}
         for v in by_place
     ]
-    for row, v in zip(localities.itertuples(), by_place, strict=True):
-        if v["verdict"] in (t("verdict.increase"), t("verdict.decrease")):
-            key = (
-                "change.summary_locality_up"
-                if row.verdict == stats.INCREASE
-                else "change.summary_locality_down"
-            )
-            comparison = stats.RateComparison(
-                row.current, row.previous, 1, 1, row.ratio, row.low, row.high, 0.0, row.verdict
-            )
-            view.sentences.append(t(key, locality=row.key, change=change_words(comparison)))
+    view.sentences += changed_sentences(localities, by_place, "locality")
     chart = trends.control_chart(data.cube, f, coverage=data.coverage, counter=d.counter)
     flagged = trends.unusual_months(chart)
     # A flag beside a hidden count would tell it ("ovanligt få" against limits 2–27 can only
@@ -566,7 +553,6 @@ def map_view(
         "incidents": counting.total(now, counter),
         "excluded": excluded,
         "counts": shown_counts,
-        "cells_with_incidents": int((current["n"] > 0).sum()),
         "result": dataclasses.replace(result, cells=shown_cells),
         "top": shown_top,
         "top_view": maps.top_places_view(shown_top, cell, d) if len(shown_top) else pd.DataFrame(),
