@@ -1,5 +1,6 @@
 """Overview: the selected period against the same period a year earlier."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -54,8 +55,9 @@ def sources_table(url: str, version: int, d: Disclosure) -> pd.DataFrame:
     table = overview.source_freshness(ui.incidents(), ui.import_log(), d.counter)
     tz = ui.municipality().timezone
     # A source with a hidden count gets no dates either: a first and last incident date
-    # beside "färre än 3" would date those few incidents.
-    hidden = table["incidents"].map(d.hidden).to_numpy()
+    # beside "färre än 3" would date those few incidents. Every source listed has stored
+    # incidents, so a published 0 is a small count too (the noise took it to zero).
+    hidden = np.array([not d.exact and n < d.threshold for n in table["incidents"]], dtype=bool)
 
     def dates(column: str, show) -> list[str]:
         return ["–" if h else show(v) for v, h in zip(table[column], hidden, strict=True)]
