@@ -19,14 +19,27 @@ st.set_page_config(
 # constant script (no data in it) sets the document's language.
 st.html('<script>document.documentElement.lang = "sv";</script>', unsafe_allow_javascript=True)
 
+# The default page is served at the root only, yet reserves its url_path: "hem" keeps
+# "oversikt" free for the page below.
+overview = st.Page(
+    "pages/oversikt.py",
+    title=t("page.overview"),
+    icon=":material/dashboard:",
+    default=True,
+    url_path="hem",
+)
+
+
+def overview_by_name() -> None:
+    """``/oversikt`` (the overview's name, as the other pages are reached by theirs) would
+    open Streamlit's English "Page not found": go to the overview, keeping the filters."""
+    params = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+    st.switch_page(overview, query_params=params)
+
+
 pages = [
-    st.Page(
-        "pages/oversikt.py",
-        title=t("page.overview"),
-        icon=":material/dashboard:",
-        default=True,
-        url_path="oversikt",
-    ),
+    overview,
+    st.Page(overview_by_name, title=t("page.overview"), url_path="oversikt", visibility="hidden"),
     st.Page(
         "pages/utveckling.py",
         title=t("page.trends"),

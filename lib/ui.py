@@ -182,11 +182,12 @@ def download_buttons(
     excel_label: str | None = None,
     key: str | None = None,
 ) -> None:
-    """A table's CSV and Excel downloads side by side, holding exactly what is shown."""
+    """A table's CSV and Excel downloads side by side, holding exactly what is shown. The
+    files are built when a button is clicked (a callable as ``data``), not on every rerun."""
     left, right = st.columns(2)
     left.download_button(
         csv_label or t("trends.download_csv"),
-        exports.csv_bytes(frame),
+        lambda: exports.csv_bytes(frame),
         f"{stem}.csv",
         "text/csv",
         icon=":material/download:",
@@ -194,7 +195,7 @@ def download_buttons(
     )
     right.download_button(
         excel_label or t("trends.download_excel"),
-        exports.excel_bytes(frame, sheet),
+        lambda: exports.excel_bytes(frame, sheet),
         f"{stem}.xlsx",
         XLSX,
         icon=":material/download:",

@@ -103,7 +103,7 @@ def report(result: ReadResult) -> None:
         )
         st.download_button(
             t("data.errors_download"),
-            exports.csv_bytes(errors),
+            lambda: exports.csv_bytes(errors),
             file_name="fel.csv",
             mime="text/csv",
             key="felfil",
@@ -283,7 +283,7 @@ def templates_tab(store, muni) -> None:
     for kind, column in zip(IMPORT_KINDS, cols, strict=True):
         column.download_button(
             t("data.template_button", kind=t(f"kind.{kind}")),
-            template_bytes(kind, muni),
+            lambda kind=kind: template_bytes(kind, muni),  # built when clicked
             file_name=f"mall-{kind}.csv",
             mime="text/csv",
             key=f"mall-{kind}",
@@ -292,14 +292,14 @@ def templates_tab(store, muni) -> None:
     st.caption(t("data.export_intro"))
     cols = st.columns(len(IMPORT_KINDS))
     for kind, column in zip(IMPORT_KINDS, cols, strict=True):
-        frame = store.read(kind)
+        rows = store.count(kind)  # the file itself is read and built when clicked
         column.download_button(
-            t("data.export_button", kind=t(f"kind.{kind}"), n=fmt_int(len(frame))),
-            to_swedish_csv(frame, kind),
+            t("data.export_button", kind=t(f"kind.{kind}"), n=fmt_int(rows)),
+            lambda kind=kind: to_swedish_csv(store.read(kind), kind),
             file_name=f"{kind}.csv",
             mime="text/csv",
             key=f"export-{kind}",
-            disabled=frame.empty,
+            disabled=rows == 0,
         )
 
 

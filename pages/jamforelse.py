@@ -145,7 +145,7 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(
         t("trends.download_csv"),
-        exports.csv_bytes(shown),
+        lambda: exports.csv_bytes(shown),
         file_name="jamforelse-over-tid.csv",
         mime="text/csv",
         key="trend_csv",
