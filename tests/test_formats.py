@@ -229,33 +229,28 @@ def test_semicolon_header_with_comma_rows(seeded, muni):
     refuse(seeded, muni, data, "1 av 1 rader har fel", "Rad 2", "ogiltigt datum", "saknas")
 
 
-def test_mixed_encodings_do_not_crash(seeded, muni):
-    """Part UTF-8, part Windows-1252 in one file: read without an exception, either as valid
-    rows or refused with Swedish messages (and then nothing is stored)."""
+def test_mixed_encodings_are_refused_naming_the_line(seeded, muni):
+    """Part UTF-8, part Windows-1252 in one file: refused before anything is stored
+    garbled ("StÃ¶ld"), naming the first line that is not UTF-8 and one that is."""
     variants = [
         # UTF-8 header and row, then a cp1252 row.
-        INCIDENT_HEADER.encode()
-        + b"\r\n2019-01-01;St\xc3\xb6ld;Hallsberg;Polisen\r\n"
-        + b"2019-01-02;St\xf6ld;P\xe5lsboda;Polisen\r\n",
+        (
+            INCIDENT_HEADER.encode()
+            + b"\r\n2019-01-01;St\xc3\xb6ld;Hallsberg;Polisen\r\n"
+            + b"2019-01-02;St\xf6ld;P\xe5lsboda;Polisen\r\n",
+            "rad 3 är inte UTF-8, men rad 1 är det",
+        ),
         # ASCII header, cp1252 row, then UTF-8 row.
-        b"datum;kategori;ort;kalla\r\n2019-01-03;St\xf6ld;Hallsberg;Polisen\r\n"
-        + "2019-01-04;Stöld;Östansjö;Polisen\r\n".encode(),
+        (
+            b"datum;kategori;ort;kalla\r\n2019-01-03;St\xf6ld;Hallsberg;Polisen\r\n"
+            + "2019-01-04;Stöld;Östansjö;Polisen\r\n".encode(),
+            "rad 2 är inte UTF-8, men rad 3 är det",
+        ),
     ]
-    for data in variants:
-        before = snapshot(seeded)
+    for data, where in variants:
         raw = read_raw(data, "blandat.csv", muni)
-        assert raw.problem is None and raw.frame is not None
-        outcome = import_bytes(seeded, data, "incidents", muni, "blandat.csv")
-        if outcome.ok:
-            stored = seeded.read("incidents")
-            new = stored[stored["import_id"] == outcome.import_id]
-            assert set(new["category"]) == {"Stöld"}
-            seeded.undo(outcome.import_id)
-        else:
-            text = "\n".join(outcome.messages)
-            assert outcome.messages[-1] == NOTHING_WRITTEN
-            assert "saknas" in text or "okänd" in text, text
-            assert snapshot(seeded) == before
+        assert raw.problem and where in raw.problem and "blandar teckenkodningar" in raw.problem
+        refuse(seeded, muni, data, where)
 
 
 def test_missing_required_column(seeded, muni):

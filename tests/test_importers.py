@@ -111,7 +111,10 @@ def test_duplicate_ids_in_file(muni):
     ).encode()
     result = read(muni, data)
     assert result.valid.empty
-    assert all("förekommer flera gånger" in e.reason for e in result.errors)
+    assert [(e.row, e.reason) for e in result.errors] == [
+        (2, "id ”A” finns också på rad 3 med annat innehåll; ingen av raderna lästes"),
+        (3, "id ”A” finns också på rad 2 med annat innehåll; ingen av raderna lästes"),
+    ]
 
 
 def test_generated_ids_are_stable_and_distinguish_identical_rows(muni):

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib.config import Municipality, find_region
-from lib.i18n import fmt_rows, t
+from lib.i18n import fmt_int, fmt_rows, t
+from lib.ingest.limits import COMMAND_LINE, Limits, json_problem, xlsx_problem
 from lib.ingest.schemas import COLUMNS, header_map
 
 FORMATS = ("csv", "xlsx", "json")
@@ -64,6 +65,9 @@ class Raw:
     kind: str | None = None  # recognised from the content (JSON formats), else None
     default_source: str | None = None
     notes: list[str] = field(default_factory=list)  # Swedish, what was left out and why
+    # Where each row stands in the file when that is not its row number (the police feed:
+    # the event's place in the list, from 1), for messages naming rows.
+    positions: list[int] | None = None
 
 
 def file_format(data: bytes, file_name: str) -> str:
@@ -96,10 +100,17 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def read_excel(data: bytes) -> Raw:
-    """The first worksheet, its first row as the header."""
+def read_excel(data: bytes, limits: Limits | None = None) -> Raw:
+    """The first worksheet, its first row as the header. The zip's sizes are checked before
+    openpyxl opens it, the sheet's declared dimension is ignored (a 2 kB file may declare a
+    million rows of 16 384 columns, and openpyxl pads every row to it), and rows and cells
+    are counted while they are read."""
     import openpyxl
 
+    limits = limits or COMMAND_LINE
+    problem = xlsx_problem(data, limits)
+    if problem:
+        return Raw(problem=problem)
     # openpyxl parses the workbook's XML parts lazily and raises whatever its XML parser or
     # zip reader raises on a damaged file (ParseError, BadZipFile, KeyError, …): any failure
     # to read an uploaded workbook is the file's fault and gets the same Swedish message.
@@ -107,11 +118,15 @@ def read_excel(data: bytes) -> Raw:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = book.worksheets[0]
-            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            if hasattr(sheet, "reset_dimensions"):  # read-only sheets; others are small
+                sheet.reset_dimensions()
+            rows, problem = _sheet_rows(sheet, limits)
         finally:
             book.close()
     except Exception:
         return Raw(problem=t("err.bad_excel"))
+    if problem:
+        return Raw(problem=problem)
     rows = [r for r in rows if any(r)]
     if not rows:
         return Raw(problem=t("err.file_empty"))
@@ -125,10 +140,31 @@ def read_excel(data: bytes) -> Raw:
     return Raw(pd.DataFrame(body, columns=header, dtype=str), header)
 
 
+def _sheet_rows(sheet, limits: Limits) -> tuple[list[list[str]], str | None]:
+    rows, cells = [], 0
+    for count, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if count > limits.max_rows + 1:
+            return [], t(
+                "err.too_many_rows", count=fmt_int(count - 1), limit=fmt_int(limits.max_rows)
+            )
+        if len(row) > limits.max_columns:
+            return [], t(
+                "err.too_many_columns", count=fmt_int(len(row)), limit=fmt_int(limits.max_columns)
+            )
+        cells += len(row)
+        if cells > limits.max_cells:
+            return [], t("err.too_many_cells", limit=fmt_int(limits.max_cells))
+        rows.append([_cell_text(v) for v in row])
+    return rows, None
+
+
 # --- JSON -----------------------------------------------------------------------------------
 
 
-def read_json(data: bytes, muni: Municipality) -> Raw:
+def read_json(data: bytes, muni: Municipality, limits: Limits | None = None) -> Raw:
+    problem = json_problem(data, limits or COMMAND_LINE)
+    if problem:
+        return Raw(problem=problem)
     try:
         obj = json.loads(data.decode("utf-8-sig"))
     except RecursionError:  # nested deeper than the parser's stack allows
@@ -160,7 +196,7 @@ def _is_police_event(entry) -> bool:
 
 def police_municipality(event: dict) -> str:
     """The municipality an event belongs to: ``location.name``, or, where that is the county
-    (Örebro län since about 2025), the last part of the event's name."""
+    (as the police file some events since about 2025), the last part of the event's name."""
     place = str(event["location"].get("name", "")).strip()
     if place.lower().endswith(" län"):
         return str(event["name"]).rsplit(",", 1)[-1].strip()
@@ -201,8 +237,8 @@ def police_events(events: list[dict], muni: Municipality) -> Raw:
     """The municipality's events as an incidents table. Summaries ("Sammanfattning natt")
     and updates bundle or repeat other events and are left out, as are other municipalities'
     events; ids are the police's own, so overlapping downloads add nothing twice."""
-    rows, summaries, elsewhere = [], 0, 0
-    for event in events:
+    rows, positions, summaries, elsewhere = [], [], 0, 0
+    for position, event in enumerate(events, start=1):
         if police_municipality(event).lower() != muni.name.lower():
             elsewhere += 1
             continue
@@ -210,6 +246,7 @@ def police_events(events: list[dict], muni: Municipality) -> Raw:
             summaries += 1
             continue
         summary = str(event.get("summary") or "").strip()
+        positions.append(position)
         rows.append(
             {
                 "id": f"polisen-{event['id']}",
@@ -233,7 +270,14 @@ def police_events(events: list[dict], muni: Municipality) -> Raw:
     frame = pd.DataFrame(rows, columns=header, dtype=str)
     if frame.empty:
         return Raw(problem=t("err.police_none", municipality=muni.name), notes=notes)
-    return Raw(frame, header, kind="incidents", default_source="police_open_events", notes=notes)
+    return Raw(
+        frame,
+        header,
+        kind="incidents",
+        default_source="police_open_events",
+        notes=notes,
+        positions=positions,
+    )
 
 
 def kolada(obj: dict) -> Raw:

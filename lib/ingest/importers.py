@@ -12,6 +12,7 @@ import io
 import math
 import re
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ from lib import i18n
 from lib.config import Municipality, find_region, known_categories
 from lib.i18n import t
 from lib.ingest.formats import Raw, file_format, read_excel, read_json, recognise_kind
+from lib.ingest.limits import COMMAND_LINE, Limits, line_number, nul_problem, text_problem
 from lib.ingest.schemas import (
     COLUMNS,
     DATE_COLUMNS,
@@ -96,13 +98,36 @@ def sha256_of(data: bytes) -> str:
 # --- Text and table detection -------------------------------------------------------------
 
 
+# Bytes that are UTF-8 for a letter, a non-breaking space or typographic punctuation, but in
+# Windows-1252 read "Ã…", "Â " or "â€": never Swedish text, so a file holding them and bytes
+# that are not UTF-8 mixes the two encodings.
+UTF8_MARKS = re.compile(rb"\xc3[\x80-\xbf]|\xc2[\xa0-\xbf]|\xe2\x80[\x90-\xbf]")
+
+
+class MixedEncoding(ValueError):
+    """Part of a file is UTF-8 and part is not: reading it either way would store garbage."""
+
+    def __init__(self, bad_line: int, utf8_line: int):
+        super().__init__(f"line {bad_line} is not UTF-8, line {utf8_line} is")
+        self.message = t("err.mixed_encoding", line=bad_line, utf8_line=utf8_line)
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, else Latin-1 (never fails)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    for encoding in ("utf-8", "cp1252", "latin-1"):
+    """UTF-8 (with or without BOM), else Windows-1252 (every byte but five), else Latin-1.
+    A file that is partly UTF-8 raises MixedEncoding naming the first line that is not."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    mark = UTF8_MARKS.search(body)
+    if bom or mark:
+        utf8_line = line_number(body, mark.start()) if mark else 1
+        raise MixedEncoding(line_number(body, bad), utf8_line)
+    for encoding in ("cp1252", "latin-1"):
         try:
-            return data.decode(encoding)
+            return body.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes every byte")
@@ -141,9 +166,13 @@ def read_raw_table(data: bytes) -> tuple[pd.DataFrame | None, list[str], RowErro
         return None, [], RowError(None, None, t("err.file_empty"))
     if looks_binary(data):
         return None, [], RowError(None, None, t("err.not_text"))
+    try:
+        text = decode(data)
+    except MixedEncoding as exc:
+        return None, [], RowError(None, None, exc.message)
     # Leading blank lines (and a BOM alone, Excel's "CSV UTF-8" of an empty sheet) are no
     # header: the header is the first line with something on it.
-    text = decode(data).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     text = text.lstrip("\n \t")
     if not text.strip():
         return None, [], RowError(None, None, t("err.file_empty"))
@@ -249,8 +278,9 @@ def _map_headers(
     errors: list[RowError] = []
     duplicates = []
     known = {spec.name for spec in COLUMNS[kind]}
-    if len(set(header)) < len(header):
-        repeated = sorted({h for h in header if header.count(h) > 1})
+    counts = Counter(header)  # linear: a header may have a thousand columns
+    if len(counts) < len(header):
+        repeated = sorted(h for h, n in counts.items() if n > 1)
         errors.append(RowError(None, None, t("err.duplicate_columns", columns=", ".join(repeated))))
         return found, errors
     for raw in header:
@@ -496,15 +526,54 @@ def _validate(frame, kind, muni, promises, errs: _Collector) -> pd.DataFrame:
         return frame.iloc[0:0]
 
 
-def read_raw(data: bytes, file_name: str, muni: Municipality) -> Raw:
-    """Any supported file (CSV, Excel, the police's or Kolada's JSON) as a string table."""
+def _drop_repeats(
+    frame: pd.DataFrame, errs: _Collector, positions: list[int] | None
+) -> tuple[pd.DataFrame, int]:
+    """Rows with the same id: an exact copy (overlapping downloads hold the same event twice)
+    is kept once; copies that differ are conflicts, every one rejected naming the others, as
+    rows of the file (or, for the police feed, as positions in its list). Returns the frame
+    without the copies and how many were dropped."""
+    if "id" not in frame or frame.empty:
+        return frame, 0
+    ids = frame["id"].astype("string")
+    shared = ids.duplicated(keep=False) & ids.notna()
+    if not shared.any():
+        return frame, 0
+    content = frame.astype(str)
+    copies = content.duplicated(keep="first") & shared
+    frame, ids = frame[~copies], ids[~copies]
+    conflicting = ids.duplicated(keep=False) & ids.notna()
+
+    def where(i) -> int:
+        return positions[i] if positions is not None else int(i) + 2
+
+    key = "err.conflicting_event" if positions is not None else "err.conflicting_id"
+    for _, group in ids[conflicting].groupby(ids[conflicting]):
+        for i in group.index:
+            others = ", ".join(str(where(j)) for j in group.index if j != i)
+            reason = t(key, value=group.loc[i], rows=others, row=where(i))
+            errs.add(pd.Series([True], index=[i]), "id", reason)
+    return frame[~conflicting], int(copies.sum())
+
+
+def read_raw(data: bytes, file_name: str, muni: Municipality, limits: Limits | None = None) -> Raw:
+    """Any supported file (CSV, Excel, the police's or Kolada's JSON) as a string table, or
+    the Swedish reason it cannot be read; every limit is checked before parsing."""
+    limits = limits or COMMAND_LINE
     if not data.strip():
         return Raw(problem=t("err.file_empty"))
     fmt = file_format(data, file_name)
     if fmt == "xlsx":
-        return read_excel(data)
+        return read_excel(data, limits)
+    if not looks_binary(data):
+        problem = nul_problem(data)
+        if problem:
+            return Raw(problem=problem)
     if fmt == "json":
-        return read_json(data, muni)
+        return read_json(data, muni, limits)
+    problem = text_problem(data, sniff_delimiter, limits)
+    if problem:
+        return Raw(problem=problem)
     frame, header, problem = read_raw_table(data)
     return Raw(frame, header, problem.reason if problem else None)
 
@@ -519,12 +588,15 @@ def read_table(
     promises: pd.DataFrame | None = None,
     mapping: dict[str, str | None] | None = None,
     year: int | None = None,
+    raw: Raw | None = None,
+    limits: Limits | None = None,
 ) -> ReadResult:
     """Read and validate one file. ``kind`` is 'incidents', 'activities', 'cameras', 'peers'
     or 'survey', or None to recognise it from the content; ``mapping`` overrides the column
-    mapping; ``year`` is the year of a peers file that has no year column (BRÅ's)."""
+    mapping; ``year`` is the year of a peers file that has no year column (BRÅ's); ``raw``
+    is the file already parsed (in a child process, or cached by the data page)."""
     result = ReadResult(kind=kind, file_name=file_name, sha256=sha256_of(data))
-    raw = read_raw(data, file_name, muni)
+    raw = raw if raw is not None else read_raw(data, file_name, muni, limits)
     result.notes = list(raw.notes)
     if raw.problem:
         result.errors.append(RowError(None, None, raw.problem))
@@ -578,6 +650,9 @@ def read_table(
     candidates = frame[~frame.index.isin(list(errs.bad))]
     if kind == "peers":
         candidates = candidates[candidates["region_code"].notna()]
+    candidates, repeated = _drop_repeats(candidates, errs, raw.positions)
+    if repeated:
+        result.notes.append(t("import.repeats_dropped", count=i18n.fmt_int(repeated)))
     result.valid = _validate(candidates, kind, muni, promises, errs)
     result.errors = sorted(errs.errors, key=lambda e: (e.row or 0, e.column or ""))
     return result
