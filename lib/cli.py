@@ -23,7 +23,7 @@ from lib.ingest.loading import (
     too_large,
 )
 from lib.ingest.schemas import SOURCES
-from lib.ingest.store import Store, StoreError
+from lib.ingest.store import Store, StoreError, current_user
 from lib.passwords import hash_password
 
 OK, UNEXPECTED, INVALID = 0, 1, 2
@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--kind", choices=IMPORT_KINDS, default="incidents")
     sub.add_parser("imports", help=t("cli.help_imports"))
     sub.add_parser("hash-password", help=t("cli.help_hash_password"))
+    users = sub.add_parser("user", help=t("cli.help_accounts"))
+    users.add_argument("action", choices=("add", "list", "remove", "unlock", "log"))
+    users.add_argument("name", nargs="?", default="")
+    users.add_argument("--role", choices=("analyst", "reporter"), default="analyst")
+    users.add_argument("--service", help=t("cli.help_user_service"))
     undo = sub.add_parser("undo", help=t("cli.help_undo"))
     undo.add_argument("id", type=int)
     pub = sub.add_parser("publish", help=t("cli.help_publish"))
@@ -161,6 +166,51 @@ def cmd_hash_password(store, muni, args) -> list[str]:
     ]
 
 
+def _new_password() -> str:
+    """A password typed twice at a terminal, or one line when piped in (automation)."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(t("cli.password_prompt"))
+        second = getpass.getpass(t("cli.password_again"))
+    else:
+        first = second = sys.stdin.readline().rstrip("\n")
+    if first != second:
+        raise InvalidInput([t("cli.password_mismatch")])
+    return first
+
+
+def cmd_user(store, muni, args) -> list[str]:
+    """Local accounts: ``user add NAME --role analyst`` (the password is asked for and must
+    be changed at the first sign-in), ``user list``, ``user remove NAME``, ``user unlock
+    NAME`` and ``user log`` (the sign-in audit log)."""
+    from lib.auth import Accounts, AuthError
+
+    accounts = Accounts(store)
+    by = args.user or current_user()
+    if args.action in ("add", "remove", "unlock") and not args.name.strip():
+        raise InvalidInput([t("auth.error_bad_name")])
+    try:
+        if args.action == "add":
+            made = accounts.create(args.name, args.role, _new_password(), by, args.service)
+            return [t("cli.user_created", name=made.name, role=t(f"admin.role_{made.role}"))]
+        if args.action == "remove":
+            accounts.remove(args.name, by)
+            return [t("cli.user_removed", name=args.name)]
+        if args.action == "unlock":
+            accounts.unlock(args.name, by)
+            return [t("cli.user_unlocked", name=args.name)]
+    except AuthError as exc:
+        raise InvalidInput([t(f"auth.error_{exc.code}")]) from exc
+    if args.action == "log":
+        log = accounts.log_frame()
+        rows = log[["at", "event", "account", "client", "detail"]].fillna("")
+        return [t("cli.auth_log_header"), *(";".join(map(str, r)) for r in rows.values)]
+    listed = accounts.list()
+    if listed.empty:
+        return [t("cli.no_users")]
+    rows = listed[["name", "role", "service", "must_change", "created_at", "created_by"]]
+    return [t("cli.users_header"), *(";".join(map(str, r)) for r in rows.fillna("").values)]
+
+
 def cmd_publish(store, muni, args) -> list[str]:
     from lib.figures.filters import Filters
     from lib.public.publish import publish
@@ -184,6 +234,7 @@ COMMANDS = {
     "imports": cmd_imports,
     "undo": cmd_undo,
     "hash-password": cmd_hash_password,
+    "user": cmd_user,
     "publish": cmd_publish,
 }
 

@@ -100,3 +100,4 @@ st.dataframe(
     ),
     hide_index=True,
 )
+ui.accounts_admin()

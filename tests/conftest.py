@@ -10,7 +10,7 @@ import pytest
 
 from lib.config import load_municipality
 from lib.ingest.store import Store
-from lib.passwords import hash_password
+from lib.passwords import MIN_ITERATIONS, hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,7 +37,7 @@ def open_app(tmp_path, monkeypatch):
         if password:
             at.secrets["analyst"] = {
                 "name": "Testanalytiker",
-                "password_hash": hash_password(password, 1000),
+                "password_hash": hash_password(password, MIN_ITERATIONS),
             }
         at.run()
         if page:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.cli import main
 from lib.ingest.store import Store
-from lib.passwords import hash_password
+from lib.passwords import MIN_ITERATIONS, hash_password
 from tests.conftest import ROOT, SHARED, analyst_sign_in
 from tests.test_pages import PASSWORD, assert_ok, counts, keyed, metric
 
@@ -226,7 +226,10 @@ def test_real_police_feed_for_an_analyst(police_db, monkeypatch):
     monkeypatch.setenv("TRYGGHET_DB", str(police_db))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.secrets["analyst"] = {"name": "Test", "password_hash": hash_password(PASSWORD, 1000)}
+    at.secrets["analyst"] = {
+        "name": "Test",
+        "password_hash": hash_password(PASSWORD, MIN_ITERATIONS),
+    }
     at.run()
     at.switch_page("pages/data.py").run()
     analyst_sign_in(at, PASSWORD)

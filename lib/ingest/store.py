@@ -495,3 +495,45 @@ def _records(frame: pd.DataFrame, table: sa.Table) -> list[tuple]:
             values = values.dt.strftime(DATE_FIELDS[column])
         out[column] = values.astype(object).where(values.notna(), None)
     return list(out.itertuples(index=False, name=None))
+
+
+# --- Sign-in (lib.auth): accounts, failed-attempt counters and the audit log -------------------
+
+# Individual local accounts. ``name_key`` is the name in lower case: names are matched
+# without regard to case, so "Anna" and "anna" cannot be two accounts.
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("name_key", sa.String(128), primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # analyst | reporter
+    sa.Column("service", sa.String(128)),  # the reporter's service (verksamhet), optional
+    sa.Column("password_hash", sa.String(256), nullable=False),
+    sa.Column("must_change", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("created_by", sa.String(128), nullable=False),
+    sa.Column("changed_at", sa.String(32)),
+)
+
+# Failed sign-ins per account name and per client address; ``locked_until`` in Unix seconds.
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("scope", sa.String(16), primary_key=True),  # account | client
+    sa.Column("key", sa.String(256), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure", sa.Float, nullable=False),
+    sa.Column("locked_until", sa.Float, nullable=False),
+)
+
+# Every sign-in, failure, lockout, sign-out and account change; analysts read it in the app.
+auth_log = sa.Table(
+    "auth_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),  # UTC, ISO 8601
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("account", sa.String(128)),
+    sa.Column("client", sa.String(64)),
+    sa.Column("detail", sa.String(256)),
+)

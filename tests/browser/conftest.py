@@ -147,11 +147,11 @@ def run_server(workdir: Path, secrets: Path | None = None) -> Iterator[str]:
 def app_url(browser, sample_incidents, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app for the session. Depends on ``browser`` so that a missing browser skips
     before a server is started."""
-    from lib.passwords import hash_password
+    from lib.passwords import MIN_ITERATIONS, hash_password
 
     workdir = tmp_path_factory.mktemp("app")
     secrets = workdir / "secrets.toml"
-    hashed = hash_password(ANALYST_PASSWORD, 1000)
+    hashed = hash_password(ANALYST_PASSWORD, MIN_ITERATIONS)
     secrets.write_text(f'[analyst]\nname = "Testanalytiker"\npassword_hash = "{hashed}"\n')
     with run_server(workdir, secrets) as url:
         yield url
