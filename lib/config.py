@@ -12,6 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 DEFAULT_MUNICIPALITY = "hallsberg"
+# The whole country ("riket") in SCB's and the peer files' codes; Kolada writes it 0000.
+COUNTRY = "00"
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,8 @@ class ComparisonGroup:
 
     id: str
     label: str  # as the page names it, e.g. "kommungrupp B4 (pendlingskommuner nära större stad)"
-    members: tuple[str, ...] = ()  # names as in data/regions.toml
-    county: bool = False  # every municipality in data/regions.toml (the county's)
+    members: tuple[str, ...] = ()  # municipality names or codes
+    county: bool = False  # every municipality of the municipality's county
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,10 @@ class Municipality:
     # Peer-comparison groups and the one shown first.
     comparison_groups: tuple[ComparisonGroup, ...] = ()
     default_comparison: str = ""
+    # The county's two-digit code: the first two digits of the municipality code.
+    county_code: str = ""
+    # A point inside the municipality (lat, lon): ``centre`` in the file, else the shipped one.
+    centre: tuple[float, float] | None = None
 
     @property
     def locality_names(self) -> list[str]:
@@ -101,11 +107,18 @@ class Municipality:
 
 
 def config_path(selector: str | None = None) -> Path:
-    """Resolve TRYGGHET_KOMMUN (a name in data/ or a path to a TOML file)."""
+    """Resolve TRYGGHET_KOMMUN (a name in data/, a municipality code or a path to a TOML
+    file)."""
     selector = selector or os.environ.get("TRYGGHET_KOMMUN") or DEFAULT_MUNICIPALITY
     candidate = Path(selector)
     if candidate.suffix == ".toml" and candidate.exists():
         return candidate.resolve()
+    if selector.isdigit() and not (DATA_DIR / f"{selector}.toml").exists():
+        from lib import geo  # a municipality code: the file `kommun new` writes for it
+
+        place = geo.place(selector)
+        if place is not None:
+            return DATA_DIR / f"{geo.slug(place)}.toml"
     return DATA_DIR / f"{selector.lower()}.toml"
 
 
@@ -115,20 +128,25 @@ def load_municipality(selector: str | None = None) -> Municipality:
     with path.open("rb") as fh:
         raw = tomllib.load(fh)
     base = path.parent
+    code = str(raw["code"]).zfill(4)
+    county_code = str(raw.get("county_code") or code[:2]).zfill(2)
+    name = raw.get("name") or _place_name(code)
     return Municipality(
-        name=raw["name"],
-        display_name=raw.get("display_name", raw["name"]),
-        code=str(raw["code"]),
-        county=raw.get("county", ""),
+        name=name,
+        display_name=raw.get("display_name", name),
+        code=code,
+        county=raw.get("county") or _county_name(county_code),
+        county_code=county_code,
         population={int(y): int(p) for y, p in raw.get("population", {}).items()},
-        localities=tuple(Locality(**loc) for loc in raw.get("localities", [])),
+        localities=_localities(raw, name, code),
+        centre=_centre(raw, code),
         peers=tuple(raw.get("peers", [])),
         promise_periods=tuple(
             PromisePeriod(p["id"], p["start"], p["end"], base / p["file"])
             for p in raw.get("promise_periods", [])
         ),
         privacy_threshold=int(raw.get("privacy_threshold", 3)),
-        bbox=raw["bbox"],
+        bbox=raw.get("bbox") or _shipped_bbox(code),
         sensitive_categories=frozenset(raw.get("sensitive_categories", [])),
         sample_files={k: base / v for k, v in raw.get("sample", {}).items()},
         timezone=raw.get("timezone", "Europe/Stockholm"),
@@ -145,7 +163,7 @@ def _comparison(raw: dict) -> dict:
     groups = tuple(
         ComparisonGroup(
             id=str(g["id"]),
-            label=g["label"],
+            label=g.get("label", ""),
             members=tuple(g.get("members", [])),
             county=bool(g.get("county", False)),
         )
@@ -153,6 +171,49 @@ def _comparison(raw: dict) -> dict:
     )
     default = section.get("default", groups[0].id if groups else "")
     return {"comparison_groups": groups, "default_comparison": default}
+
+
+def _centre(raw: dict, code: str) -> tuple[float, float] | None:
+    if "centre" in raw:
+        return float(raw["centre"]["lat"]), float(raw["centre"]["lon"])
+    from lib import geo
+
+    place = geo.place(code)
+    return (place.lat, place.lon) if place else None
+
+
+def _localities(raw: dict, name: str, code: str) -> tuple[Locality, ...]:
+    """The configured localities; until there are any (a new municipality's file), the whole
+    municipality is its one place, at its centre and without a population, so incidents can
+    be imported and every page runs."""
+    configured = tuple(Locality(**loc) for loc in raw.get("localities", []))
+    centre = _centre(raw, code)
+    if configured or centre is None:
+        return configured
+    return (Locality(name, centre[0], centre[1], None, approximate=True),)
+
+
+def _place_name(code: str) -> str:
+    from lib import geo
+
+    place = geo.place(code)
+    return place.name if place else code
+
+
+def _county_name(county_code: str) -> str:
+    county = next((r for r in sweden() if r.kind == "county" and r.code == county_code), None)
+    return county.name if county else ""
+
+
+def _shipped_bbox(code: str) -> dict[str, float]:
+    """The box around the shipped outline; a configuration without ``bbox`` and without a
+    shipped outline has none to offer, which is a configuration error."""
+    from lib import geo
+
+    box = geo.bbox(code)
+    if box is None:
+        raise KeyError("bbox")
+    return box
 
 
 def _outline(raw: dict, base: Path) -> dict:
@@ -184,36 +245,82 @@ class Region:
     name: str
     kind: str  # municipality, county or country
     population: int | None = None
+    county: str = ""  # the county's code (a county's own), "" for the country
+    aliases: tuple[str, ...] = ()
 
 
 @cache
-def regions() -> tuple[Region, ...]:
-    """The regions peer statistics may name (``data/regions.toml``)."""
+def sweden() -> tuple[Region, ...]:
+    """Every region a peer file may name: the country and the 21 counties
+    (``data/regions.toml``), and the 290 municipalities (the shipped outlines, ``lib.geo``)
+    with population and aliases from ``data/regions.toml`` where it gives them. The
+    country first, then counties and municipalities by code."""
+    from lib import geo
+
     with (DATA_DIR / "regions.toml").open("rb") as fh:
-        raw = tomllib.load(fh)
+        raw = {str(r["code"]): r for r in tomllib.load(fh).get("region", [])}
+    listed = []
+    for code, r in raw.items():
+        if r["kind"] == "municipality":
+            continue
+        county = code if r["kind"] == "county" else ""
+        aliases = (*r.get("aliases", []), code.zfill(4))  # Kolada writes 0000 and 0018
+        listed.append(Region(code, r["name"], r["kind"], r.get("population"), county, aliases))
+    for place in geo.places().values():
+        r = raw.get(place.code, {})
+        listed.append(
+            Region(
+                place.code,
+                r.get("name", place.name),
+                "municipality",
+                r.get("population"),
+                place.county_code,
+                tuple(r.get("aliases", [])),
+            )
+        )
+    order = {"country": 0, "county": 1, "municipality": 2}
+    return tuple(sorted(listed, key=lambda r: (order[r.kind], r.code)))
+
+
+def regions(muni: Municipality | None = None) -> tuple[Region, ...]:
+    """The regions the peer comparison keeps for ``muni`` (default: the configured one):
+    the country, its county, the county's municipalities and any municipality its comparison
+    groups or peers name (SKR's groups cross county borders). Rows for other regions in a
+    peer file are left out."""
+    muni = muni or load_municipality()
+    named = {n for g in muni.comparison_groups for n in g.members} | set(muni.peers)
+    return _scope(muni.code, muni.county_code, tuple(sorted(named)))
+
+
+@cache
+def _scope(code: str, county: str, named: tuple[str, ...]) -> tuple[Region, ...]:
+    everywhere = _names(sweden())
+    extra = {_lookup(everywhere, n).code for n in named if _lookup(everywhere, n)}
     return tuple(
-        Region(str(r["code"]), r["name"], r["kind"], r.get("population"))
-        for r in raw.get("region", [])
+        r
+        for r in sweden()
+        if r.kind == "country"
+        or (r.kind == "county" and r.code == county)
+        or (r.kind == "municipality" and (r.county == county or r.code in {code, *extra}))
     )
 
 
 @cache
-def _region_names() -> dict[str, Region]:
-    with (DATA_DIR / "regions.toml").open("rb") as fh:
-        raw = tomllib.load(fh)
-    by_code = {r.code: r for r in regions()}
+def _names(scope: tuple[Region, ...]) -> dict[str, Region]:
     names: dict[str, Region] = {}
-    for entry in raw.get("region", []):
-        region = by_code[str(entry["code"])]
-        for name in (region.name, region.code, *entry.get("aliases", [])):
+    for region in scope:
+        for name in (region.name, region.code, *region.aliases):
             names[name.strip().lower()] = region
     return names
 
 
-def find_region(name: str) -> Region | None:
-    """A region by code or name as files write it: 'Askersund', 'Askersunds kommun',
-    '1882 Askersund' (Kolada and SCB tables) or 'ASKERSUND'."""
-    names = _region_names()
+def find_region(name: str, muni: Municipality | None = None) -> Region | None:
+    """A region of ``regions(muni)`` by code or name as files write it: 'Xby', 'Xby kommun',
+    'Xbys kommun', '1234 Xby' (Kolada and SCB tables) or 'XBY'."""
+    return _lookup(_names(regions(muni)), name)
+
+
+def _lookup(names: dict[str, Region], name: str) -> Region | None:
     text = " ".join(str(name).split()).lower()
     candidates = [text]
     first, _, rest = text.partition(" ")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import ui
-from lib.config import regions
+from lib.config import COUNTRY, regions
 from lib.figures import peers
 from lib.i18n import fmt_num, t
 from lib.ingest import kolada
@@ -122,9 +122,9 @@ else:
         config={"displayModeBar": False},
         width="stretch",
     )
-    names = {r.code: r.name for r in regions()}
+    names = {r.code: r.name for r in regions(muni)}
     wider = peers.rates(annual[annual["category"] == category])
-    wider = wider[wider["region_code"].isin(["18", "00"])]
+    wider = wider[wider["region_code"].isin([muni.county_code, COUNTRY])]
     shown = pd.DataFrame(
         {
             t("peers.col_year"): series["year"].astype(int),
@@ -136,7 +136,7 @@ else:
             ],
         }
     )
-    for code in ("18", "00"):
+    for code in (muni.county_code, COUNTRY):
         part = wider[wider["region_code"] == code].set_index("year")["rate_per_100k"]
         if not part.empty:
             shown[names[code]] = (

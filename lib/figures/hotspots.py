@@ -14,11 +14,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from lib import geo
 from lib.config import Municipality
 from lib.figures import counting, stats
 from lib.figures.counting import Counter
@@ -152,22 +152,17 @@ def place_names(ix, iy, cell: int, muni: Municipality) -> list[tuple[str, int, s
 
 # --- The study region --------------------------------------------------------------------------
 
-GEO_FILE = Path(__file__).resolve().parents[2] / "data" / "geo" / "swedish_municipalities.geojson"
+GEO_FILE = geo.MUNICIPALITIES_FILE  # every municipality's outline, by its code
 # The shipped outlines are simplified to a few per cent of their vertices: off by up to a
 # kilometre, enough to cut the edge of a town near the border (62 of the sample's
 # incidents in the main town fell outside). The study region takes the outline widened by this.
 SHIPPED_BUFFER_M = 1000
 
 
-@cache
 def _shipped_outline(code: str):
-    """The municipality's polygon in the shipped outlines (``GEO_FILE``, property ``id`` = the
-    four-digit code), in WGS84; None for a code not in the file."""
-    import geopandas as gpd
-
-    frame = gpd.read_file(GEO_FILE)
-    match = frame[frame["id"].astype(str) == str(code)]
-    return match.geometry.union_all() if len(match) else None
+    """The municipality's polygon in the shipped outlines (``lib.geo``), in WGS84; None for
+    a code not in the file."""
+    return geo.outline(code)
 
 
 def outline_source(muni: Municipality) -> str:

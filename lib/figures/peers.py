@@ -46,9 +46,9 @@ bench reports that case too.
 
 Few members: phi and tau from four z-scores say little. When the chosen group has fewer than
 ``MIN_FOR_DISPERSION`` (10) members with figures, the spread is estimated on the reference set
-(every municipality with figures for that year and category, i.e. the county's in
-``data/regions.toml``) and applied to the group; the result says which set it came from, and
-whether even that set was small.
+(every municipality with figures for that year and category among those the comparison
+keeps, ``lib.config.regions``: the county's and any a group names) and applied to the group;
+the result says which set it came from, and whether even that set was small.
 
 Limits with a random effect: the exact Poisson half-width on each side (appendix A.1.2,
 interpolated between integer counts) is combined in quadrature with z * tau, so with tau = 0
@@ -138,32 +138,36 @@ def comparison_groups(muni: Municipality) -> tuple[ComparisonGroup, ...]:
 
 def group_codes(group: ComparisonGroup, muni: Municipality) -> list[str]:
     """Codes of the group's municipalities, the municipality itself included: every
-    municipality in ``data/regions.toml`` for a county group, else the named members."""
+    municipality of the municipality's county for a county group, else the named members."""
     if group.county:
-        codes = [r.code for r in regions() if r.kind == "municipality"]
+        codes = [
+            r.code
+            for r in regions(muni)
+            if r.kind == "municipality" and r.county == muni.county_code
+        ]
     else:
-        found = (find_region(name) for name in group.members)
+        found = (find_region(name, muni) for name in group.members)
         codes = [r.code for r in found if r is not None and r.kind == "municipality"]
     if muni.code not in codes:
         codes.insert(0, muni.code)
     return list(dict.fromkeys(codes))
 
 
-def reference_codes() -> list[str]:
+def reference_codes(muni: Municipality | None = None) -> list[str]:
     """Every municipality peer figures are kept for: the set the spread is estimated on when
     the chosen group is too small."""
-    return [r.code for r in regions() if r.kind == "municipality"]
+    return [r.code for r in regions(muni) if r.kind == "municipality"]
 
 
 def comparison_group(muni: Municipality) -> list[str]:
     """Codes of the default group's municipalities."""
     groups = comparison_groups(muni)
-    return group_codes(groups[0], muni) if groups else reference_codes()
+    return group_codes(groups[0], muni) if groups else reference_codes(muni)
 
 
 def peer_codes(muni: Municipality) -> list[str]:
-    by_name = {r.name.lower(): r.code for r in regions()}
-    return [by_name[p.lower()] for p in muni.peers if p.lower() in by_name]
+    found = (find_region(name, muni) for name in muni.peers)
+    return [r.code for r in found if r is not None and r.kind == "municipality"]
 
 
 # --- The annual table ---------------------------------------------------------------------
@@ -179,6 +183,10 @@ def whole_years(peers: pd.DataFrame) -> pd.DataFrame:
     population = {r.code: r.population for r in regions()}
     pop = annual["population"].copy()
     pop = pop.fillna(annual["region_code"].map(population))
+    # A file with both the count and the rate (BRÅ's) gives the population it used: the
+    # only one known for a municipality outside data/regions.toml.
+    implied = (annual["count"] / annual["rate"] * PER).where(annual["rate"].gt(0)).round()
+    pop = pop.fillna(implied)
     annual["pop"] = pop.astype(float)
     from_rate = annual["rate"] * annual["pop"] / PER
     annual["n"] = annual["count"].where(annual["count"].notna(), from_rate.round())
