@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_argument("--service", help=t("cli.help_user_service"))
     undo = sub.add_parser("undo", help=t("cli.help_undo"))
     undo.add_argument("id", type=int)
+    kommun = sub.add_parser("kommun", help=t("cli.help_kommun_cmd"))
+    kommun_sub = kommun.add_subparsers(dest="action", required=True, parser_class=SwedishParser)
+    new = kommun_sub.add_parser("new", help=t("cli.help_kommun_new"))
+    new.add_argument("code", help=t("cli.help_kommun_code"))
+    new.add_argument("--out", type=Path, help=t("cli.help_kommun_out"))
+    new.add_argument("--force", action="store_true", help=t("cli.help_kommun_force"))
     pub = sub.add_parser("publish", help=t("cli.help_publish"))
     pub.add_argument("out_dir", type=Path)
     pub.add_argument("--from", dest="start", type=_date, required=True)
@@ -227,6 +233,27 @@ def cmd_publish(store, muni, args) -> list[str]:
     return [t("cli.published", files=", ".join(p.name for p in written), folder=args.out_dir)]
 
 
+def cmd_kommun(store, muni, args) -> list[str]:
+    """``kommun new CODE``: a municipality's starting configuration (``lib.new_municipality``)."""
+    from lib import geo
+    from lib.new_municipality import county_name, write_config
+
+    outcome = write_config(args.code, args.out, force=args.force)
+    if not outcome.ok:
+        raise InvalidInput([outcome.problem])
+    place = geo.place(args.code)
+    selector = outcome.path.stem if args.out is None else outcome.path
+    return [
+        t(
+            "kommun.written",
+            name=place.name,
+            county=county_name(place.county_code),
+            file=outcome.path,
+            selector=selector,
+        )
+    ]
+
+
 COMMANDS = {
     "seed": cmd_seed,
     "import": cmd_import,
@@ -236,14 +263,16 @@ COMMANDS = {
     "hash-password": cmd_hash_password,
     "user": cmd_user,
     "publish": cmd_publish,
+    "kommun": cmd_kommun,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        muni = load_municipality(args.kommun)
-        store = None if args.command == "hash-password" else Store(args.db)
+        # Writing a new municipality's configuration needs neither a configured one nor a store.
+        muni = None if args.command == "kommun" else load_municipality(args.kommun)
+        store = None if args.command in ("hash-password", "kommun") else Store(args.db)
         lines = COMMANDS[args.command](store, muni, args)
     except InvalidInput as exc:
         print("\n".join(exc.messages), file=sys.stderr)

@@ -170,7 +170,8 @@ def ensure_initialised(store: Store, muni: Municipality) -> None:
     if store.is_initialised():
         return
     try:
-        if store.count("incidents") == 0:
+        # A municipality without sample files (a new one, `kommun new`) starts empty.
+        if store.count("incidents") == 0 and muni.sample_files:
             seed_sample(store, muni)
         else:
             store.mark_initialised()
