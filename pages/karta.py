@@ -181,6 +181,9 @@ if f is None:
     st.stop()
 ui.coverage_note(f, data)
 
+# The map comes first, its controls and the long text under it: on a phone the map is then
+# on the first screen. The slot is filled once the controls have been read.
+map_slot = st.container()
 view, cell, tiles, show_points, area = controls(analyst is not None)
 url, version = ui.store().url, ui.data_version()
 d = ui.disclosure()
@@ -203,13 +206,14 @@ map_data = maps.map_data(
     area,
     threshold=1 if d.exact else d.threshold,
 )
-st_folium(
-    maps.build_map(map_data, ui.map_asset_base(), tiles=tiles),
-    height=600,
-    use_container_width=True,
-    returned_objects=[],
-    key="karta",
-)
+with map_slot:
+    st_folium(
+        maps.build_map(map_data, ui.map_asset_base(), tiles=tiles),
+        height=600,
+        use_container_width=True,
+        returned_objects=[],
+        key="karta",
+    )
 notes = [t("map.privacy_note", threshold=threshold)]
 if view == "hotspots":
     notes.append(

@@ -18,7 +18,7 @@ from lib.ingest import promise_files
 from lib.public import charts
 from lib.public.briefing import Briefing, brief
 from lib.public.disclosure import Disclosure, public
-from lib.public.report import situation_report
+from lib.public.report import local_day, situation_report
 
 ui.front_door()
 
@@ -46,9 +46,16 @@ PRESENTATION_CSS = """
   font-size: 112px !important; line-height: 1.1 !important; color: #000000 !important;
 }
 .stApp [data-baseweb="select"] div { font-size: 24px !important; color: #000000 !important; }
-[data-testid="stBaseButton-primary"] { background: #004C78 !important;
+[data-testid="stBaseButton-primary"]:not(:disabled) { background: #004C78 !important;
   border-color: #004C78 !important; }
-[data-testid="stBaseButton-primary"] p { color: #FFFFFF !important; }
+[data-testid="stBaseButton-primary"]:not(:disabled) p { color: #FFFFFF !important; }
+.stApp button:disabled { background: #EDEDED !important; border-color: #C8C8C8 !important;
+  cursor: not-allowed; }
+.stApp button:disabled p { color: #6E6E6E !important; }
+[data-testid="stText"], [data-testid="stText"] * { font-size: 30px !important;
+  line-height: 1.35 !important; color: #000000 !important; }
+[data-testid="stTable"] td [data-testid="stMarkdownContainer"],
+[data-testid="stTable"] th [data-testid="stMarkdownContainer"] { max-width: none !important; }
 .stApp table { width: 100%; }
 .stApp td, .stApp th { padding: 0.35em 0.6em !important; }
 </style>
@@ -104,10 +111,36 @@ def briefing(url: str, version: int, filters: Filters, d: Disclosure) -> Briefin
     )
 
 
+# A presenter's clicker sends PageDown/PageUp, a keyboard the arrows: each clicks the
+# Next/Previous button (found by its key's documented CSS class, st-key-<key>), so a step is
+# exactly a click. Keys typed into a field (the period picker) are left alone.
+KEYS_JS = """<script>
+(() => {
+  if (window.__trygghetKeys) return;
+  window.__trygghetKeys = true;
+  const steps = {ArrowRight: "fram", PageDown: "fram", ArrowLeft: "bak", PageUp: "bak"};
+  document.addEventListener("keydown", (event) => {
+    const key = steps[event.key];
+    if (!key || event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target;
+    if (target && target.closest && target.closest(
+        "input, textarea, select, [role=combobox], [role=listbox], [contenteditable=true]"))
+      return;
+    const button = document.querySelector(".st-key-" + key + " button");
+    if (!button) return;  // not presenting
+    event.preventDefault();
+    if (!button.disabled) button.click();
+  });
+})();
+</script>"""
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
-def pdf(url: str, version: int, filters: Filters) -> bytes:
-    """Always the public version: minutes are public documents."""
-    return situation_report(briefing(url, version, filters, public(threshold)))
+def pdf(url: str, version: int, filters: Filters, day) -> bytes:
+    """Always the public version: minutes are public documents. ``day`` (today in Swedish
+    time) dates the report and keys the cache, so a report is never dated yesterday."""
+    b = briefing(url, version, filters, public(threshold))
+    return situation_report(b, made_on=day)
 
 
 def table(frame: pd.DataFrame) -> None:
@@ -156,7 +189,12 @@ def view_promise(b: Briefing) -> None:
 
 def view_since(b: Briefing) -> None:
     st.text(t("meeting.since_text", period=b.period_text, previous=b.previous_text))
-    table(b.categories.head(5 if presenting() else 8))
+    shown = b.categories
+    if presenting():  # what the room needs: the verdict first, then the change and counts
+        wanted = ["col.verdict", "col.change_ci", "col.total_period", "col.previous"]
+        columns = [shown.columns[0], *(t(c) for c in wanted if t(c) in shown.columns)]
+        shown = shown[columns]
+    table(shown.head(5 if presenting() else 8))
     if b.coverage_note:
         st.caption(t("source.coverage_note"))
 
@@ -190,6 +228,7 @@ day = meeting.reference_day(last)
 
 if presenting():
     st.html(PRESENTATION_CSS)
+    st.html(KEYS_JS, unsafe_allow_javascript=True)
     n = current_view()
     back, where, forward, period_column, leave = st.columns([2, 1, 2, 4, 3])
     back.button(
@@ -231,7 +270,7 @@ st.toggle(
 )
 b = briefing(ui.store().url, ui.data_version(), filters, ui.disclosure())
 try:
-    report = pdf(ui.store().url, ui.data_version(), filters)
+    report = pdf(ui.store().url, ui.data_version(), filters, local_day(muni.timezone))
 except Exception:  # a report that cannot be made must not take the page with it
     logging.getLogger("trygghet").exception("situation report failed")
     st.error(t("meeting.pdf_failed"))

@@ -18,14 +18,14 @@ def figures(url: str, version: int, filters: Filters, d: Disclosure) -> views.Vi
 
 
 def change_delta(view: views.View) -> tuple[str | None, str]:
-    """The badge under the count: the same verdict and change as the sentence."""
+    """The badge under the count (the same verdict and change as the sentence) and the
+    verdict code that colours it (``ui.delta_style``)."""
     ov, code = view.extra["overview"], view.extra["headline"]
     c = ov.change.comparison
     if code not in (stats.INCREASE, stats.DECREASE, stats.NO_CHANGE) or c.ratio is None:
         return (views.verdict_word(code), "off") if code != stats.NO_CHANGE else (None, "off")
     text = f"{fmt_signed_pct(c.ratio - 1, 0)} – {views.verdict_word(code)}"
-    # Colour only what the test calls a real change; red means more incidents.
-    return text, "off" if code == stats.NO_CHANGE else "inverse"
+    return text, code
 
 
 def rate_metric(view: views.View, column) -> None:
@@ -110,13 +110,13 @@ with st.container(border=True):
         st.caption(note)
 
 total_col, rate_col, previous_col = st.columns(3)
-delta, colour = change_delta(view)
+delta, code = change_delta(view)
+ratio = ov.change.comparison.ratio if ov.change.comparison is not None else None
 total_col.metric(
     t("overview.metric_total"),
     d.text(ov.total),
     delta=delta,
-    delta_color=colour,
-    delta_arrow="off" if colour == "off" else "auto",
+    **ui.delta_style(0 if ratio is None else ratio - 1, code),
     help=t("change.help"),
 )
 rate_metric(view, rate_col)
@@ -151,7 +151,7 @@ st.plotly_chart(
 )
 st.caption(t("coverage.gap_note"))
 st.subheader(t("overview.categories_heading"))
-st.dataframe(view.tables["kategorier"].head(8), hide_index=True, width="stretch")
+ui.change_table(view.tables["kategorier"].head(8))
 st.caption(" ".join([t("change.help"), t("verdict.help_many"), t("verdict.help_hidden")]))
 ui.disclosure_note(d)
 

@@ -64,8 +64,7 @@ def change(view: views.View, f: Filters) -> None:
         key="uppdelning",
         format_func=lambda v: t(f"trends.by_{v}"),
     )
-    table = view.tables["kategorier" if by == "category" else "orter"]
-    st.dataframe(table, hide_index=True, width="stretch")
+    table = ui.change_table(view.tables["kategorier" if by == "category" else "orter"])
     st.caption(
         " ".join(
             [
@@ -126,7 +125,7 @@ def hours(view: views.View) -> None:
     if night is None:
         st.metric(t("trends.night_metric"), t("verdict.too_few"))
     else:
-        delta = None
+        delta, style = None, ui.delta_style(0, stats.NO_CHANGE)
         previous = "–"
         if night.previous_share is not None and not d.any_hidden(
             night.previous_night, night.previous_timed - night.previous_night
@@ -135,12 +134,12 @@ def hours(view: views.View) -> None:
             points = round((night.share - night.previous_share) * 100)
             verdict = t(f"verdict.{night.comparison.verdict}")
             delta = t("trends.night_delta", change=fmt_signed(points), verdict=verdict)
+            style = ui.delta_style(points, night.comparison.verdict)
         st.metric(
             t("trends.night_metric"),
             fmt_pct(night.share, 0),
             delta=delta,
-            delta_color="off" if night.comparison.verdict == stats.NO_CHANGE else "inverse",
-            delta_arrow="off",
+            **style,
             help=t(
                 "trends.night_metric_help",
                 low=fmt_pct(night.low, 0),

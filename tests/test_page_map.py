@@ -423,7 +423,7 @@ def test_the_excluded_incidents_are_one_count(page, sample_incidents):
 
 def test_too_few_incidents_says_so_instead_of_hotspots(page, sample_incidents):
     at = page()
-    at.multiselect(key="ort").set_value(["Hjortkvarn"]).run()
+    at.selectbox(key="ort").set_value("Hjortkvarn").run()
     at.button_group(key="vy").set_value("hotspots").run()
     assert_ok(at)
     year = selection(reference(sample_incidents), ort="Hjortkvarn")
@@ -449,17 +449,9 @@ def test_places_table_and_downloads_hide_small_counts(page, sample_incidents, mo
     cells of 1 or 2 as well: the ten busiest cells would reach down to the small ones, and
     none may be listed, on screen or in the downloads. The selection is chosen by hand from
     the published counts (with any secret, some combination qualifies)."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-    from streamlit.testing.v1 import app_test
+    from tests.downloads import build, record_managers
 
-    storages = []
-
-    class Recording(MemoryMediaFileStorage):  # keeps the downloads after the run
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            storages.append(self)
-
-    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+    managers = record_managers(monkeypatch)  # the downloads are built when clicked
     at = page()
     ref = reference(sample_incidents)
     chosen = None
@@ -474,8 +466,8 @@ def test_places_table_and_downloads_hide_small_counts(page, sample_incidents, mo
     assert chosen is not None
     place, category, expected, previous = chosen
     visible = expected[expected["published"] >= THRESHOLD]
-    at.multiselect(key="ort").set_value([place]).run()
-    at.multiselect(key="kategori").set_value([category]).run()
+    at.selectbox(key="ort").set_value(place).run()
+    at.selectbox(key="kategori").set_value(category).run()
     assert_ok(at)
     places = at.dataframe[0].value
     rows = {table_cell(c, 250) for c in places["Rutans mitt (SWEREF 99 TM)"]}
@@ -490,15 +482,11 @@ def test_places_table_and_downloads_hide_small_counts(page, sample_incidents, mo
             assert str(row["Året innan"]) == shown_as(previous["published"].get(key, 0))
 
     check(places)
-    buttons = {b.label: b.proto.url for b in at.get("download_button")}
-    files = {}
-    for label in ("Ladda ner platserna (CSV)", "Ladda ner platserna (Excel)"):
-        name = buttons[label].rsplit("/", 1)[-1]
-        files[label] = next(
-            s._files_by_id[name.split(".")[0]].content
-            for s in reversed(storages)
-            if name.split(".")[0] in s._files_by_id
-        )
+    buttons = {b.label: b for b in at.get("download_button")}
+    files = {
+        label: build(managers, buttons[label])
+        for label in ("Ladda ner platserna (CSV)", "Ladda ner platserna (Excel)")
+    }
     csv = pd.read_csv(
         io.BytesIO(files["Ladda ner platserna (CSV)"]), sep=";", encoding="utf-8-sig", dtype=str
     )
@@ -522,8 +510,8 @@ def test_a_tiny_selection_shows_no_small_number(page, sample_incidents):
             candidates.append((place, category))
     assert candidates
     place, category = candidates[0]
-    at.multiselect(key="ort").set_value([place]).run()
-    at.multiselect(key="kategori").set_value([category]).run()
+    at.selectbox(key="ort").set_value(place).run()
+    at.selectbox(key="kategori").set_value(category).run()
     assert_ok(at)
     chosen = selection(ref, ort=place, kategori=category)
     on_map = chosen[chosen["mapped"]]
@@ -559,8 +547,8 @@ def test_a_selection_whose_cells_all_publish_zero_renders(page, sample_incidents
             break
     plant(ids, [58.900, 58.905], [15.430, 15.430], kategori="Brand", ort="Hjortkvarn")
     at.run()
-    at.multiselect(key="ort").set_value(["Hjortkvarn"]).run()
-    at.multiselect(key="kategori").set_value(["Brand"]).run()
+    at.selectbox(key="ort").set_value("Hjortkvarn").run()
+    at.selectbox(key="kategori").set_value("Brand").run()
     assert_ok(at)
     assert summary(at).startswith(f"{SMALL} händelser med plats i urvalet.")
     assert map_data(at)["cells"] == []

@@ -35,6 +35,67 @@ def _label(start: pd.Timestamp, freq: str) -> str:
     return fmt_date(start.date())
 
 
+def tick_months(first, last) -> list[pd.Timestamp]:
+    """The months to label on an axis from ``first`` to ``last``, by span: every month up
+    to 14, every quarter up to 3 years, every half year up to 6, then every January."""
+    months = pd.date_range(pd.Timestamp(first).to_period("M").start_time, last, freq="MS")
+    if len(months) <= 14:
+        return list(months)
+    step = 3 if len(months) <= 36 else 6 if len(months) <= 72 else 12
+    return [m for m in months if (m.month - 1) % step == 0] or list(months[:1])
+
+
+def tick_text(months: list[pd.Timestamp]) -> list[str]:
+    """Swedish month abbreviations with the year under the first tick and under each
+    January ("okt<br>2018", "nov", …, "jan<br>2019"); the year alone on yearly ticks."""
+    yearly = len(months) > 1 and all(m.month == 1 for m in months)
+    out = []
+    for i, m in enumerate(months):
+        if yearly:
+            out.append(str(m.year))
+        elif i == 0 or m.month == 1:
+            out.append(f"{fmt_month_short(m)}<br>{m.year}")
+        else:
+            out.append(fmt_month_short(m))
+    return out
+
+
+def _category_ticks(fig: go.Figure, starts, freq: str) -> None:
+    """Readable ticks on a category axis of bucket labels (``_label``): a subset of the
+    buckets by span, named by month and year (a week's tick is the first week of a month)."""
+    starts = [pd.Timestamp(s) for s in starts]
+    if not starts:
+        return
+    wanted = set(tick_months(min(starts), max(starts)))
+    chosen, seen = [], set()
+    for s in starts:
+        month = s.to_period("M").start_time
+        if freq != "M":  # the first week starting in a wanted month
+            month = (s + pd.Timedelta(days=6)).to_period("M").start_time
+        if month in wanted and month not in seen:
+            seen.add(month)
+            chosen.append((s, month))
+    fig.update_xaxes(
+        type="category",
+        tickmode="array",
+        tickvals=[_label(s, freq) for s, _ in chosen],
+        ticktext=tick_text([m for _, m in chosen]),
+        tickangle=0,
+    )
+
+
+def bucket_length(start: pd.Timestamp, freq: str) -> int:
+    return pd.Timestamp(start).days_in_month if freq == "M" else 7
+
+
+def partial_buckets(series: pd.DataFrame, freq: str = "M") -> pd.Series:
+    """Per row of a ``trends.period_series`` frame: the bucket has data but not for all of
+    its days (the period starts or ends inside it, or the data do), so its count is not
+    comparable with a whole month's."""
+    full = series["start"].map(lambda s: bucket_length(s, freq))
+    return (series["covered"] > 0) & (series["covered"] < full)
+
+
 def series_figure(
     series: pd.DataFrame, threshold: int | None = None, freq: str = "M", value: str = "n"
 ) -> go.Figure:
@@ -46,6 +107,11 @@ def series_figure(
         "current": (BLUE, "solid", "overview.trend_current"),
         "previous": (GREY, "dash", "overview.trend_previous"),
     }
+    partial = (
+        partial_buckets(series, freq)
+        if "covered" in series
+        else pd.Series(False, index=series.index)
+    )
     for name, (colour, dash, label) in styles.items():
         rows = series[series["series"] == name]
         values = rows[value]
@@ -56,6 +122,14 @@ def series_figure(
             ]
         else:
             hover = list(rows["hover"])
+        part = partial[rows.index]
+        cover = rows["covered"] if "covered" in rows else pd.Series(0, index=rows.index)
+        hover = [
+            t("chart.partial_hover", value=h, days=int(c), of=bucket_length(s, freq))
+            if p and not pd.isna(v)
+            else h
+            for h, p, v, c, s in zip(hover, part, values, cover, rows["start"], strict=True)
+        ]
         fig.add_trace(
             go.Scatter(
                 x=[_label(s, freq) for s in rows["start"]],
@@ -63,13 +137,49 @@ def series_figure(
                 name=t(label),
                 mode="lines+markers",
                 line={"color": colour, "dash": dash, "width": 3},
-                marker={"size": 7 if freq == "M" else 4},
+                # A partial bucket is drawn hollow: fewer days, so a lower count.
+                marker={
+                    "size": 7 if freq == "M" else 4,
+                    "symbol": ["circle-open" if p else "circle" for p in part],
+                    "line": {"width": 2, "color": colour},
+                },
                 customdata=hover,
                 hovertemplate="%{x}: %{customdata}<extra>" + t(label) + "</extra>",
             )
         )
+    _mark_partial(fig, series, partial, freq)
+    _category_ticks(fig, series["start"].drop_duplicates(), freq)
     title = t("overview.trend_count") if value == "n" else t("trends.rate_axis")
     return _layout(fig, y_title=title)
+
+
+def _mark_partial(fig: go.Figure, series: pd.DataFrame, partial: pd.Series, freq: str) -> None:
+    """A grey band behind each partial month of the current period, named in the legend
+    ("ofullständig månad"); the hover text gives its days."""
+    flags = partial[series["series"] == "current"].to_numpy()
+    where = [i for i, p in enumerate(flags) if p]
+    if not where:
+        return
+    word = t("chart.partial_month" if freq == "M" else "chart.partial_week")
+    for i in where:
+        fig.add_vrect(
+            x0=i - 0.5,
+            x1=i + 0.5,
+            fillcolor="#9E9E9E",
+            opacity=0.18,
+            line_width=0,
+            layer="below",
+        )
+    fig.add_trace(  # the legend's key to the band
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=word,
+            marker={"symbol": "square", "size": 14, "color": "rgba(158,158,158,0.35)"},
+            hoverinfo="skip",
+        )
+    )
 
 
 def control_figure(chart: pd.DataFrame, threshold: int) -> go.Figure:
@@ -129,6 +239,7 @@ def control_figure(chart: pd.DataFrame, threshold: int) -> go.Figure:
             marker={"size": 16, "color": VERMILLION, "symbol": "diamond"},
         )
     )
+    _category_ticks(fig, chart["month"], "M")
     return _layout(fig, y_title=t("overview.trend_count"))
 
 
@@ -195,6 +306,7 @@ def night_figure(monthly: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x}: %{customdata}<extra></extra>",
         )
     )
+    _category_ticks(fig, monthly["month"], "M")
     fig = _layout(fig, height=300, y_title=t("trends.night_axis"))
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
     return fig
@@ -254,10 +366,8 @@ def _swedish_month_ticks(fig: go.Figure, first, last) -> None:
     """Plotly names months in English on a date axis: label the ticks ourselves."""
     if pd.isna(first) or pd.isna(last):
         return
-    months = pd.date_range(pd.Timestamp(first).to_period("M").start_time, last, freq="MS")
-    step = max(1, len(months) // 8)
-    ticks = months[::step]
-    fig.update_xaxes(tickvals=list(ticks), ticktext=[_label(m, "M") for m in ticks])
+    ticks = tick_months(first, last)
+    fig.update_xaxes(tickvals=ticks, ticktext=tick_text(ticks))
 
 
 def funnel_figure(

@@ -7,9 +7,11 @@ ReportLab's Helvetica, which covers Swedish letters too.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from matplotlib.figure import Figure  # no pyplot: no display or global state needed
@@ -31,9 +33,20 @@ from reportlab.platypus import (
 
 from lib.i18n import fmt_date, fmt_month_short, t
 from lib.public.briefing import Briefing
-from lib.public.charts import BLUE, GREY
+from lib.public.charts import BLUE, GREY, tick_months
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def now() -> dt.datetime:
+    """The clock the report is dated by (a function, so a test can set it)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def local_day(zone: str = "Europe/Stockholm") -> dt.date:
+    """Today where the council meets: a server on UTC would date a report made at 00.30
+    Swedish time the day before."""
+    return now().astimezone(ZoneInfo(zone)).date()
 
 
 def _fonts() -> tuple[str, str]:
@@ -49,7 +62,7 @@ def _fonts() -> tuple[str, str]:
 def _styles():
     regular, bold = _fonts()
     base = getSampleStyleSheet()
-    return {
+    styles = {
         "title": ParagraphStyle("title", parent=base["Title"], fontName=bold, fontSize=20),
         "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=bold, fontSize=13),
         "body": ParagraphStyle("body", parent=base["BodyText"], fontName=regular, fontSize=10),
@@ -70,6 +83,12 @@ def _styles():
             spaceAfter=8,
         ),
     }
+    for style in styles.values():  # lines break at spaces only: no word is ever cut in two
+        style.splitLongWords = 0
+        style.hyphenationLang = ""
+        style.embeddedHyphenation = 0
+        style.uriWasteReduce = 0
+    return styles
 
 
 def _escape(text) -> str:
@@ -77,9 +96,36 @@ def _escape(text) -> str:
     return "" if text is None else html.escape(str(text), quote=False)
 
 
+PADDING = 12  # a cell's left and right padding together (ReportLab's default 6 + 6)
+
+
+def column_widths(frame: pd.DataFrame, styles, total: float) -> list[float]:
+    """Widths that fit each column's longest word (lines break only at spaces) and share
+    the rest by how much text each column holds."""
+    head, cell = styles["head"], styles["cell"]
+
+    def width(text: str, style) -> float:
+        return pdfmetrics.stringWidth(text, style.fontName, style.fontSize)
+
+    least, wanted = [], []
+    for name, values in frame.astype(str).items():
+        texts = [(str(name), head), *((v, cell) for v in values)]
+        least.append(max(width(w, st) for x, st in texts for w in x.split() or [""]) + PADDING)
+        wanted.append(max(width(x, st) for x, st in texts) + PADDING)
+    spare = total - sum(least)
+    if spare <= 0:
+        return [total * w / sum(least) for w in least]
+    extra = [max(w - m, 0) for w, m in zip(wanted, least, strict=True)]
+    if sum(extra) <= spare:
+        return [w + (spare - sum(extra)) / len(wanted) for w in wanted]
+    return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
+
+
 def _table(frame: pd.DataFrame, styles, widths=None) -> Table | Paragraph:
     if frame.empty or len(frame.columns) == 0:
         return Paragraph("–", styles["cell"])
+    if widths is None:
+        widths = column_widths(frame, styles, A4[0] - 36 * mm)
     head = [Paragraph(_escape(c), styles["head"]) for c in frame.columns]
     body = [
         [Paragraph(_escape(v), styles["cell"]) for v in row]
@@ -108,9 +154,10 @@ def trend_png(monthly: pd.DataFrame, threshold: int) -> bytes:
         part = monthly[monthly["series"] == series].sort_values("start")
         values = part["n"].where(part["n"] >= threshold)
         ax.plot(part["start"], values, marker="o", color=colour, lw=width, label=labels[series])
-    starts = sorted(monthly["start"].unique())
-    ax.set_xticks(starts)
-    ax.set_xticklabels([fmt_month_short(pd.Timestamp(s)) for s in starts], fontsize=8)
+    starts = [pd.Timestamp(s) for s in sorted(monthly["start"].unique())]
+    ticks = tick_months(starts[0], starts[-1]) if starts else []
+    ax.set_xticks(ticks)
+    ax.set_xticklabels(_tick_labels(ticks), fontsize=8)
     ax.set_ylim(bottom=0)
     ax.grid(axis="y", color="#E5E5E5")
     for side in ("top", "right"):
@@ -123,9 +170,22 @@ def trend_png(monthly: pd.DataFrame, threshold: int) -> bytes:
     return out.getvalue()
 
 
-def situation_report(b: Briefing) -> bytes:
+def _tick_labels(ticks: list[pd.Timestamp]) -> list[str]:
+    """Month abbreviations, the year under the first tick and under each January; the
+    year alone when every tick is a January."""
+    if len(ticks) > 1 and all(m.month == 1 for m in ticks):
+        return [str(m.year) for m in ticks]
+    return [
+        f"{fmt_month_short(m)}\n{m.year}" if i == 0 or m.month == 1 else fmt_month_short(m)
+        for i, m in enumerate(ticks)
+    ]
+
+
+def situation_report(b: Briefing, made_on: dt.date | None = None) -> bytes:
     """The A4 report: summary, key figures with verdicts, trend, categories, top places,
-    promise follow-up, sources, date and period."""
+    promise follow-up, sources, date and period. Dated ``made_on``, by default today in
+    Swedish time."""
+    made_on = made_on or local_day()
     styles = _styles()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -145,7 +205,7 @@ def situation_report(b: Briefing) -> bytes:
             _escape(t("meeting.report_period", period=b.period_text, previous=b.previous_text)),
             styles["body"],
         ),
-        Paragraph(_escape(t("meeting.report_made", day=fmt_date(b.made_on))), styles["small"]),
+        Paragraph(_escape(t("meeting.report_made", day=fmt_date(made_on))), styles["small"]),
         Spacer(1, 4 * mm),
     ]
     if b.sample:
@@ -194,8 +254,7 @@ def situation_report(b: Briefing) -> bytes:
         Paragraph(_escape(b.promise_heading), styles["small"]),
     ]
     if b.promise_status is not None and not b.promise_status.empty:
-        widths = [width * f for f in (0.34, 0.22, 0.3, 0.14)]
-        promise.append(_table(b.promise_status, styles, widths=widths))
+        promise.append(_table(b.promise_status, styles))
     story.append(KeepTogether(promise))
     story.append(
         KeepTogether(
