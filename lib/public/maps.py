@@ -17,10 +17,14 @@ small script, so the payload follows the number of cells, not the number of inci
 
 from __future__ import annotations
 
+import atexit
 import html
 import json
 import os
+import shutil
+import stat
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,37 +79,66 @@ MAX_POINTS = 5000  # analysts' clustered points: the latest ones, so the page st
 # --- Offline assets ----------------------------------------------------------------------------
 
 
+_assets: Path | None = None
+_assets_lock = threading.Lock()
+
+
 def asset_dir() -> Path:
-    """A directory with Leaflet and the plugins as files, written once from the installed
-    folium-offline package (outside the repository: nothing is copied into it). The package
-    takes most of a second to import, so a marker file says the directory is complete."""
-    from importlib.metadata import version
-
-    target = Path(tempfile.gettempdir()) / f"trygghet-kartfiler-{version('folium-offline')}"
-    marker = target / ".komplett"
-    if marker.exists() and all((target / name).exists() for name in ASSETS):
+    """A directory with Leaflet and the plugins as files, written from the installed
+    folium-offline package (outside the repository: nothing is copied into it). The map's
+    pages run its scripts same-origin, so nobody else may be able to write there: the
+    directory is made by ``tempfile.mkdtemp`` (a random name, mode 0700, so no other user
+    can have made it first) once per process, and checked (``trusted``) on every call; a
+    directory that went missing, changed hands or became writable to others is replaced by
+    a new one. Removed when the process ends."""
+    global _assets
+    with _assets_lock:
+        if _assets is not None and trusted(_assets, ASSETS):
+            return _assets
+        target = Path(tempfile.mkdtemp(prefix="trygghet-kartfiler-"))
+        for name, url in ASSETS.items():
+            descriptor = os.open(target / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as fh:
+                fh.write(embedded_asset(url).strip() + "\n")
+        atexit.register(shutil.rmtree, target, True)
+        _assets = target
         return target
-    from offlinefolium.elements import _res as embedded
-
-    target.mkdir(parents=True, exist_ok=True)
-    for name, url in ASSETS.items():
-        tmp = target / f".{name}.{os.getpid()}"
-        tmp.write_text(_embedded(embedded, url).strip() + "\n", encoding="utf-8")
-        tmp.replace(target / name)  # atomic: a parallel process never reads half a file
-    marker.touch()
-    return target
 
 
-def _embedded(embedded: dict[str, str], url: str) -> str:
-    """The embedded copy of ``url``; a later folium-offline may embed another version of the
-    same file (leaflet@1.9.4/dist/leaflet.js, say), so fall back to the same file name."""
-    if url in embedded:
-        return embedded[url]
-    name = url.rsplit("/", 1)[-1]
-    matches = sorted(key for key in embedded if key.rsplit("/", 1)[-1] == name)
-    if not matches:
-        raise LookupError(f"folium-offline embeds no {name}")
-    return embedded[matches[-1]]
+def trusted(folder: Path, names=()) -> bool:
+    """The folder and each named file in it exist, are no symbolic links, belong to this
+    process's user and are writable by nobody else."""
+    uid = os.getuid()
+    for path, kind in [(folder, stat.S_ISDIR), *((folder / n, stat.S_ISREG) for n in names)]:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return False
+        if not kind(info.st_mode) or info.st_uid != uid or info.st_mode & 0o022:
+            return False
+    return bool(stat.S_IMODE(os.lstat(folder).st_mode) & 0o077 == 0)
+
+
+def embedded_asset(url: str) -> str:
+    """folium-offline's embedded copy of ``url``, through its public rendering: a
+    ``JSCSSMixin`` element in a branca ``Figure`` writes each linked file inline, as
+    ``<script>``/``<style>``. tests/test_map_assets.py fails when the package changes."""
+    from branca.element import Figure
+    from offlinefolium.elements import JSCSSMixin
+
+    is_css = url.endswith(".css")
+    element = JSCSSMixin()
+    element.default_js = [] if is_css else [("asset", url)]
+    element.default_css = [("asset", url)] if is_css else []
+    figure = Figure()
+    figure.add_child(element)
+    try:
+        html = figure.render()
+    except KeyError as exc:
+        raise LookupError(f"folium-offline embeds no {url}") from exc
+    opening, closing = ("<style>", "</style>") if is_css else ("<script>", "</script>")
+    start = html.index(opening) + len(opening)
+    return html[start : html.index(closing, start)]
 
 
 def asset_bytes(names=tuple(ASSETS)) -> int:
