@@ -502,7 +502,9 @@ MESSAGES: dict[str, str] = {
         "\n\n"
         "**Källor.** Händelser kommer från polisen, kommunens egen rapportering av "
         "oroshärdar, väktare och polisens öppna händelser. Polisens öppna händelser omfattar "
-        "bara en liten del av de anmälda brotten och är ingen brottsstatistik."
+        "bara en liten del av de anmälda brotten och är ingen brottsstatistik. "
+        "Kommun- och länsgränserna är Valmyndighetens, förenklade av okfse/sweden-geojson: "
+        "bra för en karta, inte för att avgöra på vilken sida av gränsen en adress ligger."
     ),
     "about.calibration_heading": "Hur ofta metoderna larmar i onödan",
     "about.calibration_intro": "Varje bedömning har prövats på simulerade data där inget har hänt (och där en verklig skillnad har planterats). Senaste körning {day} med `{command}`:",
@@ -851,6 +853,27 @@ MESSAGES: dict[str, str] = {
         "flyttade en mindre del av händelserna, under −1 flyttade fler än kameran tog bort. "
         "Urvalets kategori och källa gäller, men inte dess period."
     ),
+    # --- another municipality: `python -m lib.cli kommun new` (issue 15, items 1-2) ---
+    "cli.help_kommun_cmd": "kommunens konfiguration: kommun new KOD skriver en startkonfiguration",
+    "cli.help_kommun_new": "skriv en startkonfiguration för en kommun utifrån dess kommunkod",
+    "cli.help_kommun_code": "kommunkoden med fyra siffror (SCB), t.ex. 0180",
+    "cli.help_kommun_out": "fil att skriva (annars data/<kommunnamn>.toml)",
+    "cli.help_kommun_force": "skriv över en befintlig fil",
+    "kommun.unknown_code": "Okänd kommunkod: {code}. Ange en av Sveriges 290 kommunkoder med fyra siffror (SCB), t.ex. 0180.",
+    "kommun.exists": "Filen {file} finns redan. Inget skrevs; lägg till --force för att skriva över den.",
+    "kommun.written": "Startkonfiguration för {name} ({county}) skriven till {file}.\nStarta dashboarden för kommunen med: TRYGGHET_KOMMUN={selector} streamlit run dashboard.py\nFyll sedan i orter, folkmängd, medborgarlöften och mötesdatum i filen.",
+    "kommun.display_name": "{name} kommun",
+    "kommun.toml_header": "Startkonfiguration för {name} (kommunkod {code}), skriven av `python -m lib.cli kommun new {code}`.\nAllt som gäller kommunen finns i den här filen. Namn, län, mittpunkt och gränsruta kommer\nfrån kommungränserna i data/geo/ (Valmyndigheten via okfse/sweden-geojson).\nFyll i det som bara kommunen vet: orter, folkmängd, medborgarlöften och BRÅ:s mötesdatum.",
+    "kommun.toml_privacy": "Antal under detta visas aldrig i den öppna vyn (”färre än 3”).",
+    "kommun.toml_centre": "En punkt inne i kommunen (WGS 84).",
+    "kommun.toml_bbox": "Gränsruta (WGS 84) runt den förenklade kommungränsen med cirka 2 km marginal: koordinater\nutanför den avvisas vid import. Kartan och hotspotanalysen använder själva kommungränsen.",
+    "kommun.toml_sensitive": "Kategorier som aldrig visas som punkter och hålls borta från vyer per plats.",
+    "kommun.toml_meetings": "Datum för det lokala brottsförebyggande rådets (BRÅ:s) möten, t.ex. [2025-02-10, 2025-04-07].",
+    "kommun.toml_peers": 'Kommuner i samma kommungrupp (SKR), t.ex. ["Kumla", "Nora"]; tomt om ingen grupp är vald.',
+    "kommun.toml_population": "Folkmängd 31 december varje år (SCB), t.ex. 2024 = 14000. Utan folkmängd visas inga takter\nper invånare.",
+    "kommun.toml_comparison": "Jämförelse: grupperna som sidan Jämförelse erbjuder, `default` först. Länets kommuner\n(county = true) är förvalet; lägg till kommungruppen (SKR) som en grupp med members = [...].",
+    "kommun.toml_localities": "Orter: lägg till en [[localities]] per ort (namn, folkmängd, lat, lon; approximate = true om\npositionen är ungefärlig). Listan är tom tills den fylls i. Ta bort # framför raderna nedan\noch rätta dem.",
+    "kommun.toml_promises": "Medborgarlöften: en [[promise_periods]] per löftesperiod, med en definitionsfil i data/promises/.\nTa bort # framför raderna nedan och rätta dem.",
     # Issue 14, items 7–10 (projector, PDF, phone, downloads, Swedish widgets)
     "chart.partial_month": "ofullständig månad",
     "chart.partial_week": "ofullständig vecka",
