@@ -6,18 +6,20 @@ import streamlit as st
 
 from lib import ui
 from lib.i18n import fmt_int, fmt_num, fmt_rows, source_label, t
-from lib.ingest.formats import recognise_kind
+from lib.ingest import values
+from lib.ingest.formats import Raw, recognise_kind
 from lib.ingest.importers import (
     ReadResult,
+    find_unknown_values,
     format_dates,
-    read_raw,
     sha256_of,
     suggest_mapping,
     to_swedish_csv,
 )
+from lib.ingest.limits import MAX_UPLOAD_MB, UPLOAD
 from lib.ingest.loading import (
     IMPORT_KINDS,
-    MAX_UPLOAD_MB,
+    parse_file,
     read_file,
     store_result,
     template_bytes,
@@ -28,6 +30,7 @@ from lib.public import exports
 
 ui.front_door()
 PREVIEW_ROWS = 50
+VALUES_SHOWN = 50  # unknown values offered for mapping per column; the rest stay errors
 
 
 def choose_kind() -> str | None:
@@ -77,6 +80,52 @@ def column_mapping(store, kind: str, header: list[str], raw_frame) -> dict[str, 
         width="stretch",
     )
     return {h: by_label.get(m) for h, m in zip(header, edited[t("data.col_means")], strict=True)}
+
+
+def parsed(data: bytes, file_name: str, muni) -> Raw:
+    """The upload parsed once (in a child process, within the upload limits) and kept by
+    its sha256 and name while the analyst maps columns and values: every rerun of the page
+    validates the same parse instead of reading the file again."""
+    key = (sha256_of(data), file_name)
+    cached = st.session_state.get("_parsed")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with st.spinner(t("data.progress_reading")):
+        raw = parse_file(data, file_name, muni, UPLOAD)
+    st.session_state["_parsed"] = (key, raw)
+    return raw
+
+
+def value_mapping(store, raw: Raw, mapping, muni) -> dict[str, dict[str, str | None]]:
+    """The file's own words for sources, categories and localities: each unknown value with
+    its row count and a choice of known value, remembered from an earlier file or else the
+    suggestion preselected. Returns column -> value -> known value (None: left as an error)."""
+    unknown = find_unknown_values(raw, "incidents", muni, mapping)
+    if unknown.empty:
+        return {}
+    remembered = store.saved_value_map("incidents")
+    st.markdown(f"**{t('values.heading')}**")
+    st.caption(t("values.help"))
+    if any(r.value in remembered.get(r.column, {}) for r in unknown.itertuples()):
+        st.caption(t("values.remembered"))
+    if "category" in set(unknown["column"]):
+        st.caption(t("values.no_new_category"))
+    chosen: dict[str, dict[str, str | None]] = {}
+    for row in unknown.groupby("column").head(VALUES_SHOWN).itertuples():
+        options = [None, *values.vocabulary(row.column, muni)]
+        default = remembered.get(row.column, {}).get(row.value, row.suggestion)
+        left, right = st.columns([2, 3], vertical_alignment="center")
+        header = values.column_header(row.column)
+        left.text(f"{header}: {row.value} ({fmt_rows(row.rows)})")  # plain text: from the file
+        chosen.setdefault(row.column, {})[row.value] = right.selectbox(
+            t("values.col_means"),
+            options,
+            index=options.index(default) if default in options else 0,
+            format_func=lambda v, column=row.column: values.label(column, v),
+            key=f"varde-{row.column}-{sha256_of(row.value.encode())[:12]}",
+            label_visibility="collapsed",
+        )
+    return chosen
 
 
 def report(result: ReadResult) -> None:
@@ -156,6 +205,7 @@ def import_tab(store, muni, name: str) -> None:
     upload = st.file_uploader(
         t("data.upload"),
         type=["csv", "txt", "xlsx", "json"],
+        max_upload_size=MAX_UPLOAD_MB,
         key=f"uppladdning-{st.session_state.get('_upload_round', 0)}",
         help=t("data.upload_help", limit=MAX_UPLOAD_MB),
     )
@@ -176,13 +226,13 @@ def import_tab(store, muni, name: str) -> None:
         )
     if upload is None:
         return
-    problem = too_large(upload.size)
+    problem = too_large(upload.size, UPLOAD)
     if problem:
         st.error(f"{t('data.file_refused')} {problem}")
         return
     data = upload.getvalue()
-    raw = read_raw(data, upload.name, muni)
-    mapping = None
+    raw = parsed(data, upload.name, muni)
+    mapping, value_map = None, {}
     found_kind = kind or raw.kind
     if raw.problem is None and found_kind is None:
         found_kind = recognise_kind(raw.header)
@@ -190,6 +240,8 @@ def import_tab(store, muni, name: str) -> None:
         if kind is None:
             st.caption(t("data.kind_found", kind=t(f"kind.{found_kind}")))
         mapping = column_mapping(store, found_kind, raw.header, raw.frame)
+        if found_kind == "incidents":
+            value_map = value_mapping(store, raw, mapping, muni)
     with st.spinner(t("data.progress_reading")):
         result = read_file(
             data,
@@ -199,6 +251,9 @@ def import_tab(store, muni, name: str) -> None:
             source,
             mapping=mapping,
             year=int(year) if year else None,
+            value_map={c: {v: k for v, k in m.items() if k} for c, m in value_map.items()},
+            raw=raw,
+            limits=UPLOAD,
         )
     if result.file_failed:
         st.error(t("data.file_refused") + "\n\n" + "\n\n".join(e.reason for e in result.errors))
@@ -234,6 +289,8 @@ def import_tab(store, muni, name: str) -> None:
         return
     if mapping is not None:
         store.save_mapping(result.kind, result.header, mapping)
+    if value_map:
+        store.save_value_map("incidents", value_map)
     next_round()
     st.session_state["_data_message"] = outcome.messages
     st.rerun()
@@ -242,6 +299,7 @@ def import_tab(store, muni, name: str) -> None:
 def next_round() -> None:
     """A fresh uploader after a decision, so the same file is not offered again."""
     st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
+    st.session_state.pop("_parsed", None)
 
 
 def log_tab(store, name: str) -> None:

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from lib import cli
 from lib.config import load_municipality
-from lib.ingest import loading
 from lib.ingest.formats import file_format, police_municipality, recognise_kind
 from lib.ingest.importers import read_raw, read_table, to_swedish_csv
+from lib.ingest.limits import COMMAND_LINE, UPLOAD, Limits
 from lib.ingest.loading import (
     IMPORT_KINDS,
     import_bytes,
@@ -388,8 +388,11 @@ def test_script_in_description_is_stored_verbatim(seeded, muni, tmp_path):
 
 def test_too_large_message():
     message = too_large(300 * 1024 * 1024)
-    assert message is not None and "300 MB" in message and f"{loading.MAX_UPLOAD_MB} MB" in message
-    assert too_large(loading.MAX_UPLOAD_MB * 1024 * 1024) is None
+    limit = COMMAND_LINE.max_file_mb
+    assert message is not None and "300 MB" in message and f"{limit} MB" in message
+    assert too_large(limit * 1024 * 1024) is None
+    upload = too_large((UPLOAD.max_file_mb + 1) * 1024 * 1024, UPLOAD)
+    assert upload is not None and f"{UPLOAD.max_file_mb} MB" in upload
 
 
 def test_300_mb_file_on_the_command_line(seeded, tmp_path, capsys):
@@ -405,11 +408,10 @@ def test_300_mb_file_on_the_command_line(seeded, tmp_path, capsys):
     assert snapshot(seeded) == before
 
 
-def test_too_large_through_import_bytes(seeded, muni, monkeypatch):
-    monkeypatch.setattr(loading, "MAX_UPLOAD_MB", 1)
+def test_too_large_through_import_bytes(seeded, muni):
     data = csv_bytes(INCIDENT_HEADER, *["2019-01-01;Stöld;Hallsberg;Polisen"] * 40_000)
     assert len(data) > 1024 * 1024
-    refuse(seeded, muni, data, "MB", "största tillåtna")
+    refuse(seeded, muni, data, "MB", "största tillåtna", limits=Limits(max_file_mb=1))
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ import pandera.pandas as pa
 from lib import i18n
 from lib.config import Municipality, find_region, known_categories
 from lib.i18n import t
+from lib.ingest import values
 from lib.ingest.formats import Raw, file_format, read_excel, read_json, recognise_kind
 from lib.ingest.limits import COMMAND_LINE, Limits, line_number, nul_problem, text_problem
 from lib.ingest.schemas import (
@@ -77,6 +78,8 @@ class ReadResult:
     mapping: dict[str, str] = field(default_factory=dict)  # canonical -> header as written
     notes: list[str] = field(default_factory=list)  # Swedish: what was left out, not errors
     skip_existing: bool = False  # a feed (police open events): stored ids are left out
+    # Values not known as they are written (column, value, rows, suggestion): lib.values.
+    unknown_values: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def ok(self) -> bool:
@@ -364,7 +367,12 @@ def _nearest_locality(lat: float, lon: float, muni: Municipality) -> str:
     return min(muni.localities, key=dist).name
 
 
-def _incident_rules(frame: pd.DataFrame, muni: Municipality, errs: _Collector, default_source):
+def _incident_rules(
+    frame: pd.DataFrame, muni: Municipality, errs: _Collector, default_source, value_map=None
+):
+    for column, mapping in (value_map or {}).items():
+        if column in frame and column in values.VALUE_COLUMNS:
+            frame[column] = values.apply(frame[column], mapping)
     if "source" not in frame or frame["source"].isna().all():
         frame["source"] = frame.get("source", pd.Series(pd.NA, index=frame.index)).fillna(
             default_source or pd.NA
@@ -526,6 +534,24 @@ def _validate(frame, kind, muni, promises, errs: _Collector) -> pd.DataFrame:
         return frame.iloc[0:0]
 
 
+def value_texts(raw: pd.DataFrame, found: dict[str, str]) -> dict[str, pd.Series]:
+    """The cleaned text of an incidents file's value columns (source, category, locality)."""
+    return {c: clean_text(raw[found[c]]) for c in values.VALUE_COLUMNS if c in found}
+
+
+def find_unknown_values(
+    raw: Raw, kind: str | None, muni: Municipality, mapping: dict[str, str | None] | None = None
+) -> pd.DataFrame:
+    """The values of a parsed incidents file that are not known as written, before any
+    value mapping (see lib.ingest.values.unknown_table); empty for other kinds."""
+    if kind != "incidents" or raw.problem or raw.frame is None:
+        return values.unknown_table({}, muni)
+    found, errors = _map_headers(raw.header, kind, mapping)
+    if errors:
+        return values.unknown_table({}, muni)
+    return values.unknown_table(value_texts(raw.frame, found), muni)
+
+
 def _drop_repeats(
     frame: pd.DataFrame, errs: _Collector, positions: list[int] | None
 ) -> tuple[pd.DataFrame, int]:
@@ -590,11 +616,14 @@ def read_table(
     year: int | None = None,
     raw: Raw | None = None,
     limits: Limits | None = None,
+    value_map: dict[str, dict[str, str]] | None = None,
 ) -> ReadResult:
     """Read and validate one file. ``kind`` is 'incidents', 'activities', 'cameras', 'peers'
     or 'survey', or None to recognise it from the content; ``mapping`` overrides the column
     mapping; ``year`` is the year of a peers file that has no year column (BRÅ's); ``raw``
-    is the file already parsed (in a child process, or cached by the data page)."""
+    is the file already parsed (in a child process, or cached by the data page);
+    ``value_map`` maps an incidents file's own words for sources, categories and localities
+    (column -> value as written -> known value, see lib.ingest.values)."""
     result = ReadResult(kind=kind, file_name=file_name, sha256=sha256_of(data))
     raw = raw if raw is not None else read_raw(data, file_name, muni, limits)
     result.notes = list(raw.notes)
@@ -634,7 +663,8 @@ def read_table(
     errs = _Collector(found, kind)
     frame = _parse_columns(frame_in, found, kind, errs)
     if kind == "incidents":
-        _incident_rules(frame, muni, errs, default_source)
+        result.unknown_values = values.unknown_table(value_texts(frame_in, found), muni)
+        _incident_rules(frame, muni, errs, default_source, value_map)
     if kind == "activities":
         if promises is None:  # a caller outside lib.loading: the municipality's promises
             from lib.ingest.promise_files import all_definitions

@@ -3,21 +3,29 @@ first-start seeding and (later) the data page."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from lib.config import Municipality
-from lib.i18n import fmt_int, fmt_num, fmt_rows, t
-from lib.ingest.importers import ReadResult, RowError, excel_csv_bytes, read_table, sha256_of
+from lib.i18n import fmt_int, fmt_rows, t
+from lib.ingest.formats import Raw
+from lib.ingest.importers import (
+    ReadResult,
+    RowError,
+    excel_csv_bytes,
+    read_raw,
+    read_table,
+    sha256_of,
+)
+from lib.ingest.limits import COMMAND_LINE, Limits, TooComplex, run_isolated
+from lib.ingest.limits import too_large as _too_large
 from lib.ingest.promise_files import all_definitions
 from lib.ingest.schemas import swedish_headers
 from lib.ingest.store import Store, StoreError, WriteItem
 
 KINDS = ("incidents", "activities", "cameras", "peers")  # the sample data's kinds
 IMPORT_KINDS = ("incidents", "activities", "cameras", "peers", "survey")
-MAX_UPLOAD_MB = int(os.environ.get("TRYGGHET_MAX_UPLOAD_MB", "200"))
 
 
 @dataclass
@@ -46,11 +54,19 @@ def store_error_message(err: StoreError) -> list[str]:
     return [t("err.schema", value=err.code, check=err.details)]
 
 
-def too_large(size: int) -> str | None:
-    """The Swedish refusal for a file over the upload limit, or None."""
-    if size <= MAX_UPLOAD_MB * 1024 * 1024:
-        return None
-    return t("err.too_large", size=fmt_num(size / 1024 / 1024, 0), limit=MAX_UPLOAD_MB)
+def too_large(size: int, limits: Limits = COMMAND_LINE) -> str | None:
+    """The Swedish refusal for a file over the size limit, or None."""
+    return _too_large(size, limits)
+
+
+def parse_file(data: bytes, file_name: str, muni: Municipality, limits: Limits) -> Raw:
+    """The file as a string table, parsed in a child process within ``limits``: a file
+    that needs more memory or time than they allow is refused in Swedish, and the process
+    reading it (the app's, with every other session in it) is never at risk."""
+    try:
+        return run_isolated(read_raw, (data, file_name, muni, limits), limits)
+    except TooComplex:
+        return Raw(problem=t("err.too_complex"))
 
 
 def read_file(
@@ -62,8 +78,15 @@ def read_file(
     *,
     mapping: dict[str, str | None] | None = None,
     year: int | None = None,
+    value_map: dict[str, dict[str, str]] | None = None,
+    raw: Raw | None = None,
+    limits: Limits = COMMAND_LINE,
+    isolated: bool = True,
 ) -> ReadResult:
-    problem = too_large(len(data))
+    """Read and validate a file: parsed in a child process (``isolated``) unless ``raw``,
+    the file already parsed, is given; ``value_map`` maps the file's own words for
+    sources, categories and localities (column -> file value -> known value)."""
+    problem = too_large(len(data), limits)
     if problem:
         result = ReadResult(kind=kind, file_name=file_name, sha256=sha256_of(data))
         result.errors.append(RowError(None, None, problem))
@@ -79,6 +102,9 @@ def read_file(
         promises=promises,
         mapping=mapping,
         year=year,
+        value_map=value_map,
+        raw=raw if raw is not None or not isolated else parse_file(data, file_name, muni, limits),
+        limits=limits,
     )
 
 
@@ -95,10 +121,22 @@ def import_bytes(
     mapping: dict[str, str | None] | None = None,
     year: int | None = None,
     progress=None,
+    value_map: dict[str, dict[str, str]] | None = None,
+    limits: Limits = COMMAND_LINE,
 ) -> ImportOutcome:
     """Validate, then store all valid rows in one transaction; on any problem store nothing
     (unless ``skip_invalid``, which stores the valid rows and reports the others)."""
-    result = read_file(data, kind, muni, file_name, default_source, mapping=mapping, year=year)
+    result = read_file(
+        data,
+        kind,
+        muni,
+        file_name,
+        default_source,
+        mapping=mapping,
+        year=year,
+        value_map=value_map,
+        limits=limits,
+    )
     return store_result(store, result, user=user, skip_invalid=skip_invalid, progress=progress)
 
 
@@ -157,7 +195,7 @@ def seed_sample(
     for kind in KINDS:
         path = muni.sample_files[kind]
         data = path.read_bytes()
-        result = read_file(data, kind, muni, path.name)
+        result = read_file(data, kind, muni, path.name, isolated=False)
         if not result.ok:  # our own files must be valid; a failure is a bug, not user input
             raise ValueError(f"invalid sample file {path}: {result.errors[:3]}")
         items.append(WriteItem(kind, result.valid, path.name, result.sha256, is_sample=True))

@@ -134,6 +134,18 @@ mappings = sa.Table(
     sa.Column("saved_at", sa.String(32), nullable=False),
 )
 
+# Value mappings an analyst confirmed ("Polis" means the source police), remembered for every
+# later file of the kind.
+value_mappings = sa.Table(
+    "value_mappings",
+    metadata,
+    sa.Column("kind", sa.String(32), primary_key=True),
+    sa.Column("column", sa.String(32), primary_key=True),
+    sa.Column("file_value", sa.String(256), primary_key=True),
+    sa.Column("known_value", sa.String(256), nullable=False),
+    sa.Column("saved_at", sa.String(32), nullable=False),
+)
+
 TABLES = {
     "incidents": incidents,
     "activities": activities,
@@ -471,6 +483,47 @@ class Store:
     def count(self, kind: str) -> int:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(TABLES[kind])).scalar_one()
+
+    # --- remembered value mappings (lib.ingest.values) ------------------------------------
+
+    def saved_value_map(self, kind: str) -> dict[str, dict[str, str]]:
+        """column -> value as a file wrote it -> known value, as analysts confirmed them."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(
+                    value_mappings.c.column,
+                    value_mappings.c.file_value,
+                    value_mappings.c.known_value,
+                ).where(value_mappings.c.kind == kind)
+            ).all()
+        found: dict[str, dict[str, str]] = {}
+        for column, file_value, known in rows:
+            found.setdefault(column, {})[file_value] = known
+        return found
+
+    def save_value_map(self, kind: str, value_map: dict[str, dict[str, str | None]]) -> None:
+        """Remember each mapping; a value mapped to None is forgotten (left as an error)."""
+        table = value_mappings
+        with self._writing() as conn:
+            for column, entries in value_map.items():
+                for file_value, known in entries.items():
+                    conn.execute(
+                        sa.delete(table).where(
+                            table.c.kind == kind,
+                            table.c.column == column,
+                            table.c.file_value == file_value,
+                        )
+                    )
+                    if known is not None:
+                        conn.execute(
+                            table.insert().values(
+                                kind=kind,
+                                column=column,
+                                file_value=file_value,
+                                known_value=known,
+                                saved_at=_now(),
+                            )
+                        )
 
 
 def record_keys(ids: pd.Series, secret: bytes) -> np.ndarray:
