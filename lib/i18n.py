@@ -605,6 +605,7 @@ MESSAGES: dict[str, str] = {
     "values.bad_map_column": "kolumnen ”{value}” kan inte kopplas (använd källa, kategori eller ort)",
     "values.bad_map_target": "”{value}” är inget känt värde för {column}",
     "values.bad_map_shape": "en rad ska ha tre fält: kolumn, värde i filen, känt värde",
+    "cli.help_map": "fil (CSV eller TOML) som kopplar filens egna värden till kända: kolumn;värde i filen;känt värde, t.ex. källa;Polis;Polisen",
     # --- BRÅ meeting: presentation and situation report ---
     "page.meeting": "BRÅ-möte",
     "meeting.heading": "Lägesbild för BRÅ",

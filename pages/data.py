@@ -115,7 +115,7 @@ def value_mapping(store, raw: Raw, mapping, muni) -> dict[str, dict[str, str | N
         options = [None, *values.vocabulary(row.column, muni)]
         default = remembered.get(row.column, {}).get(row.value, row.suggestion)
         left, right = st.columns([2, 3], vertical_alignment="center")
-        header = values.column_header(row.column)
+        header = t(f"field.{row.column}")
         left.text(f"{header}: {row.value} ({fmt_rows(row.rows)})")  # plain text: from the file
         chosen.setdefault(row.column, {})[row.value] = right.selectbox(
             t("values.col_means"),
