@@ -23,7 +23,7 @@ from lib.ingest.loading import (
     too_large,
 )
 from lib.ingest.schemas import SOURCES
-from lib.ingest.store import Store, StoreError
+from lib.ingest.store import Store, StoreError, current_user
 from lib.ingest.values import MapFileError, read_map_file, unmapped_messages
 from lib.passwords import hash_password
 
@@ -68,8 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--kind", choices=IMPORT_KINDS, default="incidents")
     sub.add_parser("imports", help=t("cli.help_imports"))
     sub.add_parser("hash-password", help=t("cli.help_hash_password"))
+    users = sub.add_parser("user", help=t("cli.help_accounts"))
+    users.add_argument("action", choices=("add", "list", "remove", "unlock", "log"))
+    users.add_argument("name", nargs="?", default="")
+    users.add_argument("--role", choices=("analyst", "reporter"), default="analyst")
+    users.add_argument("--service", help=t("cli.help_user_service"))
     undo = sub.add_parser("undo", help=t("cli.help_undo"))
     undo.add_argument("id", type=int)
+    kommun = sub.add_parser("kommun", help=t("cli.help_kommun_cmd"))
+    kommun_sub = kommun.add_subparsers(dest="action", required=True, parser_class=SwedishParser)
+    new = kommun_sub.add_parser("new", help=t("cli.help_kommun_new"))
+    new.add_argument("code", help=t("cli.help_kommun_code"))
+    new.add_argument("--out", type=Path, help=t("cli.help_kommun_out"))
+    new.add_argument("--force", action="store_true", help=t("cli.help_kommun_force"))
     pub = sub.add_parser("publish", help=t("cli.help_publish"))
     pub.add_argument("out_dir", type=Path)
     pub.add_argument("--from", dest="start", type=_date, required=True)
@@ -184,6 +195,51 @@ def cmd_hash_password(store, muni, args) -> list[str]:
     ]
 
 
+def _new_password() -> str:
+    """A password typed twice at a terminal, or one line when piped in (automation)."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(t("cli.password_prompt"))
+        second = getpass.getpass(t("cli.password_again"))
+    else:
+        first = second = sys.stdin.readline().rstrip("\n")
+    if first != second:
+        raise InvalidInput([t("cli.password_mismatch")])
+    return first
+
+
+def cmd_user(store, muni, args) -> list[str]:
+    """Local accounts: ``user add NAME --role analyst`` (the password is asked for and must
+    be changed at the first sign-in), ``user list``, ``user remove NAME``, ``user unlock
+    NAME`` and ``user log`` (the sign-in audit log)."""
+    from lib.auth import Accounts, AuthError
+
+    accounts = Accounts(store)
+    by = args.user or current_user()
+    if args.action in ("add", "remove", "unlock") and not args.name.strip():
+        raise InvalidInput([t("auth.error_bad_name")])
+    try:
+        if args.action == "add":
+            made = accounts.create(args.name, args.role, _new_password(), by, args.service)
+            return [t("cli.user_created", name=made.name, role=t(f"admin.role_{made.role}"))]
+        if args.action == "remove":
+            accounts.remove(args.name, by)
+            return [t("cli.user_removed", name=args.name)]
+        if args.action == "unlock":
+            accounts.unlock(args.name, by)
+            return [t("cli.user_unlocked", name=args.name)]
+    except AuthError as exc:
+        raise InvalidInput([t(f"auth.error_{exc.code}")]) from exc
+    if args.action == "log":
+        log = accounts.log_frame()
+        rows = log[["at", "event", "account", "client", "detail"]].fillna("")
+        return [t("cli.auth_log_header"), *(";".join(map(str, r)) for r in rows.values)]
+    listed = accounts.list()
+    if listed.empty:
+        return [t("cli.no_users")]
+    rows = listed[["name", "role", "service", "must_change", "created_at", "created_by"]]
+    return [t("cli.users_header"), *(";".join(map(str, r)) for r in rows.fillna("").values)]
+
+
 def cmd_publish(store, muni, args) -> list[str]:
     from lib.figures.filters import Filters
     from lib.public.publish import publish
@@ -200,6 +256,27 @@ def cmd_publish(store, muni, args) -> list[str]:
     return [t("cli.published", files=", ".join(p.name for p in written), folder=args.out_dir)]
 
 
+def cmd_kommun(store, muni, args) -> list[str]:
+    """``kommun new CODE``: a municipality's starting configuration (``lib.new_municipality``)."""
+    from lib import geo
+    from lib.new_municipality import county_name, write_config
+
+    outcome = write_config(args.code, args.out, force=args.force)
+    if not outcome.ok:
+        raise InvalidInput([outcome.problem])
+    place = geo.place(args.code)
+    selector = outcome.path.stem if args.out is None else outcome.path
+    return [
+        t(
+            "kommun.written",
+            name=place.name,
+            county=county_name(place.county_code),
+            file=outcome.path,
+            selector=selector,
+        )
+    ]
+
+
 COMMANDS = {
     "seed": cmd_seed,
     "import": cmd_import,
@@ -207,15 +284,18 @@ COMMANDS = {
     "imports": cmd_imports,
     "undo": cmd_undo,
     "hash-password": cmd_hash_password,
+    "user": cmd_user,
     "publish": cmd_publish,
+    "kommun": cmd_kommun,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        muni = load_municipality(args.kommun)
-        store = None if args.command == "hash-password" else Store(args.db)
+        # Writing a new municipality's configuration needs neither a configured one nor a store.
+        muni = None if args.command == "kommun" else load_municipality(args.kommun)
+        store = None if args.command in ("hash-password", "kommun") else Store(args.db)
         lines = COMMANDS[args.command](store, muni, args)
     except InvalidInput as exc:
         print("\n".join(exc.messages), file=sys.stderr)
