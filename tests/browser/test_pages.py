@@ -239,7 +239,9 @@ def test_analyst_signs_in_and_imports_a_swedish_excel_csv(open_page, artifacts, 
         """z => [...z.querySelectorAll('p, span')].map(
             e => getComputedStyle(e, '::after').content).join(' ')"""
     )
-    assert "Välj fil" in shown and "högst 200 MB" in shown, shown
+    from lib.ingest.limits import MAX_UPLOAD_MB
+
+    assert "Välj fil" in shown and f"högst {MAX_UPLOAD_MB} MB" in shown, shown
     csv = tmp_path / "export.csv"
     csv.write_bytes(
         (
