@@ -352,6 +352,8 @@ MESSAGES: dict[str, str] = {
     "cli.no_users": "Inga lokala konton.",
     "cli.users_header": "namn;roll;verksamhet;måste byta lösenord;skapat;skapat av",
     "cli.auth_log_header": "tid;händelse;namn;klient;detalj",
+    "map.background_help_tiles": "Av från början. Slå på den för att se kartbilder från {name} under rutorna; då hämtar din webbläsare bilderna därifrån. Rutorna, kommungränsen och orterna visas även utan bakgrundskarta. En länk kan slå på den med ?bakgrund=på.",
+    # (end of the issue 16 block)
     "cli.help_hash_password": "skapa en lösenordshash för analytikerinloggning (secrets.toml)",
     "cli.help_publish": "skriv de öppna sidornas siffror för ett urval som JSON-filer (öppna data)",
     "cli.help_ort": "ort (kan anges flera gånger)",
@@ -703,7 +705,7 @@ MESSAGES: dict[str, str] = {
     "data.heading": "Data",
     "data.intro": "Här läser analytiker in filer från andra system, ser vad som kommer att sparas innan något sparas, och ångrar en import vid behov.",
     "data.sign_in_first": "Logga in som analytiker i sidomenyn för att läsa in eller ändra data.",
-    "data.not_configured": 'Inläsning av data kräver en inloggad analytiker, och inloggning är inte aktiverad. Den som förvaltar dashboarden aktiverar den i `.streamlit/secrets.toml`: `[auth]` för kommunens inloggning (OIDC, t.ex. Microsoft Entra ID), eller ett lokalt lösenord:\n\n```toml\n[analyst]\nname = "Säkerhetssamordnare"\npassword_hash = "…"  # från: python -m lib.cli hash-password\n```\n\nTill dess kan inget skrivas här. Kommandoraden (`python -m lib.cli import FIL`) fungerar för den som har tillgång till servern.',
+    "data.not_configured": "Inläsning av data kräver en inloggad analytiker, och inloggning är inte aktiverad här. Kommandoraden fungerar för den som har tillgång till servern.",
     "data.tab_import": "Läs in fil",
     "data.tab_log": "Importlogg",
     "data.tab_templates": "Mallar och export",

@@ -562,6 +562,25 @@ def accounts_admin() -> None:
 
 # --- Map assets ---------------------------------------------------------------------------------
 
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def map_tiles() -> tuple[str, str, str] | None:
+    """The background tile server the operator configured: (URL template, attribution,
+    name) from ``[map] tiles_url``, ``tiles_attribution`` and ``tiles_name`` in the secrets
+    or TRYGGHET_TILES_URL; OpenStreetMap's public server otherwise. None when
+    ``tiles_url = ""``: then the map has no background at all. Off until a viewer asks."""
+    import os
+
+    section = _secrets().get("map", {})
+    url = section.get("tiles_url", os.environ.get("TRYGGHET_TILES_URL", OSM_TILES))
+    if not url:
+        return None
+    if url == OSM_TILES:
+        return url, t("map.tiles_attribution"), "OpenStreetMap"
+    host = url.split("//", 1)[-1].split("/", 1)[0]
+    return url, str(section.get("tiles_attribution", host)), str(section.get("tiles_name", host))
+
 
 def map_asset_base() -> str:
     """Where the map's iframe finds Leaflet and its plugins: a directory written from the

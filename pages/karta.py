@@ -54,7 +54,7 @@ def camera_table(
     return views.camera_view(found, d)
 
 
-def controls(signed_in: bool) -> tuple[str, int, bool, bool, str]:
+def controls(signed_in: bool) -> tuple[str, int, tuple | bool, bool, str]:
     left, middle, area_col, right = st.columns([4, 2, 2, 2])
     view = left.segmented_control(
         t("map.view"),
@@ -79,17 +79,36 @@ def controls(signed_in: bool) -> tuple[str, int, bool, bool, str]:
         format_func=lambda v: t("map.area_all") if v == ALL_AREA else v,
         bind="query-params",
     )
+    server = ui.map_tiles()
+    backgrounds = ["none", "tiles"] if server else ["none"]
+    background_from_link(backgrounds)
     background = right.radio(
         t("map.background"),
-        ["osm", "none"],
+        backgrounds,
         key="bakgrund",
-        format_func=lambda v: t(f"map.background_{v}"),
-        help=t("map.background_help"),
+        format_func=lambda v: server[2] if v == "tiles" else t("map.background_none"),
+        help=t("map.background_help_tiles", name=server[2]) if server else None,
         bind="query-params",
     )
     show_points = signed_in and st.toggle(t("map.points"), key="punkter")
     cell = hotspots.clamp_cell(int(cell))
-    return view or "grid", cell, background != "none", show_points, area
+    tiles = server[:2] if server and background == "tiles" else False
+    return view or "grid", cell, tiles, show_points, area
+
+
+# Short words a shared link may use for the background besides the labels the bound radio
+# writes itself: ?bakgrund=osm or ?bakgrund=av.
+BACKGROUND_WORDS = {"none": "none", "av": "none", "ingen": "none"}
+BACKGROUND_WORDS |= {"osm": "tiles", "på": "tiles", "pa": "tiles", "karta": "tiles"}
+
+
+def background_from_link(backgrounds: list[str]) -> None:
+    """The background is off unless the viewer, or the link, turns it on (the browser
+    then asks a tile server for images, which tells it where the viewer looks)."""
+    word = str(st.query_params.get("bakgrund", "")).strip().lower()
+    chosen = BACKGROUND_WORDS.get(word)
+    if chosen in backgrounds and "bakgrund" not in st.session_state:
+        st.session_state["bakgrund"] = chosen
 
 
 def summary(fig: dict, cell: int) -> str:

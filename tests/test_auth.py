@@ -386,3 +386,11 @@ def test_cli_adds_lists_and_unlocks_accounts(tmp_path):
     log = cli("user", "log")
     assert log.returncode == 0 and "account_created;Anna Berg" in log.stdout
     assert cli("user", "remove", "Okänd").returncode == 2
+
+
+def test_the_data_page_without_sign_in_gives_no_set_up_instructions(open_app):
+    at = open_app("pages/data.py")
+    shown = "\n".join(_texts(at))
+    assert "inte aktiverad" in shown  # it says why nothing can be done here ...
+    for detail in ("secrets.toml", "hash-password", "[analyst]", "password_hash", "OIDC"):
+        assert detail not in shown, detail  # ... and not how to change that

@@ -80,3 +80,55 @@ def test_trusted_refuses_group_writable_files(fresh):
     folder = maps.asset_dir()
     (folder / "leaflet.css").chmod(0o620)
     assert not maps.trusted(folder, maps.ASSETS)
+
+
+# --- Background tiles: off by default, from the configured server, honoured in links -------
+
+
+def map_json(app, query: dict | None = None, secrets: dict | None = None) -> str:
+    """What the map page hands st_folium (everything the browser's map receives)."""
+    at = app
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
+    at.switch_page("pages/karta.py").run()
+    assert not at.exception
+    (component,) = list(at.get("component_instance"))
+    return component.proto.json_args
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "app.db"))
+    monkeypatch.delenv("TRYGGHET_TILES_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+
+
+OSM = "tile.openstreetmap.org"
+OWN = "https://kartor.example.se/{z}/{x}/{y}.png"
+
+
+def test_no_background_tiles_unless_asked_for(app):
+    assert OSM not in map_json(app)
+
+
+@pytest.mark.parametrize("word", ["osm", "på", "OpenStreetMap"])
+def test_a_link_turns_the_background_on(app, word):
+    assert OSM in map_json(app, {"bakgrund": word})
+
+
+def test_a_configured_tile_server_replaces_openstreetmap(app):
+    secrets = {"map": {"tiles_url": OWN, "tiles_attribution": "Kommunens karta"}}
+    shown = map_json(app, {"bakgrund": "på"}, secrets)
+    assert "kartor.example.se" in shown and "Kommunens karta" in shown and OSM not in shown
+
+
+def test_no_tile_server_at_all(app):
+    shown = map_json(app, {"bakgrund": "osm"}, {"map": {"tiles_url": ""}})
+    assert OSM not in shown and "tileLayer" not in shown

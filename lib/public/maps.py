@@ -476,9 +476,12 @@ class DataLayers(MacroElement):
         self.data = data.as_json()
 
 
-def build_map(data: MapData, asset_base: str, tiles: bool = True, height: int = 560) -> folium.Map:
+def build_map(
+    data: MapData, asset_base: str, tiles: bool | tuple[str, str] = True, height: int = 560
+) -> folium.Map:
     """The folium map for ``data``, linking Leaflet (and only the plugins in use) from
-    ``asset_base`` instead of folium's CDN defaults."""
+    ``asset_base`` instead of folium's CDN defaults. ``tiles``: False for no background
+    map, True for OpenStreetMap's, or a tile server's (URL template, attribution)."""
     centre = [
         (data.bounds[0][0] + data.bounds[1][0]) / 2,
         (data.bounds[0][1] + data.bounds[1][1]) / 2,
@@ -494,7 +497,9 @@ def build_map(data: MapData, asset_base: str, tiles: bool = True, height: int = 
     # CDNs) are left untouched for anyone else, and none of them is needed here.
     m.default_js = [(name, asset_base + name) for name in js]
     m.default_css = [(name, asset_base + name) for name in css]
-    if tiles:
+    if isinstance(tiles, tuple):
+        folium.TileLayer(tiles[0], attr=tiles[1], name="bakgrund").add_to(m)
+    elif tiles:
         folium.TileLayer(
             "OpenStreetMap", attr=t("map.tiles_attribution"), name="OpenStreetMap"
         ).add_to(m)

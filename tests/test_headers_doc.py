@@ -1,0 +1,85 @@
+"""The shipped reverse-proxy configuration (deploy/nginx.conf) sets every security header
+issue 16 asked for (tests/browser/test_proxy.py runs it in front of the app)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONF = ROOT / "deploy" / "nginx.conf"
+README = ROOT / "README.md"
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+HEADERS = {
+    "content-security-policy": ["frame-ancestors 'self'", "default-src 'self'", "wss:"],
+    "x-frame-options": ["SAMEORIGIN"],
+    "x-content-type-options": ["nosniff"],
+    "referrer-policy": ["no-referrer"],
+}
+
+
+def shipped_headers(text: str) -> dict[str, str]:
+    found = re.findall(r'^\s*add_header\s+([\w-]+)\s+"([^"]*)"\s+always;', text, re.M)
+    return {name.lower(): value for name, value in found}
+
+
+def test_the_proxy_config_sets_each_header_and_limits_rates():
+    text = CONF.read_text(encoding="utf-8")
+    headers = shipped_headers(text)
+    for name, parts in HEADERS.items():
+        assert name in headers, name
+        for part in parts:
+            assert part in headers[name], (name, part)
+    csp = headers["content-security-policy"]
+    assert "'unsafe-eval'" not in csp and "object-src 'none'" in csp
+    assert "limit_req_zone" in text and "limit_req zone=" in text
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in text  # replaced, not appended
+    assert re.search(r"location \^~ /_stcore/upload_file/ \{[^}]*access_log off;", text)
+
+
+def test_readme_has_deployment_and_security_sections():
+    text = README.read_text(encoding="utf-8")
+    for heading in ("## Deployment", "## Security"):
+        assert heading in text
+    for must in ("deploy/nginx.conf", "chmod 600", "0600", "backup", "127.0.0.1"):
+        assert must in text, must
+
+
+# --- nginx in front of the real app ------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def local_config(app_port: int, port: int, workdir: Path) -> Path:
+    """deploy/nginx.conf without TLS, on loopback ports, inside a minimal nginx.conf."""
+    text = CONF.read_text(encoding="utf-8")
+    text = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", text, count=1, flags=re.S)
+    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
+    text = re.sub(r"^\s*ssl_\w+ .*;\n", "", text, flags=re.M)
+    text = text.replace("127.0.0.1:8501;", f"127.0.0.1:{app_port};")
+    site = workdir / "site.conf"
+    site.write_text(text, encoding="utf-8")
+    temp = {n: workdir / n for n in ("client", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for folder in temp.values():
+        folder.mkdir()
+    main = workdir / "nginx.conf"
+    main.write_text(
+        ("user root;\n" if os.getuid() == 0 else "")
+        + f"daemon off;\npid {workdir}/nginx.pid;\nerror_log {workdir}/error.log;\n"
+        + "events {}\nhttp {\n"
+        + f"  access_log {workdir}/access.log;\n"
+        + "".join(f"  {n}_temp_path {p};\n" for n, p in temp.items()).replace(
+            "client_temp_path", "client_body_temp_path"
+        )
+        + "  types { text/html html; application/javascript js; text/css css; }\n"
+        + f"  include {site};\n}}\n",
+        encoding="utf-8",
+    )
+    return main
