@@ -63,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=t("cli.help_skip_invalid"),
     )
     imp.add_argument("--map", type=Path, metavar="FIL", help=t("cli.help_map"))
+    imp.add_argument("--keep-sample", action="store_true", help=t("cli.help_keep_sample"))
+    sample = sub.add_parser("sample", help=t("cli.help_sample"))
+    sample.add_argument("action", choices=["load", "remove"])
     exp = sub.add_parser("export", help=t("cli.help_export"))
     exp.add_argument("path", type=Path)
     exp.add_argument("--kind", choices=IMPORT_KINDS, default="incidents")
@@ -83,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--force", action="store_true", help=t("cli.help_kommun_force"))
     pub = sub.add_parser("publish", help=t("cli.help_publish"))
     pub.add_argument("out_dir", type=Path)
-    pub.add_argument("--from", dest="start", type=_date, required=True)
-    pub.add_argument("--to", dest="end", type=_date, required=True)
+    pub.add_argument("--period", help=t("cli.help_period"))
+    pub.add_argument("--from", dest="start", type=_date)
+    pub.add_argument("--to", dest="end", type=_date)
     pub.add_argument("--ort", action="append", default=[], help=t("cli.help_ort"))
     pub.add_argument("--kategori", action="append", default=[], help=t("cli.help_kategori"))
     pub.add_argument("--kalla", action="append", default=[], choices=SOURCES)
@@ -142,6 +146,7 @@ def cmd_import(store, muni, args) -> list[str]:
         default_source=args.source,
         year=args.year,
         value_map=value_map,
+        replace_sample=not args.keep_sample,
     )
     unknown = outcome.read.unknown_values if outcome.read is not None else None
     hints = [] if unknown is None or unknown.empty else unmapped_messages(unknown, value_map)
@@ -150,6 +155,16 @@ def cmd_import(store, muni, args) -> list[str]:
     if given:
         store.save_value_map("incidents", given)
     return [*outcome.messages, *hints]
+
+
+def cmd_sample(store, muni, args) -> list[str]:
+    """The demo data: ``sample load`` puts it in, ``sample remove`` takes all of it out."""
+    if args.action == "load":
+        return cmd_seed(store, muni, args)
+    removed = store.remove_sample(user=args.user)
+    if not removed:
+        return [t("sample.none_to_remove")]
+    return [t("sample.removed", ids=", ".join(map(str, removed)))]
 
 
 def cmd_export(store, muni, args) -> list[str]:
@@ -241,18 +256,31 @@ def cmd_user(store, muni, args) -> list[str]:
 
 
 def cmd_publish(store, muni, args) -> list[str]:
+    from lib.figures import periods
     from lib.figures.filters import Filters
-    from lib.public.publish import publish
+    from lib.public.publish import load_data, publish
 
-    if args.end < args.start:
-        raise InvalidInput([t("cli.bad_period")])
+    data, points = load_data(store, muni)
+    choices = data.presets()
+    if args.period:
+        preset = periods.find(choices, args.period)
+    elif args.start and args.end:
+        preset = next((p for p in choices if p.span == (args.start, args.end)), None)
+    else:
+        preset = choices[0]
+    if preset is None:
+        raise InvalidInput(
+            [t("cli.period_not_public"), *(f"  {p.id}: {p.start} – {p.end}" for p in choices)]
+        )
     unknown = [n for n in args.ort if n not in muni.locality_names]
     if unknown:
         raise InvalidInput([t("cli.unknown_locality", names=", ".join(unknown))])
+    if max(len(args.ort), len(args.kategori), len(args.kalla)) > 1:
+        raise InvalidInput([t("cli.one_or_all")])
     filters = Filters(
-        args.start, args.end, tuple(args.ort), tuple(args.kategori), tuple(args.kalla)
+        preset.start, preset.end, tuple(args.ort), tuple(args.kategori), tuple(args.kalla)
     )
-    written = publish(store, muni, filters, args.out_dir)
+    written = publish(store, muni, filters, args.out_dir, loaded=(data, points))
     return [t("cli.published", files=", ".join(p.name for p in written), folder=args.out_dir)]
 
 
@@ -279,6 +307,7 @@ def cmd_kommun(store, muni, args) -> list[str]:
 
 COMMANDS = {
     "seed": cmd_seed,
+    "sample": cmd_sample,
     "import": cmd_import,
     "export": cmd_export,
     "imports": cmd_imports,

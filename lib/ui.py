@@ -12,9 +12,9 @@ import streamlit as st
 
 from lib.config import Municipality, load_municipality
 from lib.figures import filters as flt
-from lib.i18n import fmt_datetime, source_label, t
-from lib.ingest.loading import ensure_initialised
-from lib.ingest.store import Store, database_url
+from lib.i18n import fmt_date, fmt_datetime, fmt_month, fmt_period, source_label, t
+from lib.ingest.loading import ensure_initialised, store_error_message
+from lib.ingest.store import Store, StoreError, database_url
 from lib.public import exports
 
 
@@ -124,18 +124,65 @@ def coverage():
     return _coverage(store().url, data_version())
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _meetings(url: str, version: int) -> tuple[dt.date, ...]:
+    return _store(url).meetings()
+
+
+def meetings() -> tuple[dt.date, ...]:
+    """The council's meeting dates (stored in the store, entered on the BRÅ page)."""
+    return _meetings(store().url, data_version())
+
+
+def meetings_editor() -> None:
+    """Signed-in analysts keep the council's meeting dates here: each added date is an entry
+    of the import log (who, when), and each can be undone."""
+    user = analyst()
+    if user is None:
+        return
+    box = st.expander(t("meetings.heading"), expanded=False)
+    box.caption(t("meetings.intro"))
+    with box.form("motesdatum", clear_on_submit=True):
+        day = st.date_input(t("meetings.day"), value=dt.date.today(), format="YYYY-MM-DD")
+        if st.form_submit_button(t("meetings.add")):
+            try:
+                import_id = store().add_meeting(day, user=user)
+            except StoreError as err:
+                box.error("\n".join(store_error_message(err)))
+            else:
+                box.success(t("meetings.added", day=fmt_date(day), id=import_id))
+    entries = store().read("meetings").sort_values("date", ascending=False)
+    if entries.empty:
+        box.caption(t("meetings.none"))
+    for row in entries.itertuples():
+        left, right = box.columns([3, 1])
+        left.text(fmt_date(row.date.date()))
+        if right.button(t("meetings.undo"), key=f"angra_mote_{row.import_id}"):
+            store().undo(int(row.import_id), user=user)
+            st.rerun()
+
+
 def view_data():
     """The frames every public view is computed from."""
     from lib.public.views import Data
 
-    return Data(cube(), timed(), coverage(), municipality())
+    return Data(cube(), timed(), coverage(), municipality(), meetings())
+
+
+def period_choices() -> list:
+    """The periods anyone may choose (``lib.figures.periods``), the default first."""
+    return view_data().presets()
 
 
 def disclosure():
-    """The viewer's disclosure rules: exact for a signed-in analyst, public otherwise."""
-    from lib.public.disclosure import Disclosure
+    """The viewer's disclosure rules: exact for a signed-in analyst, public otherwise (with
+    the periods the public may ask about)."""
+    from lib.public.disclosure import Disclosure, public
 
-    return Disclosure(municipality().privacy_threshold, exact=analyst() is not None)
+    threshold = municipality().privacy_threshold
+    if analyst() is not None:
+        return Disclosure(threshold, exact=True)
+    return public(threshold, period_choices())
 
 
 # Characters Markdown (and Streamlit's directives such as :red[...] and $...$) give a meaning.
@@ -220,67 +267,135 @@ def sample_banner() -> None:
         st.warning(t("app.sample_banner", municipality=municipality().display_name), icon="⚠️")
 
 
-def default_period(muni: Municipality, data: pd.DataFrame) -> tuple[dt.date, dt.date]:
-    period = muni.current_promise_period()
-    if period is not None:
-        return period.start, period.end
-    if data.empty:
-        today = dt.date.today()
-        return today - dt.timedelta(days=364), today
-    last = data["day"].max().date()
-    return last - dt.timedelta(days=364), last
+def preset_label(p) -> str:
+    """A period preset as the viewer reads it."""
+    from lib.figures import periods as pr
+
+    span = fmt_period(p.start, p.end)
+    if p.kind == pr.LAST_12:
+        return t("period.last12", period=span)
+    if p.kind == pr.THIS_YEAR:
+        return t("period.this_year", period=span)
+    if p.kind == pr.LAST_YEAR:
+        return t("period.last_year", year=p.about)
+    if p.kind == pr.MEETING:
+        return t("period.meeting", day=fmt_date(p.about))
+    if p.kind == pr.PROMISE:
+        return t("period.promise", period=span)
+    if p.kind == pr.YEAR:
+        return t("period.year", year=p.about)
+    return t("period.month", month=fmt_month(p.about))
+
+
+CUSTOM = "egen"
+
+
+def _custom_period(sidebar, data: pd.DataFrame, default) -> tuple[dt.date, dt.date] | None:
+    """An analyst's own dates: any day up to today; a day after the data is clamped to the
+    last day with data, and the page says so."""
+    today = dt.date.today()
+    first = data["day"].min().date() if not data.empty else today
+    last = data["day"].max().date() if not data.empty else today
+    with sidebar:
+        picked = date_range_input(
+            t("period.custom_dates"),
+            value=default,
+            min_value=min(first, default[0]) - dt.timedelta(days=366),
+            max_value=max(today, last),
+            key="datum",
+        )
+    if picked is None:
+        st.info(t("filter.incomplete_period"))
+        return None
+    start, end = picked
+    if end > last >= start:
+        st.caption(t("period.clamped", last=fmt_date(last)))
+        end = last
+    return start, end
+
+
+def url_select(container, label: str, options: list, format_func, key: str, help=None, **kw):
+    """A selectbox whose raw value (a stable id, not its label, as ``bind="query-params"``
+    would store) is kept in the URL under ``key`` and, for the other pages, in the session;
+    the first option is the default and leaves the URL clean. An unknown value in a link
+    falls back to the default."""
+    remembered = f"{key}.vald"
+    if st.session_state.get(remembered) not in options:
+        wanted = st.query_params.get(key)
+        st.session_state[remembered] = wanted if wanted in options else options[0]
+    value = container.selectbox(
+        label,
+        options,
+        index=options.index(st.session_state[remembered]),
+        format_func=format_func,
+        key=key,
+        help=help,
+        **kw,
+    )
+    st.session_state[remembered] = value
+    if value == options[0]:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
+    return value
+
+
+def _one_or_all(sidebar, label: str, options: list[str], key: str, exact: bool, fmt=str):
+    """The public chooses one or all (fixed tables); a signed-in analyst any set."""
+    if exact:
+        chosen = sidebar.multiselect(
+            label,
+            options,
+            key=f"{key}_fler",
+            format_func=fmt,
+            placeholder=t("filter.all"),
+            bind="query-params",
+        )
+        return tuple(chosen)
+    one = sidebar.selectbox(
+        label,
+        [None, *options],
+        key=key,
+        format_func=lambda v: t("filter.all") if v is None else fmt(v),
+        bind="query-params",
+    )
+    return () if one is None else (one,)
 
 
 def shared_filters(data: pd.DataFrame) -> flt.Filters | None:
     """The sidebar filters every page shares, bound to the URL so a link reproduces the view.
-    Returns None (after saying why) while the period is incomplete."""
+    The public chooses a period from a fixed list and one or all of each filter (see
+    ``lib.public.disclosure``); a signed-in analyst may also choose any dates and several of
+    each. Returns None (after saying why) while a custom period is incomplete."""
     muni = municipality()
-    start, end = default_period(muni, data)
-    first = min(start, data["day"].min().date()) if not data.empty else start
-    last = max(end, data["day"].max().date()) if not data.empty else end
+    exact = analyst() is not None
+    choices = period_choices()
+    labels = {p.id: preset_label(p) for p in choices}
+    if exact:
+        labels[CUSTOM] = t("period.custom")
     sidebar = st.sidebar
     sidebar.header(t("filter.header"))
-    period = sidebar.date_input(
-        t("filter.period"),
-        value=(start, end),
-        min_value=first - dt.timedelta(days=366),
-        max_value=last,
-        format="YYYY-MM-DD",
-        key="period",
-        bind="query-params",
-        help=t("filter.period_help"),
+    chosen = url_select(
+        sidebar, t("filter.period"), list(labels), labels.get, "period", t("filter.period_help")
     )
+    if chosen == CUSTOM:
+        default = choices[0].span
+        span = _custom_period(sidebar, data, default)
+        if span is None:
+            return None
+    else:
+        span = next(p.span for p in choices if p.id == chosen)
     categories = sorted(map(str, data["category"].unique())) if not data.empty else []
     sources = sorted(map(str, data["source"].unique())) if not data.empty else []
-    localities = sidebar.multiselect(
-        t("filter.locality"),
-        muni.locality_names,
-        key="ort",
-        placeholder=t("filter.all"),
-        bind="query-params",
+    localities = _one_or_all(sidebar, t("filter.locality"), muni.locality_names, "ort", exact)
+    chosen_categories = _one_or_all(sidebar, t("filter.category"), categories, "kategori", exact)
+    chosen_sources = _one_or_all(
+        sidebar, t("filter.source"), sources, "kalla", exact, fmt=source_label
     )
-    chosen_categories = sidebar.multiselect(
-        t("filter.category"),
-        categories,
-        key="kategori",
-        placeholder=t("filter.all"),
-        bind="query-params",
-    )
-    chosen_sources = sidebar.multiselect(
-        t("filter.source"),
-        sources,
-        key="kalla",
-        format_func=source_label,
-        placeholder=t("filter.all"),
-        bind="query-params",
-    )
+    if not exact:
+        sidebar.caption(t("period.public_note"))
     sidebar.caption(t("filter.share_hint"))
-    if not isinstance(period, tuple | list) or len(period) != 2:
-        st.info(t("filter.incomplete_period"))
-        return None
-    return flt.Filters(
-        period[0], period[1], tuple(localities), tuple(chosen_categories), tuple(chosen_sources)
-    )
+    return flt.Filters(span[0], span[1], localities, chosen_categories, chosen_sources)
 
 
 def coverage_note(filters: flt.Filters, data: pd.DataFrame) -> None:

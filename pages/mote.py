@@ -4,16 +4,15 @@
 period is chosen once and holds for the whole sequence of views.
 """
 
-import datetime as dt
 import logging
 
 import pandas as pd
 import streamlit as st
 
 from lib import ui
-from lib.figures import meeting
+from lib.figures import periods
 from lib.figures.filters import Filters
-from lib.i18n import fmt_date, fmt_period, t
+from lib.i18n import t
 from lib.ingest import promise_files
 from lib.public import charts
 from lib.public.briefing import Briefing, brief
@@ -74,28 +73,25 @@ def set_presenting(on: bool) -> None:
         st.query_params.pop("vy", None)
 
 
-def choose_period(day: dt.date, label_visibility: str = "visible") -> tuple[Filters, str]:
-    """Since a meeting (the last one by default) or a promise period; chosen once."""
-    options: dict[str, tuple[dt.date, dt.date, str]] = {}
-    for choice in meeting.meeting_choices(muni, day):
-        label = t("meeting.period_since", day=fmt_date(choice.start))
-        options[f"mote-{choice.start.isoformat()}"] = (choice.start, day, label)
-    if not options:
-        default = meeting.since_last_meeting(muni, day)
-        options["dagar-90"] = (default.start, day, t("meeting.period_default", day=fmt_date(day)))
-    for period in muni.promise_periods:
-        label = t("meeting.period_promise", period=fmt_period(period.start, period.end))
-        options[f"lofte-{period.id}"] = (period.start, period.end, label)
-    key = st.selectbox(
-        t("meeting.period"),
-        list(options),
-        key="motesperiod",
-        bind="query-params",
-        format_func=lambda k: options[k][2],
-        label_visibility=label_visibility,
+def choose_period(label_visibility: str = "visible") -> tuple[Filters, str]:
+    """Since the latest council meeting by default (when it lies within the last year of
+    data), or any other period a viewer may choose; chosen once for the whole sequence."""
+    choices = ui.period_choices()
+    first = periods.meeting_default(choices)
+    order = [first.id] + [p.id for p in choices if p.id != first.id]
+    labels = {p.id: ui.preset_label(p) for p in choices}
+    chosen = periods.find(
+        choices,
+        ui.url_select(
+            st,
+            t("meeting.period"),
+            order,
+            labels.get,
+            "motesperiod",
+            label_visibility=label_visibility,
+        ),
     )
-    start, end, label = options[key]
-    return Filters(start, end), label
+    return Filters(chosen.start, chosen.end), labels[chosen.id]
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -139,7 +135,7 @@ KEYS_JS = """<script>
 def pdf(url: str, version: int, filters: Filters, day) -> bytes:
     """Always the public version: minutes are public documents. ``day`` (today in Swedish
     time) dates the report and keys the cache, so a report is never dated yesterday."""
-    b = briefing(url, version, filters, public(threshold))
+    b = briefing(url, version, filters, public(threshold, ui.period_choices()))
     return situation_report(b, made_on=day)
 
 
@@ -222,9 +218,6 @@ def go_to(n: int) -> None:
 
 muni = ui.municipality()
 threshold = muni.privacy_threshold
-data = ui.incidents()
-last = data["occurred_at"].max().date() if len(data) else None
-day = meeting.reference_day(last)
 
 if presenting():
     st.html(PRESENTATION_CSS)
@@ -244,7 +237,7 @@ if presenting():
         type="primary",
     )
     with period_column:
-        filters, label = choose_period(day, label_visibility="collapsed")
+        filters, label = choose_period(label_visibility="collapsed")
     leave.button(t("meeting.exit"), on_click=set_presenting, args=(False,), key="avsluta")
     b = briefing(ui.store().url, ui.data_version(), filters, ui.disclosure())
     if b.sample:
@@ -258,9 +251,10 @@ if presenting():
 st.title(t("meeting.heading"))
 ui.sample_banner()
 st.caption(t("meeting.intro"))
-filters, label = choose_period(day)
-if not muni.meetings:
-    st.caption(t("meeting.no_meeting", day=fmt_date(day)))
+filters, label = choose_period()
+if not ui.meetings():
+    st.caption(t("meeting.no_meeting"))
+ui.meetings_editor()
 st.toggle(
     t("meeting.presentation"),
     value=False,

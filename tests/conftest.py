@@ -81,3 +81,20 @@ def table_snapshot(store: Store) -> dict[str, list]:
     for kind in ("incidents", "activities", "cameras"):
         snapshot[kind] = store.read(kind).astype(str).to_dict("records")
     return snapshot
+
+
+def preset_id(db, start: str, end: str) -> str:
+    """The id of the public period preset spanning ``start``–``end`` in the store at ``db``
+    (the public chooses periods from a fixed list, ``lib.figures.periods``)."""
+    import datetime as dt
+
+    from lib.figures import periods
+
+    store = Store(str(db))
+    days = store.read("incidents")["occurred_at"]
+    first, last = (days.min().date(), days.max().date()) if len(days) else (None, None)
+    choices = periods.presets(first, last, load_municipality().promise_periods, store.meetings())
+    span = (dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    found = [p.id for p in choices if p.span == span]
+    assert found, f"{start}–{end} is no public period: {[p.span for p in choices][:8]}"
+    return found[0]

@@ -22,7 +22,7 @@ from lib.cli import main
 from lib.config import load_municipality
 from lib.ingest.loading import import_bytes
 from lib.ingest.store import Store
-from tests.conftest import ROOT
+from tests.conftest import ROOT, preset_id
 from tests.test_pages import assert_ok
 
 FIRST, LAST = dt.date(2023, 3, 20), dt.date(2024, 8, 31)
@@ -55,12 +55,11 @@ def page(db, monkeypatch, script: str, start: str, end: str) -> AppTest:
     monkeypatch.setenv("TRYGGHET_DB", str(db))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.query_params["period"] = [start, end]
+    at.query_params["period"] = preset_id(db, start, end)
     at.run()
     if script != "pages/oversikt.py":
         at.switch_page(script).run()
-        day = (dt.date.fromisoformat(start), dt.date.fromisoformat(end))
-        at.date_input(key="period").set_value(day).run()
+        at.selectbox(key="period").set_value(preset_id(db, start, end)).run()
     assert_ok(at)
     return at
 
@@ -106,16 +105,17 @@ def test_a_year_half_before_the_feed_is_no_data_not_an_increase(feed_db, monkeyp
 
 @pytest.mark.parametrize("script", ["pages/oversikt.py", "pages/utveckling.py"])
 def test_a_year_across_the_feeds_start_compares_only_covered_days(feed_db, monkeypatch, script):
-    """June 2023 – May 2024 against a year earlier: only 20 March – 31 May has data in both
-    years (73 days), and the steady feed shows no change over them."""
-    at = page(feed_db, monkeypatch, script, "2023-06-01", "2024-05-31")
+    """August 2023 – July 2024 (the latest 12 complete months) against a year earlier: only
+    20 March – 31 July has data in both years (134 days), and the steady feed shows no
+    change over them."""
+    at = page(feed_db, monkeypatch, script, "2023-08-01", "2024-07-31")
     text = everything(at)
     no_increase(text)
-    assert "bygger bara på de 73 av periodens 366 dagar" in text
+    assert "bygger bara på de 134 av periodens 366 dagar" in text
 
 
 def test_unusual_months_are_not_tested_without_a_covered_baseline(feed_db, monkeypatch):
-    at = page(feed_db, monkeypatch, "pages/utveckling.py", "2024-01-01", "2024-07-31")
+    at = page(feed_db, monkeypatch, "pages/utveckling.py", "2024-01-01", "2024-08-26")
     text = everything(at)
     assert "Ingen månad låg utanför det normala." in text
     # January and February 2024 have no covered month a year earlier; March is partly covered.
@@ -156,7 +156,7 @@ def test_the_briefing_pdf_text(feed_db):
         store.read("activities"),
         all_definitions(muni),
         Filters(dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
-        public(muni.privacy_threshold),
+        public(muni.privacy_threshold, data.presets()),
     )
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(situation_report(b))).pages)
     no_increase(text.replace("\u00a0", " "))
@@ -181,7 +181,6 @@ def test_the_other_pages_call_nothing_an_increase(feed_db, monkeypatch, script, 
     at.run()
     at.switch_page(script).run()
     if period:
-        day = tuple(dt.date.fromisoformat(d) for d in period)
-        at.date_input(key="period").set_value(day).run()
+        at.selectbox(key="period").set_value(preset_id(feed_db, *period)).run()
     assert_ok(at)
     no_increase(verdicts(at))

@@ -10,7 +10,7 @@ from lib.figures import overview, stats
 from lib.figures.filters import Filters, daily_cube, select
 from lib.ingest.sample import generate_incidents
 from lib.public import views
-from lib.public.disclosure import Disclosure
+from lib.public.disclosure import Disclosure, public
 
 PROMISE = Filters(dt.date(2018, 10, 1), dt.date(2019, 9, 30))
 
@@ -97,7 +97,8 @@ def keyed_cube(muni):
 def test_small_counts_are_suppressed_everywhere(muni):
     cube = keyed_cube(muni)
     narrow = Filters(dt.date(2019, 1, 1), dt.date(2019, 1, 31), localities=("Hjortkvarn",))
-    view = views.overview_view(views.Data(cube, cube.iloc[0:0], None, muni), narrow, Disclosure(3))
+    data = views.Data(cube, cube.iloc[0:0], None, muni)
+    view = views.overview_view(data, narrow, public(3, data.presets()))
     shown = view.tables["kategorier"]
     assert len(shown) > 0
     small = 0

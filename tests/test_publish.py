@@ -42,20 +42,18 @@ PAGES = {"oversikt": "pages/oversikt.py", "utveckling": "pages/utveckling.py"}
 REAL = SHARED / "formats" / "polisen-events-orebro-lan-2023-2026.json"
 
 
-def page_at(db, monkeypatch, page, **params):
+def page_at(db, monkeypatch, page, period: str | None = None, **params):
+    """A page as a viewer opens it from a link: ``period`` is a public preset's id."""
     monkeypatch.setenv("TRYGGHET_DB", str(db))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    if period:
+        at.query_params["period"] = period
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
     if page != "pages/oversikt.py":
-        # The period is kept in the session when switching pages (AppTest drops the URL).
-        at.switch_page(page).run()
-        if "period" in params:
-            at.date_input(key="period").set_value(
-                tuple(pd.Timestamp(day).date() for day in params["period"])
-            ).run()
+        at.switch_page(page).run()  # the selection is kept in the session
     assert_ok(at)
     return at
 
@@ -77,12 +75,12 @@ def shown_rows(frame: pd.DataFrame) -> list[dict]:
 
 
 def test_files_hold_what_the_pages_show(sample_db, tmp_path, monkeypatch):
-    files = publish(sample_db, tmp_path / "out", "--from", "2019-01-01", "--to", "2019-06-30")
+    files = publish(sample_db, tmp_path / "out", "--period", "i-ar")
     for name, doc in files.items():
         assert doc["page"] == name
         for field in ("period", "filters", "total", "tables", "verdicts"):
             assert field in doc, (name, field)
-        assert doc["period"]["from"] == "2019-01-01" and doc["period"]["to"] == "2019-06-30"
+        assert doc["period"]["from"] == "2019-01-01" and doc["period"]["to"] == "2019-09-30"
         assert doc["filters"] == {"ort": [], "kategori": [], "kalla": []}
         assert doc["verdicts"], name
         for verdict in doc["verdicts"]:
@@ -98,7 +96,7 @@ def test_files_hold_what_the_pages_show(sample_db, tmp_path, monkeypatch):
     assert isinstance(overview["total"], int) and overview["total"] == trends["total"]
     assert overview["period"]["previous_from"] == "2018-01-01"
 
-    at = page_at(sample_db, monkeypatch, PAGES["oversikt"], period=["2019-01-01", "2019-06-30"])
+    at = page_at(sample_db, monkeypatch, PAGES["oversikt"], period="i-ar")
     shown = metric(at, "Händelser").value.replace("\u00a0", "")
     assert int(shown) == overview["total"]
     assert at.text[0].value == " ".join(overview["sentences"])
@@ -109,7 +107,7 @@ def test_files_hold_what_the_pages_show(sample_db, tmp_path, monkeypatch):
         overview["verdicts"][0]["verdict"] == "ingen säkerställd förändring" and not headline
     )
 
-    at = page_at(sample_db, monkeypatch, PAGES["utveckling"], period=["2019-01-01", "2019-06-30"])
+    at = page_at(sample_db, monkeypatch, PAGES["utveckling"], period="i-ar")
     assert at.text[0].value == " ".join(trends["sentences"])
     assert shown_rows(at.dataframe[0].value) == trends["tables"]["kategorier"]
     at.radio(key="uppdelning").set_value("locality").run()
@@ -117,7 +115,7 @@ def test_files_hold_what_the_pages_show(sample_db, tmp_path, monkeypatch):
 
 
 def test_a_small_selection_is_published_as_the_page_shows_it(sample_db, tmp_path, monkeypatch):
-    args = ["--from", "2019-01-01", "--to", "2019-01-31", "--ort", "Hallsberg"]
+    args = ["--from", "2019-01-01", "--to", "2019-01-31", "--ort", "Hallsberg"]  # a month
     files = publish(sample_db, tmp_path / "small", *args)
     overview = files["oversikt"]
     assert overview["filters"]["ort"] == ["Hallsberg"]
@@ -125,8 +123,8 @@ def test_a_small_selection_is_published_as_the_page_shows_it(sample_db, tmp_path
         sample_db,
         monkeypatch,
         PAGES["oversikt"],
-        period=["2019-01-01", "2019-01-31"],
-        ort=["Hallsberg"],
+        period="manad-2019-01",
+        ort="Hallsberg",
     )
     shown = metric(at, "Händelser").value
     assert str(overview["total"]) == shown
@@ -153,25 +151,29 @@ def police_db(tmp_path_factory):
     return db
 
 
-POLICE_PERIOD = ["2023-03-20", "2026-08-21"]
-COMPARED = ("2025-08-22", "2026-08-21")
-BEFORE = ("2024-08-22", "2025-08-21")
+# 2024 against 2023, when the feed began on 20 March 2023: only the covered days compare.
+POLICE_PRESET = "ar-2024"
+COMPARED = ("2024-01-01", "2024-12-31")
+BEFORE = ("2023-01-01", "2023-12-31")
+COVERED = ("2024-03-20", "2024-12-31")
+# An analyst's own, longer period: its last twelve months against the twelve before.
+LONG_PERIOD = ["2023-03-20", "2026-08-21"]
+LONG_COMPARED = ("2025-08-22", "2026-08-21")
+LONG_BEFORE = ("2024-08-22", "2025-08-21")
 
 
-def headline_by_hand(db) -> tuple[bool, bool]:
-    """Whether the last twelve months are a significant increase over the twelve before,
-    with the exact counts and with the published ones (both years 365 days, the same
-    population figure, so the current count is Binomial(n, 1/2) under no change)."""
+def headline_by_hand(db) -> bool:
+    """Whether 2024 is a significant increase over 2023 on the days both cover (20 March –
+    31 December; both 287 days and the same population figure, so the current count is
+    Binomial(n, 1/2) under no change), with the exact counts."""
     store = Store(str(db))
     stored = store.read("incidents").rename(columns={"occurred_at": "datum"})
     frame = keyed(stored.assign(datum=pd.to_datetime(stored["datum"])), store)
-    called = []
-    for which in (0, 1):
-        now, before = counts(frame, *COMPARED)[which], counts(frame, *BEFORE)[which]
-        n = now + before
-        p = min(1.0, 2 * min(sps.binom.sf(now - 1, n, 0.5), sps.binom.cdf(now, n, 0.5)))
-        called.append(p < 0.05 and now > before)
-    return called[0], called[1]
+    now = counts(frame, *COVERED)[0]
+    before = counts(frame, "2023-03-20", "2023-12-31")[0]
+    n = now + before
+    p = min(1.0, 2 * min(sps.binom.sf(now - 1, n, 0.5), sps.binom.cdf(now, n, 0.5)))
+    return p < 0.05 and now > before
 
 
 def page_texts(at) -> tuple[list[str], list[str]]:
@@ -187,39 +189,40 @@ def page_texts(at) -> tuple[list[str], list[str]]:
 
 def test_real_police_feed_publishes_no_increase_from_coverage(police_db, tmp_path, monkeypatch):
     monkeypatch.setenv("TRYGGHET_DB", str(police_db))
-    args = ["--from", POLICE_PERIOD[0], "--to", POLICE_PERIOD[1]]
-    files = publish(police_db, tmp_path / "police", *args)
+    files = publish(police_db, tmp_path / "police", "--period", POLICE_PRESET)
     for doc in files.values():
-        # The period is longer than a year: its last twelve months against the twelve before,
-        # and nothing before the feed's first event (March 2023) counts.
         assert (doc["period"]["compared_from"], doc["period"]["compared_to"]) == COMPARED
         assert (doc["period"]["previous_from"], doc["period"]["previous_to"]) == BEFORE
-        assert doc["period"]["days_compared"] == 365
-        assert any("sista tolv månaderna" in note for note in doc["notes"])
+        # 20 March – 31 December 2024 has data in both years, and not 29 February.
+        assert doc["period"]["days_compared"] == 287 - 1 - 2
+        assert any("bygger bara på" in note for note in doc["notes"])
         for rows in doc["tables"].values():
             no_increase(str(value) for row in rows for value in row.values())
         no_increase([v["verdict"] for v in doc["verdicts"][1:]] + doc["sentences"][2:])
         # The public counts carry the cell-key noise, but a public verdict must hold for
         # every exact count within it: the exact counts are no increase, so neither is this.
         no_increase([doc["verdicts"][0]["verdict"], doc["sentences"][1]])
-    at = page_at(police_db, monkeypatch, PAGES["oversikt"], period=POLICE_PERIOD)
+    at = page_at(police_db, monkeypatch, PAGES["oversikt"], period=POLICE_PRESET)
     shown = metric(at, "Händelser").value
     assert int(shown.replace("\u00a0", "")) == files["oversikt"]["total"]
 
 
 def test_real_police_pages_show_no_increase_from_coverage(police_db, monkeypatch):
-    exact_increase, _ = headline_by_hand(police_db)
-    # Exactly, the last twelve months (57 against 39 events) are no significant change.
-    assert not exact_increase
+    assert not headline_by_hand(police_db)
     for name, path in PAGES.items():
-        at = page_at(police_db, monkeypatch, path, period=POLICE_PERIOD)
+        at = page_at(police_db, monkeypatch, path, period=POLICE_PRESET)
         headline, rest = page_texts(at)
-        assert "20 mars 2023–21 augusti 2026" in at.text[0].value
-        assert any("sista tolv månaderna" in c for c in rest), name
-        assert "jämfört med 22 augusti 2024–21 augusti 2025" in at.caption[0].value
+        assert "1 januari 2024–31 december 2024" in at.text[0].value
+        assert any("bygger bara på" in c for c in rest), name
         no_increase(rest)
-        # Nor the headline: a public verdict holds for every exact count the noise allows.
         no_increase(headline)
+
+
+def test_the_police_feed_opens_on_its_latest_twelve_months(police_db, monkeypatch):
+    """Issue 14: with only the real feed loaded, the pages open on data, not on 2018."""
+    at = page_at(police_db, monkeypatch, PAGES["oversikt"])
+    assert "1 augusti 2025–31 juli 2026" in at.text[0].value
+    assert not any("Inga händelser matchar" in i.value for i in at.info)
 
 
 def test_real_police_feed_for_an_analyst(police_db, monkeypatch):
@@ -235,10 +238,13 @@ def test_real_police_feed_for_an_analyst(police_db, monkeypatch):
     analyst_sign_in(at, PASSWORD)
     for path in PAGES.values():
         at.switch_page(path).run()
-        at.date_input(key="period").set_value(
-            tuple(pd.Timestamp(day).date() for day in POLICE_PERIOD)
+        at.selectbox(key="period").set_value("egen").run()
+        at.date_input(key="datum").set_value(
+            tuple(pd.Timestamp(day).date() for day in LONG_PERIOD)
         ).run()
         assert_ok(at)
         assert any("Du är inloggad som analytiker" in c.value for c in at.caption)
+        assert "jämfört med 22 augusti 2024–21 augusti 2025" in at.caption[0].value
         headline, rest = page_texts(at)
+        assert any("sista tolv månaderna" in c for c in rest)
         no_increase(headline + rest)

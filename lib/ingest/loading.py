@@ -3,6 +3,7 @@ first-start seeding and (later) the data page."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -121,6 +122,7 @@ def import_bytes(
     mapping: dict[str, str | None] | None = None,
     year: int | None = None,
     progress=None,
+    replace_sample: bool = False,
     value_map: dict[str, dict[str, str]] | None = None,
     limits: Limits = COMMAND_LINE,
 ) -> ImportOutcome:
@@ -137,7 +139,14 @@ def import_bytes(
         value_map=value_map,
         limits=limits,
     )
-    return store_result(store, result, user=user, skip_invalid=skip_invalid, progress=progress)
+    return store_result(
+        store,
+        result,
+        user=user,
+        skip_invalid=skip_invalid,
+        progress=progress,
+        replace_sample=replace_sample,
+    )
 
 
 def store_result(
@@ -147,9 +156,11 @@ def store_result(
     user: str | None = None,
     skip_invalid: bool = False,
     progress=None,
+    replace_sample: bool = False,
 ) -> ImportOutcome:
     """Store a file already read and validated (the data page's preview) as one logged
-    transaction, or nothing."""
+    transaction, or nothing. With ``replace_sample`` the sample data goes in the same
+    transaction."""
     file_name = result.file_name
     messages = [e.message(file_name) for e in result.errors]
     if result.file_failed or (result.errors and not skip_invalid) or result.valid.empty:
@@ -173,7 +184,8 @@ def store_result(
             result.sha256,
             skip_existing=result.skip_existing,
         )
-        import_id = store.write(item, user, progress=progress)
+        had_sample = replace_sample and bool(store.sample_import_ids())
+        import_id = store.write(item, user, progress=progress, replace_sample=replace_sample)
     except StoreError as err:
         return ImportOutcome(
             False, messages=store_error_message(err) + [t("import.nothing_written")], read=result
@@ -184,6 +196,8 @@ def store_result(
     if added < len(result.valid):
         messages.append(t("import.already_there", count=fmt_rows(len(result.valid) - added)))
     ok = t("import.ok", rows=fmt_rows(added), file=file_name, id=import_id)
+    if had_sample:
+        messages.append(t("sample.removed_with_import"))
     return ImportOutcome(True, import_id, int(added), [ok, *result.notes, *messages], result)
 
 
@@ -199,6 +213,11 @@ def seed_sample(
         if not result.ok:  # our own files must be valid; a failure is a bug, not user input
             raise ValueError(f"invalid sample file {path}: {result.errors[:3]}")
         items.append(WriteItem(kind, result.valid, path.name, result.sha256, is_sample=True))
+    if muni.meetings:  # the example council meetings belong to the demo too
+        days = pd.to_datetime(list(muni.meetings))
+        frame = pd.DataFrame({"id": [d.date().isoformat() for d in days], "date": days})
+        digest = hashlib.sha256(repr(muni.meetings).encode()).hexdigest()
+        items.append(WriteItem("meetings", frame, "bra_meetings", digest, is_sample=True))
     return store.write_batch(items, user=user or "exempeldata", mark_initialised=mark_initialised)
 
 

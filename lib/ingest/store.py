@@ -124,6 +124,17 @@ surveys = sa.Table(
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
 )
 
+# The local crime-prevention council's (BRÅ's) meeting dates, entered in the app by analysts
+# (each entry an undoable "import" of its own) or loaded with the sample data.
+meetings = sa.Table(
+    "meetings",
+    metadata,
+    sa.Column("id", sa.String(200), primary_key=True),  # the day, ISO
+    sa.Column("date", sa.String(10), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+)
+
 # Column mappings an analyst confirmed, remembered for the next file with the same header.
 mappings = sa.Table(
     "mappings",
@@ -152,6 +163,7 @@ TABLES = {
     "cameras": cameras,
     "peers": peers,
     "survey": surveys,
+    "meetings": meetings,
 }
 INSERT_CHUNK = 50_000
 DATE_FIELDS = {"occurred_at": TIME_FORMAT, "date": DATE_FORMAT, "installed_on": DATE_FORMAT}
@@ -279,10 +291,16 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------
 
-    def write(self, item: WriteItem, user: str | None = None, progress=None) -> int:
+    def write(
+        self,
+        item: WriteItem,
+        user: str | None = None,
+        progress=None,
+        replace_sample: bool = False,
+    ) -> int:
         """Store one file's rows in one transaction; returns the import id. ``progress``,
         if given, is called with the share of rows stored so far (0..1)."""
-        return self.write_batch([item], user, progress=progress)[0]
+        return self.write_batch([item], user, progress=progress, replace_sample=replace_sample)[0]
 
     def write_batch(
         self,
@@ -290,10 +308,15 @@ class Store:
         user: str | None = None,
         mark_initialised: bool = False,
         progress=None,
+        replace_sample: bool = False,
     ) -> list[int]:
-        """Store several files atomically: all of them or, on any error, none."""
+        """Store several files atomically: all of them or, on any error, none. With
+        ``replace_sample`` the sample data is removed in the same transaction (real data
+        replaces the demo; see ``remove_sample``)."""
         user = user or current_user()
         with self._writing() as conn:
+            if replace_sample:
+                self._remove_sample(conn, user)
             ids = [self._write_one(conn, item, user, progress) for item in items]
             if mark_initialised:
                 self._mark_initialised(conn)
@@ -479,6 +502,46 @@ class Store:
         log = self.import_log()
         live = log[log["is_sample"].astype(bool) & log["undone_at"].isna()]
         return set(live["id"].astype(int))
+
+    def remove_sample(self, user: str | None = None) -> list[int]:
+        """Undo every live import of the sample data in one transaction; returns their ids."""
+        with self._writing() as conn:
+            ids = self._remove_sample(conn, user or current_user())
+            if ids:
+                self._bump(conn)
+        return ids
+
+    @staticmethod
+    def _remove_sample(conn, user: str) -> list[int]:
+        live = conn.execute(
+            sa.select(imports.c.id, imports.c.kind)
+            .where(imports.c.is_sample.is_(True), imports.c.undone_at.is_(None))
+            .order_by(imports.c.id)
+        ).all()
+        for import_id, kind in live:
+            table = TABLES[kind]
+            conn.execute(sa.delete(table).where(table.c.import_id == import_id))
+            conn.execute(
+                imports.update()
+                .where(imports.c.id == import_id)
+                .values(undone_at=_now(), undone_by=user)
+            )
+        return [int(i) for i, _ in live]
+
+    def meetings(self) -> tuple[dt.date, ...]:
+        """The council's meeting dates, in order."""
+        with self.engine.connect() as conn:
+            days = conn.execute(sa.select(meetings.c.date).order_by(meetings.c.date)).scalars()
+            return tuple(dt.date.fromisoformat(d) for d in days)
+
+    def add_meeting(self, day: dt.date, user: str | None = None, note: str = "") -> int:
+        """Record one meeting date as an undoable entry of the import log."""
+        frame = pd.DataFrame(
+            {"id": [day.isoformat()], "date": pd.to_datetime([day]), "note": [note or None]}
+        )
+        digest = hashlib.sha256(f"meeting {day.isoformat()}".encode()).hexdigest()
+        item = WriteItem("meetings", frame, t("store.meeting_entry", day=day.isoformat()), digest)
+        return self.write(item, user)
 
     def count(self, kind: str) -> int:
         with self.engine.connect() as conn:

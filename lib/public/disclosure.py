@@ -11,17 +11,29 @@ both. On top of that, published counts from 1 up to the threshold are shown as "
 and every statistic the public sees (verdicts, rate ratios and intervals, rates, shares) is
 computed from the published counts, so none can be inverted back to exact ones.
 
-Signed-in analysts get the exact counter and no suppression; the PDF and ``publish`` are
-always public.
+Cell-key noise alone does not stop averaging: a viewer who can ask hundreds of different
+questions that differ by one hidden cell (a random set of categories with and without it,
+periods 1 January–31 March and 1 January–28 February with each start day of the year) gets
+the hidden count plus fresh noise each time, and the mean of many is exact. So the public asks
+fixed tables: a period from a fixed list (``lib.figures.periods``: the latest 12 months, this
+year, calendar years and months, promise periods, since each council meeting) and one or all
+of each locality, category and source. A public ``Disclosure`` carries the allowed periods and
+refuses any other question (``admit``). No cell can then be asked about in more than a handful
+of ways.
+
+Signed-in analysts get the exact counter, no suppression and free filters; the PDF and
+``publish`` are always public.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
 from lib.figures import counting
+from lib.figures.filters import Filters
 from lib.i18n import fmt_int, t
 
 # The perturbation table: noise added to a non-zero count, chosen by the cell key. Symmetric,
@@ -42,13 +54,31 @@ def perturb(n, key) -> np.ndarray:
 perturb.slack = int(NOISE.max())  # a published count is at most this far from the exact one
 
 
+class NotPublic(ValueError):
+    """A question the public view does not answer (free dates or several categories)."""
+
+
 @dataclass(frozen=True)
 class Disclosure:
-    """What one viewer may see: the threshold and whether counts are exact (a signed-in
-    analyst) or public."""
+    """What one viewer may see: the threshold, whether counts are exact (a signed-in
+    analyst) or public, and for the public the periods it may ask about (first and last
+    day of each; see ``lib.figures.periods``)."""
 
     threshold: int
     exact: bool = False
+    periods: tuple[tuple[dt.date, dt.date], ...] = ()
+
+    def admits(self, f: Filters) -> bool:
+        """The question is one the viewer may ask: anything for an analyst; for the public,
+        one of the fixed periods with one or all of each locality, category and source."""
+        if self.exact:
+            return True
+        single = all(len(chosen) <= 1 for chosen in (f.localities, f.categories, f.sources))
+        return single and (f.start, f.end) in self.periods
+
+    def admit(self, f: Filters) -> None:
+        if not self.admits(f):
+            raise NotPublic(f)
 
     @property
     def counter(self) -> counting.Counter:
@@ -82,8 +112,11 @@ class Disclosure:
         return hide
 
 
-def public(threshold: int) -> Disclosure:
-    return Disclosure(threshold, exact=False)
+def public(threshold: int, periods=()) -> Disclosure:
+    """The public view's rules; ``periods`` are the allowed presets (``Preset`` objects or
+    (first, last) pairs)."""
+    spans = tuple(p if isinstance(p, tuple) else (p.start, p.end) for p in periods)
+    return Disclosure(threshold, exact=False, periods=spans)
 
 
 def is_suppressed(count: int, threshold: int) -> bool:

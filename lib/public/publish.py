@@ -25,7 +25,13 @@ MAP_CELL = 250  # the map page's default cell size
 
 def load_data(store: Store, muni: Municipality) -> tuple[views.Data, pd.DataFrame]:
     incidents = store.read_incidents()
-    data = views.Data(daily_cube(incidents), timed_frame(incidents), coverage_of(incidents), muni)
+    data = views.Data(
+        daily_cube(incidents),
+        timed_frame(incidents),
+        coverage_of(incidents),
+        muni,
+        store.meetings(),
+    )
     return data, points_frame(incidents, muni)
 
 
@@ -82,10 +88,15 @@ def promise_documents(store, data, muni, f: Filters, d) -> list[views.View]:
     return out
 
 
-def publish(store: Store, muni: Municipality, filters: Filters, out_dir: Path) -> list[Path]:
-    """Write one JSON file per public page; returns the paths written."""
-    data, points = load_data(store, muni)
-    d = public(muni.privacy_threshold)
+def publish(
+    store: Store, muni: Municipality, filters: Filters, out_dir: Path, loaded=None
+) -> list[Path]:
+    """Write one JSON file per public page; returns the paths written. The selection must be
+    one the public can make (a preset period, one or all of each filter): ``NotPublic``
+    otherwise."""
+    data, points = loaded or load_data(store, muni)
+    d = public(muni.privacy_threshold, data.presets())
+    d.admit(filters)
     out_dir.mkdir(parents=True, exist_ok=True)
     overview_view = views.overview_view(data, filters, d)
     compared = overview_view.extra["overview"].change.periods

@@ -22,6 +22,7 @@ from lib.figures import (
     interventions,
     overview,
     peers,
+    periods,
     promises,
     stats,
     trends,
@@ -66,6 +67,18 @@ class Data:
     timed: pd.DataFrame
     coverage: Coverage | None
     muni: Municipality
+    meetings: tuple = ()  # the council's meeting dates (``Store.meetings``)
+
+    def span(self) -> tuple:
+        """The first and last day with data (None, None without data)."""
+        if self.cube.empty:
+            return None, None
+        return self.cube["day"].min().date(), self.cube["day"].max().date()
+
+    def presets(self, today=None) -> list[periods.Preset]:
+        """The periods a viewer can choose (``lib.figures.periods``)."""
+        first, last = self.span()
+        return periods.presets(first, last, self.muni.promise_periods, self.meetings, today)
 
 
 @dataclass
@@ -298,6 +311,7 @@ def series_points(series: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
 
 
 def overview_view(data: Data, f: Filters, d: Disclosure) -> View:
+    d.admit(f)
     ov = overview.compute(data.cube, f, data.muni, data.coverage, d.counter)
     view = View(
         "oversikt", f, total=d.value(ov.total) if not d.hidden(ov.total) else d.text(ov.total)
@@ -526,6 +540,7 @@ def map_view(
     at all and not listed among the top places. Incidents that are not on the map (no place,
     or a sensitive category) are one count: published separately, the sensitive count would
     come back as the overview's total minus the map minus the missing ones."""
+    d.admit(f)
     counter = d.counter
     now = select(points, f)
     current = hotspots.grid_counts(now["x"], now["y"], cell, now["key"], counter)
@@ -638,8 +653,12 @@ def promises_view(
         view.verdict(f"{r.number}. {r.indicator_label}", t(PROMISE_STATUS_WORDS.format(r.status)))
     outcomes = {}
     for number, group in rows.groupby("number", sort=True):
+        promise = group.iloc[0]
+        shown_as_of = (
+            as_of if d.exact else periods.public_month_end(as_of, promise["period_end"].date())
+        )
         result = promises.outcome(
-            data.cube, group.iloc[0], as_of, data.muni, data.coverage, d.counter
+            data.cube, promise, shown_as_of, data.muni, data.coverage, d.counter
         )
         if result is None:
             continue

@@ -125,7 +125,7 @@ class Public:
         self.config = config
 
     def page(self, path: str) -> Viewer:
-        return Viewer(path, self.threshold)
+        return Viewer(path, self.threshold, self.db)
 
     @property
     def hidden(self) -> str:
@@ -150,14 +150,27 @@ def _recording_storage():
     return Recording
 
 
+_MANAGERS: list = []
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _record_downloads():
+    """Downloads are built when clicked (a deferred file): record AppTest's media file
+    managers too, so a download can be built as a click would (``tests.downloads.build``)."""
     import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.media_file_manager import MediaFileManager
 
-    original = app_test.MemoryMediaFileStorage
+    class Recording(MediaFileManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _MANAGERS.append(self)
+            del _MANAGERS[:-4]
+
+    original = app_test.MemoryMediaFileStorage, app_test.MediaFileManager
     app_test.MemoryMediaFileStorage = _recording_storage()
+    app_test.MediaFileManager = Recording
     yield
-    app_test.MemoryMediaFileStorage = original
+    app_test.MemoryMediaFileStorage, app_test.MediaFileManager = original
 
 
 def number(text) -> int | None:
@@ -197,12 +210,16 @@ def pattern(key: str, **groups: str) -> re.Pattern:
 
 
 class Viewer:
-    """One AppTest session on a page, as a viewer who is not signed in."""
+    """One AppTest session on a page, as a viewer who is not signed in. The public chooses a
+    period from a fixed list and one or all of each filter: a question outside that (free
+    dates, several categories) cannot be asked, and the viewer then reads nothing."""
 
-    def __init__(self, page: str, threshold: int):
+    def __init__(self, page: str, threshold: int, db: Path):
         from streamlit.testing.v1 import AppTest
 
         self.threshold = threshold
+        self.db = db
+        self.refused = False
         self.at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
         self.at.run()
         if page != "dashboard.py":
@@ -213,6 +230,21 @@ class Viewer:
         errors = [e.value for e in self.at.exception] + [e.value for e in self.at.error]
         assert not errors, errors
 
+    def preset(self, start: dt.date, end: dt.date) -> str | None:
+        """The id of the period the public can choose for these dates, if any."""
+        from lib.figures import periods
+
+        if not hasattr(self, "_presets"):
+            store = Store(str(self.db))
+            days = store.read("incidents")["occurred_at"]
+            self._presets = periods.presets(
+                days.min().date(),
+                days.max().date(),
+                load_municipality().promise_periods,
+                store.meetings(),
+            )
+        return next((p.id for p in self._presets if p.span == (start, end)), None)
+
     def filters(
         self,
         start: dt.date,
@@ -222,11 +254,15 @@ class Viewer:
         kalla=(),
         **widgets,
     ) -> Viewer:
+        preset = self.preset(start, end)
+        self.refused = preset is None or max(len(ort), len(kategori), len(kalla)) > 1
+        if self.refused:
+            return self
         at = self.at
-        at.date_input(key="period").set_value((start, end))
-        at.multiselect(key="ort").set_value(list(ort))
-        at.multiselect(key="kategori").set_value(list(kategori))
-        at.multiselect(key="kalla").set_value(list(kalla))
+        at.selectbox(key="period").set_value(preset)
+        at.selectbox(key="ort").set_value(ort[0] if ort else None)
+        at.selectbox(key="kategori").set_value(kategori[0] if kategori else None)
+        at.selectbox(key="kalla").set_value(kalla[0] if kalla else None)
         for key, value in widgets.items():
             self.widget(key).set_value(value)
         at.run()
@@ -249,20 +285,26 @@ class Viewer:
         raise KeyError(key)
 
     def options(self, key: str) -> list[str]:
-        return list(self.at.multiselect(key=key).options)
+        return [o for o in self.at.selectbox(key=key).options if o != t("filter.all")]
 
     # -- reading --------------------------------------------------------------------------
 
     def metric(self, label: str) -> str | None:
+        if self.refused:
+            return None
         for m in self.at.metric:
             if m.label == label:
                 return m.value
         return None
 
     def texts(self) -> list[str]:
+        if self.refused:
+            return []
         return [e.value for e in (*self.at.markdown, *self.at.caption, *self.at.info)]
 
     def tables(self) -> list[pd.DataFrame]:
+        if self.refused:
+            return []
         return [d.value for d in self.at.dataframe]
 
     def table_with(self, *columns: str) -> pd.DataFrame | None:
@@ -272,6 +314,8 @@ class Viewer:
         return None
 
     def charts(self) -> list[dict]:
+        if self.refused:
+            return []
         return [json.loads(c.proto.spec) for c in self.at.get("plotly_chart")]
 
     def chart_with_trace(self, name: str) -> dict | None:
@@ -283,7 +327,14 @@ class Viewer:
     def downloads(self) -> dict[str, bytes]:
         """Label -> bytes of every download button on the page."""
         out = {}
+        if self.refused:
+            return out
         for button in self.at.get("download_button"):
+            if button.proto.deferred_file_id:
+                from tests.downloads import build
+
+                out[button.proto.label] = build(_MANAGERS, button)
+                continue
             name = button.proto.url.rsplit("/", 1)[-1]
             for storage in reversed(_STORAGES):
                 try:
@@ -294,6 +345,8 @@ class Viewer:
         return out
 
     def map_payload(self) -> dict | None:
+        if self.refused:
+            return None
         components = [
             c
             for c in self.at.get("component_instance")

@@ -51,3 +51,14 @@ def test_channel7_locality_difference(overview):
 def test_channel7_day_difference(overview):
     recovered, inferred = attacks.day_difference(overview, THRESHOLD)
     assert_chance("channel 7 (1st–D minus 1st–(D−1))", DAY_TARGETS, recovered, inferred)
+
+
+def test_the_public_can_only_choose_fixed_tables(overview):
+    """What makes the refusals above real: the public sidebar has no free dates and no
+    multiple choice, only a fixed list of periods and one or all of each filter."""
+    at = overview.at
+    assert not at.sidebar.date_input and not at.sidebar.multiselect
+    for key in ("ort", "kategori", "kalla"):
+        assert at.selectbox(key=key).options[0] == "Alla"
+    labels = at.selectbox(key="period").options
+    assert labels[0].startswith("Senaste 12 månaderna") and "Egna datum …" not in labels
