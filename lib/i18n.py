@@ -884,7 +884,7 @@ MESSAGES: dict[str, str] = {
     "store.meeting_entry": "mötesdatum {day}",
     "kind.meetings": "mötesdatum",
     "meetings.heading": "BRÅ:s mötesdatum",
-    "meetings.intro": "Mötesdatumen styr perioden \"sedan mötet\" på sidan BRÅ-möte och i urvalet. Varje datum loggas och kan ångras i importloggen.",
+    "meetings.intro": "Mötesdatumen styr perioden ”sedan mötet” på sidan BRÅ-möte och i urvalet. Varje datum loggas och kan ångras i importloggen.",
     "meetings.add": "Lägg till mötesdatum",
     "meetings.day": "Mötesdag",
     "meetings.added": "Mötesdatumet {day} sparades (post {id} i importloggen).",
