@@ -239,7 +239,7 @@ def test_the_child_has_a_memory_ceiling_and_a_timeout():
 def test_a_file_too_complex_for_the_child_gets_a_swedish_message(muni):
     rows = "".join(f"2019-01-01;Stöld;Hallsberg;Polisen;rad {i}\n" for i in range(200_000))
     data = ("datum;kategori;ort;källa;beskrivning\n" + rows).encode()
-    result = read_file(data, "incidents", muni, "tung.csv", limits=Limits(50, memory_mb=40))
+    result = read_file(data, "incidents", muni, "tung.csv", limits=Limits(50, memory_mb=2))
     assert result.file_failed
     assert "för stor eller för komplex att läsa" in result.errors[0].reason
 

@@ -201,6 +201,8 @@ def read_raw_table(data: bytes) -> tuple[pd.DataFrame | None, list[str], RowErro
         ValueError,
         csv.Error,
     ) as exc:
+        if "out of memory" in str(exc).lower():  # pandas' C parser under a memory ceiling
+            raise MemoryError(str(exc)) from exc
         return None, header, RowError(None, None, _csv_problem(exc))
     frame.columns = [h.strip() for h in header]
     return frame, [h.strip() for h in header], None
