@@ -299,3 +299,11 @@ def test_the_page_parses_an_upload_once(open_app, monkeypatch):
     assert not at.exception
     assert calls == ["a.csv"]
     assert pd.Series([m.value for m in at.metric]).tolist()[:2] == ["1", "1"]
+
+
+def test_an_xlsx_too_big_for_the_child_is_too_complex_not_damaged(muni):
+    frame = pd.DataFrame({"datum": ["2019-01-01"] * 20_000, "kategori": ["Stöld"] * 20_000})
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    raw = parse_file(buffer.getvalue(), "stor.xlsx", muni, Limits(50, memory_mb=2))
+    assert raw.problem and "för stor eller för komplex att läsa" in raw.problem

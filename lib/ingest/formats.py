@@ -123,6 +123,8 @@ def read_excel(data: bytes, limits: Limits | None = None) -> Raw:
             rows, problem = _sheet_rows(sheet, limits)
         finally:
             book.close()
+    except MemoryError:  # too big for the reading process's ceiling, not a damaged file
+        raise
     except Exception:
         return Raw(problem=t("err.bad_excel"))
     if problem:
