@@ -79,6 +79,19 @@ def _map_points(url: str, version: int) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
+def _off_map(url: str, version: int) -> pd.DataFrame:
+    from lib.figures.hotspots import off_map_cube
+
+    return off_map_cube(_incidents(url, version), municipality())
+
+
+def off_map() -> pd.DataFrame:
+    """The cube of incidents the map cannot draw (no coordinates or a sensitive category),
+    shown per locality (read-only, shared)."""
+    return _off_map(store().url, data_version())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _coverage(url: str, version: int):
     from lib.figures.coverage import coverage_of
 
@@ -166,7 +179,7 @@ def view_data():
     """The frames every public view is computed from."""
     from lib.public.views import Data
 
-    return Data(cube(), timed(), coverage(), municipality(), meetings())
+    return Data(cube(), timed(), coverage(), municipality(), meetings(), off_map())
 
 
 def period_choices() -> list:

@@ -36,7 +36,9 @@ def cameras(url: str, version: int) -> pd.DataFrame:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def figures(url: str, version: int, f: Filters, cell: int, d: Disclosure) -> dict:
-    return map_view(ui.map_points(), ui.cube(), f, cell, ui.municipality(), d, ui.coverage())
+    return map_view(
+        ui.map_points(), ui.cube(), f, cell, ui.municipality(), d, ui.coverage(), ui.off_map()
+    )
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -207,11 +209,12 @@ view, cell, tiles, show_points, area = controls(analyst is not None)
 url, version = ui.store().url, ui.data_version()
 d = ui.disclosure()
 fig = figures(url, version, f, cell, d)
-if fig["incidents"] == 0:
+by_locality = fig["localities"]
+if fig["incidents"] == 0 and by_locality.empty:
     st.info(t("map.no_points"))
     st.stop()
 with st.container(border=True):
-    st.text(summary(fig, cell))
+    st.text(t("map.only_off_map") if fig["incidents"] == 0 else summary(fig, cell))
 
 selected = select(ui.map_points(), f) if show_points else None
 map_data = maps.map_data(
@@ -224,6 +227,7 @@ map_data = maps.map_data(
     selected,
     area,
     threshold=1 if d.exact else d.threshold,
+    localities=by_locality,
 )
 with map_slot:
     st_folium(
@@ -243,11 +247,17 @@ if view == "hotspots":
         )
     )
 notes.append(t("map.excluded_note", excluded=d.text(fig["excluded"])))
+if not by_locality.empty:
+    notes.append(t("map.off_map_note"))
 if hotspots.outline_source(muni) in ("config", "bbox"):
     notes.append(t("map.outline_note"))
 if show_points:
     notes.append(t("map.points_note", limit=fmt_int(maps.MAX_POINTS)))
 st.caption(" ".join(notes))
 ui.disclosure_note(d)
-top_table(fig, f, cell)
+if fig["incidents"]:
+    top_table(fig, f, cell)
+if not by_locality.empty:
+    st.subheader(t("map.off_map_heading"))
+    ui.change_table(by_locality)
 camera_panel(f)

@@ -22,6 +22,7 @@ from lib import geo
 from lib.config import Municipality
 from lib.figures import counting, stats
 from lib.figures.counting import Counter
+from lib.figures.filters import daily_cube
 
 CRS = "EPSG:3006"  # SWEREF 99 TM: metres, equal area enough for 250 m cells in Sweden
 CELL_SIZES = (250, 500, 1000)
@@ -84,6 +85,15 @@ def points_frame(incidents: pd.DataFrame, muni: Municipality) -> pd.DataFrame:
         }
     )
     return frame.sort_values("day", kind="stable").reset_index(drop=True)
+
+
+def off_map_cube(incidents: pd.DataFrame, muni: Municipality) -> pd.DataFrame:
+    """The daily cube (``filters.daily_cube``) of the incidents the map cannot draw: those
+    without coordinates (the police's open events give only the municipality and a
+    locality) and those of sensitive categories. The map shows them per locality."""
+    on_map = incidents["lat"].notna() & incidents["lon"].notna()
+    on_map &= ~incidents["category"].isin(muni.sensitive_categories)
+    return daily_cube(incidents[~on_map])
 
 
 def grid_counts(x, y, cell: int, key=None, counter: Counter = counting.exact) -> pd.DataFrame:

@@ -108,8 +108,12 @@ def _hotspots(
     data: views.Data, points: pd.DataFrame, filters: Filters, muni: Municipality, d: Disclosure
 ) -> tuple[pd.DataFrame | None, str]:
     """The top places as the map page's table shows them (cells, not points)."""
-    fig = views.map_view(points, data.cube, filters, HOTSPOT_CELL, muni, d, data.coverage)
+    fig = views.map_view(
+        points, data.cube, filters, HOTSPOT_CELL, muni, d, data.coverage, data.off_map
+    )
     if fig["top"].empty:
+        if len(fig["localities"]):  # a feed without places: where it happens, per locality
+            return fig["localities"].head(HOTSPOT_ROWS), t("meeting.hotspots_by_locality")
         return None, t("meeting.hotspots_none")
     note = (
         t("meeting.hotspots_note", cell=HOTSPOT_CELL)

@@ -20,7 +20,9 @@ from __future__ import annotations
 import atexit
 import html
 import json
+import math
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -185,6 +187,9 @@ class MapData:
     localities: list = field(default_factory=list)  # [lat, lon, name]
     cameras: list = field(default_factory=list)  # [lat, lon, radius, label]
     points: list = field(default_factory=list)  # [lat, lon, popup] (analysts only)
+    # Incidents without a place on the map, per locality: [lat, lon, radius, label, hidden].
+    off_map: list = field(default_factory=list)
+    off_map_legend: str = ""
 
     def as_json(self) -> str:
         return script_json(self.__dict__)
@@ -279,6 +284,7 @@ def map_data(
     points: pd.DataFrame | None = None,
     area: str = "",
     threshold: int | None = None,
+    localities: pd.DataFrame | None = None,
 ) -> MapData:
     """What the map shows for the counts per cell (``lib.figures.hotspots.grid_counts``); the map
     opens on the locality ``area`` or, when that is empty, on all cells shown. The hotspot
@@ -298,9 +304,34 @@ def map_data(
     elif view == "heat":
         _heat_layer(data, counts, cell, threshold)
     _context_layers(data, muni, cameras)
+    if localities is not None and len(localities):
+        _off_map_layer(data, localities, muni)
     if points is not None:
         data.points = point_records(points)
     return data
+
+
+def _shown_number(value: object) -> int | None:
+    """A count as the public table shows it, or None where it is hidden."""
+    shown = str(value)
+    digits = re.sub(r"\D", "", shown)
+    return int(digits) if digits and not re.search(r"färre|dold", shown) else None
+
+
+def _off_map_layer(data: MapData, rows: pd.DataFrame, muni: Municipality) -> None:
+    """A circle per locality for the incidents the map cannot place (the rows of
+    ``views.off_map_rows``, already through the public layer): its area follows the shown
+    count; a hidden count gets the smallest circle, grey, so its size tells nothing."""
+    name, count, verdict = t("col.locality"), t("col.total_period"), t("col.verdict")
+    for r in rows.to_dict("records"):
+        place = muni.locality(str(r[name]))
+        if place is None:
+            continue
+        n = _shown_number(r[count])
+        radius = 7 if n is None else min(7 + 2.5 * math.sqrt(n), 40)
+        label = t("map.off_map_label", locality=r[name], count=r[count], verdict=r[verdict])
+        data.off_map.append([place.lat, place.lon, round(radius, 1), text(label), n is None])
+    data.off_map_legend = text(t("map.off_map_legend"))
 
 
 def _hotspot_layer(
@@ -441,6 +472,11 @@ class DataLayers(MacroElement):
       .bindTooltip(p[2], {permanent: true, direction: "right", className: "trygghet-label"})
       .addTo(map);
   });
+  d.off_map.forEach(function (p) {
+    L.circleMarker([p[0], p[1]], {radius: p[2], color: p[4] ? "#757575" : "#5E3C99",
+      weight: 2, fillColor: p[4] ? "#BDBDBD" : "#B2ABD2", fillOpacity: 0.55,
+      className: "trygghet-off-map"}).bindTooltip(p[3], {sticky: true}).addTo(map);
+  });
   if (d.points.length && L.markerClusterGroup) {
     var cluster = L.markerClusterGroup({chunkedLoading: true});
     d.points.forEach(function (p) {
@@ -459,6 +495,11 @@ class DataLayers(MacroElement):
       html += "<br><span style='display:inline-block;width:12px;height:12px;margin-right:6px;" +
         "vertical-align:middle;background:" + l[0] + "'></span>" + l[1];
     });
+    if (d.off_map.length) {
+      html += "<br><span style='display:inline-block;width:12px;height:12px;margin-right:6px;" +
+        "vertical-align:middle;border-radius:50%;border:2px solid #5E3C99;background:#B2ABD2'>" +
+        "</span>" + d.off_map_legend;
+    }
     div.innerHTML = html;
     return div;
   };

@@ -13,7 +13,7 @@ from lib.config import Municipality
 from lib.figures import hotspots, interventions, peers, promises
 from lib.figures.coverage import coverage_of
 from lib.figures.filters import Filters, daily_cube, timed_frame
-from lib.figures.hotspots import points_frame
+from lib.figures.hotspots import off_map_cube, points_frame
 from lib.i18n import t
 from lib.ingest import promise_files
 from lib.ingest.store import Store
@@ -31,6 +31,7 @@ def load_data(store: Store, muni: Municipality) -> tuple[views.Data, pd.DataFram
         coverage_of(incidents),
         muni,
         store.meetings(),
+        off_map_cube(incidents, muni),
     )
     return data, points_frame(incidents, muni)
 
@@ -48,6 +49,9 @@ def map_document(fig: dict, f: Filters, d, cameras: list) -> views.View:
         }
     )
     view.notes.append(t("map.excluded_note", excluded=d.text(fig["excluded"])))
+    if len(fig["localities"]):
+        view.tables["orter"] = fig["localities"]
+        view.verdicts += fig["locality_verdicts"]
     result = fig["result"]
     if result.enough:
         for r in result.significant().itertuples():
@@ -100,7 +104,7 @@ def publish(
     out_dir.mkdir(parents=True, exist_ok=True)
     overview_view = views.overview_view(data, filters, d)
     compared = overview_view.extra["overview"].change.periods
-    fig = views.map_view(points, data.cube, filters, MAP_CELL, muni, d, data.coverage)
+    fig = views.map_view(points, data.cube, filters, MAP_CELL, muni, d, data.coverage, data.off_map)
     documents = {
         "oversikt": overview_view.as_json(compared),
         "utveckling": views.trends_view(data, filters, d).as_json(compared),

@@ -68,6 +68,7 @@ class Data:
     coverage: Coverage | None
     muni: Municipality
     meetings: tuple = ()  # the council's meeting dates (``Store.meetings``)
+    off_map: pd.DataFrame | None = None  # the cube of incidents the map cannot draw
 
     def span(self) -> tuple:
         """The first and last day with data (None, None without data)."""
@@ -533,6 +534,7 @@ def map_view(
     muni: Municipality,
     d: Disclosure,
     coverage: Coverage | None = None,
+    off_map: pd.DataFrame | None = None,
 ) -> dict:
     """The map page's figures as the viewer may see them. Cells are counted through the
     viewer's counter (each cell's noise is its own, so a coarse cell minus its finer cells
@@ -564,14 +566,36 @@ def map_view(
     shown_counts = current.loc[_shown(current, d)]
     shown_cells = result.cells.loc[_shown(result.cells, d)]
     shown_top = top.loc[_shown(top, d)].head(10)
+    localities, locality_verdicts = off_map_rows(off_map, f, muni, d, coverage)
     return {
         "incidents": counting.total(now, counter),
         "excluded": excluded,
+        "localities": localities,
+        "locality_verdicts": locality_verdicts,
         "counts": shown_counts,
         "result": dataclasses.replace(result, cells=shown_cells),
         "top": shown_top,
         "top_view": maps.top_places_view(shown_top, cell, d) if len(shown_top) else pd.DataFrame(),
     }
+
+
+def off_map_rows(
+    off_map: pd.DataFrame | None,
+    f: Filters,
+    muni: Municipality,
+    d: Disclosure,
+    coverage: Coverage | None,
+) -> tuple[pd.DataFrame, list]:
+    """Incidents the map cannot draw (no coordinates, or a sensitive category), per locality:
+    the trends page's change table for them, with its suppression, for the map's locality
+    symbols and the places table. Only localities with any such incident."""
+    if off_map is None or off_map.empty:
+        return pd.DataFrame(), []
+    table = changes.change_table(off_map, f, muni, "locality", coverage, d.counter)
+    table = table[(table["total"] > 0) | (table["current"] > 0) | (table["previous"] > 0)]
+    if table.empty:
+        return pd.DataFrame(), []
+    return change_rows(table.reset_index(drop=True), "locality", d)
 
 
 # --- Promises ----------------------------------------------------------------------

@@ -1,0 +1,129 @@
+"""Issue 14.3: incidents without coordinates (the police's open events give only a locality)
+are shown per locality on the map, in its places table and on the meeting's "Var det händer",
+through the public layer; the page says what the feed gives instead of advising another
+period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.config import load_municipality
+from lib.figures import periods
+from lib.figures.coverage import coverage_of
+from lib.figures.filters import Filters, daily_cube, timed_frame
+from lib.figures.hotspots import off_map_cube, points_frame
+from lib.ingest.loading import import_bytes
+from lib.ingest.store import Store
+from lib.public import views
+from lib.public.disclosure import Disclosure, perturb, public
+from tests.conftest import ROOT, SHARED
+from tests.test_page_map import map_data
+from tests.test_pages import assert_ok
+
+# Events in 2024 and 2025 without coordinates, as the feed has them: many in the main town,
+# a handful in Pålsboda, one or two in Hjortkvarn (hidden in the public view).
+PER_YEAR = {"Hallsberg": 40, "Pålsboda": 8, "Hjortkvarn": 2}
+REAL = SHARED / "formats" / "polisen-events-orebro-lan-2023-2026.json"
+
+
+def feed_csv() -> bytes:
+    rows, i = ["id;datum;kategori;ort;källa"], 0
+    for year in (2024, 2025):
+        for place, n in PER_YEAR.items():
+            for k in range(n):
+                day = dt.date(year, 1, 1) + dt.timedelta(days=(k * 361) // n)
+                rows.append(f"f{i};{day} 12:00;Stöld;{place};Polisens öppna händelser")
+                i += 1
+    return ("\n".join(rows) + "\n").encode()
+
+
+@pytest.fixture(scope="module")
+def feed_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("offmap") / "feed.db"
+    outcome = import_bytes(Store(str(path)), feed_csv(), "incidents", load_municipality(), "f.csv")
+    assert outcome.ok, outcome.messages
+    return path
+
+
+def figures(db, exact: bool):
+    """The map's figures for this year (1 January to the last event) as a viewer sees them."""
+    muni = load_municipality()
+    incidents = Store(str(db)).read_incidents()
+    data = views.Data(daily_cube(incidents), timed_frame(incidents), coverage_of(incidents), muni)
+    d = Disclosure(3, exact=True) if exact else public(3, data.presets())
+    f = Filters(*periods.find(data.presets(), "i-ar").span)
+    off = off_map_cube(incidents, muni)
+    fig = views.map_view(points_frame(incidents, muni), data.cube, f, 250, muni, d, None, off)
+    return fig, incidents[incidents["occurred_at"].dt.year == 2025]
+
+
+def published(year: pd.DataFrame) -> dict[str, int]:
+    """Each locality's count as the public layer's noise publishes it (its record keys)."""
+    grouped = year.groupby("locality", observed=True)["key"].agg(["size", "sum"])
+    noisy = perturb(grouped["size"].to_numpy(), np.mod(grouped["sum"].to_numpy(), 1.0))
+    return dict(zip(grouped.index.astype(str), noisy.tolist(), strict=True))
+
+
+def test_an_analyst_sees_each_localitys_exact_count(feed_db):
+    fig, _ = figures(feed_db, exact=True)
+    rows = fig["localities"].set_index("Ort")
+    assert {k: int(v) for k, v in rows["Hela perioden"].items()} == PER_YEAR
+
+
+def test_the_public_sees_them_through_the_disclosure_rules(feed_db):
+    fig, year = figures(feed_db, exact=False)
+    assert fig["incidents"] == 0
+    rows = fig["localities"].set_index("Ort")
+    hidden = 0
+    for place, n in published(year).items():
+        shown, verdict = rows.at[place, "Hela perioden"], rows.at[place, "Bedömning"]
+        if 0 < n < 3:
+            hidden += 1
+            assert shown == "färre än 3" and verdict == "för få händelser"
+        elif shown != "dold":  # a second cell hidden beside a small one
+            assert int(shown) == n
+    assert abs(int(rows.at["Hallsberg", "Hela perioden"]) - 40) <= 2
+
+
+def test_the_map_page_draws_a_symbol_per_locality(feed_db, monkeypatch):
+    monkeypatch.setenv("TRYGGHET_DB", str(feed_db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.switch_page("pages/karta.py").run()
+    assert_ok(at)
+    assert not any("Inga händelser" in i.value for i in at.info)
+    assert any("saknar koordinater" in c.value for c in at.caption)
+    drawn = map_data(at)
+    labels = {row[3].split(":")[0]: row for row in drawn["off_map"]}
+    assert set(labels) == set(PER_YEAR)
+    for row in labels.values():  # a hidden count gets the smallest grey circle
+        hidden = "färre än 3" in row[3] or "dold" in row[3]
+        assert row[4] is hidden and (row[2] == 7) is hidden
+    assert labels["Hallsberg"][2] > labels["Pålsboda"][2] >= labels["Hjortkvarn"][2]
+    table = at.dataframe[0].value
+    assert set(table["Ort"]) == set(PER_YEAR)
+
+
+@pytest.mark.skipif(not REAL.is_file(), reason="the real police file is not available")
+def test_the_real_police_feed_is_shown_by_locality(tmp_path, monkeypatch):
+    db = tmp_path / "police.db"
+    store = Store(str(db))
+    data = REAL.read_bytes()
+    assert import_bytes(store, data, None, load_municipality(), REAL.name).ok
+    incidents = store.read_incidents()
+    assert incidents["lat"].isna().all()  # the feed gives no coordinates
+    monkeypatch.setenv("TRYGGHET_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    at.switch_page("pages/karta.py").run()
+    assert_ok(at)
+    drawn = map_data(at)
+    places = {row[3].split(":")[0] for row in drawn["off_map"]}
+    last12 = incidents[incidents["occurred_at"].between("2025-08-01", "2026-08-01")]
+    assert places == set(last12["locality"].astype(str)) and "Hallsberg" in places
+    assert pd.Series(list(places)).isin(load_municipality().locality_names).all()
