@@ -56,9 +56,38 @@ def analyst_sign_in(at, password: str):
     return at
 
 
+# --- The store on SQLite and on PostgreSQL (issue 15.3-15.5) ----------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL server of the session's own (tests/pg.py). Skipped where none can be
+    started, except under CI (CI=true), where that is a failure."""
+    import os
+
+    from tests import pg
+
+    try:
+        cluster = pg.start()
+    except pg.Unavailable as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL must run in CI: {exc}")
+        pytest.skip(f"no PostgreSQL: {exc}")
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """A fresh, empty store's location: an SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "trygghet.db")
+    return request.getfixturevalue("pg_cluster").new_database()
+
+
 @pytest.fixture
-def store(tmp_path) -> Store:
-    return Store(str(tmp_path / "trygghet.db"))
+def store(store_url) -> Store:
+    return Store(store_url)
 
 
 @pytest.fixture(scope="session")

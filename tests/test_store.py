@@ -18,7 +18,7 @@ def test_database_url_accepts_path_or_url(tmp_path, monkeypatch):
     monkeypatch.setenv("TRYGGHET_DB", str(tmp_path / "sub" / "x.db"))
     assert database_url() == f"sqlite:///{tmp_path / 'sub' / 'x.db'}"
     assert (tmp_path / "sub").is_dir()
-    assert database_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
 def test_import_is_logged_with_hash_and_user(store, muni):

@@ -1,16 +1,22 @@
-"""The store: an SQLite file by default (any SQLAlchemy URL works), written only in whole
-transactions, each recorded in the import log and undoable, with a data version that changes
-on every write so readers know when to reload.
+"""The store: an SQLite file by default, PostgreSQL for a shared deployment (any SQLAlchemy
+URL), written only in whole transactions, each recorded in the import log and undoable, with
+a data version that changes on every write so readers know when to reload.
+
+Several municipalities can share one store: every row carries its municipality's code, and a
+``Store`` reads and writes only the rows of its own (``Store(url, municipality="1861")``).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import getpass
 import hashlib
 import json
 import os
+import re
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +33,16 @@ TIME_FORMAT = "%Y-%m-%d %H:%M"
 DATE_FORMAT = "%Y-%m-%d"
 
 metadata = sa.MetaData()
+
+# Advisory lock class on PostgreSQL ("tr"): writers of one municipality queue behind each
+# other, as SQLite's BEGIN IMMEDIATE makes every writer queue; class 0 guards the schema.
+LOCK_CLASS = 0x7472
+
+
+def _municipality(primary_key: bool = False) -> sa.Column:
+    """The four-digit municipality code every row of a shared store carries."""
+    return sa.Column("municipality", sa.String(4), nullable=False, primary_key=primary_key)
+
 
 meta = sa.Table(
     "meta",
@@ -48,12 +64,25 @@ imports = sa.Table(
     sa.Column("is_sample", sa.Boolean, nullable=False, default=False),
     sa.Column("undone_at", sa.String(32)),
     sa.Column("undone_by", sa.String(128)),
+    _municipality(),
+)
+sa.Index("ix_imports_municipality", imports.c.municipality)
+# The duplicate-file check held by the database itself: one live import of a file per kind
+# and municipality, also when two processes store the same file at the same moment.
+sa.Index(
+    "uq_imports_live_file",
+    imports.c.municipality,
+    imports.c.kind,
+    imports.c.sha256,
+    unique=True,
+    sqlite_where=imports.c.undone_at.is_(None),
+    postgresql_where=imports.c.undone_at.is_(None),
 )
 
 incidents = sa.Table(
     "incidents",
     metadata,
-    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("id", sa.String(200), nullable=False),
     sa.Column("occurred_at", sa.String(16), nullable=False, index=True),  # local wall time
     sa.Column("time_known", sa.Boolean, nullable=False),
     sa.Column("category", sa.String(128), nullable=False),
@@ -63,12 +92,14 @@ incidents = sa.Table(
     sa.Column("source", sa.String(64), nullable=False),
     sa.Column("description", sa.Text),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+    _municipality(),
+    sa.PrimaryKeyConstraint("municipality", "id"),
 )
 
 activities = sa.Table(
     "activities",
     metadata,
-    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("id", sa.String(200), nullable=False),
     sa.Column("promise_id", sa.String(64), nullable=False),
     sa.Column("indicator_id", sa.String(64), nullable=False),
     sa.Column("date", sa.String(10), nullable=False),
@@ -80,12 +111,14 @@ activities = sa.Table(
     sa.Column("note", sa.Text),
     sa.Column("evidence_url", sa.String(1024)),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+    _municipality(),
+    sa.PrimaryKeyConstraint("municipality", "id"),
 )
 
 cameras = sa.Table(
     "cameras",
     metadata,
-    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("id", sa.String(200), nullable=False),
     sa.Column("name", sa.String(256), nullable=False),
     sa.Column("lat", sa.Float, nullable=False),
     sa.Column("lon", sa.Float, nullable=False),
@@ -93,12 +126,14 @@ cameras = sa.Table(
     sa.Column("radius_m", sa.Float),
     sa.Column("note", sa.Text),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+    _municipality(),
+    sa.PrimaryKeyConstraint("municipality", "id"),
 )
 
 peers = sa.Table(
     "peers",
     metadata,
-    sa.Column("id", sa.String(400), primary_key=True),
+    sa.Column("id", sa.String(400), nullable=False),
     sa.Column("region_code", sa.String(8), nullable=False, index=True),
     sa.Column("region", sa.String(128), nullable=False),
     sa.Column("year", sa.Integer, nullable=False),
@@ -109,12 +144,14 @@ peers = sa.Table(
     sa.Column("population", sa.Float),
     sa.Column("source", sa.String(128), nullable=False),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+    _municipality(),
+    sa.PrimaryKeyConstraint("municipality", "id"),
 )
 
 surveys = sa.Table(
     "surveys",
     metadata,
-    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("id", sa.String(200), nullable=False),
     sa.Column("year", sa.Integer, nullable=False),
     sa.Column("locality", sa.String(128)),
     sa.Column("question", sa.String(512), nullable=False),
@@ -122,6 +159,8 @@ surveys = sa.Table(
     sa.Column("respondents", sa.Float, nullable=False),
     sa.Column("source", sa.String(128)),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+    _municipality(),
+    sa.PrimaryKeyConstraint("municipality", "id"),
 )
 
 # The local crime-prevention council's (BRÅ's) meeting dates, entered in the app by analysts
@@ -129,13 +168,17 @@ surveys = sa.Table(
 meetings = sa.Table(
     "meetings",
     metadata,
-    sa.Column("id", sa.String(200), primary_key=True),  # the day, ISO
+    sa.Column("id", sa.String(200), nullable=False),  # the day, ISO
     sa.Column("date", sa.String(10), nullable=False),
     sa.Column("note", sa.Text),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
+    _municipality(),
+    sa.PrimaryKeyConstraint("municipality", "id"),
 )
 
 # Column mappings an analyst confirmed, remembered for the next file with the same header.
+# Shared by the municipalities of a store: a header is a file format (the same systems'
+# exports everywhere), and a remembered mapping is only preselected, never applied unseen.
 mappings = sa.Table(
     "mappings",
     metadata,
@@ -150,6 +193,7 @@ mappings = sa.Table(
 value_mappings = sa.Table(
     "value_mappings",
     metadata,
+    _municipality(primary_key=True),  # a locality's spellings are one municipality's
     sa.Column("kind", sa.String(32), primary_key=True),
     sa.Column("column", sa.String(32), primary_key=True),
     sa.Column("file_value", sa.String(256), primary_key=True),
@@ -194,7 +238,9 @@ def database_url(value: str | None = None) -> str:
     """TRYGGHET_DB as given: an SQLAlchemy URL, or a path to an SQLite file."""
     value = value or os.environ.get("TRYGGHET_DB") or str(DEFAULT_DB)
     if "://" in value:
-        return value
+        # PostgreSQL through psycopg 3 (the one driver in requirements.txt), also when the
+        # URL names none.
+        return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", value)
     path = Path(value).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
@@ -240,53 +286,135 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def default_municipality() -> str:
+    """The deployment's own municipality (TRYGGHET_KOMMUN), the store's default."""
+    from lib.config import load_municipality
+
+    return load_municipality().code
+
+
+def municipality_code(value: str) -> str:
+    """A four-digit municipality code as given (``1861``; ``861`` is read as ``0861``)."""
+    code = str(value).strip().zfill(4)
+    if not re.fullmatch(r"\d{4}", code):
+        raise ValueError(f"not a municipality code: {value!r}")
+    return code
+
+
+def _insert_missing(conn, table: sa.Table, **values) -> None:
+    """Insert a row unless its key is there (two processes may both try)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - other databases: no concurrent first start expected
+        key = table.primary_key.columns.values()[0]
+        if conn.execute(sa.select(key).where(key == values[key.name])).first() is None:
+            conn.execute(table.insert().values(**values))
+        return
+    conn.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+def lock_writers(conn, key: int) -> None:
+    """On PostgreSQL, queue behind other writers holding ``key`` until this transaction ends
+    (SQLite's BEGIN IMMEDIATE already queues every writer)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_CLASS, key)))
+
+
 class Store:
-    def __init__(self, url: str | None = None):
+    """One municipality's view of a store: ``Store(url, municipality="1861")`` reads and
+    writes only that municipality's rows (the configured one, TRYGGHET_KOMMUN, when none is
+    given). ``for_municipality`` gives another municipality's view on the same connections.
+    Opening a store creates or upgrades its schema (``lib.ingest.migrations``); an older
+    store's rows go to ``owner`` (default: the configured municipality)."""
+
+    def __init__(
+        self, url: str | None = None, municipality: str | None = None, *, owner: str | None = None
+    ):
+        from lib.ingest.migrations import upgrade
+
         self.url = database_url(url)
+        self.municipality = municipality_code(municipality or default_municipality())
         self.engine = sa.create_engine(self.url)
         if self.engine.dialect.name == "sqlite":
             _private_file(self.engine.url.database)
             _sqlite_pragmas(self.engine)
-        metadata.create_all(self.engine)
-        # Only a new store is written to here: opening one must not wait for an import that
-        # holds the write lock (the CLI, a second app process).
-        with self.engine.connect() as conn:
-            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version"))
-            has_version = found.first() is not None
-        if not has_version:
-            with self._writing() as conn:
-                conn.execute(
-                    sa.text(
-                        "INSERT INTO meta (key, value) SELECT 'data_version', '0' "
-                        "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'data_version')"
-                    )
-                )
+        upgrade(self.engine, municipality_code(owner or default_municipality()))
+        self._ensure_version()
 
+    def for_municipality(self, municipality: str) -> Store:
+        """The same store (and connection pool) seen as another municipality."""
+        other = copy.copy(self)
+        other.municipality = municipality_code(municipality)
+        other._ensure_version()
+        return other
+
+    @property
+    def _version_key(self) -> str:
+        return f"data_version:{self.municipality}"
+
+    def _ensure_version(self) -> None:
+        """A municipality seen for the first time gets its data version from the store's
+        counter. Only then is anything written here: opening a store must not wait for an
+        import that holds the write lock (the CLI, a second app process)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == self._version_key))
+            if found.first() is not None:
+                return
+        with self.engine.execution_options(write=True).begin() as conn:
+            lock_writers(conn, 0)
+            found = conn.execute(sa.select(meta.c.key).where(meta.c.key == self._version_key))
+            if found.first() is None:
+                self._bump(conn)
+
+    @contextmanager
     def _writing(self):
-        return self.engine.execution_options(write=True).begin()
+        """One write transaction; writers of the same municipality queue."""
+        with self.engine.execution_options(write=True).begin() as conn:
+            lock_writers(conn, int(self.municipality))
+            yield conn
 
     # --- versions and log ---------------------------------------------------------------
 
     def data_version(self) -> int:
+        """This municipality's data version. It changes on each of its writes and never on
+        another municipality's; versions come from one counter for the whole store, so no
+        two municipalities ever have the same one (a cache keyed on the store's URL and the
+        version cannot mix them up)."""
         with self.engine.connect() as conn:
-            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == "data_version"))
+            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == self._version_key))
             return int(value.scalar_one())
 
-    @staticmethod
-    def _bump(conn) -> None:
+    def _bump(self, conn) -> None:
+        """Take the next number of the store's counter as this municipality's version (the
+        counter's row lock is held only from here to the commit)."""
+        counter = meta.c.key == "version_counter"
         conn.execute(
             meta.update()
-            .where(meta.c.key == "data_version")
+            .where(counter)
             .values(value=sa.cast(sa.cast(meta.c.value, sa.Integer) + 1, sa.String))
         )
+        value = conn.execute(sa.select(meta.c.value).where(counter)).scalar_one()
+        updated = conn.execute(
+            meta.update().where(meta.c.key == self._version_key).values(value=value)
+        )
+        if updated.rowcount == 0:
+            conn.execute(meta.insert().values(key=self._version_key, value=value))
+
+    def _mine(self, table: sa.Table):
+        return table.c.municipality == self.municipality
 
     def import_log(self) -> pd.DataFrame:
+        columns = [c for c in imports.columns if c.name != "municipality"]
+        query = sa.select(*columns).where(self._mine(imports)).order_by(imports.c.id)
         with self.engine.connect() as conn:
-            return pd.read_sql_query(sa.select(imports).order_by(imports.c.id), conn)
+            return pd.read_sql_query(query, conn)
 
     def is_initialised(self) -> bool:
+        key = f"initialised:{self.municipality}"
         with self.engine.connect() as conn:
-            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == "initialised"))
+            found = conn.execute(sa.select(meta.c.value).where(meta.c.key == key))
             return found.scalar_one_or_none() is not None
 
     # --- writing --------------------------------------------------------------------------
@@ -314,23 +442,39 @@ class Store:
         ``replace_sample`` the sample data is removed in the same transaction (real data
         replaces the demo; see ``remove_sample``)."""
         user = user or current_user()
-        with self._writing() as conn:
-            if replace_sample:
-                self._remove_sample(conn, user)
-            ids = [self._write_one(conn, item, user, progress) for item in items]
-            if mark_initialised:
-                self._mark_initialised(conn)
-            self._bump(conn)
+        try:
+            with self._writing() as conn:
+                if replace_sample:
+                    self._remove_sample(conn, user)
+                ids = [self._write_one(conn, item, user, progress) for item in items]
+                if mark_initialised:
+                    self._mark_initialised(conn)
+                self._bump(conn)
+        except sa.exc.IntegrityError as exc:
+            # Another process stored one of these files (or rows) between our check and our
+            # insert, which the writers' lock rules out unless that process skipped it: the
+            # database's own constraints then refuse, and we say why as the check would.
+            for item in items:
+                with self.engine.connect() as conn:
+                    previous = self._previous(conn, item)
+                if previous is not None:
+                    when = previous.imported_at
+                    raise StoreError("already_imported", id=previous.id, when=when) from exc
+            raise
         return ids
 
-    def _write_one(self, conn, item: WriteItem, user: str, progress=None) -> int:
-        previous = conn.execute(
+    def _previous(self, conn, item: WriteItem):
+        return conn.execute(
             sa.select(imports.c.id, imports.c.imported_at).where(
+                self._mine(imports),
                 imports.c.sha256 == item.sha256,
                 imports.c.kind == item.kind,
                 imports.c.undone_at.is_(None),
             )
         ).first()
+
+    def _write_one(self, conn, item: WriteItem, user: str, progress=None) -> int:
+        previous = self._previous(conn, item)
         if previous is not None:
             raise StoreError("already_imported", id=previous.id, when=previous.imported_at)
         table = TABLES[item.kind]
@@ -351,27 +495,37 @@ class Store:
                 rows_added=len(records),
                 user=user,
                 is_sample=item.is_sample,
+                municipality=self.municipality,
             )
         ).inserted_primary_key[0]
         for start in range(0, len(records), INSERT_CHUNK):
-            self._insert(conn, table, records[start : start + INSERT_CHUNK], import_id)
+            chunk = records[start : start + INSERT_CHUNK]
+            self._insert(conn, table, chunk, municipality=self.municipality, import_id=import_id)
             if progress is not None:
                 progress(min(1.0, (start + INSERT_CHUNK) / len(records)))
         return int(import_id)
 
     @staticmethod
-    def _insert(conn, table: sa.Table, records: list[tuple], import_id: int) -> None:
-        """executemany at the driver level: SQLAlchemy's per-row dicts cost more than the
-        database's own work for a million rows."""
-        columns = [c for c in table.columns if c.name != "import_id"] + [table.c.import_id]
-        statement = table.insert().compile(
-            dialect=conn.dialect, column_keys=[c.name for c in columns]
-        )
-        rows = [(*record, import_id) for record in records]
-        if conn.dialect.positional:
+    def _insert(conn, table: sa.Table, records: list[tuple], **same) -> None:
+        """Bulk insert below SQLAlchemy's per-row dicts, which cost more than the database's
+        own work for a million rows: COPY on PostgreSQL, executemany at the driver level on
+        SQLite. ``same`` (municipality, import id) ends every row, in the table's order."""
+        names = [c.name for c in table.columns if c.name not in same]
+        tail = [c.name for c in table.columns if c.name in same]
+        names += tail
+        ending = tuple(same[name] for name in tail)
+        rows = [(*record, *ending) for record in records]
+        if conn.dialect.name == "postgresql":
+            quote = conn.dialect.identifier_preparer.quote
+            sql = f"COPY {quote(table.name)} ({', '.join(map(quote, names))}) FROM STDIN"
+            cursor = conn.connection.driver_connection.cursor()
+            with cursor, cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif conn.dialect.positional:
+            statement = table.insert().compile(dialect=conn.dialect, column_keys=names)
             conn.exec_driver_sql(str(statement), rows)
         else:
-            names = [c.name for c in columns]
             conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
 
     # --- remembered column mappings ---------------------------------------------------------
@@ -405,40 +559,46 @@ class Store:
                 )
             )
 
-    @staticmethod
-    def _existing_ids(conn, table: sa.Table, ids: list[str]) -> set[str]:
+    def _existing_ids(self, conn, table: sa.Table, ids: list[str]) -> set[str]:
         existing: set[str] = set()
         qmark = conn.dialect.paramstyle == "qmark"  # SQLite: plain SQL, no per-chunk compile
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]
             if qmark:
                 marks = ",".join("?" * len(chunk))
-                sql = f"SELECT id FROM {table.name} WHERE id IN ({marks})"
-                found = conn.exec_driver_sql(sql, tuple(chunk))
+                sql = f"SELECT id FROM {table.name} WHERE municipality = ? AND id IN ({marks})"
+                found = conn.exec_driver_sql(sql, (self.municipality, *chunk))
             else:
-                found = conn.execute(sa.select(table.c.id).where(table.c.id.in_(chunk)))
+                found = conn.execute(
+                    sa.select(table.c.id).where(self._mine(table), table.c.id.in_(chunk))
+                )
             existing.update(found.scalars())
         return existing
 
-    @staticmethod
-    def _mark_initialised(conn) -> None:
-        conn.execute(sa.delete(meta).where(meta.c.key == "initialised"))
-        conn.execute(meta.insert().values(key="initialised", value=_now()))
+    def _mark_initialised(self, conn) -> None:
+        key = f"initialised:{self.municipality}"
+        conn.execute(sa.delete(meta).where(meta.c.key == key))
+        conn.execute(meta.insert().values(key=key, value=_now()))
 
     def mark_initialised(self) -> None:
         with self._writing() as conn:
             self._mark_initialised(conn)
 
     def undo(self, import_id: int, user: str | None = None) -> int:
-        """Remove everything one import added; returns the number of rows removed."""
+        """Remove everything one of this municipality's imports added; returns the number of
+        rows removed. Another municipality's import is unknown here."""
         with self._writing() as conn:
-            row = conn.execute(sa.select(imports).where(imports.c.id == import_id)).first()
+            row = conn.execute(
+                sa.select(imports).where(imports.c.id == import_id, self._mine(imports))
+            ).first()
             if row is None:
                 raise StoreError("unknown_import", id=import_id)
             if row.undone_at is not None:
                 raise StoreError("already_undone", id=import_id)
             table = TABLES[row.kind]
-            removed = conn.execute(sa.delete(table).where(table.c.import_id == import_id))
+            removed = conn.execute(
+                sa.delete(table).where(table.c.import_id == import_id, self._mine(table))
+            )
             conn.execute(
                 imports.update()
                 .where(imports.c.id == import_id)
@@ -450,18 +610,24 @@ class Store:
     # --- reading --------------------------------------------------------------------------
 
     def read(self, kind: str) -> pd.DataFrame:
+        """This municipality's rows of one kind (without the municipality column)."""
         table = TABLES[kind]
-        columns = [c.name for c in table.columns]
-        sql = str(sa.select(table).compile(dialect=self.engine.dialect))
+        selected = [c for c in table.columns if c.name != "municipality"]
+        # In key order on every database (SQLite's and PostgreSQL's own orders differ).
+        query = sa.select(*selected).where(self._mine(table)).order_by(table.c.id)
+        # The code is four digits (municipality_code), safe as a literal.
+        literal = {"literal_binds": True}
+        sql = str(query.compile(dialect=self.engine.dialect, compile_kwargs=literal))
         with self.engine.connect() as conn:
             # Plain DB-API tuples: building a frame from SQLAlchemy Row objects is several
             # times slower for a million rows.
             cursor = conn.connection.cursor()
             try:
                 cursor.execute(sql)
-                frame = pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+                rows = cursor.fetchall()
             finally:
                 cursor.close()
+        frame = pd.DataFrame.from_records(rows, columns=[c.name for c in selected])
         for column, fmt in DATE_FIELDS.items():
             if column in frame:
                 frame[column] = pd.to_datetime(frame[column], format=fmt).astype("datetime64[ns]")
@@ -478,13 +644,7 @@ class Store:
             value = found.scalar_one_or_none()
         if value is None:
             with self._writing() as conn:
-                conn.execute(
-                    sa.text(
-                        "INSERT INTO meta (key, value) SELECT 'cell_key_secret', :v "
-                        "WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'cell_key_secret')"
-                    ),
-                    {"v": secrets.token_hex(32)},
-                )
+                _insert_missing(conn, meta, key="cell_key_secret", value=secrets.token_hex(32))
             return self.secret()
         return bytes.fromhex(value)
 
@@ -511,16 +671,17 @@ class Store:
                 self._bump(conn)
         return ids
 
-    @staticmethod
-    def _remove_sample(conn, user: str) -> list[int]:
+    def _remove_sample(self, conn, user: str) -> list[int]:
         live = conn.execute(
             sa.select(imports.c.id, imports.c.kind)
-            .where(imports.c.is_sample.is_(True), imports.c.undone_at.is_(None))
+            .where(
+                self._mine(imports), imports.c.is_sample.is_(True), imports.c.undone_at.is_(None)
+            )
             .order_by(imports.c.id)
         ).all()
         for import_id, kind in live:
             table = TABLES[kind]
-            conn.execute(sa.delete(table).where(table.c.import_id == import_id))
+            conn.execute(sa.delete(table).where(table.c.import_id == import_id, self._mine(table)))
             conn.execute(
                 imports.update()
                 .where(imports.c.id == import_id)
@@ -530,9 +691,9 @@ class Store:
 
     def meetings(self) -> tuple[dt.date, ...]:
         """The council's meeting dates, in order."""
+        query = sa.select(meetings.c.date).where(self._mine(meetings)).order_by(meetings.c.date)
         with self.engine.connect() as conn:
-            days = conn.execute(sa.select(meetings.c.date).order_by(meetings.c.date)).scalars()
-            return tuple(dt.date.fromisoformat(d) for d in days)
+            return tuple(dt.date.fromisoformat(d) for d in conn.execute(query).scalars())
 
     def add_meeting(self, day: dt.date, user: str | None = None, note: str = "") -> int:
         """Record one meeting date as an undoable entry of the import log."""
@@ -544,8 +705,10 @@ class Store:
         return self.write(item, user)
 
     def count(self, kind: str) -> int:
+        table = TABLES[kind]
+        query = sa.select(sa.func.count()).select_from(table).where(self._mine(table))
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.count()).select_from(TABLES[kind])).scalar_one()
+            return conn.execute(query).scalar_one()
 
     # --- remembered value mappings (lib.ingest.values) ------------------------------------
 
@@ -557,7 +720,7 @@ class Store:
                     value_mappings.c.column,
                     value_mappings.c.file_value,
                     value_mappings.c.known_value,
-                ).where(value_mappings.c.kind == kind)
+                ).where(value_mappings.c.kind == kind, self._mine(value_mappings))
             ).all()
         found: dict[str, dict[str, str]] = {}
         for column, file_value, known in rows:
@@ -572,6 +735,7 @@ class Store:
                 for file_value, known in entries.items():
                     conn.execute(
                         sa.delete(table).where(
+                            self._mine(table),
                             table.c.kind == kind,
                             table.c.column == column,
                             table.c.file_value == file_value,
@@ -580,6 +744,7 @@ class Store:
                     if known is not None:
                         conn.execute(
                             table.insert().values(
+                                municipality=self.municipality,
                                 kind=kind,
                                 column=column,
                                 file_value=file_value,
@@ -602,8 +767,8 @@ def record_keys(ids: pd.Series, secret: bytes) -> np.ndarray:
 
 def _records(frame: pd.DataFrame, table: sa.Table) -> list[tuple]:
     """A validated frame as plain tuples in the store's column order and formats (the id
-    first), without the import id."""
-    columns = [c.name for c in table.columns if c.name != "import_id"]
+    first), without the municipality and the import id."""
+    columns = [c.name for c in table.columns if c.name not in ("municipality", "import_id")]
     out = pd.DataFrame(index=frame.index)
     for column in columns:
         values = frame[column] if column in frame else pd.Series(None, index=frame.index)

@@ -1,0 +1,142 @@
+"""Schema versions of the store: a new store is created at the latest version, an older one
+is upgraded in place, step by step, in one transaction that other processes queue behind.
+
+A small numbered list of steps in code, with the version in the store's ``meta`` table,
+rather than Alembic: the schema is the SQLAlchemy ``metadata`` of ``lib.ingest.store`` (every
+module's tables), new tables need no step at all (``create_all`` adds them), and the few real
+upgrades are short functions that run the same on SQLite and PostgreSQL. Alembic would add a
+dependency, a script directory and an ``env.py`` for the same result.
+
+Versions: 1 is every store from before the version was recorded; 2 gives every row a
+municipality (the ``owner``, the configured municipality, for rows already there).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from lib.ingest import store as st
+
+LATEST = 2
+# Tables whose rows belong to one municipality since version 2.
+MUNICIPAL = ("incidents", "activities", "cameras", "peers", "surveys", "meetings")
+
+
+def version(conn) -> int | None:
+    """The store's schema version: None for an empty database, 1 for a store from before
+    versions were recorded."""
+    if not sa.inspect(conn).has_table("meta"):
+        return None
+    found = conn.execute(sa.select(st.meta.c.value).where(st.meta.c.key == "schema_version"))
+    value = found.scalar_one_or_none()
+    return 1 if value is None else int(value)
+
+
+def upgrade(engine: sa.Engine, owner: str) -> list[int]:
+    """Bring the store to ``LATEST``; returns the steps run (none when it is current). A new
+    store is created as it is now; an older store's rows are given to ``owner``."""
+    with engine.connect() as conn:
+        if version(conn) == LATEST:
+            return []
+    with engine.execution_options(write=True).begin() as conn:
+        st.lock_writers(conn, 0)  # PostgreSQL: one process upgrades, the others wait
+        found = version(conn)  # again, under the lock
+        if found is None:
+            st.metadata.create_all(conn)
+            conn.execute(st.meta.insert().values(key="version_counter", value="0"))
+            _set_version(conn, LATEST)
+            return []
+        ran = []
+        for step in range(found + 1, LATEST + 1):
+            STEPS[step](conn, owner)
+            ran.append(step)
+        st.metadata.create_all(conn)  # tables added since, at their current shape
+        _set_version(conn, LATEST)
+        return ran
+
+
+def _set_version(conn, number: int) -> None:
+    conn.execute(sa.delete(st.meta).where(st.meta.c.key == "schema_version"))
+    conn.execute(st.meta.insert().values(key="schema_version", value=str(number)))
+
+
+def _to_municipalities(conn, owner: str) -> None:
+    """Version 2: a municipality on every row, the owner's for the rows there are; the kind
+    tables keyed on (municipality, id), the import log's duplicate check per municipality,
+    and the data version and first-start mark per municipality."""
+    inspector = sa.inspect(conn)
+    for name in (*MUNICIPAL, "value_mappings"):
+        if inspector.has_table(name):
+            _add_municipality(conn, st.metadata.tables[name], owner)
+    if inspector.has_table("imports"):
+        _add_column(conn, st.imports, owner)
+        _create_missing_indexes(conn, st.imports)
+    rows = dict(conn.execute(sa.select(st.meta.c.key, st.meta.c.value)).all())
+    version_now = rows.get("data_version", "0")
+    conn.execute(sa.delete(st.meta).where(st.meta.c.key.in_(["data_version", "initialised"])))
+    values = [
+        {"key": "version_counter", "value": version_now},
+        {"key": f"data_version:{owner}", "value": version_now},
+    ]
+    if "initialised" in rows:
+        values.append({"key": f"initialised:{owner}", "value": rows["initialised"]})
+    conn.execute(st.meta.insert(), values)
+
+
+def _add_municipality(conn, table: sa.Table, owner: str) -> None:
+    columns = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+    if "municipality" in columns:
+        return
+    if conn.dialect.name == "sqlite":
+        _rebuild(conn, table, owner)
+        return
+    _add_column(conn, table, owner)
+    quote = conn.dialect.identifier_preparer.quote
+    primary = sa.inspect(conn).get_pk_constraint(table.name)["name"]
+    keys = ", ".join(quote(c.name) for c in table.primary_key.columns)
+    conn.execute(sa.text(f"ALTER TABLE {quote(table.name)} DROP CONSTRAINT {quote(primary)}"))
+    conn.execute(sa.text(f"ALTER TABLE {quote(table.name)} ADD PRIMARY KEY ({keys})"))
+    _create_missing_indexes(conn, table)
+
+
+def _add_column(conn, table: sa.Table, owner: str) -> None:
+    columns = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+    if "municipality" in columns:
+        return
+    name = conn.dialect.identifier_preparer.quote(table.name)
+    # The owner's code is four digits (store.municipality_code): safe as a literal default.
+    conn.execute(
+        sa.text(f"ALTER TABLE {name} ADD COLUMN municipality VARCHAR(4) NOT NULL DEFAULT '{owner}'")
+    )
+
+
+def _rebuild(conn, table: sa.Table, owner: str) -> None:
+    """SQLite cannot change a primary key in place: the table is made again at its current
+    shape and the rows copied over (SQLite's documented way)."""
+    quote = conn.dialect.identifier_preparer.quote
+    inspector = sa.inspect(conn)
+    old = f"old_{table.name}"
+    for index in inspector.get_indexes(table.name):  # index names are global in SQLite
+        conn.execute(sa.text(f"DROP INDEX {quote(index['name'])}"))
+    kept = [c["name"] for c in inspector.get_columns(table.name)]
+    conn.execute(sa.text(f"ALTER TABLE {quote(table.name)} RENAME TO {quote(old)}"))
+    table.create(conn)
+    listed = ", ".join(quote(c) for c in kept if c in table.c)
+    conn.execute(
+        sa.text(
+            f"INSERT INTO {quote(table.name)} ({listed}, municipality) "
+            f"SELECT {listed}, :owner FROM {quote(old)}"
+        ),
+        {"owner": owner},
+    )
+    conn.execute(sa.text(f"DROP TABLE {quote(old)}"))
+
+
+def _create_missing_indexes(conn, table: sa.Table) -> None:
+    present = {i["name"] for i in sa.inspect(conn).get_indexes(table.name)}
+    for index in table.indexes:
+        if index.name not in present:
+            index.create(conn)
+
+
+STEPS = {2: _to_municipalities}
