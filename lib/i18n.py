@@ -17,13 +17,11 @@ MESSAGES: dict[str, str] = {
     # Application and navigation
     "app.title": "Trygghet i {municipality}",
     "app.sample_banner": (
-        "**Exempeldata – fiktiva händelser.** Siffrorna på den här sidan kommer från påhittade "
-        "exempeldata och beskriver inte verkliga händelser i {municipality}."
+        "**Exempeldata – fiktiva händelser (demoläge).** Siffrorna på den här sidan kommer från "
+        "påhittade exempeldata och beskriver inte verkliga händelser i {municipality}. De tas "
+        "bort när riktiga data läses in."
     ),
-    "app.no_data": (
-        "Det finns inga händelser i databasen ännu. Läs in data med "
-        "`python -m lib.cli import FIL` eller exempeldata med `python -m lib.cli seed`."
-    ),
+    "app.no_data": "Det finns inga händelser ännu. En inloggad analytiker läser in data på sidan Data.",
     "app.unexpected": "Något gick fel när sidan skulle visas. Felet har loggats på servern; försök igen eller kontakta den som förvaltar dashboarden.",
     "page.overview": "Översikt",
     "page.about": "Om statistiken",

@@ -21,6 +21,7 @@ from lib.ingest.loading import (
     IMPORT_KINDS,
     parse_file,
     read_file,
+    seed_sample,
     store_result,
     template_bytes,
     too_large,
@@ -268,6 +269,10 @@ def import_tab(store, muni, name: str) -> None:
     label = t("data.import_all", n=fmt_rows(good))
     if bad:
         label = t("data.import_valid", n=fmt_rows(good), bad=fmt_rows(bad))
+    # Real data replaces the demo in the same step, unless the analyst keeps it on purpose.
+    replace = ui.has_sample() and st.checkbox(
+        t("sample.replace_checkbox"), value=True, key="ersatt_exempel"
+    )
     save, discard = st.columns(2)
     if discard.button(t("data.import_nothing"), key="spara_inget"):
         next_round()
@@ -282,6 +287,7 @@ def import_tab(store, muni, name: str) -> None:
         user=name,
         skip_invalid=True,
         progress=lambda share: bar.progress(share, text=t("data.progress_storing")),
+        replace_sample=replace,
     )
     bar.empty()
     if not outcome.ok:
@@ -335,6 +341,26 @@ def log_tab(store, name: str) -> None:
         st.rerun()
 
 
+def sample_box(store, muni, name: str) -> None:
+    """The demo data in one step: remove all of it, or load it again."""
+    if ui.has_sample():
+        box = st.container(border=True)
+        box.markdown(f"**{t('sample.demo_heading')}**")
+        box.caption(t("sample.demo_text"))
+        if box.button(t("sample.remove_button"), key="ta_bort_exempel"):
+            removed = store.remove_sample(user=name)
+            ids = ", ".join(map(str, removed))
+            st.session_state["_data_message"] = [t("sample.removed", ids=ids)]
+            st.rerun()
+    elif (
+        store.count("incidents") == 0
+        and muni.sample_files
+        and st.button(t("sample.load_button"), key="las_in_exempel")
+    ):
+        seed_sample(store, muni, user=name, mark_initialised=False)
+        st.rerun()
+
+
 def templates_tab(store, muni) -> None:
     st.caption(t("data.templates_intro"))
     cols = st.columns(len(IMPORT_KINDS))
@@ -376,6 +402,7 @@ st.caption(t("data.intro"))
 for message in st.session_state.pop("_data_message", []):
     st.success(message)
 store = ui.store()
+sample_box(store, muni, name)
 tab_import, tab_log, tab_templates = st.tabs(
     [t("data.tab_import"), t("data.tab_log"), t("data.tab_templates")]
 )

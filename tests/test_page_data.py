@@ -58,10 +58,12 @@ def test_upload_report_and_store_only_the_valid_rows(page):
     assert errors["Rad"].tolist() == [4] and errors["Kolumn"].tolist() == ["datum"]
     assert "ogiltigt datum" in errors["Orsak"].iloc[0]
     assert Store().count("incidents") == before  # nothing before the analyst decides
+    assert at.checkbox(key="ersatt_exempel").value  # real data replaces the demo by default
     button(at, "Spara 2 rader godkända").click().run()
     assert_ok(at)
     store = Store()
-    assert store.count("incidents") == before + 2
+    assert store.count("incidents") == 2 and not store.sample_import_ids()
+    assert any("Exempeldata togs bort i samma steg" in s.value for s in at.success)
     last = store.import_log().iloc[-1]
     assert (last["file_name"], last["user"], last["rows_added"]) == (
         "export.csv",
@@ -111,13 +113,13 @@ def test_police_events_are_recognised_and_an_overlapping_download_adds_only_new(
     ]
     second = [*first[:1], event(5, "07 juni 07:31, Skadegörelse, Hallsberg")]
     at = page()
-    before = Store().count("incidents")
     at.file_uploader[0].set_value(("h1.json", json.dumps(first).encode(), "application/json"))
     at.run()
     assert_ok(at)
     assert any("gäller Hallsberg" in i.value for i in at.info)
     assert metrics(at)["Godkända rader"] == "2"
     button(at, "Spara 2 rader").click().run()
+    before = 0  # the real feed replaced the sample
     assert Store().count("incidents") == before + 2
     at.file_uploader[0].set_value(("h2.json", json.dumps(second).encode(), "application/json"))
     at.run()
@@ -170,3 +172,35 @@ def test_templates_and_exports_are_offered_for_every_kind(page):
     for kind in ("händelser", "aktiviteter", "kameror", "jämförelsestatistik"):
         assert f"Mall för {kind}" in labels
     assert any(label.startswith("Exportera händelser") for label in labels)
+
+
+def test_an_analyst_may_keep_the_sample_beside_a_file(page):
+    at = page()
+    before = Store().count("incidents")
+    at.file_uploader[0].set_value(("export.csv", SWEDISH_EXCEL_CSV, "text/csv")).run()
+    at.checkbox(key="ersatt_exempel").uncheck().run()
+    button(at, "Spara 2 rader godkända").click().run()
+    assert_ok(at)
+    assert Store().count("incidents") == before + 2 and Store().sample_import_ids()
+
+
+def test_the_sample_goes_with_one_button_and_comes_back_with_another(page, monkeypatch):
+    at = page()
+    assert any("Exempeldata" in w.value for w in at.warning)
+    button(at, "Ta bort exempeldata").click().run()
+    assert_ok(at)
+    store = Store()
+    assert store.count("incidents") == 0 and store.meetings() == ()
+    assert not any("Exempeldata" in w.value for w in at.warning)
+    button(at, "Läs in exempeldata").click().run()
+    assert_ok(at)
+    assert Store().count("incidents") > 1000 and Store().sample_import_ids()
+
+
+def test_a_first_start_for_real_data_only_is_empty(page, monkeypatch):
+    monkeypatch.setenv("TRYGGHET_SAMPLE", "0")
+    at = page()
+    assert_ok(at)
+    assert Store().count("incidents") == 0
+    assert not any("Exempeldata" in w.value for w in at.warning)
+    assert any(b.label.startswith("Läs in exempeldata") for b in at.button)

@@ -4,6 +4,7 @@ first-start seeding and (later) the data page."""
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -223,12 +224,14 @@ def seed_sample(
 
 def ensure_initialised(store: Store, muni: Municipality) -> None:
     """On the very first start of a store, seed it with the sample data (once, ever: a store
-    whose sample data was later undone stays as the analyst left it)."""
+    whose sample data was later undone stays as the analyst left it). ``TRYGGHET_SAMPLE=0``
+    starts with an empty store instead, for real data only."""
     if store.is_initialised():
         return
     try:
         # A municipality without sample files (a new one, `kommun new`) starts empty.
-        if store.count("incidents") == 0 and muni.sample_files:
+        wanted = os.environ.get("TRYGGHET_SAMPLE", "1") != "0"  # 0: real data only
+        if store.count("incidents") == 0 and muni.sample_files and wanted:
             seed_sample(store, muni)
         else:
             store.mark_initialised()
