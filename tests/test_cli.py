@@ -1,4 +1,5 @@
-"""The command line, run as analysts run it: a real process, a real database file."""
+"""The command line, run as analysts run it: a real process, a real database (an SQLite file
+and a PostgreSQL server)."""
 
 import os
 import subprocess
@@ -23,8 +24,9 @@ def cli(db, *args):
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "cli.db"
+def db(store_url):
+    """The store the command line writes: an SQLite file, then a PostgreSQL database."""
+    return store_url
 
 
 def test_import_swedish_excel_then_export_and_log(db, tmp_path):

@@ -63,9 +63,13 @@ def publish(db, out, *args):
     return {name: json.loads((out / f"{name}.json").read_text("utf-8")) for name in PAGES}
 
 
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("publish") / "sample.db"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def sample_db(request, tmp_path_factory):
+    """The sample data in an SQLite file, then in a PostgreSQL database."""
+    if request.param == "sqlite":
+        db = tmp_path_factory.mktemp("publish") / "sample.db"
+    else:
+        db = request.getfixturevalue("pg_cluster").new_database()
     assert main(["--db", str(db), "seed"]) == 0
     return db
 
