@@ -73,6 +73,10 @@ class Municipality:
     county_code: str = ""
     # A point inside the municipality (lat, lon): ``centre`` in the file, else the shipped one.
     centre: tuple[float, float] | None = None
+    # The municipality's own signal reporting (``[reports]``): how long notes and reporter
+    # names are kept, and named places a reporter may pick instead of a pin.
+    report_retention_days: int = 365
+    report_places: tuple[Locality, ...] = ()
 
     @property
     def locality_names(self) -> list[str]:
@@ -151,9 +155,23 @@ def load_municipality(selector: str | None = None) -> Municipality:
         sample_files={k: base / v for k, v in raw.get("sample", {}).items()},
         timezone=raw.get("timezone", "Europe/Stockholm"),
         meetings=tuple(sorted(raw.get("bra_meetings", []))),
+        **_reports(raw),
         **_outline(raw, base),
         **_comparison(raw),
     )
+
+
+def _reports(raw: dict) -> dict:
+    """``[reports]``: ``retention_days`` (default 365) and ``[[reports.places]]`` (name, lat,
+    lon) that reporters may choose from besides the localities."""
+    section = raw.get("reports", {})
+    places = tuple(
+        Locality(p["name"], float(p["lat"]), float(p["lon"])) for p in section.get("places", [])
+    )
+    return {
+        "report_retention_days": int(section.get("retention_days", 365)),
+        "report_places": places,
+    }
 
 
 def _comparison(raw: dict) -> dict:
