@@ -889,6 +889,7 @@ MESSAGES: dict[str, str] = {
     "meetings.none": "Inga mötesdatum är sparade ännu.",
     "meetings.undo": "Ångra",
     "meetings.list": "Sparade möten",
+    "chart.hidden_legend": "färre än {threshold} (döljs)",
     "map.off_map_label": "{locality}: {count} händelser utan exakt plats · {verdict}",
     "map.off_map_legend": "händelser utan exakt plats, per ort",
     "map.off_map_heading": "Orter: händelser utan exakt plats",

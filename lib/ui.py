@@ -12,7 +12,7 @@ import streamlit as st
 
 from lib.config import Municipality, load_municipality
 from lib.figures import filters as flt
-from lib.i18n import fmt_date, fmt_datetime, fmt_month, fmt_period, source_label, t
+from lib.i18n import fmt_date, fmt_datetime, fmt_month, fmt_month_short, source_label, t
 from lib.ingest.loading import ensure_initialised, store_error_message
 from lib.ingest.store import Store, StoreError, database_url
 from lib.public import exports
@@ -280,11 +280,22 @@ def sample_banner() -> None:
         st.warning(t("app.sample_banner", municipality=municipality().display_name), icon="⚠️")
 
 
+def short_span(start: dt.date, end: dt.date) -> str:
+    """"aug 2025–jul 2026" for whole months (a sidebar is narrow); a period that ends
+    inside a month ends on its day."""
+    from lib.figures.periods import month_end
+
+    first = f"{fmt_month_short(start)} {start.year}"
+    if end == month_end(end):
+        return f"{first}–{fmt_month_short(end)} {end.year}"
+    return f"{first}–{fmt_date(end)}"
+
+
 def preset_label(p) -> str:
     """A period preset as the viewer reads it."""
     from lib.figures import periods as pr
 
-    span = fmt_period(p.start, p.end)
+    span = short_span(p.start, p.end)
     if p.kind == pr.LAST_12:
         return t("period.last12", period=span)
     if p.kind == pr.THIS_YEAR:

@@ -49,7 +49,9 @@ def over_time(f: Filters, d: Disclosure) -> None:
         else:
             data = with_rates
     st.plotly_chart(
-        charts.series_figure(views.series_points(data, d), freq=freq, value=measure),
+        charts.series_figure(
+            views.series_points(data, d), d.threshold, freq=freq, value=measure
+        ),
         config={"displayModeBar": False},
         width="stretch",
     )

@@ -147,10 +147,33 @@ def series_figure(
                 hovertemplate="%{x}: %{customdata}<extra>" + t(label) + "</extra>",
             )
         )
+    if value == "n" and threshold:
+        _mark_hidden(fig, series, threshold, freq)
     _mark_partial(fig, series, partial, freq)
     _category_ticks(fig, series["start"].drop_duplicates(), freq)
     title = t("overview.trend_count") if value == "n" else t("trends.rate_axis")
     return _layout(fig, y_title=title)
+
+
+def _mark_hidden(fig: go.Figure, series: pd.DataFrame, threshold: int, freq: str) -> None:
+    """A month whose count is hidden is no gap without a reason: a grey bar from 0 to the
+    threshold says "somewhere below it", named in the legend. It carries nothing but the
+    threshold (the same height for every hidden month)."""
+    hidden = series[series["n"].isna() & (series["hover"] == t("suppressed", threshold=threshold))]
+    if hidden.empty:
+        return
+    half = threshold / 2
+    fig.add_trace(
+        go.Scatter(
+            x=[_label(s, freq) for s in hidden["start"]],
+            y=[half] * len(hidden),
+            name=t("chart.hidden_legend", threshold=threshold),
+            mode="markers",
+            marker={"symbol": "line-ew", "size": 14, "line": {"width": 2, "color": GREY}},
+            error_y={"type": "constant", "value": half, "color": GREY, "thickness": 6, "width": 0},
+            hovertemplate="%{x}: " + t("suppressed", threshold=threshold) + "<extra></extra>",
+        )
+    )
 
 
 def _mark_partial(fig: go.Figure, series: pd.DataFrame, partial: pd.Series, freq: str) -> None:
