@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("path", type=Path)
     exp.add_argument("--kind", choices=IMPORT_KINDS, default="incidents")
     sub.add_parser("imports", help=t("cli.help_imports"))
+    sub.add_parser("migrate", help=t("cli.help_migrate"))
     sub.add_parser("hash-password", help=t("cli.help_hash_password"))
     users = sub.add_parser("user", help=t("cli.help_accounts"))
     users.add_argument("action", choices=("add", "list", "remove", "unlock", "log"))
@@ -305,6 +306,41 @@ def cmd_kommun(store, muni, args) -> list[str]:
     ]
 
 
+def cmd_migrate(store, muni, args) -> list[str]:
+    """Create the store or upgrade its schema (``lib.ingest.migrations``); rows of an older
+    store go to the ``--kommun`` municipality (else TRYGGHET_KOMMUN's)."""
+    import sqlalchemy as sa
+
+    from lib.ingest import migrations
+    from lib.ingest.store import database_url
+
+    url = database_url(args.db)
+    before = None
+    engine = sa.create_engine(url)
+    if engine.dialect.name != "sqlite" or Path(engine.url.database or "").is_file():
+        with engine.connect() as conn:
+            before = migrations.version(conn)
+    engine.dispose()
+    Store(url, municipality=muni.code, owner=muni.code).engine.dispose()
+    if before == migrations.LATEST:
+        return [t("cli.schema_current", version=migrations.LATEST)]
+    if before is None:
+        return [t("cli.schema_created", version=migrations.LATEST)]
+    return [t("cli.schema_upgraded", before=before, after=migrations.LATEST, code=muni.code)]
+
+
+# Commands that write a municipality's data: held to the [kommuner] policy (lib.tenancy).
+WRITING = ("seed", "sample", "import", "undo")
+
+
+def check_tenancy(muni, args) -> None:
+    from lib.tenancy import cli_allowed, secrets_policy
+
+    name = args.user or current_user()
+    if not cli_allowed(name, muni.code, secrets_policy()):
+        raise InvalidInput([t("tenancy.cli_refused", name=name, municipality=muni.display_name)])
+
+
 COMMANDS = {
     "seed": cmd_seed,
     "sample": cmd_sample,
@@ -316,6 +352,7 @@ COMMANDS = {
     "user": cmd_user,
     "publish": cmd_publish,
     "kommun": cmd_kommun,
+    "migrate": cmd_migrate,
 }
 
 
@@ -324,7 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Writing a new municipality's configuration needs neither a configured one nor a store.
         muni = None if args.command == "kommun" else load_municipality(args.kommun)
-        store = None if args.command in ("hash-password", "kommun") else Store(args.db)
+        if args.command in WRITING:
+            check_tenancy(muni, args)
+        # --kommun selects the municipality's rows in a shared store (lib.tenancy).
+        opened = args.command not in ("hash-password", "kommun", "migrate")
+        store = Store(args.db, muni.code, owner=muni.code) if opened else None
         lines = COMMANDS[args.command](store, muni, args)
     except InvalidInput as exc:
         print("\n".join(exc.messages), file=sys.stderr)

@@ -896,6 +896,20 @@ MESSAGES: dict[str, str] = {
     "map.off_map_note": "Händelser som saknar koordinater (Polisens öppna händelser anger bara kommun och ort) och händelser i känsliga kategorier ritas inte i rutorna. De visas i stället som en cirkel per ort och i tabellen nedan, jämförda med samma period året innan.",
     "meeting.hotspots_by_locality": "Händelserna i perioden saknar exakt plats, så de visas per ort.",
     "map.only_off_map": "Ingen händelse i urvalet har en exakt plats, så kartan visar dem per ort.",
+    # --- shared deployment: PostgreSQL, several municipalities (issue 15, items 3-5) ---
+    "cli.help_migrate": "skapa lagret eller uppgradera dess schema till den nya versionen",
+    "cli.schema_current": "Lagret har redan den senaste schemaversionen ({version}).",
+    "cli.schema_created": "Lagret skapades med schemaversion {version}.",
+    "cli.schema_upgraded": (
+        "Lagret uppgraderades från schemaversion {before} till {after}; rader som fanns "
+        "hör nu till kommun {code}."
+    ),
+    "tenancy.cli_refused": (
+        "{name} får inte ändra data för {municipality} (se [kommuner] i secrets.toml). "
+        "Inget sparades."
+    ),
+    "tenancy.read_only": "Du är inloggad men får inte ändra data för {municipality}.",
+    # (end of the issue 15.3-15.5 block)
     # --- another municipality: `python -m lib.cli kommun new` (issue 15, items 1-2) ---
     "cli.help_kommun_cmd": "kommunens konfiguration: kommun new KOD skriver en startkonfiguration",
     "cli.help_kommun_new": "skriv en startkonfiguration för en kommun utifrån dess kommunkod",

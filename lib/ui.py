@@ -39,11 +39,31 @@ def front_door() -> None:
     st.stop()
 
 
+# --- The store and the municipality in view (issue 15.3: several in one deployment) ---------
+KOMMUN = "kommun"  # ?kommun=<code> chooses among the municipalities served (lib.tenancy)
+
+
 @st.cache_resource(show_spinner=False)
-def _store(url: str) -> Store:
-    store = Store(url)
-    ensure_initialised(store, load_municipality())
+def _base_store(url: str) -> Store:
+    """One Store, and so one connection pool, per database for the whole process."""
+    return Store(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _municipal_store(url: str, code: str) -> Store:
+    from lib.tenancy import served
+
+    store = _base_store(url).for_municipality(code)
+    ensure_initialised(store, load_municipality(served()[code]))
     return store
+
+
+def _store(url: str) -> Store:
+    """The store at ``url`` as the municipality in view sees it. The caches below key on the
+    URL and the data version only: versions are unique across municipalities
+    (``Store.data_version``), so each municipality's frames are cached apart and memory
+    follows the municipalities being viewed."""
+    return _municipal_store(url, municipality().code)
 
 
 def store() -> Store:
@@ -51,7 +71,28 @@ def store() -> Store:
 
 
 def municipality() -> Municipality:
-    return load_municipality()
+    """The municipality in view: ``?kommun=<code>`` when the deployment serves it
+    (TRYGGHET_KOMMUNER), else the configured one (TRYGGHET_KOMMUN). Kept for the other pages
+    in the session, and put back in the URL so a link shows the same municipality."""
+    from lib.tenancy import chosen, served
+
+    serving = served()
+    remembered = f"{KOMMUN}.vald"
+    code = chosen(st.query_params.get(KOMMUN) or st.session_state.get(remembered), serving)
+    st.session_state[remembered] = code
+    default = next(iter(serving))
+    if code != default and st.query_params.get(KOMMUN) != code:
+        st.query_params[KOMMUN] = code
+    return load_municipality(serving[code])
+
+
+def may_write(name: str | None) -> bool:
+    """May this signed-in name write to (and see exactly) the municipality in view? The
+    ``[kommuner]`` section of the secrets says (``lib.tenancy``)."""
+    from lib.tenancy import allowed
+
+    policy = _secrets().get("kommuner")
+    return allowed(name, municipality().code, policy, load_municipality().code)
 
 
 # Large read-only frames are shared with cache_resource, keyed on the data version: a write
@@ -537,9 +578,10 @@ def _oidc_account():
 
 
 def analyst() -> str | None:
-    """The signed-in analyst's name, or None (a reporter is no analyst)."""
+    """The signed-in analyst's name, or None (a reporter is no analyst, nor an analyst in a
+    municipality the sign-in does not cover: ``may_write``)."""
     found = account()
-    return found.name if found is not None and found.is_analyst else None
+    return found.name if found is not None and found.is_analyst and may_write(found.name) else None
 
 
 def _sign_out(found) -> None:
@@ -564,9 +606,11 @@ def sign_in_box() -> str | None:
         if found.must_change:
             _change_password_form(box, found)
         box.write(t("auth.signed_in_as", name=found.name))
+        if found.is_analyst and not may_write(found.name):
+            box.caption(t("tenancy.read_only", municipality=municipality().display_name))
         if box.button(t("auth.sign_out"), key="logga_ut"):
             _sign_out(found)
-        return found.name if found.is_analyst else None
+        return found.name if found.is_analyst and may_write(found.name) else None
     if mode == "oidc":
         box.button(t("auth.sign_in_oidc"), on_click=st.login, key="logga_in_oidc")
     if _bootstrap() is not None or _accounts().has_accounts():
