@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lib.config import load_municipality
 from lib.i18n import ARGPARSE, fmt_int, t
-from lib.ingest.importers import to_swedish_csv
+from lib.ingest.importers import excel_csv_bytes, to_swedish_csv
 from lib.ingest.loading import (
     IMPORT_KINDS,
     KINDS,
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("seed", help=t("cli.help_seed"))
     imp = sub.add_parser("import", help=t("cli.help_import"))
     imp.add_argument("path", type=Path)
-    imp.add_argument("--kind", choices=IMPORT_KINDS, help=t("cli.help_kind"))
+    imp.add_argument("--kind", choices=(*IMPORT_KINDS, "reports"), help=t("cli.help_kind"))
     imp.add_argument("--year", type=int, help=t("cli.help_year"))
     imp.add_argument("--source", choices=SOURCES, help=t("cli.help_source"))
     imp.add_argument(
@@ -68,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("action", choices=["load", "remove"])
     exp = sub.add_parser("export", help=t("cli.help_export"))
     exp.add_argument("path", type=Path)
-    exp.add_argument("--kind", choices=IMPORT_KINDS, default="incidents")
+    exp.add_argument("--kind", choices=(*IMPORT_KINDS, "reports"), default="incidents")
+    purge = sub.add_parser("purge", help=t("cli.help_purge"))
+    purge.add_argument("--days", type=int, help=t("cli.help_purge_days"))
     sub.add_parser("imports", help=t("cli.help_imports"))
     sub.add_parser("migrate", help=t("cli.help_migrate"))
     sub.add_parser("hash-password", help=t("cli.help_hash_password"))
@@ -132,6 +134,8 @@ def _value_map(store, muni, args) -> tuple[dict, dict]:
 def cmd_import(store, muni, args) -> list[str]:
     if not args.path.is_file():
         raise InvalidInput([t("import.file_error", file=args.path, reason=t("err.file_missing"))])
+    if args.kind == "reports":
+        return _import_reports(store, muni, args)
     problem = too_large(args.path.stat().st_size)  # before reading it into memory
     if problem:
         raise InvalidInput([t("import.file_error", file=args.path, reason=problem)])
@@ -168,7 +172,56 @@ def cmd_sample(store, muni, args) -> list[str]:
     return [t("sample.removed", ids=", ".join(map(str, removed)))]
 
 
+def _report_labels():
+    from lib.ingest import reports
+
+    labels = {c.id: c.label for c in reports.load_categories()}
+    statuses = {s: t(f"status.{s}") for s in reports.STATUSES}
+    return labels, statuses
+
+
+def _import_reports(store, muni, args) -> list[str]:
+    """``import FIL --kind reports``: the municipality's own reports from another system
+    (``lib.ingest.reports``), one undoable import."""
+    from lib.ingest import reports
+
+    _labels, statuses = _report_labels()
+    codes = {**{label: code for code, label in statuses.items()}, **{s: s for s in statuses}}
+    by = args.user or current_user()
+    outcome = reports.import_reports(
+        store, muni, args.path.read_bytes(), args.path.name, by, codes, args.skip_invalid
+    )
+    lines = []
+    for row, code, details in outcome.errors or []:
+        if code == "note":
+            found = t("report.found_and").join(t(f"report.found_{p}") for p in details["problems"])
+            message = t("report.error_note", found=found)
+        else:
+            message = t(f"report.error_{code}", **details)
+        lines.append(message if row is None else t("cases.row_error", row=row, message=message))
+    if not outcome.ok:
+        raise InvalidInput(lines)
+    return [t("cases.imported", rows=fmt_int(outcome.rows), id=outcome.import_id), *lines]
+
+
+def cmd_purge(store, muni, args) -> list[str]:
+    """Remove notes and reporters' names from reports older than the retention time."""
+    from lib.ingest import reports
+
+    days = muni.report_retention_days if args.days is None else args.days
+    count = reports.purge(store, days, args.user or current_user())
+    return [t("cli.purged", count=fmt_int(count), days=days)]
+
+
 def cmd_export(store, muni, args) -> list[str]:
+    if args.kind == "reports":
+        from lib.ingest import reports
+
+        labels, statuses = _report_labels()
+        by = args.user or current_user()
+        frame = reports.export_frame(store, by, statuses.get, lambda c: labels.get(c, c))
+        args.path.write_bytes(excel_csv_bytes(frame))
+        return [t("cli.exported", rows=fmt_int(len(frame)), file=args.path)]
     frame = store.read(args.kind)
     args.path.write_bytes(to_swedish_csv(frame, args.kind))
     return [t("cli.exported", rows=fmt_int(len(frame)), file=args.path)]
@@ -351,6 +404,7 @@ COMMANDS = {
     "hash-password": cmd_hash_password,
     "user": cmd_user,
     "publish": cmd_publish,
+    "purge": cmd_purge,
     "kommun": cmd_kommun,
     "migrate": cmd_migrate,
 }

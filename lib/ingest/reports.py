@@ -714,6 +714,25 @@ FILE_COLUMNS = (
 HEADERS = {name: header for name, header, _ in FILE_COLUMNS}
 
 
+def template_frame(categories: tuple[Category, ...], muni: Municipality) -> pd.DataFrame:
+    """One example row under the Swedish headers, for the downloadable template."""
+    place = place_names(muni)[0] if place_names(muni) else ""
+    example = {
+        "id": "",
+        "occurred_at": "2025-03-05 22:15",
+        "category": categories[0].label if categories else "",
+        "severity": 2,
+        "place": place,
+        "lat": "",
+        "lon": "",
+        "note": "",
+        "service": "",
+        "reporter": "",
+        "status": "ny",
+    }
+    return pd.DataFrame([{HEADERS[k]: v for k, v in example.items()}])
+
+
 def export_frame(store: Store, by: str, status_label, category_label) -> pd.DataFrame:
     """Every report with the file's Swedish headers (labels through the given functions);
     logged as an export."""
@@ -874,7 +893,8 @@ def import_reports(
             ).scalars()
         )
         if taken:
-            return FileOutcome(False, errors=[(None, "existing_ids", {"ids": sorted(taken)[:5]})])
+            shown = ", ".join(sorted(taken)[:5])
+            return FileOutcome(False, errors=[(None, "existing_ids", {"ids": shown})])
         import_id = conn.execute(
             imports.insert().values(
                 imported_at=_now(),

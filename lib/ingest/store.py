@@ -652,6 +652,11 @@ class Store:
         """All incidents, with repeated text stored as categoricals to keep a large frame
         small, and each one's record key (``record_keys``)."""
         frame = self.read("incidents")
+        from lib.ingest.reports import as_incidents  # the municipality's own signal reports
+
+        signals = as_incidents(self)
+        if len(signals):
+            frame = pd.concat([frame, signals], ignore_index=True) if len(frame) else signals
         frame["key"] = record_keys(frame["id"], self.secret())
         for column in ("category", "locality", "source"):
             frame[column] = frame[column].astype("category")

@@ -1,0 +1,218 @@
+"""The EST weekly situation picture (veckolägesbild), for analysts: this week against the
+weeks before by place and category, places with repeated signals, open actions and the
+tertial's ranking of places by need; on screen, for the projector (``?presentation=1``, one
+view at a time in large type), and as PDF and Excel for the meeting.
+"""
+
+import datetime as dt
+import logging
+
+import streamlit as st
+
+from lib import ui
+from lib.figures import signals
+from lib.i18n import fmt_num, t
+from lib.ingest import reports as rp
+from lib.public import weekly
+from lib.public.report import local_day
+
+ui.front_door()
+
+VIEWS = ("summary", "places", "repeated", "actions", "tertial")
+
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"] { display: none !important; }
+.stApp { background: #FFFFFF; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 4rem 2rem 4rem; }
+.stApp p, .stApp li, .stApp td, .stApp th, .stApp label, .stApp button,
+[data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"],
+[data-testid="stText"], [data-testid="stText"] * {
+  font-size: 30px !important; line-height: 1.35 !important; color: #000000 !important;
+}
+.stApp h1 { font-size: 60px !important; color: #000000 !important; }
+[data-testid="stMetricLabel"] p { font-size: 30px !important; }
+.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] div {
+  font-size: 112px !important; line-height: 1.1 !important; color: #000000 !important;
+}
+[data-testid="stBaseButton-primary"]:not(:disabled) { background: #004C78 !important; }
+[data-testid="stBaseButton-primary"]:not(:disabled) p { color: #FFFFFF !important; }
+.stApp button:disabled p { color: #6E6E6E !important; }
+.stApp table { width: 100%; }
+.stApp td, .stApp th { padding: 0.35em 0.6em !important; }
+</style>
+"""
+
+
+def presenting() -> bool:
+    return st.query_params.get("presentation") in ("1", "true", "ja")
+
+
+def set_presenting(on: bool) -> None:
+    if on:
+        st.query_params["presentation"] = "1"
+    else:
+        st.query_params.pop("presentation", None)
+        st.query_params.pop("vy", None)
+
+
+def chosen_week() -> dt.date:
+    """The week from the link (?vecka=YYYY-MM-DD, any day of it), else this week."""
+    today = local_day(muni.timezone)
+    try:
+        day = dt.date.fromisoformat(st.query_params.get("vecka", ""))
+    except ValueError:
+        day = today
+    return signals.week_start(min(day, today))
+
+
+def table(frame) -> None:
+    if frame.empty:
+        st.caption(t("weekly.none"))
+    elif presenting():
+        st.table(ui.plain_table(frame.set_index(frame.columns[0])))  # cells render Markdown
+    else:
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def view_summary() -> None:
+    left, right = st.columns(2)
+    left.metric(t("weekly.fig_week", week=weekly.week_number(picture.week)), picture.total)
+    right.metric(t("weekly.fig_previous", n=picture.previous), fmt_num(picture.previous_mean, 1))
+    st.text(weekly.summary(picture))
+    if not presenting():
+        st.caption(t("weekly.internal"))
+
+
+def view_places() -> None:
+    table(weekly.compare_table(picture.by_place, picture, labels).head(10 if presenting() else 50))
+    if not presenting():
+        st.subheader(t("weekly.by_category"))
+        table(weekly.compare_table(picture.by_category, picture, labels))
+        st.subheader(t("weekly.by_both"))
+        table(weekly.compare_table(picture.by_place_category, picture, labels))
+
+
+def view_repeated() -> None:
+    shown = weekly.repeated_table(picture, labels)
+    if shown.empty:
+        st.text(t("weekly.repeated_none"))
+    else:
+        table(shown.head(8) if presenting() else shown)
+    st.caption(t("weekly.repeated_help", n=signals.REPEAT_MIN, weeks=picture.previous))
+
+
+def view_actions() -> None:
+    shown = weekly.actions_table(actions)
+    if shown.empty:
+        st.text(t("weekly.actions_none"))
+    else:
+        table(shown.head(8) if presenting() else shown)
+
+
+def view_tertial() -> None:
+    st.text(tertial)
+    table(weekly.ranking_table(ranking).head(10 if presenting() else 100))
+    st.caption(t("weekly.tertial_rule"))
+
+
+RENDER = {
+    "summary": view_summary,
+    "places": view_places,
+    "repeated": view_repeated,
+    "actions": view_actions,
+    "tertial": view_tertial,
+}
+
+
+def current_view() -> int:
+    try:
+        n = int(st.query_params.get("vy", "1"))
+    except ValueError:
+        n = 1
+    return min(max(n, 1), len(VIEWS))
+
+
+def go_to(n: int) -> None:
+    st.query_params["vy"] = str(n)
+
+
+muni = ui.municipality()
+me = ui.analyst() if presenting() else ui.sign_in_box()
+if me is None:
+    st.title(t("weekly.heading"))
+    st.info(t("cases.analysts_only"))
+    st.stop()
+
+store = ui.store()
+labels = {c.id: c.label for c in rp.load_categories()}
+frame = rp.live(rp.read_reports(store))
+actions = rp.read_actions(store)
+week = chosen_week()
+previous = int(st.query_params.get("veckor", signals.PREVIOUS_WEEKS))
+picture = signals.weekly_picture(frame, week, previous=max(1, min(previous, 12)))
+start, end = signals.tertial_of(week)
+ranking = signals.tertial_ranking(frame, start, end)
+tertial = weekly.tertial_label(start, end)
+
+if presenting():
+    st.html(PRESENTATION_CSS)
+    n = current_view()
+    back, where, forward, leave = st.columns([2, 1, 2, 3])
+    back.button(t("meeting.previous_view"), on_click=go_to, args=(n - 1,), disabled=n == 1)
+    where.markdown(t("weekly.view_of", n=n, total=len(VIEWS)))
+    forward.button(
+        t("meeting.next_view"),
+        on_click=go_to,
+        args=(n + 1,),
+        disabled=n == len(VIEWS),
+        type="primary",
+    )
+    leave.button(t("weekly.exit"), on_click=set_presenting, args=(False,))
+    st.title(t(f"weekly.view_{VIEWS[n - 1]}"))
+    st.caption(weekly.week_label(picture.week))
+    RENDER[VIEWS[n - 1]]()
+    st.stop()
+
+st.title(t("weekly.heading"))
+st.caption(t("weekly.intro"))
+left, right = st.columns(2)
+picked = left.date_input(
+    t("weekly.week"), value=week, max_value=local_day(muni.timezone), format="YYYY-MM-DD"
+)
+weeks = right.number_input(t("weekly.previous"), 1, 12, value=picture.previous)
+if signals.week_start(picked) != week or weeks != picture.previous:
+    st.query_params["vecka"] = signals.week_start(picked).isoformat()
+    st.query_params["veckor"] = str(int(weeks))
+    st.rerun()
+st.subheader(weekly.week_label(picture.week))
+st.toggle(
+    t("weekly.presentation"),
+    value=False,
+    key="veckolage_presentation",
+    on_change=lambda: set_presenting(st.session_state["veckolage_presentation"]),
+    help=t("weekly.presentation_help"),
+)
+made_on = local_day(muni.timezone)
+try:
+    pdf = weekly.weekly_pdf(picture, labels, actions, ranking, tertial, muni.display_name, made_on)
+except Exception:  # the picture on screen must not fail with its PDF
+    logging.getLogger("trygghet").exception("weekly PDF failed")
+    st.error(t("weekly.pdf_failed"))
+else:
+    stem = f"veckolagesbild-{picture.week.isoformat()}"
+    pdf_col, excel_col = st.columns(2)
+    pdf_col.download_button(
+        t("weekly.download_pdf"), pdf, f"{stem}.pdf", "application/pdf", type="primary"
+    )
+    excel_col.download_button(
+        t("weekly.download_excel"),
+        lambda: weekly.weekly_excel(picture, labels, actions, ranking, tertial),
+        f"{stem}.xlsx",
+        ui.XLSX,
+    )
+for view in VIEWS:
+    st.subheader(t(f"weekly.view_{view}"))
+    RENDER[view]()
