@@ -56,7 +56,9 @@ def camera_table(
     return views.camera_view(found, d)
 
 
-def controls(signed_in: bool) -> tuple[str, int, tuple | bool, bool, str]:
+def controls(signed_in: bool, placed: bool) -> tuple[str, int, tuple | bool, bool, str]:
+    """The map's own controls. It opens on the main town when incidents have places there,
+    on the whole municipality when none has (a feed that gives only localities)."""
     left, middle, area_col, right = st.columns([4, 2, 2, 2])
     view = left.segmented_control(
         t("map.view"),
@@ -76,7 +78,7 @@ def controls(signed_in: bool) -> tuple[str, int, tuple | bool, bool, str]:
     area = area_col.selectbox(
         t("map.area"),
         [ALL_AREA, *muni.locality_names],
-        index=1 if muni.localities else 0,  # the first locality is the main town
+        index=1 if muni.localities and placed else 0,  # the first locality is the main town
         key="omrade",
         format_func=lambda v: t("map.area_all") if v == ALL_AREA else v,
         bind="query-params",
@@ -205,7 +207,8 @@ ui.coverage_note(f, data)
 # The map comes first, its controls and the long text under it: on a phone the map is then
 # on the first screen. The slot is filled once the controls have been read.
 map_slot = st.container()
-view, cell, tiles, show_points, area = controls(analyst is not None)
+placed = not select(ui.map_points(), f).empty
+view, cell, tiles, show_points, area = controls(analyst is not None, placed)
 url, version = ui.store().url, ui.data_version()
 d = ui.disclosure()
 fig = figures(url, version, f, cell, d)

@@ -306,6 +306,8 @@ def map_data(
     _context_layers(data, muni, cameras)
     if localities is not None and len(localities):
         _off_map_layer(data, localities, muni)
+        if not data.cells and not data.heat:  # nothing in cells: the legend is the places'
+            data.legend, data.legend_title = [], text(t("map.off_map_heading"))
     if points is not None:
         data.points = point_records(points)
     return data
@@ -328,7 +330,7 @@ def _off_map_layer(data: MapData, rows: pd.DataFrame, muni: Municipality) -> Non
         if place is None:
             continue
         n = _shown_number(r[count])
-        radius = 7 if n is None else min(7 + 2.5 * math.sqrt(n), 40)
+        radius = 7 if n is None else min(9 + 3 * math.sqrt(n), 45)
         label = t("map.off_map_label", locality=r[name], count=r[count], verdict=r[verdict])
         data.off_map.append([place.lat, place.lon, round(radius, 1), text(label), n is None])
     data.off_map_legend = text(t("map.off_map_legend"))
