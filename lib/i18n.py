@@ -89,7 +89,7 @@ MESSAGES: dict[str, str] = {
     "trends.summary_unusual_count": "{count} {months} låg utanför det normala (se fliken Ovanliga månader).",
     "trends.month_one": "kategorimånad",
     "trends.month_many": "kategorimånader",
-    "coverage.gap_note": "Månader utan data från de valda källorna visas som luckor (ingen data), inte som noll.",
+    "coverage.gap_note": "Månader utan data från de valda källorna visas som luckor (ingen data), inte som noll. En månad vars antal döljs för att det är för litet visas som en ljus stapel upp till gränsen för perioden och som lucka för året innan.",
     "coverage.no_data_month": "ingen data",
     "col.compared_now": "Jämförda dagar",
     "col.change_ci": "Förändring (95 % KI)",

@@ -155,11 +155,19 @@ def series_figure(
     return _layout(fig, y_title=title)
 
 
+HIDDEN = "#9ECAE1"  # the current period's colour, lighter
+
+
 def _mark_hidden(fig: go.Figure, series: pd.DataFrame, threshold: int, freq: str) -> None:
-    """A month whose count is hidden is no gap without a reason: a grey bar from 0 to the
-    threshold says "somewhere below it", named in the legend. It carries nothing but the
-    threshold (the same height for every hidden month)."""
-    hidden = series[series["n"].isna() & (series["hover"] == t("suppressed", threshold=threshold))]
+    """A month of the period whose count is hidden is no gap without a reason: a light bar
+    from 0 to the threshold says "somewhere below it", named in the legend. It carries
+    nothing but the threshold (the same height for every hidden month). The year before keeps
+    its gaps (a second bar at the same month would read as this period's)."""
+    hidden = series[
+        (series["series"] == "current")
+        & series["n"].isna()
+        & (series["hover"] == t("suppressed", threshold=threshold))
+    ]
     if hidden.empty:
         return
     half = threshold / 2
@@ -169,8 +177,8 @@ def _mark_hidden(fig: go.Figure, series: pd.DataFrame, threshold: int, freq: str
             y=[half] * len(hidden),
             name=t("chart.hidden_legend", threshold=threshold),
             mode="markers",
-            marker={"symbol": "line-ew", "size": 14, "line": {"width": 2, "color": GREY}},
-            error_y={"type": "constant", "value": half, "color": GREY, "thickness": 6, "width": 0},
+            marker={"symbol": "line-ew", "size": 14, "line": {"width": 2, "color": HIDDEN}},
+            error_y={"type": "constant", "value": half, "color": HIDDEN, "thickness": 5},
             hovertemplate="%{x}: " + t("suppressed", threshold=threshold) + "<extra></extra>",
         )
     )
