@@ -305,7 +305,8 @@ def test_empty_store_explains_how_to_load_data(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
     assert_ok(at)
-    assert any("inga händelser i databasen" in i.value for i in at.info)
+    assert any("Det finns inga händelser ännu" in i.value for i in at.info)
+    assert not any("python -m lib.cli" in i.value for i in at.info)  # no set-up for viewers
     assert not at.warning  # no sample data, so no sample banner
 
 
