@@ -338,7 +338,7 @@ def test_writes_elsewhere_show_up_without_restart(app, tmp_path, sample_incident
     store.undo(min(store.sample_import_ids()))
     at.run()
     assert before and not at.metric
-    assert any("inga händelser i databasen" in i.value for i in at.info)
+    assert any("Det finns inga händelser ännu" in i.value for i in at.info)
 
 
 def test_unexpected_error_is_swedish_without_traceback(app, monkeypatch):
