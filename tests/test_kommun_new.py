@@ -133,9 +133,9 @@ def texts(at) -> str:
 
 def test_heby_pages_on_a_fresh_store_show_their_empty_state(heby):
     empty = {
-        "oversikt": "Det finns inga händelser i databasen ännu",
-        "utveckling": "Det finns inga händelser i databasen ännu",
-        "karta": "Det finns inga händelser i databasen ännu",
+        "oversikt": "Det finns inga händelser ännu",
+        "utveckling": "Det finns inga händelser ännu",
+        "karta": "Det finns inga händelser ännu",
         "medborgarloftet": "Inga löftesperioder finns",
         "jamforelse": "Det finns ingen jämförelsestatistik för Heby",
     }
