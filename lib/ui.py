@@ -4,6 +4,7 @@ in the URL), and the sample-data banner. The only lib module that imports stream
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import runpy
 
@@ -66,8 +67,18 @@ def _store(url: str) -> Store:
     return _municipal_store(url, municipality().code)
 
 
+_URLS: dict[tuple[str | None, str], str] = {}
+
+
 def store() -> Store:
-    return _store(database_url())
+    # database_url resolves the path and creates its folder; a page run asks for the store
+    # some thirty times, so the URL is worked out once per setting and working directory.
+    import os
+
+    key = (os.environ.get("TRYGGHET_DB"), os.getcwd())
+    if key not in _URLS:
+        _URLS[key] = database_url(key[0])
+    return _store(_URLS[key])
 
 
 def municipality() -> Municipality:
@@ -93,6 +104,12 @@ def may_write(name: str | None) -> bool:
 
     policy = _secrets().get("kommuner")
     return allowed(name, municipality().code, policy, load_municipality().code)
+
+
+# The frozen dataclasses pages pass to their caches, hashed by their repr (every field, in
+# order): Streamlit's generic hasher walks a public Disclosure's periods date by date and
+# took 5 ms a call, three calls a page run (bench/profile_overview.py).
+KEYS = {"lib.public.disclosure.Disclosure": repr, "lib.figures.filters.Filters": repr}
 
 
 # Large read-only frames are shared with cache_resource, keyed on the data version: a write
@@ -217,15 +234,26 @@ def meetings_editor() -> None:
 
 
 def view_data():
-    """The frames every public view is computed from."""
+    """The frames every public view is computed from, all of one data version."""
+    return _view_data(store().url, data_version())
+
+
+def _view_data(url: str, version: int):
     from lib.public.views import Data
 
-    return Data(cube(), timed(), coverage(), municipality(), meetings(), off_map())
+    frames = _cube(url, version), _timed(url, version), _coverage(url, version)
+    return Data(*frames, municipality(), _meetings(url, version), _off_map(url, version))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _period_choices(url: str, version: int, code: str, today: dt.date) -> list:
+    return _view_data(url, version).presets(today)
 
 
 def period_choices() -> list:
-    """The periods anyone may choose (``lib.figures.periods``), the default first."""
-    return view_data().presets()
+    """The periods anyone may choose (``lib.figures.periods``), the default first; worked
+    out once per data version, municipality and day, not on each call of each run."""
+    return _period_choices(store().url, data_version(), municipality().code, dt.date.today())
 
 
 def disclosure():
@@ -332,6 +360,7 @@ def short_span(start: dt.date, end: dt.date) -> str:
     return f"{first}–{fmt_date(end)}"
 
 
+@functools.lru_cache(maxsize=1024)  # every preset's label on every run, from pandas' Period
 def preset_label(p) -> str:
     """A period preset as the viewer reads it."""
     from lib.figures import periods as pr

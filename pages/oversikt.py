@@ -12,9 +12,17 @@ from lib.public import charts, views
 from lib.public.disclosure import Disclosure
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=ui.KEYS)
 def figures(url: str, version: int, filters: Filters, d: Disclosure) -> views.View:
     return views.overview_view(ui.view_data(), filters, d)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=ui.KEYS)
+def trend_figure(url: str, version: int, filters: Filters, d: Disclosure):
+    """The monthly chart, built once per view and shared by every session (building it
+    took a fifth of a page run): st.plotly_chart only reads a figure (it copies it with
+    to_dict), so one object serves all; nothing may change it after it is built."""
+    return charts.series_figure(figures(url, version, filters, d).extra["monthly"], d.threshold)
 
 
 def change_delta(view: views.View) -> tuple[str | None, str]:
@@ -49,7 +57,7 @@ def rate_metric(view: views.View, column) -> None:
             column.caption(t("overview.metric_rate_unreliable"))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False, hash_funcs=ui.KEYS)
 def sources_table(url: str, version: int, d: Disclosure) -> pd.DataFrame:
     """Depends only on the stored data, not the filters: computed once per data version."""
     table = overview.source_freshness(ui.incidents(), ui.import_log(), d.counter)
@@ -88,7 +96,8 @@ if selection is None:
     st.stop()
 
 d = ui.disclosure()
-view = figures(ui.store().url, ui.data_version(), selection, d)
+url, version = ui.store().url, ui.data_version()
+view = figures(url, version, selection, d)
 ov = view.extra["overview"]
 compared = ov.change.periods
 st.caption(
@@ -145,7 +154,7 @@ else:
 
 st.subheader(t("overview.trend_heading"))
 st.plotly_chart(
-    charts.series_figure(view.extra["monthly"], d.threshold),
+    trend_figure(url, version, selection, d),
     config={"displayModeBar": False},
     width="stretch",
 )
@@ -156,7 +165,7 @@ st.caption(" ".join([t("change.help"), t("verdict.help_many"), t("verdict.help_h
 ui.disclosure_note(d)
 
 st.subheader(t("overview.sources_heading"))
-st.dataframe(sources_table(ui.store().url, ui.data_version(), d), hide_index=True, width="stretch")
+st.dataframe(sources_table(url, version, d), hide_index=True, width="stretch")
 
 st.subheader(t("overview.links_heading"))
 st.page_link("pages/utveckling.py", label=t("page.trends"), icon=":material/trending_up:")

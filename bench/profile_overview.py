@@ -1,0 +1,102 @@
+"""CPU per run of one page, and where it goes: the page run as a new viewer's session with
+Streamlit's AppTest, on a fresh store seeded with the sample data, after one warm-up run
+(the shared frames are built once per data version, not per viewer).
+
+    python -m bench.profile_overview                  # the overview, 20 runs
+    python -m bench.profile_overview --page utveckling --runs 10 --top 40
+    python -m bench.profile_overview --sort tottime --out /tmp/overview.prof
+
+Prints the CPU seconds of the script thread per run and cProfile's top functions for that
+thread only: AppTest's own work per session (it scans every installed package for
+components) stays out of both. AppTest does not send messages over a websocket, so the
+server spends a little more per page than this (bench/load.py measures that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def new_session(page: str):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    if page:
+        at.switch_page(f"pages/{page}.py")
+    return at
+
+
+CPU: list[float] = []
+PROFILE: list[cProfile.Profile] = []
+
+
+def measure_script_thread() -> None:
+    """Time (and, when asked, profile) the thread that runs the page, around each run."""
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+
+    original = ScriptRunner._run_script
+
+    def timed(self, *args, **kwargs):
+        start = time.thread_time()
+        for profile in PROFILE:
+            profile.enable()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            for profile in PROFILE:
+                profile.disable()
+            CPU.append(time.thread_time() - start)
+
+    ScriptRunner._run_script = timed
+
+
+def run_once(page: str) -> None:
+    at = new_session(page)
+    at.run()
+    if at.exception or at.error:
+        raise SystemExit(f"the page failed: {at.exception or [e.value for e in at.error]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--page", default="", help="pages/<page>.py; the overview when empty")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
+    parser.add_argument("--out", help="write the raw profile here (for snakeviz etc.)")
+    args = parser.parse_args()
+    os.environ["TRYGGHET_DB"] = str(Path(tempfile.mkdtemp(prefix="trygghet-prof-")) / "app.db")
+    os.chdir(ROOT)
+    measure_script_thread()
+    run_once(args.page)  # seeds the store, builds the shared frames
+    run_once(args.page)  # and the per-filter caches of the default view
+    CPU.clear()
+    for _ in range(args.runs):
+        run_once(args.page)
+    print(
+        f"page {args.page or 'oversikt'}: script thread CPU-s per run median "
+        f"{statistics.median(CPU):.4f}, min {min(CPU):.4f}, max {max(CPU):.4f} "
+        f"({len(CPU)} runs, unprofiled)"
+    )
+    profile = cProfile.Profile()
+    PROFILE.append(profile)
+    for _ in range(args.runs):
+        run_once(args.page)
+    PROFILE.clear()
+    if args.out:
+        profile.dump_stats(args.out)
+    stats = pstats.Stats(profile)
+    stats.sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
