@@ -12,15 +12,44 @@ from lib.public.disclosure import Disclosure
 ui.front_door()
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=ui.KEYS)
 def figures(url: str, version: int, f: Filters, d: Disclosure) -> views.View:
     return views.trends_view(ui.view_data(), f, d)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=ui.KEYS)
 def series(url: str, version: int, f: Filters, freq: str, d: Disclosure):
     data = trends.period_series(ui.cube(), f, freq, ui.coverage(), d.counter)
     return data
+
+
+# Charts are built once per view and shared by every session (building the four took most
+# of a page run): st.plotly_chart only reads a figure (it copies it with to_dict), so one
+# object serves all; nothing may change a figure after it is built.
+
+
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=ui.KEYS)
+def series_chart(url: str, version: int, f: Filters, freq: str, measure: str, d: Disclosure):
+    """The series over time as counts or rates; None when a rate needs a population the
+    configuration lacks."""
+    data = series(url, version, f, freq, d)
+    if measure == "rate":
+        data = trends.add_rates(data, ui.municipality(), f.localities)
+        if data is None:
+            return None
+    return charts.series_figure(views.series_points(data, d), d.threshold, freq=freq, value=measure)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=ui.KEYS)
+def view_chart(url: str, version: int, f: Filters, d: Disclosure, kind: str, category: str = ""):
+    """The view's control chart for ``category``, its hour heat map or its night shares."""
+    view = figures(url, version, f, d)
+    if kind == "control":
+        chart = view.extra["chart"]
+        return charts.control_figure(chart[chart["category"] == category], d.threshold)
+    if kind == "hours":
+        return charts.heatmap_figure(view.extra["hours"])
+    return charts.night_figure(view.extra["night_monthly"])
 
 
 def over_time(f: Filters, d: Disclosure) -> None:
@@ -39,19 +68,12 @@ def over_time(f: Filters, d: Disclosure) -> None:
         key="matt",
         format_func=lambda v: t(f"trends.measure_{'count' if v == 'n' else v}"),
     )
-    data = series(ui.store().url, ui.data_version(), f, freq, d)
-    if measure == "rate":
-        with_rates = trends.add_rates(data, muni, f.localities)
-        if with_rates is None:
-            missing = [n for n in f.localities if not muni.population_of((n,), f.midyear)[0]]
-            st.info(t("trends.no_rate", places=", ".join(missing)))
-            measure = "n"
-        else:
-            data = with_rates
+    if measure == "rate" and series_chart(url, version, f, freq, measure, d) is None:
+        missing = [n for n in f.localities if not muni.population_of((n,), f.midyear)[0]]
+        st.info(t("trends.no_rate", places=", ".join(missing)))
+        measure = "n"
     st.plotly_chart(
-        charts.series_figure(
-            views.series_points(data, d), d.threshold, freq=freq, value=measure
-        ),
+        series_chart(url, version, f, freq, measure, d),
         config={"displayModeBar": False},
         width="stretch",
     )
@@ -94,7 +116,7 @@ def unusual(view: views.View) -> None:
         index=categories.index(str(default)) if str(default) in categories else 0,
     )
     st.plotly_chart(
-        charts.control_figure(chart[chart["category"] == chosen], d.threshold),
+        view_chart(url, version, view.filters, d, "control", chosen),
         config={"displayModeBar": False},
         width="stretch",
     )
@@ -115,7 +137,7 @@ def hours(view: views.View) -> None:
         return
     st.subheader(t("trends.hours_heading"))
     st.plotly_chart(
-        charts.heatmap_figure(view.extra["hours"]),
+        view_chart(url, version, view.filters, d, "hours"),
         config={"displayModeBar": False},
         width="stretch",
     )
@@ -150,7 +172,7 @@ def hours(view: views.View) -> None:
             ),
         )
     st.plotly_chart(
-        charts.night_figure(view.extra["night_monthly"]),
+        view_chart(url, version, view.filters, d, "night"),
         config={"displayModeBar": False},
         width="stretch",
     )
@@ -168,7 +190,8 @@ if data.empty:
 if f is None:
     st.stop()
 d = ui.disclosure()
-view = figures(ui.store().url, ui.data_version(), f, d)
+url, version = ui.store().url, ui.data_version()
+view = figures(url, version, f, d)
 ov = view.extra["overview"]
 compared = ov.change.periods
 st.caption(
