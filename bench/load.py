@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
+import random
 import re
 import shutil
 import socket
@@ -157,15 +159,18 @@ class Page:
     kinds: set = field(default_factory=set)
 
 
-def _xsrf_cookie(url: str) -> str | None:
-    """GET the page as a browser does first; Streamlit sets its XSRF cookie on it."""
-    with urllib.request.urlopen(url, timeout=60) as response:
-        response.read()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            if name.strip() == "_streamlit_xsrf":
-                return rest.split(";", 1)[0]
-    return None
+def _xsrf_cookie(base: str, page_url: str) -> str | None:
+    """The requests a browser makes before it opens the websocket: the page, then the
+    health check (which sets Streamlit's XSRF cookie) and the host configuration."""
+    token = None
+    for url in (page_url, base + "/_stcore/health", base + "/_stcore/host-config"):
+        with urllib.request.urlopen(url, timeout=60) as response:
+            response.read()
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, rest = header.partition("=")
+                if name.strip() == "_streamlit_xsrf":
+                    token = rest.split(";", 1)[0]
+    return token
 
 
 def rerun_message(url: str, path: str, query: str) -> bytes:
@@ -215,7 +220,9 @@ async def ws_page(url: str, path: str, query: str, min_deltas: int, timeout: flo
     try:
         async with asyncio.timeout(timeout):
             page_url = url + path + (f"?{query}" if query else "")
-            token = await asyncio.to_thread(_xsrf_cookie, page_url)
+            token = await asyncio.to_thread(_xsrf_cookie, url, page_url)
+            if token is None:
+                raise RuntimeError("no XSRF cookie from /_stcore/health")
             ws_url = "ws" + url.removeprefix("http") + "/_stcore/stream"
             protocols = ["streamlit", token] if token else ["streamlit"]
             headers = {"Cookie": f"_streamlit_xsrf={token}"} if token else {}
@@ -279,8 +286,23 @@ def p95(times: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-async def session(open_page, url: str, loads: int) -> list[Page]:
-    return [await open_page(url) for _ in range(loads)]
+def varied_queries(seed: int = 1) -> itertools.cycle:
+    """Filter combinations a public viewer can ask for (one or all localities, one or all
+    categories), the default left out, shuffled with a fixed seed: every page of a run asks
+    a question the caches have not seen until the ~150 combinations run out."""
+    from lib.config import load_municipality
+    from lib.ingest.sample import CATEGORIES
+
+    places = [None, *load_municipality().locality_names]
+    kinds = [None, *sorted({c.name for c in CATEGORIES})]
+    combos = [(p, k) for p in places for k in kinds if p or k]
+    random.Random(seed).shuffle(combos)
+    pairs = [{"ort": p, "kategori": k} for p, k in combos]
+    return itertools.cycle(urllib.parse.urlencode({k: v for k, v in q.items() if v}) for q in pairs)
+
+
+async def session(open_page, url: str, loads: int, queries) -> list[Page]:
+    return [await open_page(url, next(queries)) for _ in range(loads)]
 
 
 async def run(args) -> None:
@@ -297,23 +319,25 @@ async def run(args) -> None:
                 executable_path=CHROMIUM, args=["--headless=new", "--no-sandbox", "--disable-gpu"]
             )
 
-            async def open_page(url: str) -> Page:
-                return await browser_page(browser, url, args.path, args.query, args.timeout)
+            async def open_page(url: str, query: str) -> Page:
+                return await browser_page(browser, url, args.path, query, args.timeout)
         else:
 
-            async def open_page(url: str) -> Page:
-                return await ws_page(url, args.path, args.query, args.min_deltas, args.timeout)
+            async def open_page(url: str, query: str) -> Page:
+                return await ws_page(url, args.path, query, args.min_deltas, args.timeout)
+
+        queries = varied_queries() if args.vary else itertools.repeat(args.query)
 
         for i in range(args.servers):
             servers.append(start_server(workdir / "trygghet.db", workdir / f"server{i}.log"))
-            warm = await open_page(servers[i][1])  # the first seeds the store
+            warm = await open_page(servers[i][1], args.query)  # the first seeds the store
             if warm.error:
                 raise SystemExit(f"warm-up page failed: {warm.error}")
         targets = [url for _, url in servers]
         if args.proxy:
             proxy = start_proxy(targets, workdir)
             targets = [proxy[1]]
-            warm = await open_page(proxy[1])
+            warm = await open_page(proxy[1], args.query)
             if warm.error:
                 raise SystemExit(f"warm-up page through nginx failed: {warm.error}")
         began = time.monotonic()
@@ -321,6 +345,7 @@ async def run(args) -> None:
         print(
             f"client {args.client}, path {args.path or '/'}"
             + (f"?{args.query}" if args.query else "")
+            + (", a new filter combination per page" if args.vary else "")
             + f", {args.servers} server process(es){via}, {args.loads} load(s) per session"
         )
         print("| N | pages | median s | p95 s | max s | errors | CPU-s/page | RSS MB | load |")
@@ -330,7 +355,9 @@ async def run(args) -> None:
                 print(f"| {n} | skipped (bound) |")
                 continue
             cpu_before = sum(cpu_seconds(p.pid) for p, _ in servers)
-            jobs = [session(open_page, targets[i % len(targets)], args.loads) for i in range(n)]
+            jobs = [
+                session(open_page, targets[i % len(targets)], args.loads, queries) for i in range(n)
+            ]
             pages = [p for result in await asyncio.gather(*jobs) for p in result]
             cpu = sum(cpu_seconds(p.pid) for p, _ in servers) - cpu_before
             times = [p.seconds for p in pages]
@@ -362,6 +389,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[1, 5, 10, 20, 40])
     parser.add_argument("--path", default="/")
     parser.add_argument("--query", default="", help="query string without '?', e.g. ort=Vretstorp")
+    parser.add_argument("--vary", action="store_true", help="each page another filter choice")
     parser.add_argument("--client", choices=("ws", "browser"), default="ws")
     parser.add_argument("--loads", type=int, default=2, help="pages per session, one by one")
     parser.add_argument("--servers", type=int, default=1, choices=(1, 2))
