@@ -1,0 +1,167 @@
+"""EST reporting end to end in Chromium: a reporter on a 390 × 844 phone signs in, is refused
+a note with a personal identity number, reports with a pin on the map and sees the report
+under "Mina rapporter"; the analyst (1920 × 1080) opens it in the inbox and links it to a new
+action, which the reporter then sees; a viewer's overview and ``publish`` count the reports
+and never show the note."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from lib.auth import Accounts
+from lib.config import load_municipality
+from lib.i18n import t
+from lib.ingest import reports as rp
+from lib.ingest.store import Store
+from lib.passwords import MIN_ITERATIONS, hash_password
+from tests.browser.conftest import PAGE_TIMEOUT_MS, REPO_ROOT, run_server
+from tests.browser.test_pages import assert_no_exception, screenshot, wait_until_rendered
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "ett-långt-lösenord-2025"
+MARKER = "HEMLIGNOTERING"
+NEXT = t("meeting.next_view")
+
+
+@pytest.fixture
+def server(browser, tmp_path, monkeypatch):
+    monkeypatch.setattr("lib.auth.hash_password", lambda pw: hash_password(pw, MIN_ITERATIONS))
+    store = Store(str(tmp_path / "trygghet.db"))
+    accounts = Accounts(store)
+    accounts.create("Rita", "reporter", PASSWORD, "test", "Fritid", must_change=False)
+    accounts.create("Alva", "analyst", PASSWORD, "test", must_change=False)
+    with run_server(tmp_path) as url:
+        yield url, store, tmp_path
+
+
+def open_at(browser, url: str, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
+    page = context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.goto(url)
+    return context, page
+
+
+def sign_in(page, name: str, scope=None) -> None:
+    scope = scope or page
+    scope.get_by_label("Namn").fill(name)
+    scope.get_by_label("Lösenord").fill(PASSWORD)
+    scope.get_by_role("button", name="Logga in").click()
+
+
+def choose(page, label: str, option: str) -> None:
+    page.get_by_label(label).click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_report_triage_and_statistics(server, browser, artifacts):
+    url, store, workdir = server
+    context, phone = open_at(browser, url + "/rapportera", 390, 844)
+    wait_until_rendered(phone, "Rapportera en iakttagelse")
+    screenshot(phone, artifacts / "rapportera-viewer-390x844.png")
+    sign_in(phone, "Rita")
+    phone.get_by_role("tab", name="Ny rapport").wait_for()
+    choose(phone, "Vad har du sett?", "Klotter")
+    phone.frame_locator("iframe").first.locator(".leaflet-container").click()
+    phone.get_by_text("Markerad plats:").wait_for()
+    phone.get_by_role("textbox", name="Beskriv kort (frivilligt)").fill("Han heter 811218-9876")
+    phone.get_by_role("button", name="Skicka rapporten").click()
+    phone.get_by_text("innehåller ett personnummer och sparades inte").wait_for()
+    assert rp.read_reports(store).empty
+    phone.get_by_role("textbox", name="Beskriv kort (frivilligt)").fill(
+        f"Klotter på väggen {MARKER}"
+    )
+    phone.keyboard.press("Tab")
+    wait_until_rendered(phone, "Rapportera en iakttagelse")
+    screenshot(phone, artifacts / "rapportera-form-390x844.png")
+    phone.get_by_role("button", name="Skicka rapporten").click()
+    phone.get_by_text("Tack! Rapporten är sparad.").wait_for()
+    assert_no_exception(phone)
+    stored = rp.read_reports(store)
+    assert len(stored) == 1 and stored.iloc[0]["reporter"] == "Rita"
+    assert stored.iloc[0]["lat"] == stored.iloc[0]["lat"]  # a pin, not NaN
+    screenshot(phone, artifacts / "rapportera-saved-390x844.png")
+    phone.get_by_role("tab", name="Mina rapporter").click()
+    mine = phone.get_by_role("tabpanel", name="Mina rapporter")
+    mine.get_by_text("ny", exact=True).wait_for()
+    assert "Klotter" in mine.inner_text()
+    screenshot(phone, artifacts / "rapportera-mina-390x844.png")
+
+    # The analyst triages it on a desktop and links it to a new action.
+    desk_context, desk = open_at(browser, url + "/arenden", 1920, 1080)
+    desk.get_by_text("Analytiker").first.click()
+    sign_in(desk, "Alva", desk.locator("[data-testid='stSidebar']"))
+    wait_until_rendered(desk, "Ärenden: inkomna rapporter")
+    grid = desk.locator("[data-testid='stDataFrame']").first
+    grid.click(position={"x": 18, "y": 35 + 17})  # the first row's selection box
+    desk.get_by_text("Vald rapport").wait_for()
+    assert MARKER in " ".join(desk.locator("[data-testid='stText']").all_inner_texts())
+    desk.get_by_label("Vad görs?").fill("Sanera klottret")
+    desk.get_by_role("button", name="Skapa åtgärd och koppla").click()
+    wait_until_rendered(desk, "Ärenden: inkomna rapporter")
+    assert_no_exception(desk)
+    row = rp.read_reports(store).iloc[0]
+    assert row["status"] == "planned" and row["action_title"] == "Sanera klottret"
+    screenshot(desk, artifacts / "arenden-1920x1080.png")
+    events = set(rp.read_log(store)["event"])
+    assert {"created", "viewed", "linked"} <= events
+
+    # The reporter sees what became of it.
+    phone.get_by_role("tab", name="Ny rapport").click()
+    phone.get_by_role("button", name="Rapportera något mer").click()  # a rerun, same session
+    wait_until_rendered(phone, "Rapportera en iakttagelse")
+    phone.get_by_role("tab", name="Mina rapporter").click()
+    phone.get_by_text("Åtgärd: Sanera klottret").wait_for()
+
+    # The weekly picture for the meeting.
+    desk.get_by_role("link", name="Veckolägesbild").click()  # in the app: the same session
+    wait_until_rendered(desk, "Veckolägesbild (EST)")
+    assert_no_exception(desk)
+    assert desk.get_by_text("för kommunens analytiker").count() == 0
+    screenshot(desk, artifacts / "veckolage-1920x1080.png")
+    desk.get_by_text("Presentationsläge").click()  # same session: still signed in
+    wait_until_rendered(desk, "Veckan i korthet")
+    desk.screenshot(path=str(artifacts / "veckolage-presentation-1-1920x1080.png"))
+    desk.get_by_role("button", name=NEXT).click()
+    wait_until_rendered(desk, "Per plats")
+    desk.screenshot(path=str(artifacts / "veckolage-presentation-1920x1080.png"))
+    context.close()
+
+    # A viewer's overview and publish count the reports (four more from the same day) and
+    # never show the note.
+    muni = load_municipality("hallsberg")
+    when = stored.iloc[0]["occurred_at"].to_pydatetime()
+    for i in range(4):
+        sub = rp.Submission(f"extra{i}", "klotter", when, 1, MARKER, "Hallsbergs station")
+        rp.submit(store, muni, sub, "Rita")
+    viewer_context, viewer = open_at(browser, url + "/?period=i-ar", 1920, 1080)
+    wait_until_rendered(viewer, "Trygghet i Hallsbergs kommun")
+    assert_no_exception(viewer)
+    shown = viewer.locator("[data-testid='stMain']").inner_text()
+    counted = re.search(r"registrerades (\d+) händelser", shown)  # only the reports: 2026
+    assert counted and int(counted.group(1)) >= 3 and MARKER not in shown  # noise: ±2
+    viewer.goto(url + "/karta?period=i-ar")
+    wait_until_rendered(viewer, "Karta")
+    assert MARKER not in viewer.content()
+    viewer_context.close()
+    desk_context.close()
+    out = workdir / "publicerat"
+    done = subprocess.run(
+        [sys.executable, "-m", "lib.cli", "--db", str(workdir / "trygghet.db"), "publish"]
+        + [str(out), "--period", "i-ar", "--kalla", "municipal_report"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    overview = json.loads((out / "oversikt.json").read_text(encoding="utf-8"))
+    assert isinstance(overview["total"], int) and overview["total"] >= 3
+    for path in out.iterdir():
+        assert MARKER not in path.read_text(encoding="utf-8")
