@@ -207,30 +207,55 @@ def meetings() -> tuple[dt.date, ...]:
 
 def meetings_editor() -> None:
     """Signed-in analysts keep the council's meeting dates here: each added date is an entry
-    of the import log (who, when), and each can be undone."""
+    of the import log (who, when), and each can be undone. Changes happen in callbacks, before
+    the page runs, so the meeting page's period follows at once (since the latest meeting)."""
     user = analyst()
-    if user is None:
+    if user is None or not may_write(user):
         return
-    box = st.expander(t("meetings.heading"), expanded=False)
+    done = st.session_state.pop("_meeting_message", None)
+    box = st.expander(t("meetings.heading"), expanded=done is not None)
     box.caption(t("meetings.intro"))
+    if done:
+        (box.error if done[0] == "error" else box.success)(done[1])
     with box.form("motesdatum", clear_on_submit=True):
-        day = st.date_input(t("meetings.day"), value=dt.date.today(), format="YYYY-MM-DD")
-        if st.form_submit_button(t("meetings.add")):
-            try:
-                import_id = store().add_meeting(day, user=user)
-            except StoreError as err:
-                box.error("\n".join(store_error_message(err)))
-            else:
-                box.success(t("meetings.added", day=fmt_date(day), id=import_id))
+        st.date_input(t("meetings.day"), value=dt.date.today(), format="YYYY-MM-DD", key="motesdag")
+        st.form_submit_button(t("meetings.add"), on_click=_add_meeting, args=(user,))
     entries = store().read("meetings").sort_values("date", ascending=False)
     if entries.empty:
         box.caption(t("meetings.none"))
     for row in entries.itertuples():
         left, right = box.columns([3, 1])
         left.text(fmt_date(row.date.date()))
-        if right.button(t("meetings.undo"), key=f"angra_mote_{row.import_id}"):
-            store().undo(int(row.import_id), user=user)
-            st.rerun()
+        right.button(
+            t("meetings.undo"),
+            key=f"angra_mote_{row.import_id}",
+            on_click=_undo_meeting,
+            args=(int(row.import_id), user),
+        )
+
+
+def _add_meeting(user: str) -> None:
+    day = st.session_state["motesdag"]
+    try:
+        import_id = store().add_meeting(day, user=user)
+    except StoreError as err:
+        st.session_state["_meeting_message"] = ("error", "\n".join(store_error_message(err)))
+        return
+    message = t("meetings.added", day=fmt_date(day), id=import_id)
+    st.session_state["_meeting_message"] = ("success", message)
+    _period_follows_meetings()
+
+
+def _undo_meeting(import_id: int, user: str) -> None:
+    store().undo(import_id, user=user)
+    _period_follows_meetings()
+
+
+def _period_follows_meetings() -> None:
+    from lib.figures.periods import meeting_default
+
+    chosen = meeting_default(period_choices()).id
+    st.session_state["motesperiod"] = st.session_state["motesperiod.vald"] = chosen
 
 
 def view_data():
@@ -350,7 +375,7 @@ def sample_banner() -> None:
 
 
 def short_span(start: dt.date, end: dt.date) -> str:
-    """"aug 2025–jul 2026" for whole months (a sidebar is narrow); a period that ends
+    """Whole months as "aug 2025–jul 2026" (a sidebar is narrow); a period that ends
     inside a month ends on its day."""
     from lib.figures.periods import month_end
 
