@@ -37,6 +37,42 @@ def overview_by_name() -> None:
     st.switch_page(overview, query_params=params)
 
 
+def signal_pages() -> list:
+    """The municipality's own signal reporting (EST): reporting for signed-in reporters and
+    analysts, triage and the weekly picture for analysts. Each page is reachable by its
+    address for anyone and says itself who may use it; the navigation lists it only for
+    them."""
+    from lib import ui
+
+    ui.purge_reports_if_due()
+    signed = ui.account()
+    reporter = "visible" if signed is not None else "hidden"
+    analyst = "visible" if signed is not None and signed.is_analyst else "hidden"
+    return [
+        st.Page(
+            "pages/rapportera.py",
+            title=t("page.report"),
+            icon=":material/add_location_alt:",
+            url_path="rapportera",
+            visibility=reporter,
+        ),
+        st.Page(
+            "pages/arenden.py",
+            title=t("page.cases"),
+            icon=":material/inbox:",
+            url_path="arenden",
+            visibility=analyst,
+        ),
+        st.Page(
+            "pages/veckolage.py",
+            title=t("page.weekly"),
+            icon=":material/event_note:",
+            url_path="veckolage",
+            visibility=analyst,
+        ),
+    ]
+
+
 pages = [
     overview,
     st.Page(overview_by_name, title=t("page.overview"), url_path="oversikt", visibility="hidden"),
@@ -63,6 +99,7 @@ pages = [
         "pages/mote.py", title=t("page.meeting"), icon=":material/co_present:", url_path="mote"
     ),
     st.Page("pages/data.py", title=t("page.data"), icon=":material/upload_file:", url_path="data"),
+    *signal_pages(),
     st.Page("pages/om.py", title=t("page.about"), icon=":material/info:", url_path="om"),
 ]
 try:

@@ -647,15 +647,17 @@ def _sign_out(found) -> None:
     st.rerun()
 
 
-def sign_in_box() -> str | None:
-    """The sign-in in the sidebar; returns the analyst's name when an analyst is signed in.
-    Shown only when some sign-in is configured: how to configure one is in the README, for
-    the operator, never on a public page."""
+def sign_in_box(container=None, expanded: bool = False) -> str | None:
+    """The sign-in in the sidebar (or ``container``: the reporting page puts it on the page,
+    for phones); returns the analyst's name when an analyst is signed in. Shown only when
+    some sign-in is configured: how to configure one is in the README, for the operator,
+    never on a public page."""
     mode = sign_in_mode()
     found = account()
     if mode is None and found is None:
         return None
-    box = st.sidebar.expander(t("auth.heading"), expanded=found is not None and found.must_change)
+    opened = expanded or (found is not None and found.must_change)
+    box = (container or st.sidebar).expander(t("auth.heading"), expanded=opened)
     if found is not None:
         if found.must_change:
             _change_password_form(box, found)
@@ -795,6 +797,24 @@ def accounts_admin() -> None:
             hide_index=True,
             width="stretch",
         )
+
+
+# --- The municipality's own signal reporting (lib.ingest.reports) -------------------------------
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _purged_on(url: str, day) -> int | None:
+    from lib.ingest.reports import purge_if_due
+
+    return purge_if_due(_store(url), municipality().report_retention_days, "system", day)
+
+
+def purge_reports_if_due() -> None:
+    """Remove notes and reporters' names past the retention time, at most once a day (the
+    store remembers the day across processes; this process asks once a day)."""
+    from lib.public.report import local_day
+
+    _purged_on(store().url, local_day(municipality().timezone))
 
 
 # --- Map assets ---------------------------------------------------------------------------------
