@@ -90,16 +90,17 @@ def start_server(db: Path, log: Path, port: int | None = None) -> tuple[subproce
     return process, url
 
 
-def proxy_config(app_ports: list[int], port: int, workdir: Path) -> Path:
+def proxy_config(app_ports: list[int], port: int, workdir: Path, limits: bool = False) -> Path:
     """deploy/nginx.conf on loopback without TLS, its upstream holding the app processes
     (with the file's own ``hash`` line for stickiness). The per-address rate and connection
-    limits are for the internet, where each viewer has an address; here every session comes
-    from 127.0.0.1, so they are lifted."""
+    limits are lifted unless ``limits``: here every session comes from 127.0.0.1, as all
+    viewers behind one office's or school's NAT would."""
     text = NGINX_CONF.read_text(encoding="utf-8")
     text = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", text, count=1, flags=re.S)
     text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
     text = re.sub(r"^\s*ssl_\w+ .*;\n", "", text, flags=re.M)
-    text = re.sub(r"^\s*limit_(req|conn) .*;\n", "", text, flags=re.M)
+    if not limits:
+        text = re.sub(r"^\s*limit_(req|conn) .*;\n", "", text, flags=re.M)
     servers = "".join(f"    server 127.0.0.1:{p};\n" for p in app_ports)
     text = re.sub(r"^\s*#?\s*server 127\.0\.0\.1:85\d\d;\n", "", text, flags=re.M)
     text = text.replace("upstream trygghet_app {\n", "upstream trygghet_app {\n" + servers, 1)
@@ -123,11 +124,11 @@ def proxy_config(app_ports: list[int], port: int, workdir: Path) -> Path:
     return main
 
 
-def start_proxy(app_urls: list[str], workdir: Path) -> tuple[subprocess.Popen, str]:
+def start_proxy(app_urls: list[str], workdir: Path, limits: bool) -> tuple[subprocess.Popen, str]:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     port = free_port()
     ports = [int(u.rsplit(":", 1)[1]) for u in app_urls]
-    conf = proxy_config(ports, port, workdir)
+    conf = proxy_config(ports, port, workdir, limits)
     log = workdir / "nginx.log"
     process = subprocess.Popen([nginx, "-c", str(conf)], stdout=log.open("wb"), stderr=-2)
     url = f"http://127.0.0.1:{port}"
@@ -335,7 +336,7 @@ async def run(args) -> None:
                 raise SystemExit(f"warm-up page failed: {warm.error}")
         targets = [url for _, url in servers]
         if args.proxy:
-            proxy = start_proxy(targets, workdir)
+            proxy = start_proxy(targets, workdir, args.proxy_limits)
             targets = [proxy[1]]
             warm = await open_page(proxy[1], args.query)
             if warm.error:
@@ -394,6 +395,9 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=2, help="pages per session, one by one")
     parser.add_argument("--servers", type=int, default=1, choices=(1, 2))
     parser.add_argument("--proxy", action="store_true", help="through deploy/nginx.conf")
+    parser.add_argument(
+        "--proxy-limits", action="store_true", help="keep nginx's per-address rate limits"
+    )
     parser.add_argument("--min-deltas", type=int, default=10, help="elements a page must send")
     parser.add_argument("--max-n", type=int, default=40)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per page")

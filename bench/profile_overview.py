@@ -5,6 +5,7 @@ Streamlit's AppTest, on a fresh store seeded with the sample data, after one war
     python -m bench.profile_overview                  # the overview, 20 runs
     python -m bench.profile_overview --page utveckling --runs 10 --top 40
     python -m bench.profile_overview --sort tottime --out /tmp/overview.prof
+    python -m bench.profile_overview --vary           # a filter choice not seen before each run
 
 Prints the CPU seconds of the script thread per run and cProfile's top functions for that
 thread only: AppTest's own work per session (it scans every installed package for
@@ -16,20 +17,26 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import itertools
 import os
 import pstats
 import statistics
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
+
+from bench.load import varied_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def new_session(page: str):
+def new_session(page: str, query: str = ""):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    for key, value in urllib.parse.parse_qsl(query):
+        at.query_params[key] = value
     if page:
         at.switch_page(f"pages/{page}.py")
     return at
@@ -59,8 +66,8 @@ def measure_script_thread() -> None:
     ScriptRunner._run_script = timed
 
 
-def run_once(page: str) -> None:
-    at = new_session(page)
+def run_once(page: str, query: str = "") -> None:
+    at = new_session(page, query)
     at.run()
     if at.exception or at.error:
         raise SystemExit(f"the page failed: {at.exception or [e.value for e in at.error]}")
@@ -73,15 +80,17 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
     parser.add_argument("--out", help="write the raw profile here (for snakeviz etc.)")
+    parser.add_argument("--vary", action="store_true", help="a new filter choice every run")
     args = parser.parse_args()
     os.environ["TRYGGHET_DB"] = str(Path(tempfile.mkdtemp(prefix="trygghet-prof-")) / "app.db")
     os.chdir(ROOT)
     measure_script_thread()
     run_once(args.page)  # seeds the store, builds the shared frames
     run_once(args.page)  # and the per-filter caches of the default view
+    queries = varied_queries() if args.vary else itertools.repeat("")
     CPU.clear()
     for _ in range(args.runs):
-        run_once(args.page)
+        run_once(args.page, next(queries))
     print(
         f"page {args.page or 'oversikt'}: script thread CPU-s per run median "
         f"{statistics.median(CPU):.4f}, min {min(CPU):.4f}, max {max(CPU):.4f} "
@@ -90,7 +99,7 @@ def main() -> None:
     profile = cProfile.Profile()
     PROFILE.append(profile)
     for _ in range(args.runs):
-        run_once(args.page)
+        run_once(args.page, next(queries))
     PROFILE.clear()
     if args.out:
         profile.dump_stats(args.out)
