@@ -138,11 +138,12 @@ def _promise_status(
     running = started[started["period_end"].dt.date >= day]
     chosen = (running if not running.empty else started).iloc[-1]
     pid = chosen["period_id"]
-    rows, counted = promises.standing(definitions, activities, pid, day)
+    # A promise that has ended is shown as it ended, and says so: its status "as of" a day
+    # years later would read as a promise still running.
+    end = chosen["period_end"].date()
+    as_of = min(day, end)
+    rows, counted = promises.standing(definitions, activities, pid, as_of)
     table = views.follow_up(rows, counted)
-    heading = t(
-        "meeting.promise_heading",
-        period=fmt_period(chosen["period_start"].date(), chosen["period_end"].date()),
-        day=fmt_date(day),
-    )
-    return table, heading
+    key = "meeting.promise_heading" if running.size else "meeting.promise_heading_ended"
+    period = fmt_period(chosen["period_start"].date(), end)
+    return table, t(key, period=period, day=fmt_date(as_of))
