@@ -194,3 +194,14 @@ def test_promise_page_and_meeting_agree_on_status(open_app, sample):
         briefed, _ = _promise_status(definitions, activities, meeting_day)
         assert set(shown["Status"]) == statuses, (period, day)
         pd.testing.assert_frame_equal(briefed.reset_index(drop=True), shown.reset_index(drop=True))
+
+
+def test_an_ended_promise_is_shown_as_it_ended(muni, sample):
+    """Years after the last promise period, the meeting shows its final standing, and says
+    the promise no longer runs (not "läget per" a day in 2026)."""
+    _, activities, definitions = sample
+    table, heading = _promise_status(definitions, activities, dt.date(2026, 8, 21))
+    assert heading.startswith("Inget medborgarlöfte gäller nu")
+    assert "31 maj 2021" in heading and "2026" not in heading
+    same, _ = _promise_status(definitions, activities, dt.date(2021, 5, 31))
+    assert table.equals(same)
