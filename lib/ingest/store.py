@@ -3,7 +3,7 @@ URL), written only in whole transactions, each recorded in the import log and un
 a data version that changes on every write so readers know when to reload.
 
 Several municipalities can share one store: every row carries its municipality's code, and a
-``Store`` reads and writes only the rows of its own (``Store(url, municipality="1861")``).
+``Store`` reads and writes only the rows of its own (``Store(url, municipality=code)``).
 """
 
 from __future__ import annotations
@@ -323,7 +323,7 @@ def lock_writers(conn, key: int) -> None:
 
 
 class Store:
-    """One municipality's view of a store: ``Store(url, municipality="1861")`` reads and
+    """One municipality's view of a store: ``Store(url, municipality=code)`` reads and
     writes only that municipality's rows (the configured one, TRYGGHET_KOMMUN, when none is
     given). ``for_municipality`` gives another municipality's view on the same connections.
     Opening a store creates or upgrades its schema (``lib.ingest.migrations``); an older
