@@ -83,3 +83,15 @@ def local_config(app_port: int, port: int, workdir: Path) -> Path:
         encoding="utf-8",
     )
     return main
+
+
+def test_the_proxy_caps_uploads_at_the_apps_limit():
+    """Finding 4: viewers filled memory with 290 MiB uploads. The app refuses bodies over
+    server.maxUploadSize (413) and the proxy refuses them before they reach it."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    limit = config["server"]["maxUploadSize"]
+    assert limit <= 50
+    upload = re.search(r"location \^~ /_stcore/upload_file/ \{([^}]*)\}", CONF.read_text())
+    assert upload and f"client_max_body_size {limit}m;" in upload.group(1)
