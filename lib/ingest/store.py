@@ -294,7 +294,7 @@ def default_municipality() -> str:
 
 
 def municipality_code(value: str) -> str:
-    """A four-digit municipality code as given (``1861``; ``861`` is read as ``0861``)."""
+    """A four-digit municipality code as given (``0331``; ``331`` is read as ``0331``)."""
     code = str(value).strip().zfill(4)
     if not re.fullmatch(r"\d{4}", code):
         raise ValueError(f"not a municipality code: {value!r}")
