@@ -807,8 +807,9 @@ MESSAGES: dict[str, str] = {
     "col.cell": "Rutans mitt (SWEREF 99 TM)",
     "col.hotspot": "Hotspot",
     # --- interventions (cameras now, dated insatser later) ---
-    "interventions.heading": "Kameror: före och efter, jämfört med resten av kommunen",
-    "interventions.none": "Det finns inga kameror med installationsdatum i databasen.",
+    "interventions.heading": "Kameror och åtgärder: före och efter, jämfört med resten av kommunen",
+    "interventions.none": "Det finns inga kameror eller åtgärder med datum och plats i databasen.",
+    "interventions.action_name": "{name} (åtgärd)",
     "interventions.months": "Månader före och efter",
     "interventions.months_option": "{months} månader",
     "interventions.radius": "Radie",

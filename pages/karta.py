@@ -34,6 +34,22 @@ def cameras(url: str, version: int) -> pd.DataFrame:
     return ui.store().read("cameras")
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def measures(url: str, version: int) -> pd.DataFrame:
+    """Cameras and the placed actions of the signal reporting (issue 13), evaluated alike:
+    an action is a dated measure at a place, as a camera is."""
+    from lib.ingest.reports import actions_as_interventions
+
+    shape = ["id", "name", "lat", "lon", "installed_on", "radius_m"]
+    actions = actions_as_interventions(ui.store())
+    actions = actions.assign(
+        id="atgard-" + actions["id"].astype(str),
+        name=[t("interventions.action_name", name=n) for n in actions["name"]],
+        installed_on=pd.to_datetime(actions["installed_on"]),
+    )
+    return pd.concat([cameras(url, version)[shape], actions[shape]], ignore_index=True)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def figures(url: str, version: int, f: Filters, cell: int, d: Disclosure) -> dict:
     return map_view(
@@ -47,7 +63,7 @@ def camera_table(
 ) -> pd.DataFrame:
     found = interventions.evaluate(
         ui.map_points(),
-        interventions.from_cameras(cameras(url, version), radius or None),
+        interventions.from_cameras(measures(url, version), radius or None),
         f,
         months=months,
         coverage=ui.coverage(),
@@ -148,7 +164,7 @@ def summary(fig: dict, cell: int) -> str:
 
 def camera_panel(f: Filters) -> None:
     st.subheader(t("interventions.heading"))
-    if cameras(ui.store().url, ui.data_version())["installed_on"].notna().sum() == 0:
+    if measures(ui.store().url, ui.data_version())["installed_on"].notna().sum() == 0:
         st.info(t("interventions.none"))
         return
     left, right = st.columns(2)
