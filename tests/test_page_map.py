@@ -620,3 +620,24 @@ def test_camera_k1_shows_its_planted_effect(page):
     for row in cameras.itertuples(index=False):
         for value in row[3:9]:  # counts in the three areas
             assert value in ("–", SMALL) or number(value) >= THRESHOLD
+
+
+def test_an_action_from_the_signal_reporting_is_evaluated_like_a_camera(page):
+    """Issue 13: an action (åtgärd) with a day and a place is the same kind of intervention
+    as a camera, so the map page's before/after table evaluates it too."""
+    import datetime as dt
+
+    from lib.ingest import reports
+
+    at = page()  # seeds the store
+    muni = load_municipality()
+    action = reports.Action(
+        "Ny belysning vid stationen", "Gatuenheten", dt.date(2019, 3, 1), lat=59.0665, lon=15.112
+    )
+    reports.add_action(Store(), muni, action, by="test")
+    at.run()
+    assert_ok(at)
+    table = next(d.value for d in at.dataframe if "Kamera" in d.value.columns)
+    row = table.set_index("Kamera").loc["Ny belysning vid stationen (åtgärd)"]
+    assert row["Jämförda månader efter"] == "7 av 12 (mars 2019–september 2019)"
+    assert "Stationsområdet" in set(table["Kamera"])  # the cameras stay

@@ -590,6 +590,7 @@ def add_action(store: Store, muni: Municipality, action: Action, by: str) -> str
             )
         )
         _log(conn, store, "changed", by, None, f"action {action_id} created")
+        store._bump(conn)  # actions are evaluated on the map page, cached on the version
     return action_id
 
 
