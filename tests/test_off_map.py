@@ -125,5 +125,6 @@ def test_the_real_police_feed_is_shown_by_locality(tmp_path, monkeypatch):
     drawn = map_data(at)
     places = {row[3].split(":")[0] for row in drawn["off_map"]}
     last12 = incidents[incidents["occurred_at"].between("2025-08-01", "2026-08-01")]
-    assert places == set(last12["locality"].astype(str)) and "Hallsberg" in places
+    # A locality with one or two events may publish 0 (the noise) and then has no circle.
+    assert places <= set(last12["locality"].astype(str)) and "Hallsberg" in places
     assert pd.Series(list(places)).isin(load_municipality().locality_names).all()

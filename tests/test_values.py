@@ -209,11 +209,10 @@ def test_data_page_maps_polis_to_the_police(open_app):
     assert metrics(at)["Rader med fel"] == "2"
     value_box(at, "source", "Polis").set_value("police").run()
     assert metrics(at) == {"Rader i filen": "3", "Godkända rader": "3", "Rader med fel": "0"}
-    before = Store().count("incidents")
     next(b for b in at.button if b.label.startswith("Spara 3 rader")).click().run()
     assert_ok(at)
     store = Store()
-    assert store.count("incidents") == before + 3
+    assert store.count("incidents") == 3 and not store.sample_import_ids()  # replaced the demo
     assert store.saved_value_map("incidents") == {"source": {"Polis": "police"}}
     new = store.read("incidents").query("import_id == @store.import_log().id.max()")
     assert set(new["source"]) == {"police"}

@@ -618,7 +618,7 @@ def link(store: Store, report_id: str, action_id: str | None, by: str) -> None:
 
 
 def set_action_status(store: Store, action_id: str, status: str, by: str, day=None) -> None:
-    """Mark an action planned or done (with the day it was done); its open reports follow."""
+    """Set an action planned or done (with the day it was done); its open reports follow."""
     if status not in ACTION_STATUSES:
         raise ReportError("bad_status")
     ensure_tables(store)
