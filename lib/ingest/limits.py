@@ -109,7 +109,12 @@ def _line_stats(data: bytes, chunk: int = 16 * MIB) -> tuple[int, int]:
     view = memoryview(data)
     for offset in range(0, len(data), chunk):
         part = np.frombuffer(view[offset : offset + chunk], dtype=np.uint8)
-        ends = np.flatnonzero((part == 10) | (part == 13)) + offset
+        # A line ends at LF, or at a CR not followed by LF (Excel writes CRLF: one end).
+        following = np.empty_like(part)
+        following[:-1] = part[1:]
+        after = offset + len(part)
+        following[-1] = data[after] if after < len(data) else 0
+        ends = np.flatnonzero((part == 10) | ((part == 13) & (following != 10))) + offset
         if len(ends):
             gaps = np.diff(ends, prepend=start - 1) - 1
             longest = max(longest, int(gaps.max()))
