@@ -126,7 +126,10 @@ def report_form() -> None:
     now = st.session_state.setdefault(f"nu_{sid}", local_now())  # "now" when the form opened
     day_col, time_col = st.columns(2)
     day = day_col.date_input(
-        t("report.when_day"), value=now.date(), max_value=now.date(), format="YYYY-MM-DD",
+        t("report.when_day"),
+        value=now.date(),
+        max_value=now.date(),
+        format="YYYY-MM-DD",
         key=f"dag_{sid}",
     )
     clock = time_col.time_input(

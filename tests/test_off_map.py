@@ -100,13 +100,15 @@ def test_the_map_page_draws_a_symbol_per_locality(feed_db, monkeypatch):
     assert any("saknar koordinater" in c.value for c in at.caption)
     drawn = map_data(at)
     labels = {row[3].split(":")[0]: row for row in drawn["off_map"]}
-    assert set(labels) == set(PER_YEAR)
+    # Hjortkvarn's one or two events may publish 0 (the noise), and then it has no circle.
+    assert {"Hallsberg", "Pålsboda"} <= set(labels) <= set(PER_YEAR)
     for row in labels.values():  # a hidden count gets the smallest grey circle
-        hidden = "färre än 3" in row[3] or "dold" in row[3]
+        count = row[3].split(": ", 1)[1].split(" händelser")[0]
+        hidden = not count.replace("\u00a0", "").isdigit()  # "färre än 3" or "dold"
         assert row[4] is hidden and (row[2] == 7) is hidden
-    assert labels["Hallsberg"][2] > labels["Pålsboda"][2] >= labels["Hjortkvarn"][2]
+    assert labels["Hallsberg"][2] > labels["Pålsboda"][2]
     table = at.dataframe[0].value
-    assert set(table["Ort"]) == set(PER_YEAR)
+    assert set(table["Ort"]) == set(labels)
 
 
 @pytest.mark.skipif(not REAL.is_file(), reason="the real police file is not available")

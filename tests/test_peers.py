@@ -370,9 +370,7 @@ def independent_phi(rows: pd.DataFrame) -> float:
 
 
 def page_texts(at) -> str:
-    return " ".join(
-        e.value for e in [*at.markdown, *at.text, *at.caption, *at.info, *at.subheader]
-    )
+    return " ".join(e.value for e in [*at.markdown, *at.text, *at.caption, *at.info, *at.subheader])
 
 
 def test_page_default_group_is_b4_named_and_verdict_matches_the_sample(page):

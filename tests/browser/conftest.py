@@ -69,7 +69,7 @@ def browser():
     except ImportError as exc:
         unavailable(f"playwright is not importable ({exc})")
     # The pages are checked once they have settled; the margin is for a busy two-core machine.
-    expect.set_options(timeout=15_000)
+    expect.set_options(timeout=30_000)  # two workers share the two cores
     if not CHROMIUM.exists():
         unavailable(f"{CHROMIUM} is missing")
     with sync_playwright() as playwright:

@@ -48,6 +48,8 @@ CONTRAST_JS = """
   const out = [];
   for (const el of document.querySelectorAll(selector)) {
     if (!el.offsetParent || !el.textContent.trim()) continue;
+    // A disabled control is exempt from WCAG's contrast rule, and must look disabled.
+    if (el.closest("button:disabled")) continue;
     const s = getComputedStyle(el);
     const c = parse(s.color); const a = c.length > 3 ? c[3] : 1;
     const bg = background(el);

@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import expect
 
 from lib.auth import Accounts
 from lib.config import load_municipality
@@ -101,7 +102,8 @@ def test_report_triage_and_statistics(server, browser, artifacts):
     grid = desk.locator("[data-testid='stDataFrame']").first
     grid.click(position={"x": 18, "y": 35 + 17})  # the first row's selection box
     desk.get_by_text("Vald rapport").wait_for()
-    assert MARKER in " ".join(desk.locator("[data-testid='stText']").all_inner_texts())
+    # The note arrives with the rerun that shows the chosen report: wait for it.
+    expect(desk.locator("[data-testid='stText']").filter(has_text=MARKER).first).to_be_visible()
     desk.get_by_label("Vad görs?").fill("Sanera klottret")
     desk.get_by_role("button", name="Skapa åtgärd och koppla").click()
     wait_until_rendered(desk, "Ärenden: inkomna rapporter")
