@@ -639,6 +639,7 @@ MESSAGES: dict[str, str] = {
     "meeting.hotspots_too_few": "För få händelser för hotspot-analys ({n} med plats; minst 30 behövs). Tabellen visar rutorna med flest händelser.",
     "meeting.promise_title": "Medborgarlöftet",
     "meeting.promise_heading": "Löftesperioden {period}, läget per {day}.",
+    "meeting.no_incidents": "Inga händelser under perioden.",
     "meeting.promise_heading_ended": "Inget medborgarlöfte gäller nu. Det senaste, för {period}, så som det slutade {day}.",
     "meeting.no_promise": "Inget medborgarlöfte gäller för perioden.",
     "meeting.sources_heading": "Källor",

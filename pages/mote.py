@@ -186,6 +186,9 @@ def view_promise(b: Briefing) -> None:
 def view_since(b: Briefing) -> None:
     st.text(t("meeting.since_text", period=b.period_text, previous=b.previous_text))
     shown = b.categories
+    if shown.empty:  # no incident in the period (or a table of no columns)
+        st.caption(t("meeting.no_incidents"))
+        return
     if presenting():  # what the room needs: the verdict first, then the change and counts
         wanted = ["col.verdict", "col.change_ci", "col.total_period", "col.previous"]
         columns = [shown.columns[0], *(t(c) for c in wanted if t(c) in shown.columns)]

@@ -257,6 +257,12 @@ def test_analyst_signs_in_and_imports_a_swedish_excel_csv(open_page, artifacts, 
     expect(metric_value(page, "Rader med fel")).to_have_text("1")
     assert_no_exception(page)
     screenshot(page, artifacts / "data-preview-1366x768.png")
+    # Real data replaces the demo by default; this server's other tests need the sample, so
+    # the analyst keeps it (the box is ticked until unticked).
+    keep = page.get_by_role("checkbox", name=re.compile("Ta bort exempeldata i samma steg"))
+    expect(keep).to_be_checked()
+    keep.uncheck(force=True)
+    expect(keep).not_to_be_checked()
     page.get_by_role("button", name="Spara 1 rad godkända").click()
     expect(page.get_by_text("1 rad lästes in från export.csv")).to_be_visible()
     assert_no_exception(page)
