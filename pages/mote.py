@@ -61,18 +61,6 @@ PRESENTATION_CSS = """
 """
 
 
-def presenting() -> bool:
-    return st.query_params.get("presentation") in ("1", "true", "ja")
-
-
-def set_presenting(on: bool) -> None:
-    if on:
-        st.query_params["presentation"] = "1"
-    else:
-        st.query_params.pop("presentation", None)
-        st.query_params.pop("vy", None)
-
-
 def choose_period(label_visibility: str = "visible") -> tuple[Filters, str]:
     """Since the latest council meeting by default (when it lies within the last year of
     data), or any other period a viewer may choose; chosen once for the whole sequence."""
@@ -141,7 +129,7 @@ def pdf(url: str, version: int, filters: Filters, day) -> bytes:
 
 def table(frame: pd.DataFrame) -> None:
     """An HTML table in presentation mode (its type scales with the page), else a grid."""
-    if presenting():
+    if ui.presenting():
         st.table(ui.plain_table(frame.set_index(frame.columns[0])))  # cells render Markdown
     else:
         st.dataframe(frame, hide_index=True, width="stretch")
@@ -158,9 +146,9 @@ def view_overview(b: Briefing) -> None:
 
 def view_trend(b: Briefing) -> None:
     fig = charts.series_figure(b.monthly, b.threshold)
-    if presenting():
+    if ui.presenting():
         fig = charts.projector(fig)
-    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": presenting()})
+    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": ui.presenting()})
     for sentence in b.summary[2:4]:
         st.text(sentence)
 
@@ -168,7 +156,7 @@ def view_trend(b: Briefing) -> None:
 def view_hotspots(b: Briefing) -> None:
     if b.hotspots is not None and not b.hotspots.empty:
         shown = b.hotspots.iloc[:, [0, 2, 3, 5, 6]]  # place, counts, verdict, hotspot
-        table(shown.head(3 if presenting() else 5))
+        table(shown.head(3 if ui.presenting() else 5))
     st.caption(b.hotspot_note)
 
 
@@ -177,7 +165,7 @@ def view_promise(b: Briefing) -> None:
     if b.promise_status is None or b.promise_status.empty:
         return
     shown = b.promise_status
-    if presenting():  # the promise's text is long: its number, the outcome and the status
+    if ui.presenting():  # the promise's text is long: its number, the outcome and the status
         shown = shown.iloc[:, [0, 2, 3]].copy()
         shown.iloc[:, 0] = shown.iloc[:, 0].str.split(".").str[0] + "."
     table(shown)
@@ -189,11 +177,11 @@ def view_since(b: Briefing) -> None:
     if shown.empty:  # no incident in the period (or a table of no columns)
         st.caption(t("meeting.no_incidents"))
         return
-    if presenting():  # what the room needs: the verdict first, then the change and counts
+    if ui.presenting():  # what the room needs: the verdict first, then the change and counts
         wanted = ["col.verdict", "col.change_ci", "col.total_period", "col.previous"]
         columns = [shown.columns[0], *(t(c) for c in wanted if t(c) in shown.columns)]
         shown = shown[columns]
-    table(shown.head(5 if presenting() else 8))
+    table(shown.head(5 if ui.presenting() else 8))
     if b.coverage_note:
         st.caption(t("source.coverage_note"))
 
@@ -207,33 +195,25 @@ RENDER = {
 }
 
 
-def current_view() -> int:
-    try:
-        n = int(st.query_params.get("vy", "1"))
-    except ValueError:
-        n = 1
-    return min(max(n, 1), len(VIEWS))
-
-
-def go_to(n: int) -> None:
-    st.query_params["vy"] = str(n)
-
-
 muni = ui.municipality()
 threshold = muni.privacy_threshold
 
-if presenting():
+if ui.presenting():
     st.html(PRESENTATION_CSS)
     st.html(KEYS_JS, unsafe_allow_javascript=True)
-    n = current_view()
+    n = ui.presentation_view(len(VIEWS))
     back, where, forward, period_column, leave = st.columns([2, 1, 2, 4, 3])
     back.button(
-        t("meeting.previous_view"), on_click=go_to, args=(n - 1,), disabled=n == 1, key="bak"
+        t("meeting.previous_view"),
+        on_click=ui.go_to_view,
+        args=(n - 1,),
+        disabled=n == 1,
+        key="bak",
     )
     where.markdown(t("meeting.view_of", n=n, total=len(VIEWS)))
     forward.button(
         t("meeting.next_view"),
-        on_click=go_to,
+        on_click=ui.go_to_view,
         args=(n + 1,),
         disabled=n == len(VIEWS),
         key="fram",
@@ -241,7 +221,7 @@ if presenting():
     )
     with period_column:
         filters, label = choose_period(label_visibility="collapsed")
-    leave.button(t("meeting.exit"), on_click=set_presenting, args=(False,), key="avsluta")
+    leave.button(t("meeting.exit"), on_click=ui.set_presenting, args=(False,), key="avsluta")
     b = briefing(ui.store().url, ui.data_version(), filters, ui.disclosure())
     if b.sample:
         st.warning(t("app.sample_banner", municipality=muni.display_name), icon="⚠️")
@@ -262,7 +242,7 @@ st.toggle(
     t("meeting.presentation"),
     value=False,
     key="presentationslage",
-    on_change=lambda: set_presenting(st.session_state["presentationslage"]),
+    on_change=lambda: ui.set_presenting(st.session_state["presentationslage"]),
     help=t("meeting.presentation_help"),
 )
 b = briefing(ui.store().url, ui.data_version(), filters, ui.disclosure())

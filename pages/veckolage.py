@@ -46,18 +46,6 @@ PRESENTATION_CSS = """
 """
 
 
-def presenting() -> bool:
-    return st.query_params.get("presentation") in ("1", "true", "ja")
-
-
-def set_presenting(on: bool) -> None:
-    if on:
-        st.query_params["presentation"] = "1"
-    else:
-        st.query_params.pop("presentation", None)
-        st.query_params.pop("vy", None)
-
-
 def chosen_week() -> dt.date:
     """The week from the link (?vecka=YYYY-MM-DD, any day of it), else this week."""
     today = local_day(muni.timezone)
@@ -71,7 +59,7 @@ def chosen_week() -> dt.date:
 def table(frame) -> None:
     if frame.empty:
         st.caption(t("weekly.none"))
-    elif presenting():
+    elif ui.presenting():
         st.table(ui.plain_table(frame.set_index(frame.columns[0])))  # cells render Markdown
     else:
         st.dataframe(frame, hide_index=True, width="stretch")
@@ -82,13 +70,15 @@ def view_summary() -> None:
     left.metric(t("weekly.fig_week", week=weekly.week_number(picture.week)), picture.total)
     right.metric(t("weekly.fig_previous", n=picture.previous), fmt_num(picture.previous_mean, 1))
     st.text(weekly.summary(picture))
-    if not presenting():
+    if not ui.presenting():
         st.caption(t("weekly.internal"))
 
 
 def view_places() -> None:
-    table(weekly.compare_table(picture.by_place, picture, labels).head(10 if presenting() else 50))
-    if not presenting():
+    table(
+        weekly.compare_table(picture.by_place, picture, labels).head(10 if ui.presenting() else 50)
+    )
+    if not ui.presenting():
         st.subheader(t("weekly.by_category"))
         table(weekly.compare_table(picture.by_category, picture, labels))
         st.subheader(t("weekly.by_both"))
@@ -100,7 +90,7 @@ def view_repeated() -> None:
     if shown.empty:
         st.text(t("weekly.repeated_none"))
     else:
-        table(shown.head(8) if presenting() else shown)
+        table(shown.head(8) if ui.presenting() else shown)
     st.caption(t("weekly.repeated_help", n=signals.REPEAT_MIN, weeks=picture.previous))
 
 
@@ -109,12 +99,12 @@ def view_actions() -> None:
     if shown.empty:
         st.text(t("weekly.actions_none"))
     else:
-        table(shown.head(8) if presenting() else shown)
+        table(shown.head(8) if ui.presenting() else shown)
 
 
 def view_tertial() -> None:
     st.text(tertial)
-    table(weekly.ranking_table(ranking).head(10 if presenting() else 100))
+    table(weekly.ranking_table(ranking).head(10 if ui.presenting() else 100))
     st.caption(t("weekly.tertial_rule"))
 
 
@@ -127,20 +117,8 @@ RENDER = {
 }
 
 
-def current_view() -> int:
-    try:
-        n = int(st.query_params.get("vy", "1"))
-    except ValueError:
-        n = 1
-    return min(max(n, 1), len(VIEWS))
-
-
-def go_to(n: int) -> None:
-    st.query_params["vy"] = str(n)
-
-
 muni = ui.municipality()
-me = ui.analyst() if presenting() else ui.sign_in_box()
+me = ui.analyst() if ui.presenting() else ui.sign_in_box()
 if me is None:
     st.title(t("weekly.heading"))
     st.info(t("cases.analysts_only"))
@@ -157,20 +135,20 @@ start, end = signals.tertial_of(week)
 ranking = signals.tertial_ranking(frame, start, end)
 tertial = weekly.tertial_label(start, end)
 
-if presenting():
+if ui.presenting():
     st.html(PRESENTATION_CSS)
-    n = current_view()
+    n = ui.presentation_view(len(VIEWS))
     back, where, forward, leave = st.columns([2, 1, 2, 3])
-    back.button(t("meeting.previous_view"), on_click=go_to, args=(n - 1,), disabled=n == 1)
+    back.button(t("meeting.previous_view"), on_click=ui.go_to_view, args=(n - 1,), disabled=n == 1)
     where.markdown(t("weekly.view_of", n=n, total=len(VIEWS)))
     forward.button(
         t("meeting.next_view"),
-        on_click=go_to,
+        on_click=ui.go_to_view,
         args=(n + 1,),
         disabled=n == len(VIEWS),
         type="primary",
     )
-    leave.button(t("weekly.exit"), on_click=set_presenting, args=(False,))
+    leave.button(t("weekly.exit"), on_click=ui.set_presenting, args=(False,))
     st.title(t(f"weekly.view_{VIEWS[n - 1]}"))
     st.caption(weekly.week_label(picture.week))
     RENDER[VIEWS[n - 1]]()
@@ -192,7 +170,7 @@ st.toggle(
     t("weekly.presentation"),
     value=False,
     key="veckolage_presentation",
-    on_change=lambda: set_presenting(st.session_state["veckolage_presentation"]),
+    on_change=lambda: ui.set_presenting(st.session_state["veckolage_presentation"]),
     help=t("weekly.presentation_help"),
 )
 made_on = local_day(muni.timezone)
