@@ -81,6 +81,38 @@ def browser():
         chromium.close()
 
 
+def sign_in_as_analyst(page, password: str = ANALYST_PASSWORD, name: str = "Testanalytiker"):
+    """Sign in with the sidebar's password form, as a user does, and wait for the greeting.
+
+    The form clears its fields the moment it is submitted. Once (in CI, on a loaded machine)
+    a click landed while the page re-rendered and was lost: the password stayed in the field
+    and no run started. A field that still holds the password once the page is idle means
+    the click never reached the form, so it is clicked again, as a user would; a sign-in that
+    is refused or never answered still fails the test.
+    """
+    from playwright.sync_api import Error, expect
+
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Analytiker").click()
+    field = sidebar.get_by_label("Lösenord")
+    field.fill(password)
+    button = sidebar.get_by_role("button", name="Logga in")
+    button.click()
+    for _ in range(20):
+        try:
+            if field.input_value(timeout=1_000) != password:
+                break
+        except Error:  # the form is gone: signed in
+            break
+        page.wait_for_timeout(250)
+    else:
+        if page.locator("[data-testid='stApp'][data-test-script-state='running']").count() == 0:
+            print("sign_in_as_analyst: the first click did not submit the form; clicking again")
+            button.click()
+    expect(sidebar.get_by_text(f"Inloggad som {name}")).to_be_visible()
+    return sidebar
+
+
 @pytest.fixture(scope="session")
 def sample_incidents() -> pd.DataFrame:
     """The sample incidents file as plain pandas reads it (every column as text), read just

@@ -225,16 +225,12 @@ def test_promise_page_timeline_and_follow_up(open_page, artifacts):
 
 
 def test_analyst_signs_in_and_imports_a_swedish_excel_csv(open_page, artifacts, tmp_path):
-    from tests.browser.conftest import ANALYST_PASSWORD
+    from tests.browser.conftest import sign_in_as_analyst
 
     page = open_page("/data", 1366, 768)
     wait_until_rendered(page, "Data")
     expect(page.get_by_text("Logga in som analytiker")).to_be_visible()
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Analytiker").click()
-    sidebar.get_by_label("Lösenord").fill(ANALYST_PASSWORD)
-    sidebar.get_by_role("button", name="Logga in").click()
-    expect(sidebar.get_by_text("Inloggad som Testanalytiker")).to_be_visible()
+    sign_in_as_analyst(page)
     # Streamlit's uploader speaks English; the page replaces its words with Swedish ones.
     wait_until_rendered(page, "Data")
     shown = page.get_by_test_id("stFileUploaderDropzone").evaluate(

@@ -15,7 +15,7 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ANALYST_PASSWORD, REPO_ROOT, run_server
+from tests.browser.conftest import ANALYST_PASSWORD, REPO_ROOT, run_server, sign_in_as_analyst
 from tests.browser.test_map import MAP_FRAME
 from tests.browser.test_pages import PAGES as ALL_PAGES
 from tests.browser.test_pages import assert_no_exception, screenshot, wait_until_rendered
@@ -127,11 +127,7 @@ def test_a_meeting_date_entered_in_the_app_sets_the_bra_period(browser, feed_url
     context, page = open_at(browser, url + "/data", 1366, 900)
     try:
         wait_until_rendered(page, "Data")
-        sidebar = page.get_by_test_id("stSidebar")
-        sidebar.get_by_text("Analytiker").click()
-        sidebar.get_by_label("Lösenord").fill(ANALYST_PASSWORD)
-        sidebar.get_by_role("button", name="Logga in").click()
-        expect(sidebar.get_by_text("Inloggad som Testanalytiker")).to_be_visible()
+        sign_in_as_analyst(page)
         # Through the navigation: a new page load would be a new session (signed out).
         page.get_by_test_id("stSidebarNav").get_by_text("BRÅ-möte").click()
         wait_until_rendered(page, "Lägesbild för BRÅ")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from lib.auth import Accounts
 from lib.ingest.store import Store
 from lib.passwords import MIN_ITERATIONS, hash_password
-from tests.browser.conftest import PAGE_TIMEOUT_MS, run_server
+from tests.browser.conftest import PAGE_TIMEOUT_MS, run_server, sign_in_as_analyst
 from tests.browser.test_pages import wait_until_rendered
 
 pytestmark = pytest.mark.browser
@@ -61,11 +61,7 @@ def test_a_replayed_session_id_gets_a_viewer(browser, server, tmp_path):
     victim_context, victim = _open(browser, url)
     uploads: list[str] = []
     victim.on("request", lambda r: uploads.append(r.url) if UPLOAD in r.url else None)
-    sidebar = victim.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Analytiker").click()
-    sidebar.get_by_label("Lösenord").fill(PASSWORD)
-    sidebar.get_by_role("button", name="Logga in").click()
-    expect(sidebar.get_by_text("Inloggad som Testanalytiker")).to_be_visible()
+    sign_in_as_analyst(victim, PASSWORD)
     wait_until_rendered(victim, "Data")
     csv = tmp_path / "liten.csv"
     csv.write_text("datum;kategori;ort\n2019-03-05;Klotter;Hallsberg\n", encoding="utf-8")
