@@ -1082,6 +1082,8 @@ MESSAGES: dict[str, str] = {
     "log.viewed": "visad",
     "log.exported": "exporterad",
     "log.merged": "sammanslagen",
+    "log.unmerged": "öppnad igen: rapporten den var sammanslagen med togs bort",
+    "log.undone_import": "inläsning {id} ångrades",
     "log.linked": "kopplad till åtgärd",
     "log.purged": "rensad (lagringstid)",
     "log.imported": "inläst från fil",

@@ -329,6 +329,26 @@ def test_a_file_of_reports_imports_once_and_can_be_undone(rstore, muni):
     assert rp.read_reports(rstore).empty
 
 
+def test_undoing_a_file_reopens_reports_merged_into_its_reports(rstore, muni):
+    """A report made in the app, merged into one that came from a file: undoing the file
+    must not leave it pointing at nothing, closed and uncounted."""
+    text = "id;datum;kategori;allvar;plats\ne1;2025-05-01 22:15;Klotter;2;Hallsbergs station\n"
+    outcome = rp.import_reports(rstore, muni, text.encode("utf-8"), "est.csv", "A", {})
+    assert outcome.ok
+    report(rstore, muni, "app", dt.datetime(2025, 5, 1, 22, 30))
+    rp.merge(rstore, "app", "e1", "Analytiker")
+    assert len(rstore.read_incidents()) == 1  # the two count once
+    rstore.undo(outcome.import_id, "A")
+    frame = rp.read_reports(rstore).set_index("id")
+    assert list(frame.index) == ["app"]
+    assert pd.isna(frame.loc["app", "merged_into"]) and frame.loc["app", "status"] == "new"
+    assert len(rstore.read_incidents()) == 1  # the signal still counts
+    log = rp.read_log(rstore)
+    reopened = log[log["event"] == "unmerged"]
+    assert list(reopened["report_id"]) == ["app"]
+    assert reopened["detail"].iloc[0] == f"inläsning {outcome.import_id} ångrades"
+
+
 def test_a_file_with_bad_rows_is_refused_naming_them(rstore, muni):
     text = (
         "datum;kategori;anteckning\n"

@@ -30,8 +30,17 @@ import pandas as pd
 import sqlalchemy as sa
 
 from lib.config import DATA_DIR, Locality, Municipality, known_categories
+from lib.i18n import t
 from lib.ingest import personal_data
-from lib.ingest.store import TABLES, TIME_FORMAT, Store, imports, lock_writers, metadata
+from lib.ingest.store import (
+    TABLES,
+    TIME_FORMAT,
+    UNDO_HOOKS,
+    Store,
+    imports,
+    lock_writers,
+    metadata,
+)
 
 STATUSES = ("new", "assessed", "planned", "done", "closed")
 OPEN_STATUSES = ("new", "assessed", "planned")
@@ -109,6 +118,37 @@ sa.Index("ix_report_log_municipality", report_log.c.municipality, report_log.c.i
 
 # A file of reports is an import like any other: undone through Store.undo.
 TABLES.setdefault("reports", reports)
+
+
+def _reopen_merged_into_removed(conn, store: Store, import_id: int) -> None:
+    """Before an import of reports is undone: a report of another import (or made in the
+    app) that was merged into one of the removed reports would point at nothing, closed and
+    no longer counted, so its signal would vanish. It is opened again as new, for the
+    analyst to look at, and the log says why."""
+    removed = sa.select(reports.c.id).where(_mine(store, reports), reports.c.import_id == import_id)
+    orphans = (
+        conn.execute(
+            sa.select(reports.c.id).where(
+                _mine(store, reports),
+                reports.c.merged_into.in_(removed),
+                sa.or_(reports.c.import_id.is_(None), reports.c.import_id != import_id),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not orphans:
+        return
+    conn.execute(
+        reports.update()
+        .where(_mine(store, reports), reports.c.id.in_(orphans))
+        .values(merged_into=None, status="new", updated_at=_now())
+    )
+    for report_id in orphans:
+        _log(conn, store, "unmerged", None, report_id, t("log.undone_import", id=import_id))
+
+
+UNDO_HOOKS.setdefault("reports", _reopen_merged_into_removed)
 OWN_TABLES = (reports, report_actions, report_log)
 
 
