@@ -84,11 +84,11 @@ def browser():
 def sign_in_as_analyst(page, password: str = ANALYST_PASSWORD, name: str = "Testanalytiker"):
     """Sign in with the sidebar's password form, as a user does, and wait for the greeting.
 
-    The form clears its fields the moment it is submitted. Once (in CI, on a loaded machine)
-    a click landed while the page re-rendered and was lost: the password stayed in the field
-    and no run started. A field that still holds the password once the page is idle means
-    the click never reached the form, so it is clicked again, as a user would; a sign-in that
-    is refused or never answered still fails the test.
+    The form clears its fields the moment it is submitted. Once in CI (two workers on two
+    cores) the password stayed in the field after the click and the page never signed in:
+    the click had not reached the form, for a reason not found. A field that still holds the
+    password once the page is idle is clicked again, as a user would; a sign-in that is
+    refused or never answered still fails the test.
     """
     from playwright.sync_api import Error, expect
 
