@@ -5,6 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from lib import ui
 from lib.config import load_municipality
 from lib.i18n import t
 
@@ -15,9 +16,8 @@ st.set_page_config(
     layout="wide",
 )
 
-# Streamlit's page says lang="en"; screen readers would read Swedish with English rules. A
-# constant script (no data in it) sets the document's language.
-st.html('<script>document.documentElement.lang = "sv";</script>', unsafe_allow_javascript=True)
+# The document's language, and Swedish words in Streamlit's "Page not found" box.
+ui.swedish_frontend()
 
 # The default page is served at the root only, yet reserves its url_path: "hem" keeps
 # "oversikt" free for the page below.
@@ -42,8 +42,6 @@ def signal_pages() -> list:
     analysts, triage and the weekly picture for analysts. Each page is reachable by its
     address for anyone and says itself who may use it; the navigation lists it only for
     them."""
-    from lib import ui
-
     ui.purge_reports_if_due()
     signed = ui.account()
     reporter = "visible" if signed is not None else "hidden"

@@ -568,6 +568,57 @@ def _idle_seconds() -> float:
     return idle_seconds(_secrets().get("analyst"), os.environ)
 
 
+# Streamlit's own words in the "Page not found" box, which a mistyped or outdated link opens.
+# tests/browser/test_phone.py fails when Streamlit changes them (the box would be English again).
+STREAMLIT_NOT_FOUND = {
+    "title": "Page not found",
+    "text": "The page that you have requested does not seem to exist. Running the app's main page.",
+    "close": "Close",
+}
+
+
+def swedish_frontend() -> None:
+    """Two things Streamlit's frontend says in English to every viewer: the document's
+    language (lang="en": screen readers would read Swedish with English rules) and the
+    "Page not found" box of a link to a page that does not exist. One constant script (its
+    words come from the catalogue, nothing from data) sets lang="sv" and, whenever that box
+    appears, puts the catalogue's words in it."""
+    import json
+
+    words = {
+        STREAMLIT_NOT_FOUND["title"]: t("notfound.title"),
+        STREAMLIT_NOT_FOUND["text"]: t("notfound.text"),
+    }
+    script = """<script>
+document.documentElement.lang = "sv";
+if (!window.trygghetSwedish) {
+  window.trygghetSwedish = true;
+  const words = WORDS, close = CLOSE;
+  const swap = () => {
+    for (const box of document.querySelectorAll("[role=dialog]")) {
+      const heading = box.querySelector("h2");
+      if (!heading || words[heading.textContent.trim()] === undefined) continue;
+      for (const e of box.querySelectorAll("h2, div")) {
+        const text = e.textContent.trim();
+        if (e.childElementCount === 0 && words[text] !== undefined) e.textContent = words[text];
+      }
+      const button = box.querySelector("button[aria-label=" + JSON.stringify(OLD_CLOSE) + "]");
+      if (button) button.setAttribute("aria-label", close);
+    }
+  };
+  new MutationObserver(swap).observe(document.body, {childList: true, subtree: true});
+  swap();
+}
+</script>"""
+    for name, value in (
+        ("WORDS", words),
+        ("OLD_CLOSE", STREAMLIT_NOT_FOUND["close"]),
+        ("CLOSE", t("notfound.close")),
+    ):
+        script = script.replace(name, json.dumps(value, ensure_ascii=False))
+    st.html(script, unsafe_allow_javascript=True)
+
+
 def sign_in_mode() -> str | None:
     """'oidc' when [auth] is configured (e.g. the municipality's Entra ID), 'password' when a
     bootstrap analyst hash or local accounts are, otherwise None: then nothing can be

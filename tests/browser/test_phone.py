@@ -1,5 +1,6 @@
 """A phone (390×844): the change table's verdict column and the map are on screen without
-sideways scrolling; /oversikt is the overview, not Streamlit's "Page not found"."""
+sideways scrolling; /oversikt is the overview, not Streamlit's "Page not found", and a link to
+a page that does not exist gets that box in Swedish."""
 
 from __future__ import annotations
 
@@ -60,3 +61,20 @@ def test_oversikt_by_name_is_the_overview(open_page, artifacts):
     nav = page.get_by_test_id("stSidebarNav")
     expect(nav.get_by_role("link", name="Översikt")).to_have_attribute("aria-current", "page")
     screenshot(page, artifacts / "oversikt-by-name-1366x768.png")
+
+
+def test_a_link_to_no_page_says_so_in_swedish(open_page, artifacts):
+    """Streamlit's own box for an unknown page, with the catalogue's words in it: fails when
+    Streamlit changes its words (lib.ui.STREAMLIT_NOT_FOUND) or the box."""
+    page = open_page("/kartan?ort=P%C3%A5lsboda", *PHONE)
+    wait_until_rendered(page, PAGES["oversikt"][1])
+    box = page.get_by_role("dialog")
+    expect(box.get_by_role("heading", name="Sidan finns inte")).to_be_visible()
+    expect(box).to_contain_text("Översikten visas i stället.")
+    expect(box.get_by_role("button", name="Stäng")).to_be_visible()
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_text("Running the app's main page").count() == 0
+    assert page.evaluate("document.documentElement.lang") == "sv"
+    screenshot(page, artifacts / "sidan-finns-inte-390x844.png")
+    box.get_by_role("button", name="Stäng").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
