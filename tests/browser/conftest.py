@@ -94,7 +94,7 @@ def sign_in_as_analyst(page, password: str = ANALYST_PASSWORD, name: str = "Test
 
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Analytiker").click()
-    field = sidebar.get_by_label("Lösenord")
+    field = sidebar.get_by_label("Lösenord", exact=True)
     field.fill(password)
     button = sidebar.get_by_role("button", name="Logga in")
     button.click()

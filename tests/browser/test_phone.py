@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.test_map import MAP_FRAME
 from tests.browser.test_pages import PAGES, assert_no_exception, screenshot, wait_until_rendered
 
 try:
@@ -42,7 +43,7 @@ def test_verdict_column_is_on_a_phone_screen(open_page, artifacts):
 def test_map_starts_on_the_first_phone_screen(open_page, artifacts):
     page = open_page("/karta", *PHONE)
     wait_until_rendered(page, "Karta")
-    frame = page.locator("iframe[title*='streamlit_folium']").first
+    frame = page.locator(MAP_FRAME).first
     frame.wait_for()
     box = frame.bounding_box()
     assert box is not None and box["y"] < PHONE[1] - 100, box
@@ -65,7 +66,7 @@ def test_oversikt_by_name_is_the_overview(open_page, artifacts):
 
 def test_a_link_to_no_page_says_so_in_swedish(open_page, artifacts):
     """Streamlit's own box for an unknown page, with the catalogue's words in it: fails when
-    Streamlit changes its words (lib.ui.STREAMLIT_NOT_FOUND) or the box."""
+    Streamlit changes its words (lib.ui.FRONTEND_TEXTS) or the box."""
     page = open_page("/kartan?ort=P%C3%A5lsboda", *PHONE)
     wait_until_rendered(page, PAGES["oversikt"][1])
     box = page.get_by_role("dialog")

@@ -132,12 +132,15 @@ def test_a_meeting_date_entered_in_the_app_sets_the_bra_period(browser, feed_url
         page.get_by_test_id("stSidebarNav").get_by_text("BRÅ-möte").click()
         wait_until_rendered(page, "Lägesbild för BRÅ")
         page.get_by_test_id("stExpander").get_by_text("BRÅ:s mötesdatum").click()
-        # Streamlit's date field: a year, a month and a day segment, typed in turn.
-        page.get_by_role("spinbutton", name="year, Mötesdag").click()
+        # Streamlit's date field: a year, a month and a day segment (named in Swedish by
+        # lib.ui.swedish_frontend), typed in turn.
+        page.get_by_role("spinbutton", name="år, Mötesdag").click()
         page.keyboard.type("2026")
-        page.get_by_role("spinbutton", name="month, Mötesdag").click()
+        page.get_by_role("spinbutton", name="månad, Mötesdag").click()
         page.keyboard.type("06")
-        page.get_by_role("spinbutton", name="day, Mötesdag").click()
+        month = page.get_by_role("spinbutton", name="månad, Mötesdag")
+        expect(month).to_have_attribute("aria-valuetext", "06 – juni")  # read out in Swedish
+        page.get_by_role("spinbutton", name="dag, Mötesdag").click()
         page.keyboard.type("15")
         page.get_by_role("button", name="Lägg till mötesdatum").click()
         expect(page.get_by_text("Mötesdatumet 15 juni 2026 sparades")).to_be_visible()

@@ -52,7 +52,7 @@ def open_at(browser, url: str, width: int, height: int):
 def sign_in(page, name: str, scope=None) -> None:
     scope = scope or page
     scope.get_by_label("Namn").fill(name)
-    scope.get_by_label("Lösenord").fill(PASSWORD)
+    scope.get_by_label("Lösenord", exact=True).fill(PASSWORD)
     scope.get_by_role("button", name="Logga in").click()
 
 
