@@ -233,7 +233,15 @@ def coverage_notes(p: changes.Periods) -> list[str]:
 def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFrame, list]:
     """A change table as the viewer sees it, and its verdicts. Small counts are hidden,
     with a second cell in a column where only one would be (so the column's margin cannot
-    give it away), and a row with a hidden count gets no verdict and no change."""
+    give it away), and a row with a hidden count gets no verdict and no change.
+
+    A category (or source) is in the table because it has incidents. In the public view a
+    row whose published counts are all 0 would still say that its true count is not 0 (the
+    noise took a 1 or 2 down to 0), so such rows are left out: what is listed follows what is
+    published. Localities are all listed, quiet ones too, so none is left out."""
+    if not d.exact and by != "locality":
+        published = table[["total", "current", "previous"]]
+        table = table[(published != 0).any(axis=1)].reset_index(drop=True)
     hide_total = d.hide_margin(list(table["total"]))
     hide_cur = d.hide_margin(list(table["current"]))
     hide_prev = d.hide_margin(list(table["previous"]))
@@ -263,16 +271,19 @@ def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFra
             }
         )
         verdicts.append({"subject": str(r.key), "verdict": verdict_word(code)})
-    return pd.DataFrame(rows), verdicts
+    names = ["total_period", "compared_now", "previous", "change_ci", "verdict", "rate"]
+    columns = [t(f"col.{by}"), *(t(f"col.{n}") for n in names), t("col.rate_status")]
+    return pd.DataFrame(rows, columns=columns), verdicts
 
 
 def changed_sentences(table: pd.DataFrame, verdicts: list[dict], by: str) -> list[str]:
     """One sentence per row shown as a significant increase or decrease ("Skadegörelse ökade
     säkerställt – ökningen är …"), from a change table and its verdicts as shown."""
     called = (t("verdict.increase"), t("verdict.decrease"))
+    shown = {v["subject"]: v["verdict"] for v in verdicts}  # rows left out have none
     out = []
-    for row, v in zip(table.itertuples(), verdicts, strict=True):
-        if v["verdict"] not in called:
+    for row in table.itertuples():
+        if shown.get(str(row.key)) not in called:
             continue
         direction = "up" if row.verdict == stats.INCREASE else "down"
         comparison = stats.RateComparison(
