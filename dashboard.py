@@ -16,7 +16,7 @@ st.set_page_config(
     layout="wide",
 )
 
-# The document's language, and Swedish words in Streamlit's "Page not found" box.
+# The document's language, and Swedish for the words of Streamlit's own frontend.
 ui.swedish_frontend()
 
 # The default page is served at the root only, yet reserves its url_path: "hem" keeps

@@ -622,7 +622,7 @@ FRONTEND_TEXTS = {
         "notfound.text"
     ),
     "Skip to main content": "frontend.skip_to_main",
-    "Use arrow keys to navigate dates. Enter to select. Escape to close.": ("frontend.date_keys"),
+    "Use arrow keys to navigate dates. Enter to select. Escape to close.": "frontend.date_keys",
     "No results": "frontend.no_results",
     "Running...": "frontend.running",
     "Connecting": "frontend.connecting",
@@ -699,6 +699,12 @@ def swedish_frontend() -> None:
     script whose words all come from the catalogue (nothing from data) puts the Swedish in
     as the elements appear. React keeps an attribute or text it has not changed itself, and
     puts its English back only when it changes the value, which the script sees again."""
+    st.html(_frontend_script(), unsafe_allow_javascript=True)
+
+
+@functools.cache
+def _frontend_script() -> str:
+    """The script, built once per process (it is the same for every run and session)."""
     import json
 
     def words(table: dict[str, str]) -> str:
@@ -712,7 +718,7 @@ def swedish_frontend() -> None:
         ("TEXTS", words(FRONTEND_TEXTS)),
     ):
         script = script.replace(name, value, 1)
-    st.html(script, unsafe_allow_javascript=True)
+    return script
 
 
 def sign_in_mode() -> str | None:

@@ -245,6 +245,8 @@ def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFra
     hide_total = d.hide_margin(list(table["total"]))
     hide_cur = d.hide_margin(list(table["current"]))
     hide_prev = d.hide_margin(list(table["previous"]))
+    names = ["total_period", "compared_now", "previous", "change_ci", "verdict", "rate"]
+    columns = [t(f"col.{by}"), *(t(f"col.{n}") for n in names), t("col.rate_status")]
     rows, verdicts = [], []
     for i, r in enumerate(table.itertuples()):
         primary = d.any_hidden(r.current, r.previous, r.total)
@@ -259,20 +261,18 @@ def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFra
             code = r.verdict
         shown = code in (stats.INCREASE, stats.DECREASE, stats.NO_CHANGE)
         rows.append(
-            {
-                t(f"col.{by}"): str(r.key),
-                t("col.total_period"): _cell(r.total, hide_total[i], d),
-                t("col.compared_now"): _cell(r.current, hide_cur[i], d),
-                t("col.previous"): _cell(r.previous, hide_prev[i], d),
-                t("col.change_ci"): short_change(r.ratio, r.low, r.high) if shown else "–",
-                t("col.verdict"): verdict_word(code),
-                t("col.rate"): fmt_num(r.rate, 1) if shown and not np.isnan(r.rate) else "–",
-                t("col.rate_status"): t(f"rate.{r.rate_status}") if shown else "",
-            }
+            (  # in the order of ``columns``
+                str(r.key),
+                _cell(r.total, hide_total[i], d),
+                _cell(r.current, hide_cur[i], d),
+                _cell(r.previous, hide_prev[i], d),
+                short_change(r.ratio, r.low, r.high) if shown else "–",
+                verdict_word(code),
+                fmt_num(r.rate, 1) if shown and not np.isnan(r.rate) else "–",
+                t(f"rate.{r.rate_status}") if shown else "",
+            )
         )
         verdicts.append({"subject": str(r.key), "verdict": verdict_word(code)})
-    names = ["total_period", "compared_now", "previous", "change_ci", "verdict", "rate"]
-    columns = [t(f"col.{by}"), *(t(f"col.{n}") for n in names), t("col.rate_status")]
     return pd.DataFrame(rows, columns=columns), verdicts
 
 
