@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lib.config import load_municipality
 from lib.i18n import ARGPARSE, fmt_int, t
+from lib.ingest.dates import DATE_ORDERS
 from lib.ingest.importers import excel_csv_bytes, to_swedish_csv
 from lib.ingest.loading import (
     IMPORT_KINDS,
@@ -64,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--map", type=Path, metavar="FIL", help=t("cli.help_map"))
     imp.add_argument("--keep-sample", action="store_true", help=t("cli.help_keep_sample"))
+    imp.add_argument(
+        "--sheet", action="append", metavar="NAMN", dest="sheets", help=t("cli.help_sheet")
+    )
+    imp.add_argument(
+        "--datumordning", choices=DATE_ORDERS, dest="date_order", help=t("cli.help_date_order")
+    )
     sample = sub.add_parser("sample", help=t("cli.help_sample"))
     sample.add_argument("action", choices=["load", "remove"])
     exp = sub.add_parser("export", help=t("cli.help_export"))
@@ -152,9 +159,16 @@ def cmd_import(store, muni, args) -> list[str]:
         year=args.year,
         value_map=value_map,
         replace_sample=not args.keep_sample,
+        date_order=args.date_order,
+        sheets=tuple(args.sheets) if args.sheets else None,
     )
-    unknown = outcome.read.unknown_values if outcome.read is not None else None
+    read = outcome.read
+    unknown = read.unknown_values if read is not None else None
     hints = [] if unknown is None or unknown.empty else unmapped_messages(unknown, value_map)
+    if read is not None and read.needs_sheet:
+        hints.append(t("cli.sheet_hint"))
+    if read is not None and read.needs_date_order:
+        hints.append(t("cli.date_order_hint"))
     if not outcome.ok:
         raise InvalidInput([*outcome.messages[:-1], *hints, *outcome.messages[-1:]])
     if given:

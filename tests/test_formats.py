@@ -264,13 +264,20 @@ def test_missing_source_column_without_a_default(seeded, muni):
 
 
 @pytest.mark.parametrize(
-    "header",
-    ["datum;datum;kategori;ort;källa", "datum;tid;kategori;ort;källa"],
-    ids=["same-name", "two-aliases-of-one-column"],
+    ("header", "expected"),
+    [
+        ("datum;datum;kategori;ort;källa", "samma rubrik i flera kolumner: ”datum” i kolumn 1 och 2"),
+        ("Datum;kategori;datum;ort;källa", "”Datum” i kolumn 1 och 3"),
+        ("datum;tid;kategori;ort;källa", "kolumnerna ”datum” och ”tid” betyder båda"),
+    ],
+    ids=["same-name", "same-name-other-case", "two-aliases-of-one-column"],
 )
-def test_duplicate_column_names(seeded, muni, header):
+def test_duplicate_column_names(seeded, muni, header, expected):
     data = csv_bytes(header, "2019-01-01;2019-01-01;Stöld;Hallsberg;Polisen")
-    refuse(seeded, muni, data, "förekommer flera gånger")
+    refuse(seeded, muni, data, expected)
+    # The message names the duplicate and never calls a column missing that is there.
+    result = read_table(data, None, muni, "dubbel.csv")
+    assert [e.reason for e in result.errors if "saknas" in e.reason] == []
 
 
 def test_dates_in_the_future(seeded, muni):
@@ -533,7 +540,10 @@ def test_swedish_excel_csv_cp1252(muni):
         encoding="cp1252",
     )
     assert data.count(b"\xe5") and b"\xc3" not in data  # really Windows-1252
-    result = read_table(data, None, muni, "excel.csv")
+    # 5/3/2019 reads both ways and no row tells which: the analyst is asked.
+    asked = read_table(data, None, muni, "excel.csv")
+    assert asked.needs_date_order and asked.ambiguous_date == "5/3/2019"
+    result = read_table(data, None, muni, "excel.csv", date_order="dm")
     assert result.kind == "incidents" and result.ok, result.errors
     got = result.valid.sort_values("occurred_at").reset_index(drop=True)
     assert got["occurred_at"].dt.strftime("%Y-%m-%d %H:%M").tolist() == [

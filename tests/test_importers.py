@@ -21,8 +21,8 @@ def test_swedish_excel_cp1252(muni):
     assert first["lat"] == pytest.approx(59.0671) and first["lon"] == pytest.approx(15.1102)
     assert first["description"] == "Krossad ruta vid Åsbro väg"
     assert bool(first["time_known"])
-    # 5/3/2019 is day-first: 5 March; a date without a time has no known time.
-    second = rows.loc["2019-03-05 00:00"]
+    # 15/3/2019 is day-first: 15 March; a date without a time has no known time.
+    second = rows.loc["2019-03-15 00:00"]
     assert second["locality"] == "Pålsboda" and not bool(second["time_known"])
     assert second["source"] == "municipal_report"
     # Case-insensitive vocabulary, '..' is missing.
@@ -63,7 +63,7 @@ def test_broken_rows_get_swedish_reasons(muni):
         ("kategori;ort\r\nStöld;Hallsberg\r\n".encode(), "kolumnen datum saknas"),
         (
             "datum;datum;kategori;ort;källa\r\n2019-01-01;2019-01-01;Stöld;Hallsberg;Polisen\r\n".encode(),
-            "förekommer flera gånger",
+            "samma rubrik i flera kolumner: ”datum” i kolumn 1 och 2",
         ),
         (
             "datum;kategori;ort;källa\r\n2019-01-01;Stöld;Hallsberg;Polisen;x;y\r\n".encode(),

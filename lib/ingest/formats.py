@@ -18,29 +18,11 @@ import pandas as pd
 
 from lib.config import Municipality, find_region
 from lib.i18n import fmt_int, fmt_rows, t
+from lib.ingest.dates import SWEDISH_MONTHS
 from lib.ingest.limits import COMMAND_LINE, Limits, json_problem, xlsx_problem
-from lib.ingest.schemas import COLUMNS, header_map
+from lib.ingest.schemas import COLUMNS, header_map, swedish_headers
 
 FORMATS = ("csv", "xlsx", "json")
-SWEDISH_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        (
-            "januari",
-            "februari",
-            "mars",
-            "april",
-            "maj",
-            "juni",
-            "juli",
-            "augusti",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        )
-    )
-}
 # Entries of the police feed that are not one incident each.
 NOT_INCIDENTS = re.compile(r"^(sammanfattning|uppdatering)\b", re.IGNORECASE)
 # "21 augusti 11.30", "6 mars 7:05": the time the event happened, as the police name it.
@@ -53,6 +35,29 @@ KOLADA_KPIS = {
     "N07546": "Bostadsinbrott",
     "N07544": "Narkotikabrott",
 }
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet as the reader found it: its table's header as written (the first row,
+    among the first few with something in them, that is a known kind's header; else the
+    first such row), the header's line, the rows with something in them under it, and
+    whether the header is a known kind's."""
+
+    name: str
+    header: tuple[str, ...] = ()
+    header_row: int = 0
+    rows: int = 0
+    recognised: bool = False
+
+    @property
+    def table(self) -> bool:
+        """Two named columns or more and rows under them: a cover page or a note is none."""
+        return sum(bool(h) for h in self.header) >= 2 and self.rows > 0
+
+    @property
+    def shape(self) -> tuple[str, ...]:
+        return tuple(h.lower() for h in self.header)
 
 
 @dataclass
@@ -68,6 +73,15 @@ class Raw:
     # Where each row stands in the file when that is not its row number (the police feed:
     # the event's place in the list, from 1), for messages naming rows.
     positions: list[int] | None = None
+    # An Excel workbook: every worksheet, the ones read into ``frame`` (in order), and whether
+    # the analyst must choose (the sheets with tables have different headers).
+    sheets: list[Sheet] = field(default_factory=list)
+    chosen: tuple[str, ...] = ()
+    needs_sheet: bool = False
+    # Each row's line in its sheet and, when several sheets were read, the sheet: for
+    # messages naming rows (None: row i of the frame is line i + 2 of the file).
+    row_numbers: list[int] | None = None
+    row_sheets: list[str] | None = None
 
 
 def file_format(data: bytes, file_name: str) -> str:
@@ -100,11 +114,16 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def read_excel(data: bytes, limits: Limits | None = None) -> Raw:
-    """The first worksheet, its first row as the header. The zip's sizes are checked before
-    openpyxl opens it, the sheet's declared dimension is ignored (a 2 kB file may declare a
-    million rows of 16 384 columns, and openpyxl pads every row to it), and rows and cells
-    are counted while they are read."""
+def read_excel(
+    data: bytes, limits: Limits | None = None, sheets: tuple[str, ...] | None = None
+) -> Raw:
+    """A workbook's table. Every worksheet is looked at: sheets without a table (a cover
+    page, instructions) are left out with a note; the sheets with the same header are read
+    together; sheets with different headers are not guessed between (``needs_sheet``).
+    ``sheets`` names the sheets to read instead. The zip's sizes are checked before openpyxl
+    opens it, each sheet's declared dimension is ignored (a 2 kB file may declare a million
+    rows of 16 384 columns, and openpyxl pads every row to it), and rows, cells and sheets
+    are counted, over the whole workbook, while they are read."""
     import openpyxl
 
     limits = limits or COMMAND_LINE
@@ -117,10 +136,7 @@ def read_excel(data: bytes, limits: Limits | None = None) -> Raw:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            sheet = book.worksheets[0]
-            if hasattr(sheet, "reset_dimensions"):  # read-only sheets; others are small
-                sheet.reset_dimensions()
-            rows, problem = _sheet_rows(sheet, limits)
+            found, problem = _read_sheets(book.worksheets, limits)
         finally:
             book.close()
     except MemoryError:  # too big for the reading process's ceiling, not a damaged file
@@ -129,35 +145,178 @@ def read_excel(data: bytes, limits: Limits | None = None) -> Raw:
         return Raw(problem=t("err.bad_excel"))
     if problem:
         return Raw(problem=problem)
-    rows = [r for r in rows if any(r)]
-    if not rows:
-        return Raw(problem=t("err.file_empty"))
-    header = [h.strip() for h in rows[0]]
-    while header and not header[-1]:
-        header.pop()
-    body = [(r + [""] * len(header))[: len(header)] for r in rows[1:]]
-    longer = [i + 2 for i, r in enumerate(rows[1:]) if any(r[len(header) :])]
-    if longer:
-        return Raw(problem=t("err.excel_longer", row=longer[0]))
-    return Raw(pd.DataFrame(body, columns=header, dtype=str), header)
+    return _choose_sheets(found, sheets)
 
 
-def _sheet_rows(sheet, limits: Limits) -> tuple[list[list[str]], str | None]:
-    rows, cells = [], 0
-    for count, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if count > limits.max_rows + 1:
+def _read_sheets(worksheets, limits: Limits):
+    """[(Sheet, [(line, cells), …]), …] for every worksheet, or a limit's refusal."""
+    if len(worksheets) > limits.max_sheets:
+        return [], t(
+            "err.too_many_sheets", count=fmt_int(len(worksheets)), limit=fmt_int(limits.max_sheets)
+        )
+    used = {"rows": 0, "cells": 0}  # one budget for the whole workbook
+    found = []
+    for sheet in worksheets:
+        if hasattr(sheet, "reset_dimensions"):  # read-only sheets; others are small
+            sheet.reset_dimensions()
+        rows, problem = _sheet_rows(sheet, limits, used)
+        if problem:
+            return [], problem
+        found.append(_table(sheet.title, rows))
+    return found, None
+
+
+def _sheet_rows(sheet, limits: Limits, used: dict) -> tuple[list[list[str]], str | None]:
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        used["rows"] += 1
+        if used["rows"] > limits.max_rows + 1:
             return [], t(
-                "err.too_many_rows", count=fmt_int(count - 1), limit=fmt_int(limits.max_rows)
+                "err.too_many_rows",
+                count=fmt_int(used["rows"] - 1),
+                limit=fmt_int(limits.max_rows),
             )
         if len(row) > limits.max_columns:
             return [], t(
                 "err.too_many_columns", count=fmt_int(len(row)), limit=fmt_int(limits.max_columns)
             )
-        cells += len(row)
-        if cells > limits.max_cells:
+        used["cells"] += len(row)
+        if used["cells"] > limits.max_cells:
             return [], t("err.too_many_cells", limit=fmt_int(limits.max_cells))
         rows.append([_cell_text(v) for v in row])
     return rows, None
+
+
+HEADER_SEARCH_ROWS = 20  # a table's header may stand under a title and a few notes
+
+
+def _table(name: str, rows: list[list[str]]):
+    """The sheet's header and the rows with something in them under it, each with its line."""
+    filled = [i for i, r in enumerate(rows) if any(r)]
+    if not filled:
+        return Sheet(name), []
+    at, recognised = filled[0], False
+    for i in filled[:HEADER_SEARCH_ROWS]:
+        if recognise_kind(rows[i]) is not None:
+            at, recognised = i, True
+            break
+    header = [h.strip() for h in rows[at]]
+    while header and not header[-1]:
+        header.pop()
+    body = [(i + 1, rows[i]) for i in filled if i > at]
+    return Sheet(name, tuple(header), at + 1, len(body), recognised), body
+
+
+def _choose_sheets(found: list, sheets: tuple[str, ...] | None) -> Raw:
+    """The sheets to read: those named, else those with a table (of a known kind, if any
+    sheet has one) when they share one header; else the analyst must choose."""
+    infos = [info for info, _ in found]
+    bodies = {info.name: body for info, body in found}
+    by_name = {info.name: info for info in infos}
+    if sheets:
+        missing = [name for name in sheets if name not in by_name]
+        if missing:
+            listed = ", ".join(quoted(i.name) for i in infos)
+            return Raw(
+                problem=t("err.sheet_missing", sheet=missing[0], sheets=listed), sheets=infos
+            )
+        chosen = [by_name[name] for name in dict.fromkeys(sheets)]
+    else:
+        tables = [i for i in infos if i.table]
+        chosen = [i for i in tables if i.recognised] or tables
+        if not chosen:  # no table anywhere: the first sheet with a header, for its refusal
+            first = [i for i in infos if i.recognised] or [i for i in infos if i.header]
+            if not first:
+                return Raw(problem=t("err.file_empty"), sheets=infos)
+            chosen = first[:1]
+    if len({i.shape for i in chosen}) > 1:
+        described = "; ".join(describe_sheet(i) for i in chosen)
+        return Raw(problem=t("err.sheets_differ", sheets=described), sheets=infos, needs_sheet=True)
+    return _sheets_frame(chosen, bodies, infos)
+
+
+def _sheets_frame(chosen: list[Sheet], bodies: dict, infos: list[Sheet]) -> Raw:
+    """The chosen sheets' rows under the first one's header, each row's line and sheet kept."""
+    header = list(chosen[0].header)
+    several = len(chosen) > 1
+    body, lines, where = [], [], []
+    for info in chosen:
+        for line, cells in bodies[info.name]:
+            if any(cells[len(header) :]):
+                if len(infos) > 1:
+                    problem = t("err.excel_longer_sheet", row=line, sheet=info.name)
+                else:
+                    problem = t("err.excel_longer", row=line)
+                return Raw(problem=problem, sheets=infos)
+            body.append((cells + [""] * len(header))[: len(header)])
+            lines.append(line)
+            if several:
+                where.append(info.name)
+    frame = pd.DataFrame(body, columns=header, dtype=str)
+    return Raw(
+        frame,
+        header,
+        notes=_sheet_notes(chosen, infos),
+        sheets=infos,
+        chosen=tuple(i.name for i in chosen),
+        row_numbers=lines,
+        row_sheets=where if several else None,
+    )
+
+
+def _sheet_notes(chosen: list[Sheet], infos: list[Sheet]) -> list[str]:
+    """What became of every sheet of a workbook with more than one, in Swedish."""
+    if len(infos) < 2:
+        return []
+    notes = []
+    if len(chosen) > 1:
+        names = listing([quoted(i.name) for i in chosen])
+        rows = fmt_rows(sum(i.rows for i in chosen))
+        notes.append(t("import.sheets_together", sheets=names, rows=rows))
+    any_known = any(i.recognised for i in chosen)
+    others = [i for i in infos if i not in chosen]
+    also = [i for i in others if i.table and (i.recognised or not any_known)]
+    skipped = [i for i in others if i not in also]
+    if also:
+        listed = "; ".join(describe_sheet(i) for i in also)
+        notes.append(t("import.sheets_not_read", sheets=listed))
+    if skipped:
+        notes.append(t("import.sheets_skipped", sheets=listing([quoted(i.name) for i in skipped])))
+    return notes
+
+
+def quoted(name: str) -> str:
+    return f"”{name}”"
+
+
+def listing(items: list[str]) -> str:
+    """'a', 'a och b', 'a, b och c'."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + t("import.list_and") + items[-1]
+
+
+def describe_sheet(sheet: Sheet, columns: int = 5) -> str:
+    """'”Kameror” (id, namn, lat, lon; 3 rader)': a sheet as a message names it."""
+    shown = [h for h in sheet.header if h][:columns]
+    more = ", …" if sum(bool(h) for h in sheet.header) > columns else ""
+    return t(
+        "import.sheet_described",
+        sheet=quoted(sheet.name),
+        header=", ".join(shown) + more,
+        rows=fmt_rows(sheet.rows),
+    )
+
+
+def sheet_choices(sheets: list[Sheet]) -> list[tuple[str, ...]]:
+    """What an analyst may read from a workbook: each group of sheets with the same header
+    (the default when there is one), then every sheet with something in it on its own."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for sheet in sheets:
+        if sheet.table:
+            groups.setdefault(sheet.shape, []).append(sheet.name)
+    together = [tuple(names) for names in groups.values() if len(names) > 1]
+    return together + [(s.name,) for s in sheets if s.header]
 
 
 # --- JSON -----------------------------------------------------------------------------------
@@ -268,8 +427,10 @@ def police_events(events: list[dict], muni: Municipality) -> Raw:
             municipality=muni.name,
         )
     ]
-    header = ["id", "occurred_at", "category", "locality", "description"]
-    frame = pd.DataFrame(rows, columns=header, dtype=str)
+    frame = _swedish_frame(
+        rows, "incidents", ["id", "occurred_at", "category", "locality", "description"]
+    )
+    header = list(frame.columns)
     if frame.empty:
         return Raw(problem=t("err.police_none", municipality=muni.name), notes=notes)
     return Raw(
@@ -310,11 +471,21 @@ def kolada(obj: dict) -> Raw:
             }
         )
     notes = [t("import.regions_ignored", count=fmt_rows(ignored))] if ignored else []
-    header = ["region_code", "region", "year", "category", "rate", "source"]
-    frame = pd.DataFrame(rows, columns=header, dtype=str)
+    frame = _swedish_frame(
+        rows, "peers", ["region_code", "region", "year", "category", "rate", "source"]
+    )
+    header = list(frame.columns)
     if frame.empty:
         return Raw(problem=t("err.no_known_regions"), notes=notes)
     return Raw(frame, header, kind="peers", notes=notes)
+
+
+def _swedish_frame(rows: list[dict], kind: str, columns: list[str]) -> pd.DataFrame:
+    """A table built from a JSON file, headed as the kind's template is (Swedish), so the
+    data page's column mapping names its columns as it names every file's."""
+    headers = swedish_headers(kind)
+    frame = pd.DataFrame(rows, columns=columns, dtype=str)
+    return frame.rename(columns={c: headers[c] for c in columns})
 
 
 # --- Recognising the kind -------------------------------------------------------------------

@@ -12,7 +12,6 @@ import io
 import math
 import re
 import warnings
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +22,15 @@ from lib import i18n
 from lib.config import Municipality, find_region, known_categories
 from lib.i18n import t
 from lib.ingest import values
-from lib.ingest.formats import Raw, file_format, read_excel, read_json, recognise_kind
+from lib.ingest.dates import read_dates
+from lib.ingest.formats import (
+    Raw,
+    file_format,
+    listing,
+    read_excel,
+    read_json,
+    recognise_kind,
+)
 from lib.ingest.limits import COMMAND_LINE, Limits, line_number, nul_problem, text_problem
 from lib.ingest.schemas import (
     COLUMNS,
@@ -40,17 +47,6 @@ from lib.ingest.schemas import (
 )
 
 MISSING_MARKERS = {"", "..", "NA", "N/A", "n/a", "null", "NULL"}
-DATE_FORMATS = (  # (format, has time); tried in order, day-first as Swedish users write
-    ("%Y-%m-%d %H:%M:%S", True),
-    ("%Y-%m-%d %H:%M", True),
-    ("%Y-%m-%dT%H:%M:%S", True),
-    ("%Y-%m-%dT%H:%M", True),
-    ("%Y-%m-%d", False),
-    ("%d/%m/%Y %H:%M", True),
-    ("%d/%m/%Y", False),
-    ("%d.%m.%Y %H:%M", True),
-    ("%d.%m.%Y", False),
-)
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
@@ -59,11 +55,21 @@ class RowError:
     row: int | None  # row number as a spreadsheet shows it (header is row 1); None: whole file
     column: str | None
     reason: str
+    sheet: str | None = None  # the workbook's sheet, when rows of several sheets were read
 
     def message(self, file_name: str = "") -> str:
         if self.row is None:
             return t("import.file_error", file=file_name, reason=self.reason)
-        return t("import.row_error", row=self.row, column=self.column or "–", reason=self.reason)
+        column = self.column or "–"
+        if self.sheet is not None:
+            return t(
+                "import.sheet_row_error",
+                sheet=self.sheet,
+                row=self.row,
+                column=column,
+                reason=self.reason,
+            )
+        return t("import.row_error", row=self.row, column=column, reason=self.reason)
 
 
 @dataclass
@@ -80,6 +86,16 @@ class ReadResult:
     skip_existing: bool = False  # a feed (police open events): stored ids are left out
     # Values not known as they are written (column, value, rows, suggestion): lib.values.
     unknown_values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # A workbook: its sheets (lib.ingest.formats.Sheet), the ones read, and whether the
+    # analyst must choose because sheets with tables have different headers.
+    sheets: list = field(default_factory=list)
+    chosen_sheets: tuple[str, ...] = ()
+    needs_sheet: bool = False
+    # A value of a date column that reads both as day/month and month/day when no row of the
+    # file tells which (set whether or not an order was given); and whether the order is
+    # still needed, which refuses the file until it is given.
+    ambiguous_date: str | None = None
+    needs_date_order: bool = False
 
     @property
     def ok(self) -> bool:
@@ -91,7 +107,7 @@ class ReadResult:
 
     @property
     def rejected_rows(self) -> int:
-        return len({e.row for e in self.errors if e.row is not None})
+        return len({(e.sheet, e.row) for e in self.errors if e.row is not None})
 
 
 def sha256_of(data: bytes) -> str:
@@ -236,31 +252,14 @@ def parse_numbers(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return numbers, bad
 
 
-ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$"
-
-
-def parse_dates(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Dates as Swedish users write them -> (timestamp, time known, bad mask). ISO dates,
-    with or without a time, are parsed in one pass; other formats only for what is left."""
-    s = clean_text(series)
-    result = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    time_known = pd.Series(False, index=s.index)
-    iso = s.str.match(ISO_DATE).fillna(False).astype(bool)
-    if iso.any():
-        parsed = pd.to_datetime(s[iso], format="ISO8601", errors="coerce")
-        hit = parsed.index[parsed.notna()]
-        result.loc[hit] = parsed[parsed.notna()].astype("datetime64[ns]")
-        time_known.loc[hit] = s[hit].str.len() > 10
-    todo = s.notna() & result.isna()
-    for fmt, has_time in DATE_FORMATS:
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
-        idx = parsed.index[parsed.notna()]
-        result.loc[idx] = parsed[parsed.notna()].astype("datetime64[ns]")
-        time_known.loc[idx] = has_time
-        todo.loc[idx] = False
-    return result, time_known, todo
+def parse_dates(
+    series: pd.Series, date_order: str | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Dates as Swedish files write them -> (timestamp, time known, bad mask); see
+    lib.ingest.dates. Slash dates whose order the column cannot tell are read day-first
+    unless ``date_order`` ('dm' or 'md') says otherwise."""
+    dates = read_dates(clean_text(series), date_order)
+    return dates.values, dates.time_known, dates.bad
 
 
 # --- Reading one kind -----------------------------------------------------------------------
@@ -272,22 +271,38 @@ def suggest_mapping(header: list[str], kind: str) -> dict[str, str | None]:
     return {h: aliases.get(h.strip().lower()) for h in header}
 
 
+def duplicate_header_problem(header: list[str]) -> str | None:
+    """The Swedish refusal of a header that names a column twice, naming it and where."""
+    places: dict[str, list[int]] = {}
+    for number, name in enumerate(header, start=1):  # linear: a thousand columns is allowed
+        places.setdefault(name.strip().lower(), []).append(number)
+    repeated = [(header[at[0] - 1].strip(), at) for at in places.values() if len(at) > 1]
+    if not repeated:
+        return None
+    parts = [
+        t(
+            "err.duplicate_column",
+            column=name or t("err.blank_header"),
+            places=listing([str(n) for n in at]),
+        )
+        for name, at in repeated
+    ]
+    return t("err.duplicate_header", columns="; ".join(parts))
+
+
 def _map_headers(
     header: list[str], kind: str, mapping: dict[str, str | None] | None = None
 ) -> tuple[dict[str, str], list[RowError]]:
-    """Canonical name -> header as written, plus errors for duplicates and missing columns.
-    ``mapping`` (header -> canonical or None) overrides the alias table, e.g. from the data
-    page's column mapping."""
+    """Canonical name -> header as written, plus errors for a header naming a column twice
+    and for two columns meaning the same. ``mapping`` (header -> canonical or None)
+    overrides the alias table, e.g. from the data page's column mapping."""
+    problem = duplicate_header_problem(header)
+    if problem:
+        return {}, [RowError(None, None, problem)]
     aliases = header_map(kind)
     found: dict[str, str] = {}
-    errors: list[RowError] = []
-    duplicates = []
+    meanings: dict[str, list[str]] = {}
     known = {spec.name for spec in COLUMNS[kind]}
-    counts = Counter(header)  # linear: a header may have a thousand columns
-    if len(counts) < len(header):
-        repeated = sorted(h for h, n in counts.items() if n > 1)
-        errors.append(RowError(None, None, t("err.duplicate_columns", columns=", ".join(repeated))))
-        return found, errors
     for raw in header:
         if mapping is not None and raw in mapping:
             canonical = mapping[raw] if mapping[raw] in known else None
@@ -295,14 +310,21 @@ def _map_headers(
             canonical = aliases.get(raw.strip().lower())
         if canonical is None:
             continue
-        if canonical in found:
-            duplicates.append(raw)
-        else:
-            found[canonical] = raw
-    if duplicates:
-        errors.append(
-            RowError(None, None, t("err.duplicate_columns", columns=", ".join(duplicates)))
+        meanings.setdefault(canonical, []).append(raw)
+        found.setdefault(canonical, raw)
+    errors = [
+        RowError(
+            None,
+            None,
+            t(
+                "err.same_meaning",
+                columns=listing([f"”{r}”" for r in written]),
+                field=t(f"field.{canonical}"),
+            ),
         )
+        for canonical, written in meanings.items()
+        if len(written) > 1
+    ]
     return found, errors
 
 
@@ -316,33 +338,49 @@ def _missing_required(found: dict[str, str], kind: str, header: list[str]) -> li
 
 
 class _Collector:
-    """Collects row errors against the header names as the file wrote them."""
+    """Collects row errors against the header names as the file wrote them, and the rows
+    as the file numbers them (a workbook's sheet and line, see ``Raw.row_numbers``)."""
 
-    def __init__(self, found: dict[str, str], kind: str):
+    def __init__(self, found: dict[str, str], kind: str, raw: Raw | None = None):
         self.errors: list[RowError] = []
         self.bad = set()
         self.headers = {**swedish_headers(kind), **found}
+        self.lines = raw.row_numbers if raw is not None else None
+        self.sheets = raw.row_sheets if raw is not None else None
+        self.ambiguous: list[tuple[str, str]] = []  # (column as written, example value)
+
+    def place(self, i) -> tuple[str | None, int]:
+        """The sheet (None unless several were read) and line of the frame's row ``i``."""
+        i = int(i)
+        line = self.lines[i] if self.lines is not None else i + 2
+        return (self.sheets[i] if self.sheets is not None else None), line
 
     def add(self, mask: pd.Series, column: str, reasons: pd.Series | str) -> None:
         rows = mask[mask.fillna(False)].index
         for i in rows:
             reason = reasons if isinstance(reasons, str) else reasons.loc[i]
-            self.errors.append(RowError(int(i) + 2, self.headers.get(column, column), reason))
+            sheet, line = self.place(i)
+            self.errors.append(RowError(line, self.headers.get(column, column), reason, sheet))
             self.bad.add(i)
 
 
-def _parse_columns(raw: pd.DataFrame, found: dict[str, str], kind: str, errs: _Collector):
+def _parse_columns(
+    raw: pd.DataFrame, found: dict[str, str], kind: str, errs: _Collector, date_order=None
+):
     frame = pd.DataFrame(index=raw.index)
     for spec in COLUMNS[kind]:
         if spec.name not in found:
             continue
         col = raw[found[spec.name]]
         if spec.name in DATE_COLUMNS:
-            values, time_known, bad = parse_dates(col)
+            dates = read_dates(clean_text(col), date_order)
+            bad = dates.bad
             errs.add(bad, spec.name, col[bad].map(lambda v: t("err.bad_date", value=v)))
-            frame[spec.name] = values
+            if dates.ambiguous is not None:
+                errs.ambiguous.append((found[spec.name], dates.ambiguous))
+            frame[spec.name] = dates.values
             if spec.name == "occurred_at":
-                frame["time_known"] = time_known
+                frame["time_known"] = dates.time_known
         elif spec.name in NUMBER_COLUMNS:
             values, bad = parse_numbers(col)
             errs.add(bad, spec.name, col[bad].map(lambda v: t("err.bad_number", value=v)))
@@ -515,8 +553,9 @@ def _schema_reason(check: str, value, muni: Municipality) -> str:
 def _validate(frame, kind, muni, promises, errs: _Collector) -> pd.DataFrame:
     schema = _schema_for(kind, muni, promises)
     for column in schema.columns:
-        if column not in frame:
-            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="object")
+        if column not in frame:  # an optional column the file does not have
+            missing = np.nan if column in NUMBER_COLUMNS else pd.NA
+            frame[column] = pd.Series(missing, index=frame.index, dtype="object")
     clean = frame
     try:
         return schema.validate(frame, lazy=True)[list(schema.columns)]
@@ -572,27 +611,39 @@ def _drop_repeats(
     frame, ids = frame[~copies], ids[~copies]
     conflicting = ids.duplicated(keep=False) & ids.notna()
 
-    def where(i) -> int:
-        return positions[i] if positions is not None else int(i) + 2
+    def where(i) -> str:
+        if positions is not None:
+            return str(positions[i])
+        sheet, line = errs.place(i)
+        return str(line) if sheet is None else t("import.line_on_sheet", row=line, sheet=sheet)
 
     key = "err.conflicting_event" if positions is not None else "err.conflicting_id"
     for _, group in ids[conflicting].groupby(ids[conflicting]):
         for i in group.index:
-            others = ", ".join(str(where(j)) for j in group.index if j != i)
+            others = ", ".join(where(j) for j in group.index if j != i)
             reason = t(key, value=group.loc[i], rows=others, row=where(i))
             errs.add(pd.Series([True], index=[i]), "id", reason)
     return frame[~conflicting], int(copies.sum())
 
 
-def read_raw(data: bytes, file_name: str, muni: Municipality, limits: Limits | None = None) -> Raw:
+def read_raw(
+    data: bytes,
+    file_name: str,
+    muni: Municipality,
+    limits: Limits | None = None,
+    sheets: tuple[str, ...] | None = None,
+) -> Raw:
     """Any supported file (CSV, Excel, the police's or Kolada's JSON) as a string table, or
-    the Swedish reason it cannot be read; every limit is checked before parsing."""
+    the Swedish reason it cannot be read; every limit is checked before parsing. ``sheets``:
+    the worksheets of a workbook to read (see lib.ingest.formats.read_excel)."""
     limits = limits or COMMAND_LINE
     if not data.strip():
         return Raw(problem=t("err.file_empty"))
     fmt = file_format(data, file_name)
     if fmt == "xlsx":
-        return read_excel(data, limits)
+        return read_excel(data, limits, tuple(sheets) if sheets else None)
+    if sheets:
+        return Raw(problem=t("err.sheet_not_excel"))
     if not looks_binary(data):
         problem = nul_problem(data)
         if problem:
@@ -619,20 +670,30 @@ def read_table(
     raw: Raw | None = None,
     limits: Limits | None = None,
     value_map: dict[str, dict[str, str]] | None = None,
+    date_order: str | None = None,
+    sheets: tuple[str, ...] | None = None,
 ) -> ReadResult:
     """Read and validate one file. ``kind`` is 'incidents', 'activities', 'cameras', 'peers'
     or 'survey', or None to recognise it from the content; ``mapping`` overrides the column
     mapping; ``year`` is the year of a peers file that has no year column (BRÅ's); ``raw``
     is the file already parsed (in a child process, or cached by the data page);
     ``value_map`` maps an incidents file's own words for sources, categories and localities
-    (column -> value as written -> known value, see lib.ingest.values)."""
+    (column -> value as written -> known value, see lib.ingest.values); ``date_order``
+    ('dm' or 'md') reads slash dates whose order the file cannot tell; ``sheets`` names the
+    worksheets of a workbook to read."""
     result = ReadResult(kind=kind, file_name=file_name, sha256=sha256_of(data))
-    raw = raw if raw is not None else read_raw(data, file_name, muni, limits)
+    raw = raw if raw is not None else read_raw(data, file_name, muni, limits, sheets)
     result.notes = list(raw.notes)
+    result.sheets, result.chosen_sheets = list(raw.sheets), raw.chosen
+    result.needs_sheet = raw.needs_sheet
     if raw.problem:
         result.errors.append(RowError(None, None, raw.problem))
         return result
     header = result.header = raw.header
+    duplicated = duplicate_header_problem(header)
+    if duplicated:
+        result.errors.append(RowError(None, None, duplicated))
+        return result
     if raw.kind and kind and raw.kind != kind:
         reason = t("err.kind_mismatch", found=t(f"kind.{raw.kind}"), chosen=t(f"kind.{kind}"))
         result.errors.append(RowError(None, None, reason))
@@ -662,8 +723,16 @@ def read_table(
     if kind == "peers":
         frame_in = _peer_raw_values(frame_in, found)
     result.total_rows = len(frame_in)
-    errs = _Collector(found, kind)
-    frame = _parse_columns(frame_in, found, kind, errs)
+    errs = _Collector(found, kind, raw)
+    frame = _parse_columns(frame_in, found, kind, errs, date_order)
+    if errs.ambiguous:
+        column, example = errs.ambiguous[0]
+        result.ambiguous_date = example
+        if date_order is None:  # the analyst decides; no row is judged on a guess
+            result.needs_date_order = True
+            reason = t("err.date_order", column=column, example=example)
+            result.errors = [RowError(None, None, reason)]
+            return result
     if kind == "incidents":
         result.unknown_values = values.unknown_table(value_texts(frame_in, found), muni)
         _incident_rules(frame, muni, errs, default_source, value_map)
@@ -686,7 +755,10 @@ def read_table(
     if repeated:
         result.notes.append(t("import.repeats_dropped", count=i18n.fmt_int(repeated)))
     result.valid = _validate(candidates, kind, muni, promises, errs)
-    result.errors = sorted(errs.errors, key=lambda e: (e.row or 0, e.column or ""))
+    order = {name: i for i, name in enumerate(raw.chosen)}
+    result.errors = sorted(
+        errs.errors, key=lambda e: (order.get(e.sheet, 0), e.row or 0, e.column or "")
+    )
     return result
 
 

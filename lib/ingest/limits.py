@@ -58,6 +58,7 @@ class Limits:
     max_line_kb: int = 1_024
     max_unpacked_mb: int = 1_024  # an .xlsx's zip members, declared and actual, together
     max_json_objects: int = 1_000_000  # '{' in the file: an upper bound on its objects
+    max_sheets: int = 250  # worksheets in one workbook (each costs openpyxl a parse)
     memory_mb: int = 3_072
     timeout_s: float = 120.0
 

@@ -61,12 +61,19 @@ def too_large(size: int, limits: Limits = COMMAND_LINE) -> str | None:
     return _too_large(size, limits)
 
 
-def parse_file(data: bytes, file_name: str, muni: Municipality, limits: Limits) -> Raw:
+def parse_file(
+    data: bytes,
+    file_name: str,
+    muni: Municipality,
+    limits: Limits,
+    sheets: tuple[str, ...] | None = None,
+) -> Raw:
     """The file as a string table, parsed in a child process within ``limits``: a file
     that needs more memory or time than they allow is refused in Swedish, and the process
-    reading it (the app's, with every other session in it) is never at risk."""
+    reading it (the app's, with every other session in it) is never at risk. ``sheets``:
+    the worksheets of a workbook to read, None for the reader's own choice."""
     try:
-        return run_isolated(read_raw, (data, file_name, muni, limits), limits)
+        return run_isolated(read_raw, (data, file_name, muni, limits, sheets), limits)
     except TooComplex:
         return Raw(problem=t("err.too_complex"))
 
@@ -84,10 +91,14 @@ def read_file(
     raw: Raw | None = None,
     limits: Limits = COMMAND_LINE,
     isolated: bool = True,
+    date_order: str | None = None,
+    sheets: tuple[str, ...] | None = None,
 ) -> ReadResult:
     """Read and validate a file: parsed in a child process (``isolated``) unless ``raw``,
     the file already parsed, is given; ``value_map`` maps the file's own words for
-    sources, categories and localities (column -> file value -> known value)."""
+    sources, categories and localities (column -> file value -> known value);
+    ``date_order`` ('dm', 'md') reads slash dates the file cannot tell the order of;
+    ``sheets`` names the worksheets of a workbook to read."""
     problem = too_large(len(data), limits)
     if problem:
         result = ReadResult(kind=kind, file_name=file_name, sha256=sha256_of(data))
@@ -105,8 +116,12 @@ def read_file(
         mapping=mapping,
         year=year,
         value_map=value_map,
-        raw=raw if raw is not None or not isolated else parse_file(data, file_name, muni, limits),
+        raw=raw
+        if raw is not None or not isolated
+        else parse_file(data, file_name, muni, limits, sheets),
         limits=limits,
+        date_order=date_order,
+        sheets=sheets,
     )
 
 
@@ -126,6 +141,8 @@ def import_bytes(
     replace_sample: bool = False,
     value_map: dict[str, dict[str, str]] | None = None,
     limits: Limits = COMMAND_LINE,
+    date_order: str | None = None,
+    sheets: tuple[str, ...] | None = None,
 ) -> ImportOutcome:
     """Validate, then store all valid rows in one transaction; on any problem store nothing
     (unless ``skip_invalid``, which stores the valid rows and reports the others)."""
@@ -139,6 +156,8 @@ def import_bytes(
         year=year,
         value_map=value_map,
         limits=limits,
+        date_order=date_order,
+        sheets=sheets,
     )
     return store_result(
         store,
