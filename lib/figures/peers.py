@@ -31,18 +31,22 @@ phi is about 25-34), so plain Poisson limits put almost every municipality "outs
    Poisson null, phi about 25) that left 14 % of the county's municipalities and 16 % of 290
    outside the 95 % limits; with the unwinsorised Q it is 4-7 % (1 000 draws).
 
-Why additive rather than multiplicative (limits times sqrt(phi)): the municipalities differ
-in size thirtyfold, and differences between municipalities' crime levels are differences in
-rates, the same order for a small and a large municipality. A multiplicative phi widens the
-small municipalities' limits far too much and the large ones' too little (under the
-gamma-Poisson null the largest of 290 municipalities falls outside the multiplicative limits
-in about 70 % of draws, 14 % of all outside). tau is kept RELATIVE to the target
-(tau / target, the between-municipality coefficient of variation) so it carries over from the
-set it was estimated on to a group with another pooled rate. If instead every municipality
-had the same variance ratio phi (a negative binomial with Var = phi E, the multiplicative
-model), the additive limits are too narrow for the small municipalities (13-16 % outside,
-the smallest up to a third of the time, while the multiplicative limits hold about 10 %): the
-bench reports that case too.
+Additive AND multiplicative: the limits are the wider of the two on each side. Which model of
+overdispersion holds is not known. If municipalities differ in their rates (a gamma random
+effect, Var(y) = E + cv^2 E^2), the additive limits are right and a multiplicative phi alone
+widens the small municipalities' limits far too much and the large ones' too little (the
+largest of 290 outside in about 70 % of draws, 14 % of all outside). If instead every
+municipality has the same variance ratio (a negative binomial with Var = phi E, the
+multiplicative model), the additive limits alone are too narrow for the small
+municipalities (13-16 % outside, the smallest up to a third of the time). The wider of
+Spiegelhalter's two adjustments (multiplicative: the exact half-widths times sqrt(phi) with
+the winsorised phi of step 3; additive: step 5) holds under either: in
+``bench/calibration_funnel.py`` at most 4-8 % of municipalities fall outside the 95 % limits
+under the gamma null and under the constant-phi null, for the county (12) and for 290
+municipalities. The price is power: a real outlier must clear both. tau is kept RELATIVE to
+the target (tau / target, the between-municipality coefficient of variation) and phi is a
+ratio, so both carry over from the set they were estimated on to a group with another pooled
+rate.
 
 Few members: phi and tau from four z-scores say little. When the chosen group has fewer than
 ``MIN_FOR_DISPERSION`` (10) members with figures, the spread is estimated on the reference set
@@ -50,10 +54,10 @@ Few members: phi and tau from four z-scores say little. When the chosen group ha
 keeps, ``lib.config.regions``: the county's and any a group names) and applied to the group;
 the result says which set it came from, and whether even that set was small.
 
-Limits with a random effect: the exact Poisson half-width on each side (appendix A.1.2,
-interpolated between integer counts) is combined in quadrature with z * tau, so with tau = 0
-the limits are exactly the Poisson ones and for large counts they become the paper's
-target +- z * sqrt(s_i^2 + tau^2).
+Limits: the exact Poisson half-width on each side (appendix A.1.2, interpolated between
+integer counts), (a) combined in quadrature with z * tau and (b) times sqrt(phi), whichever is
+wider; with tau = 0 and phi = 1 the limits are exactly the Poisson ones, and for large counts
+(a) becomes the paper's target +- z * sqrt(s_i^2 + tau^2).
 """
 
 from __future__ import annotations
@@ -123,6 +127,12 @@ class Comparison:
     def tau_relative(self) -> float:
         d = self.dispersion
         return d.tau_relative if d is not None and d.overdispersed else 0.0
+
+    @property
+    def phi_width(self) -> float:
+        """The multiplicative widening of the limits (1 unless overdispersed)."""
+        d = self.dispersion
+        return max(d.phi, 1.0) if d is not None and d.overdispersed else 1.0
 
 
 # --- The comparison group -----------------------------------------------------------------
@@ -251,21 +261,31 @@ def estimate_dispersion(
 
 
 def funnel_limits(
-    group_rate: float, populations: np.ndarray, level: float, tau_relative: float = 0.0
+    group_rate: float,
+    populations: np.ndarray,
+    level: float,
+    tau_relative: float = 0.0,
+    phi: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Funnel limits (rates per 100 000) around ``group_rate`` for each population: exact
     Poisson limits interpolated between integer counts as in Spiegelhalter (2005), appendix
-    A.1.2, so the funnel is smooth rather than stepped; with a random effect
+    A.1.2, so the funnel is smooth rather than stepped. With a random effect
     (``tau_relative`` = tau / group rate) each half-width is combined in quadrature with
-    z * tau."""
+    z * tau; with ``phi`` > 1 it is also multiplied by sqrt(phi); the wider of the two is the
+    limit (see the module's docstring)."""
     populations = np.asarray(populations, dtype=float)
     expected = group_rate * populations / PER
-    lower = _poisson_limit(expected, (1 - level) / 2) / populations * PER
-    upper = _poisson_limit(expected, 1 - (1 - level) / 2) / populations * PER
+    exact_lower = _poisson_limit(expected, (1 - level) / 2) / populations * PER
+    exact_upper = _poisson_limit(expected, 1 - (1 - level) / 2) / populations * PER
+    lower, upper = exact_lower, exact_upper
     if tau_relative > 0:
         spread = stats.norm.ppf(1 - (1 - level) / 2) * tau_relative * group_rate
-        lower = group_rate - np.hypot(group_rate - lower, spread)
-        upper = group_rate + np.hypot(upper - group_rate, spread)
+        lower = group_rate - np.hypot(group_rate - exact_lower, spread)
+        upper = group_rate + np.hypot(exact_upper - group_rate, spread)
+    if phi > 1:
+        widen = np.sqrt(phi)
+        lower = np.minimum(lower, group_rate - (group_rate - exact_lower) * widen)
+        upper = np.maximum(upper, group_rate + (exact_upper - group_rate) * widen)
     return np.maximum(lower, 0.0), upper
 
 
@@ -286,31 +306,38 @@ def classify(
     group_rate: float,
     tau_relative: float = 0.0,
     level: float = VERDICT_LEVEL,
+    phi: float = 1.0,
 ) -> np.ndarray:
     """ABOVE, BELOW or INSIDE for each municipality against the limits at ``level``."""
     populations = np.asarray(populations, dtype=float)
     rate = np.asarray(counts, dtype=float) / populations * PER
-    lower, upper = funnel_limits(group_rate, populations, level, tau_relative)
+    lower, upper = funnel_limits(group_rate, populations, level, tau_relative, phi)
     return np.where(rate > upper, ABOVE, np.where(rate < lower, BELOW, INSIDE))
 
 
 def verdict(
-    count: float, population: float, group_rate: float, tau_relative: float = 0.0
+    count: float,
+    population: float,
+    group_rate: float,
+    tau_relative: float = 0.0,
+    phi: float = 1.0,
 ) -> Verdict:
     """Where one municipality's rate lies against the (adjusted) funnels around the group
-    rate: a verdict only outside the 95 % limits, and whether also outside the 99.8 %."""
+    rate: a verdict only outside the 95 % limits, and whether also outside the 99.8 %.
+    ``z_adjusted`` is against the larger of the two adjusted variances."""
     rate = count / population * PER
-    (code,) = classify([count], [population], group_rate, tau_relative, LEVELS[0])
-    (strong,) = classify([count], [population], group_rate, tau_relative, LEVELS[1])
+    (code,) = classify([count], [population], group_rate, tau_relative, LEVELS[0], phi)
+    (strong,) = classify([count], [population], group_rate, tau_relative, LEVELS[1], phi)
     variance = group_rate * PER / population
     tau = tau_relative * group_rate
+    adjusted = max(variance + tau**2, variance * max(phi, 1.0))
     return Verdict(
         str(code),
         rate,
         group_rate,
         beyond_998=bool(strong != INSIDE),
         z=(rate - group_rate) / np.sqrt(variance),
-        z_adjusted=(rate - group_rate) / np.sqrt(variance + tau**2),
+        z_adjusted=(rate - group_rate) / np.sqrt(adjusted),
     )
 
 
@@ -362,12 +389,12 @@ def comparison(
         d = estimate_dispersion(basis["n"].to_numpy(), basis["pop"].to_numpy())
         dispersion = Dispersion(**{**d.__dict__, "on_reference": on_reference})
     result = Comparison(points, group_rate, dispersion)
-    tau = result.tau_relative
+    tau, phi = result.tau_relative, result.phi_width
     for level, suffix in ((LEVELS[0], ""), (LEVELS[1], "_998")):
-        lower, upper = funnel_limits(group_rate, points["pop"].to_numpy(), level, tau)
+        lower, upper = funnel_limits(group_rate, points["pop"].to_numpy(), level, tau, phi)
         points["lower" + suffix], points["upper" + suffix] = lower, upper
     pairs = zip(points["n"], points["pop"], strict=True)
-    verdicts = [verdict(n, p, group_rate, tau) for n, p in pairs]
+    verdicts = [verdict(n, p, group_rate, tau, phi) for n, p in pairs]
     points["verdict"] = [v.code for v in verdicts]
     points["beyond_998"] = [v.beyond_998 for v in verdicts]
     points["z"] = [v.z for v in verdicts]
@@ -376,15 +403,20 @@ def comparison(
 
 
 def funnel_curve(
-    group_rate: float, populations: pd.Series, points: int = 120, tau_relative: float = 0.0
+    group_rate: float,
+    populations: pd.Series,
+    points: int = 120,
+    tau_relative: float = 0.0,
+    phi: float = 1.0,
 ) -> pd.DataFrame:
-    """The funnel lines over the populations' range, for drawing."""
+    """The funnel lines over the populations' range, for drawing (pass the comparison's
+    ``tau_relative`` and ``phi_width``, so the lines are the limits the verdicts use)."""
     low = max(1.0, float(populations.min()) * 0.8)
     high = float(populations.max()) * 1.2
     pop = np.geomspace(low, high, points)
     out = pd.DataFrame({"population": pop})
     for level in LEVELS:
-        lower, upper = funnel_limits(group_rate, pop, level, tau_relative)
+        lower, upper = funnel_limits(group_rate, pop, level, tau_relative, phi)
         out[f"lower_{level}"] = lower
         out[f"upper_{level}"] = upper
     return out
