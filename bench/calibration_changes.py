@@ -23,7 +23,7 @@ import numpy as np
 from lib.figures import stats
 from lib.public.disclosure import perturb
 
-MEANS = (2, 5, 10, 20, 50, 100, 300)  # expected incidents in the earlier period
+MEANS = (2, 5, 10, 20, 30, 50, 100, 300)  # expected incidents in the earlier period
 TARGET = 0.05
 
 

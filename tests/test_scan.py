@@ -135,7 +135,8 @@ def test_recurrence_interval_and_alert_follow_the_replications():
     full = scan.scan(x, y, day, replications=999, rng=2, stop_after=None)
     top = full.clusters.iloc[0]
     assert top["recurrence_days"] == pytest.approx(1000.0)  # RI is at most R + 1 days
-    assert bool(top["alert"])
+    assert full.clusters["alert"].dtype == bool and top["alert"]
+    assert full.alerts.iloc[0]["llr"] == top["llr"]
     few = scan.scan(x, y, day, replications=199, rng=2, stop_after=None)
     assert few.clusters["recurrence_days"].iloc[0] == pytest.approx(200.0)
     assert not few.clusters["alert"].any()  # 199 replications cannot show once a year

@@ -470,7 +470,7 @@ def _report(found, cylinders, maxima, stopped, stop_after, alert_ri_days) -> pd.
             "llr": found["llr"].to_numpy(float),
             "p": p,
             "recurrence_days": ri,
-            "alert": (ri >= alert_ri_days) & ~stopped,
+            "alert": (ri >= alert_ri_days) & (not stopped),
         }
     )
 
