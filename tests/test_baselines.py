@@ -100,10 +100,10 @@ def test_an_even_town_is_calm_against_its_own_history_but_hot_against_land(muni)
 
 
 def test_quick_calibration():
-    """bench/calibration_baselines at 30 draws with a fixed seed."""
+    """bench/calibration_baselines at 20 draws with a fixed seed."""
     from bench import calibration_baselines
 
-    r = calibration_baselines.run(30, seed=3)
+    r = calibration_baselines.run(20, seed=3)
     assert r["null_any_hot_95"] <= 0.10 and r["null_any_hot_95_streets"] <= 0.10
     assert r["null_any_hot_95_land"] >= 0.9
     assert r["planted_found_hot_95"] >= 0.6

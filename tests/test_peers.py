@@ -273,7 +273,7 @@ def test_quick_calibration_under_both_overdispersed_nulls():
     from bench import calibration_funnel
 
     result = calibration_funnel.run(
-        draws=200, seed=7, models=("gamma", "quasi"), sets=("county", "national"), phis=(25.0,)
+        draws=120, seed=7, models=("gamma", "quasi"), sets=("county", "national"), phis=(25.0,)
     )
     for scenario in result["scenarios"]:
         assert scenario["outside"]["both"] <= 0.10, scenario
