@@ -588,6 +588,7 @@ MESSAGES: dict[str, str] = {
     "err.excel_longer_sheet": "rad {row} på bladet ”{sheet}” har fler ifyllda celler än rubrikraden",
     "err.sheets_differ": "arbetsbokens blad har tabeller med olika rubriker: {sheets}. Välj vilket blad som ska läsas in",
     "err.sheet_missing": "bladet ”{sheet}” finns inte i arbetsboken (bladen: {sheets})",
+    "err.no_table": "arbetsboken har ingen tabell: inget blad har en rubrikrad med minst två kolumner och rader under den (bladen: {sheets})",
     "err.sheet_not_excel": "blad kan bara väljas i en Excel-arbetsbok (.xlsx)",
     "err.too_many_sheets": "arbetsboken har {count} blad; högst {limit} kan läsas",
     "import.sheet_described": "{sheet} ({header}; {rows})",

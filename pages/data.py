@@ -5,11 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from lib import ui
-from lib.i18n import fmt_int, fmt_num, fmt_rows, source_label, t
+from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_rows, source_label, t
 from lib.ingest import values
-from lib.ingest.formats import Raw, recognise_kind
+from lib.ingest.dates import DATE_ORDERS, both_readings
+from lib.ingest.formats import Raw, Sheet, recognise_kind, sheet_choices
 from lib.ingest.importers import (
     ReadResult,
+    duplicate_header_problem,
     find_unknown_values,
     format_dates,
     sha256_of,
@@ -83,18 +85,94 @@ def column_mapping(store, kind: str, header: list[str], raw_frame) -> dict[str, 
     return {h: by_label.get(m) for h, m in zip(header, edited[t("data.col_means")], strict=True)}
 
 
-def parsed(data: bytes, file_name: str, muni) -> Raw:
+def parsed(data: bytes, file_name: str, muni, sheets: tuple[str, ...] | None = None) -> Raw:
     """The upload parsed once (in a child process, within the upload limits) and kept by
-    its sha256 and name while the analyst maps columns and values: every rerun of the page
-    validates the same parse instead of reading the file again."""
-    key = (sha256_of(data), file_name)
+    its sha256, name and chosen sheets while the analyst maps columns and values: every
+    rerun of the page validates the same parse instead of reading the file again."""
+    key = (sha256_of(data), file_name, sheets)
     cached = st.session_state.get("_parsed")
     if cached is not None and cached[0] == key:
         return cached[1]
     with st.spinner(t("data.progress_reading")):
-        raw = parse_file(data, file_name, muni, UPLOAD)
+        raw = parse_file(data, file_name, muni, UPLOAD, sheets)
     st.session_state["_parsed"] = (key, raw)
     return raw
+
+
+def workbook_sheets(data: bytes, file_name: str, muni) -> tuple[list[Sheet], tuple[str, ...]]:
+    """A workbook's sheets and the ones the reader chose itself, kept for the file while
+    the analyst tries other sheets (empty for a file that is no workbook)."""
+    key = (sha256_of(data), file_name)
+    kept = st.session_state.get("_sheets")
+    if kept is None or kept[0] != key:
+        raw = parsed(data, file_name, muni)
+        kept = (key, raw.sheets, raw.chosen)
+        st.session_state["_sheets"] = kept
+    return kept[1], kept[2]
+
+
+def sheet_label(choice: tuple[str, ...], sheets: list[Sheet]) -> str:
+    rows = fmt_rows(sum(s.rows for s in sheets if s.name in choice))
+    if len(choice) > 1:
+        return t("data.sheets_together", sheets=", ".join(choice), rows=rows)
+    return t("data.sheet_alone", sheet=choice[0], rows=rows)
+
+
+def sheet_box(sheets: list[Sheet], own: tuple[str, ...], key: str):
+    """The workbook's sheets and a choice of which to read: the sheets with the same header
+    together (the reader's choice, preselected), or one sheet. Returns the sheets to read
+    (None: the reader's choice) and whether the analyst has yet to choose."""
+    choices = sheet_choices(sheets)
+    if len(choices) < 2:
+        return None, False
+    st.markdown(f"**{t('data.sheets_heading')}**")
+    choice = st.selectbox(
+        t("data.sheets_choose"),
+        choices,
+        index=choices.index(own) if own in choices else None,
+        format_func=lambda c: sheet_label(c, sheets),
+        placeholder=t("data.sheets_placeholder"),
+        key=f"blad-{key}",
+    )
+    read = choice or ()
+    overview = pd.DataFrame(
+        {
+            t("data.sheets_col_sheet"): [s.name for s in sheets],
+            t("data.sheets_col_rows"): [fmt_int(s.rows) if s.header else "" for s in sheets],
+            t("data.sheets_col_header"): [
+                ", ".join(h for h in s.header if h) if s.table else t("data.sheets_no_table")
+                for s in sheets
+            ],
+            t("data.sheets_col_read"): [
+                t("data.sheets_read_yes") if s.name in read else t("data.sheets_read_no")
+                for s in sheets
+            ],
+        }
+    )
+    st.dataframe(overview, hide_index=True, width="stretch")
+    if choice is None:
+        st.info(t("data.sheets_pick_first"))
+        return None, True
+    return (None if choice == own else choice), False
+
+
+def date_order_box(example: str, key: str) -> None:
+    """Asks how the file writes slash dates that read both ways; the answer is kept under
+    ``key`` and read before the file is checked."""
+    readings = both_readings(example)
+
+    def label(order: str) -> str:
+        when = readings[order]
+        date = "–" if pd.isna(when) else fmt_date(when.date())
+        return t(f"data.date_order_{order}", example=example, date=date)
+
+    st.radio(
+        t("data.date_order", example=example),
+        DATE_ORDERS,
+        index=None,
+        format_func=label,
+        key=key,
+    )
 
 
 def value_mapping(store, raw: Raw, mapping, muni) -> dict[str, dict[str, str | None]]:
@@ -232,12 +310,18 @@ def import_tab(store, muni, name: str) -> None:
         st.error(f"{t('data.file_refused')} {problem}")
         return
     data = upload.getvalue()
-    raw = parsed(data, upload.name, muni)
+    file_key = sha256_of(data)[:12]
+    sheets, own = workbook_sheets(data, upload.name, muni)
+    chosen, waiting = sheet_box(sheets, own, file_key)
+    if waiting:
+        return
+    raw = parsed(data, upload.name, muni, chosen)
     mapping, value_map = None, {}
     found_kind = kind or raw.kind
     if raw.problem is None and found_kind is None:
         found_kind = recognise_kind(raw.header)
-    if raw.problem is None and found_kind:
+    readable = raw.problem is None and not duplicate_header_problem(raw.header)
+    if readable and found_kind:
         if kind is None:
             st.caption(t("data.kind_found", kind=t(f"kind.{found_kind}")))
         mapping = column_mapping(store, found_kind, raw.header, raw.frame)
@@ -255,7 +339,13 @@ def import_tab(store, muni, name: str) -> None:
             value_map={c: {v: k for v, k in m.items() if k} for c, m in value_map.items()},
             raw=raw,
             limits=UPLOAD,
+            date_order=st.session_state.get(f"datumordning-{file_key}"),
         )
+    if result.ambiguous_date is not None:
+        date_order_box(result.ambiguous_date, f"datumordning-{file_key}")
+    if result.needs_date_order:
+        st.info(t("data.date_order_first"))
+        return
     if result.file_failed:
         st.error(t("data.file_refused") + "\n\n" + "\n\n".join(e.reason for e in result.errors))
         for note in result.notes:
@@ -266,19 +356,11 @@ def import_tab(store, muni, name: str) -> None:
     if not good:
         st.warning(t("import.no_valid_rows"))
         return
-    label = t("data.import_all", n=fmt_rows(good))
-    if bad:
-        label = t("data.import_valid", n=fmt_rows(good), bad=fmt_rows(bad))
     # Real data replaces the demo in the same step, unless the analyst keeps it on purpose.
     replace = ui.has_sample() and st.checkbox(
         t("sample.replace_checkbox"), value=True, key="ersatt_exempel"
     )
-    save, discard = st.columns(2)
-    if discard.button(t("data.import_nothing"), key="spara_inget"):
-        next_round()
-        st.toast(t("data.cancelled"))
-        st.rerun()
-    if not save.button(label, type="primary", key="spara"):
+    if not decided_to_save(good, bad):
         return
     bar = st.progress(0.0, text=t("data.progress_storing"))
     outcome = store_result(
@@ -302,10 +384,32 @@ def import_tab(store, muni, name: str) -> None:
     st.rerun()
 
 
+def decided_to_save(good: int, bad: int) -> bool:
+    """The buttons under the check. With rows refused the highlighted one fixes the file
+    (nothing is stored) and saving only the valid rows is the other, named for what it
+    drops; otherwise the highlighted one saves."""
+    if bad:
+        st.warning(t("data.rows_refused", bad=fmt_rows(bad)))
+        cancel, save = st.columns(2)
+        cancelled = cancel.button(t("data.fix_file"), type="primary", key="spara_inget")
+        label = t("data.import_valid", n=fmt_rows(good), bad=fmt_rows(bad))
+        saved = save.button(label, type="secondary", key="spara")
+    else:
+        save, cancel = st.columns(2)
+        saved = save.button(t("data.import_all", n=fmt_rows(good)), type="primary", key="spara")
+        cancelled = cancel.button(t("data.import_nothing"), key="spara_inget")
+    if cancelled:
+        next_round()
+        st.toast(t("data.cancelled"))
+        st.rerun()
+    return saved
+
+
 def next_round() -> None:
     """A fresh uploader after a decision, so the same file is not offered again."""
     st.session_state["_upload_round"] = st.session_state.get("_upload_round", 0) + 1
     st.session_state.pop("_parsed", None)
+    st.session_state.pop("_sheets", None)
 
 
 def log_tab(store, name: str) -> None:

@@ -116,3 +116,36 @@ def test_hash_password_prints_a_verifiable_secrets_snippet(tmp_path):
         timeout=60,
     )
     assert short.returncode == 2 and "minst 12 tecken" in short.stderr
+
+
+def test_import_of_a_workbook_with_two_shapes_lists_the_sheets_and_takes_sheet(db, tmp_path):
+    from tests.test_sheets import CAMERAS, incidents, workbook
+
+    path = tmp_path / "blandat.xlsx"
+    path.write_bytes(workbook(("Händelser", incidents(1, 4)), ("Kameror", CAMERAS)))
+    refused = cli(db, "import", str(path))
+    assert refused.returncode == 2, refused.stdout
+    assert "”Händelser” (datum, kategori, ort, källa; 4 rader)" in refused.stderr
+    assert "”Kameror” (id, namn, lat, lon, radie_m; 2 rader)" in refused.stderr
+    assert "--sheet NAMN" in refused.stderr and "Inget sparades." in refused.stderr
+    assert Store(str(db)).count("cameras") == 0
+    done = cli(db, "import", str(path), "--sheet", "Kameror")
+    assert done.returncode == 0, done.stderr
+    assert "2 rader lästes in" in done.stdout and "”Händelser”" in done.stdout
+    assert Store(str(db)).count("cameras") == 2
+
+
+def test_import_of_ambiguous_slash_dates_names_datumordning(db, tmp_path):
+    path = tmp_path / "oklar.csv"
+    path.write_bytes(
+        "datum;kategori;ort;källa\r\n5/3/2024;Stöld;Hallsberg;Polisen\r\n"
+        "6/4/2024 kl 8.15;Klotter;Hallsberg;Polisen\r\n".encode()
+    )
+    refused = cli(db, "import", str(path))
+    assert refused.returncode == 2
+    assert "”5/3/2024”" in refused.stderr and "--datumordning dm" in refused.stderr
+    assert "--datumordning md" in refused.stderr
+    done = cli(db, "import", str(path), "--datumordning", "md")
+    assert done.returncode == 0, done.stderr
+    stored = Store(str(db)).read_incidents()["occurred_at"].sort_values()
+    assert stored.dt.strftime("%Y-%m-%d %H:%M").tolist() == ["2024-05-03 00:00", "2024-06-04 08:15"]

@@ -13,7 +13,7 @@ PASSWORD = "ett långt lösenord"
 SWEDISH_EXCEL_CSV = (
     "datum;kategori;ort;källa;lat;lon;beskrivning\r\n"
     "2019-03-05 22:15;Skadegörelse;Hallsberg;Polisen;59,067;15,11;Krossad ruta\r\n"
-    "5/3/2019;Klotter;Pålsboda;Kommunens rapportering;;;Klotter på skolan\r\n"
+    "15/3/2019;Klotter;Pålsboda;Kommunens rapportering;;;Klotter på skolan\r\n"
     "2019-13-01;Klotter;Pålsboda;Kommunens rapportering;;;Fel datum\r\n"
 ).encode("cp1252")
 
@@ -24,6 +24,13 @@ def page(open_app):
         return open_app(PAGE, password, sign_in)
 
     return open_page
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def keys(at) -> list[str]:
+    return [w.key for w in at.selectbox if w.key]
 
 
 def button(at, start: str):
@@ -77,9 +84,121 @@ def test_store_nothing_leaves_the_store_unchanged(page):
     at = page()
     version = Store().data_version()
     at.file_uploader[0].set_value(("export.csv", SWEDISH_EXCEL_CSV, "text/csv")).run()
+    button(at, "Avbryt och rätta filen").click().run()
+    assert_ok(at)
+    assert Store().data_version() == version
+    valid = "datum;kategori;ort;källa\r\n2019-03-05;Klotter;Hallsberg;Polisen\r\n".encode()
+    at.file_uploader[0].set_value(("bra.csv", valid, "text/csv")).run()
     button(at, "Spara ingenting").click().run()
     assert_ok(at)
     assert Store().data_version() == version
+
+
+def primary(at) -> list[str]:
+    return [b.label for b in at.button if b.proto.type == "primary"]
+
+
+def test_with_refused_rows_the_highlighted_button_drops_nothing(page):
+    """Issue 21.5: with rows refused, the highlighted default was 'Spara 2 godkända, hoppa
+    över 1', one click from dropping rows. Now it is fixing the file; saving only the valid
+    rows is the other button, which says what it drops."""
+    at = page()
+    version = Store().data_version()
+    at.file_uploader[0].set_value(("export.csv", SWEDISH_EXCEL_CSV, "text/csv")).run()
+    assert_ok(at)
+    assert primary(at) == ["Avbryt och rätta filen"]
+    drop = button(at, "Spara 2 rader godkända")
+    assert drop.proto.type == "secondary" and "hoppa över 1 rad med fel" in drop.label
+    assert any("1 rad har fel" in w.value for w in at.warning)
+    button(at, "Avbryt och rätta filen").click().run()
+    assert_ok(at)
+    assert Store().data_version() == version
+    assert not any(b.label.startswith("Spara 2") for b in at.button)  # a fresh uploader
+    # Without refused rows the highlighted button saves.
+    valid = "datum;kategori;ort;källa\r\n2019-03-05;Klotter;Hallsberg;Polisen\r\n".encode()
+    at.file_uploader[0].set_value(("bra.csv", valid, "text/csv")).run()
+    assert primary(at) == ["Spara 1 rad"]
+
+
+def test_an_ambiguous_date_order_is_asked_once(page):
+    at = page()
+    data = (
+        "datum;kategori;ort;källa\r\n5/3/2019;Klotter;Hallsberg;Polisen\r\n"
+        "6/4/2019 kl 8.15;Stöld;Hallsberg;Polisen\r\n"
+    ).encode()
+    at.file_uploader[0].set_value(("oklar.csv", data, "text/csv")).run()
+    assert_ok(at)
+    [question] = at.radio
+    assert "”5/3/2019”" in question.label and question.value is None
+    assert question.options == [
+        "dag/månad (5/3/2019 är 5 mars 2019)",
+        "månad/dag (5/3/2019 är 3 maj 2019)",
+    ]
+    assert not any(b.label.startswith("Spara") for b in at.button)
+    question.set_value("md").run()
+    assert_ok(at)
+    assert at.radio[0].value == "md"
+    assert metrics(at)["Godkända rader"] == "2"
+    preview = at.dataframe[-1].value
+    assert sorted(preview["Datum och tid"]) == ["2019-05-03", "2019-06-04 08:15"]
+    button(at, "Spara 2 rader").click().run()
+    stored = Store().read_incidents()["occurred_at"].dt.strftime("%Y-%m-%d").tolist()
+    assert sorted(stored) == ["2019-05-03", "2019-06-04"]
+
+
+def test_a_workbook_with_two_shapes_asks_for_the_sheet(page):
+    from tests.test_sheets import CAMERAS, incidents, workbook
+
+    at = page()
+    data = workbook(("Händelser", incidents(1, 4)), ("Kameror", CAMERAS))
+    at.file_uploader[0].set_value(("blandat.xlsx", data, XLSX)).run()
+    assert_ok(at)
+    choice = at.selectbox(key=next(k for k in keys(at) if k.startswith("blad-")))
+    assert choice.value is None
+    assert choice.options == [
+        "Bara bladet Händelser (4 rader)",
+        "Bara bladet Kameror (2 rader)",
+    ]
+    assert any("olika rubriker" in i.value for i in at.info)
+    assert not any(b.label.startswith("Spara") for b in at.button)
+    choice.set_value(("Kameror",)).run()
+    assert_ok(at)
+    assert metrics(at)["Godkända rader"] == "2"
+    assert any("”Händelser” (datum" in i.value and "inte lästes in" in i.value for i in at.info)
+    button(at, "Spara 2 rader").click().run()
+    assert Store().count("cameras") == 2
+
+
+def test_sheets_of_one_shape_are_offered_together_by_default(page):
+    from tests.test_sheets import COVER, incidents, workbook
+
+    at = page()
+    data = workbook(("Försättsblad", COVER), ("Jan", incidents(1, 4)), ("Feb", incidents(2, 5)))
+    at.file_uploader[0].set_value(("tre.xlsx", data, XLSX)).run()
+    assert_ok(at)
+    choice = at.selectbox(key=next(k for k in keys(at) if k.startswith("blad-")))
+    assert choice.value == ("Jan", "Feb")
+    assert choice.options[0] == "Alla blad med samma rubriker: Jan, Feb (9 rader)"
+    assert "Bara bladet Jan (4 rader)" in choice.options
+    sheets = at.dataframe[0].value
+    assert sheets["Blad"].tolist() == ["Försättsblad", "Jan", "Feb"]
+    assert sheets["Läses in"].tolist() == ["nej", "ja", "ja"]
+    assert metrics(at)["Rader i filen"] == "9"
+    assert any("”Försättsblad”" in i.value for i in at.info)
+    choice.set_value(("Jan",)).run()
+    assert_ok(at)
+    assert metrics(at)["Rader i filen"] == "4"
+    assert at.dataframe[0].value["Läses in"].tolist() == ["nej", "ja", "nej"]
+
+
+def test_a_duplicated_header_is_named_and_no_mapping_is_offered(page):
+    at = page()
+    data = "datum;kategori;datum;ort;källa\r\n2019-03-05;Stöld;2019-03-05;Hallsberg;Polisen\r\n"
+    at.file_uploader[0].set_value(("dubbel.csv", data.encode(), "text/csv")).run()
+    assert not at.exception
+    [error] = at.error
+    assert "”datum” i kolumn 1 och 3" in error.value and "saknas" not in error.value
+    assert not any("Kolumn i filen" in d.value.columns for d in at.dataframe)
 
 
 def test_binary_file_is_refused_in_swedish(page):
@@ -118,6 +237,9 @@ def test_police_events_are_recognised_and_an_overlapping_download_adds_only_new(
     assert_ok(at)
     assert any("gäller Hallsberg" in i.value for i in at.info)
     assert metrics(at)["Godkända rader"] == "2"
+    # The column mapping names the feed's columns as every file's are named: in Swedish.
+    mapping = at.dataframe[0].value
+    assert mapping["Kolumn i filen"].tolist() == ["id", "datum", "kategori", "ort", "beskrivning"]
     button(at, "Spara 2 rader").click().run()
     before = 0  # the real feed replaced the sample
     assert Store().count("incidents") == before + 2

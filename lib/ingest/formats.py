@@ -154,9 +154,10 @@ def _read_sheets(worksheets, limits: Limits):
         return [], t(
             "err.too_many_sheets", count=fmt_int(len(worksheets)), limit=fmt_int(limits.max_sheets)
         )
-    used = {"rows": 0, "cells": 0}  # one budget for the whole workbook
+    used = {"rows": 0, "cells": 0, "headers": 0}  # one budget for the whole workbook
     found = []
     for sheet in worksheets:
+        used["headers"] += 1  # a header line per sheet is no data row
         if hasattr(sheet, "reset_dimensions"):  # read-only sheets; others are small
             sheet.reset_dimensions()
         rows, problem = _sheet_rows(sheet, limits, used)
@@ -170,10 +171,10 @@ def _sheet_rows(sheet, limits: Limits, used: dict) -> tuple[list[list[str]], str
     rows = []
     for row in sheet.iter_rows(values_only=True):
         used["rows"] += 1
-        if used["rows"] > limits.max_rows + 1:
+        if used["rows"] > limits.max_rows + used["headers"]:
             return [], t(
                 "err.too_many_rows",
-                count=fmt_int(used["rows"] - 1),
+                count=fmt_int(used["rows"] - used["headers"]),
                 limit=fmt_int(limits.max_rows),
             )
         if len(row) > limits.max_columns:
@@ -224,11 +225,13 @@ def _choose_sheets(found: list, sheets: tuple[str, ...] | None) -> Raw:
     else:
         tables = [i for i in infos if i.table]
         chosen = [i for i in tables if i.recognised] or tables
-        if not chosen:  # no table anywhere: the first sheet with a header, for its refusal
-            first = [i for i in infos if i.recognised] or [i for i in infos if i.header]
-            if not first:
-                return Raw(problem=t("err.file_empty"), sheets=infos)
-            chosen = first[:1]
+        if not chosen:  # no table anywhere: a known header without rows, for its refusal
+            chosen = [i for i in infos if i.recognised][:1]
+            if not chosen:
+                if not any(i.header for i in infos):
+                    return Raw(problem=t("err.file_empty"), sheets=infos)
+                listed = ", ".join(quoted(i.name) for i in infos)
+                return Raw(problem=t("err.no_table", sheets=listed), sheets=infos)
     if len({i.shape for i in chosen}) > 1:
         described = "; ".join(describe_sheet(i) for i in chosen)
         return Raw(problem=t("err.sheets_differ", sheets=described), sheets=infos, needs_sheet=True)
