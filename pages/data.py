@@ -138,7 +138,7 @@ def sheet_box(sheets: list[Sheet], own: tuple[str, ...], key: str):
     overview = pd.DataFrame(
         {
             t("data.sheets_col_sheet"): [s.name for s in sheets],
-            t("data.sheets_col_rows"): [fmt_int(s.rows) if s.header else "" for s in sheets],
+            t("data.sheets_col_rows"): [fmt_int(s.rows) if s.table else "" for s in sheets],
             t("data.sheets_col_header"): [
                 ", ".join(h for h in s.header if h) if s.table else t("data.sheets_no_table")
                 for s in sheets

@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from lib.i18n import t
 from lib.ingest.store import Store
 from tests.test_pages import assert_ok
 
@@ -139,8 +140,9 @@ def test_an_ambiguous_date_order_is_asked_once(page):
     assert_ok(at)
     assert at.radio[0].value == "md"
     assert metrics(at)["Godkända rader"] == "2"
-    preview = at.dataframe[-1].value
-    assert sorted(preview["Datum och tid"]) == ["2019-05-03", "2019-06-04 08:15"]
+    when = t("field.occurred_at")
+    preview = next(d.value for d in at.dataframe if when in d.value.columns)
+    assert sorted(preview[when]) == ["2019-05-03", "2019-06-04 08:15"]
     button(at, "Spara 2 rader").click().run()
     stored = Store().read_incidents()["occurred_at"].dt.strftime("%Y-%m-%d").tolist()
     assert sorted(stored) == ["2019-05-03", "2019-06-04"]
@@ -183,6 +185,7 @@ def test_sheets_of_one_shape_are_offered_together_by_default(page):
     sheets = at.dataframe[0].value
     assert sheets["Blad"].tolist() == ["Försättsblad", "Jan", "Feb"]
     assert sheets["Läses in"].tolist() == ["nej", "ja", "ja"]
+    assert sheets["Rader"].tolist() == ["", "4", "5"]
     assert metrics(at)["Rader i filen"] == "9"
     assert any("”Försättsblad”" in i.value for i in at.info)
     choice.set_value(("Jan",)).run()
