@@ -63,3 +63,22 @@ def test_a_nul_byte_anywhere_is_refused(store, muni, line):
 def test_nul_in_json_is_refused(muni):
     raw = read_raw(b'[{"id": 1}]' + b" " * 9000 + b"\x00", "a.json", muni)
     assert raw.problem and "NUL-tecken" in raw.problem
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
+def test_swedish_weekday_and_month_names_read_in_either_encoding(muni, encoding):
+    """Dates written out in Swedish ('lördag 9 mars 2024 kl 23.40') keep their letters
+    whatever the encoding, and read to the minute."""
+    text = (
+        HEADER
+        + "lördag 9 mars 2024 kl 23.40;Skadegörelse;Hallsberg;Polisen;Åtgärd\r\n"
+        + "söndag 10 mars 2024;Klotter;Hallsberg;Polisen;Öppet\r\n"
+    )
+    result = read_table(text.encode(encoding), "incidents", muni, "veckodagar.csv")
+    assert result.ok, result.errors
+    got = result.valid.sort_values("occurred_at")
+    assert got["occurred_at"].dt.strftime("%Y-%m-%d %H:%M").tolist() == [
+        "2024-03-09 23:40",
+        "2024-03-10 00:00",
+    ]
+    assert got["time_known"].tolist() == [True, False]
