@@ -266,7 +266,10 @@ def test_missing_source_column_without_a_default(seeded, muni):
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        ("datum;datum;kategori;ort;källa", "samma rubrik i flera kolumner: ”datum” i kolumn 1 och 2"),
+        (
+            "datum;datum;kategori;ort;källa",
+            "samma rubrik i flera kolumner: ”datum” i kolumn 1 och 2",
+        ),
         ("Datum;kategori;datum;ort;källa", "”Datum” i kolumn 1 och 3"),
         ("datum;tid;kategori;ort;källa", "kolumnerna ”datum” och ”tid” betyder båda"),
     ],

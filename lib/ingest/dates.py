@@ -211,9 +211,8 @@ def _slash(parts: pd.DataFrame, order: str):
     return _assemble(parts, "slash", day=day, month=month)
 
 
-def _serial(serials: pd.Series):
+def _serial(number: pd.Series):
     """Excel's day numbers: the whole part is the day, the fraction the time of day."""
-    number = serials
     inside = number.between(*SERIAL_RANGE)
     seconds = (number.where(inside) * 86_400).round()
     result = EXCEL_EPOCH + pd.to_timedelta(seconds, unit="s")
