@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import ui
+from lib.app import frontend, signin, state
 from lib.config import load_municipality
 from lib.i18n import t
 
@@ -17,7 +17,7 @@ st.set_page_config(
 )
 
 # The document's language, and Swedish for the words of Streamlit's own frontend.
-ui.swedish_frontend()
+frontend.swedish_frontend()
 
 # The default page is served at the root only, yet reserves its url_path: "hem" keeps
 # "oversikt" free for the page below.
@@ -42,8 +42,8 @@ def signal_pages() -> list:
     analysts, triage and the weekly picture for analysts. Each page is reachable by its
     address for anyone and says itself who may use it; the navigation lists it only for
     them."""
-    ui.purge_reports_if_due()
-    signed = ui.account()
+    state.purge_reports_if_due()
+    signed = signin.account()
     reporter = "visible" if signed is not None else "hidden"
     analyst = "visible" if signed is not None and signed.is_analyst else "hidden"
     return [

@@ -88,7 +88,7 @@ def run_import(n: int, db: Path) -> dict:
     from lib.figures.filters import daily_cube, timed_frame
     from lib.ingest.importers import to_swedish_csv
     from lib.ingest.loading import read_file, store_result
-    from lib.ingest.store import Store
+    from lib.store.store import Store
 
     muni = load_municipality()
     path = db.parent / f"incidents-{n}.csv"
@@ -132,7 +132,8 @@ def sqlite_insert_floor(frame: pd.DataFrame, path: Path) -> float:
 
     import sqlalchemy as sa
 
-    from lib.ingest.store import _records, incidents, metadata
+    from lib.store.store import _records
+    from lib.store.tables import incidents, metadata
 
     engine = sa.create_engine(f"sqlite:///{path}")
     metadata.create_all(engine)

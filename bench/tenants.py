@@ -37,7 +37,7 @@ def fill(url: str, codes: tuple[str, ...], rows: int) -> float:
     """``rows`` synthetic incidents for each municipality, one logged import each; seconds."""
     from bench.overview import synthetic_incidents
     from lib.config import load_municipality
-    from lib.ingest.store import Store, WriteItem
+    from lib.store.store import Store, WriteItem
 
     frame = synthetic_incidents(rows, load_municipality())
     base = Store(url)
@@ -92,7 +92,7 @@ def big_import(url: str, rows: int, work: Path) -> dict:
     from lib.config import load_municipality
     from lib.ingest.importers import to_swedish_csv
     from lib.ingest.loading import read_file, store_result
-    from lib.ingest.store import Store
+    from lib.store.store import Store
 
     muni = load_municipality()
     path = work / f"incidents-{rows}.csv"

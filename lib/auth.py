@@ -1,5 +1,5 @@
 """Who may write: sign-in without Streamlit, so every rule here is a plain function or class
-a test can call (``lib.ui`` holds the thin Streamlit glue).
+a test can call (``lib.app.signin`` holds the thin Streamlit glue).
 
 * Local accounts live in the store (``accounts``), each with a role (analyst or reporter), a
   PBKDF2 hash and a must-change flag; the ``[analyst] password_hash`` secret is a bootstrap
@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
-from lib.ingest.store import Store, accounts, auth_log, sign_in_failures
 from lib.passwords import (
     MIN_LENGTH,
     dummy_hash,
@@ -35,6 +34,8 @@ from lib.passwords import (
     hash_problem,
     verify_password,
 )
+from lib.store.store import Store
+from lib.store.tables import accounts, auth_log, sign_in_failures
 
 ROLES = ("analyst", "reporter")
 IDLE_MINUTES = 30
@@ -287,7 +288,7 @@ class Accounts:
         if role not in ROLES:
             raise AuthError("bad_role")
         _check_new_password(password)
-        with self.store._writing() as conn:
+        with self.store.writing() as conn:
             exists = conn.execute(
                 sa.select(accounts.c.name).where(accounts.c.name_key == _key(name))
             ).first()
@@ -309,7 +310,7 @@ class Accounts:
         return Account(name, role, service, must_change)
 
     def remove(self, name: str, by: str) -> None:
-        with self.store._writing() as conn:
+        with self.store.writing() as conn:
             gone = conn.execute(sa.delete(accounts).where(accounts.c.name_key == _key(name)))
         if gone.rowcount == 0:
             raise AuthError("unknown_account")
@@ -326,7 +327,7 @@ class Accounts:
         if new == old:
             raise AuthError("same_password")
         _check_new_password(new)
-        with self.store._writing() as conn:
+        with self.store.writing() as conn:
             conn.execute(
                 accounts.update()
                 .where(accounts.c.name_key == _key(name))
@@ -361,7 +362,7 @@ class Accounts:
         """Count one failure for the name and the client; returns the lock it starts."""
         now = self.clock()
         longest = 0.0
-        with self.store._writing() as conn:
+        with self.store.writing() as conn:
             for scope, key in (("account", _key(name)), ("client", client)):
                 where = sa.and_(sign_in_failures.c.scope == scope, sign_in_failures.c.key == key)
                 row = conn.execute(sa.select(sign_in_failures).where(where)).first()
@@ -382,7 +383,7 @@ class Accounts:
     def _clear(self, name: str) -> None:
         """A right password forgets the name's failures (not the client's: one good
         account must not reset the count of an address guessing others)."""
-        with self.store._writing() as conn:
+        with self.store.writing() as conn:
             conn.execute(
                 sa.delete(sign_in_failures).where(
                     sign_in_failures.c.scope == "account", sign_in_failures.c.key == _key(name)
@@ -434,7 +435,7 @@ class Accounts:
     def log(
         self, event: str, account: str | None = None, client: str | None = None, detail=None
     ) -> None:
-        with self.store._writing() as conn:
+        with self.store.writing() as conn:
             self._log(conn, event, account, client, detail)
 
     def _log(self, conn, event: str, account, client, detail) -> None:

@@ -77,6 +77,13 @@ class Municipality:
     # names are kept, and named places a reporter may pick instead of a pin.
     report_retention_days: int = 365
     report_places: tuple[Locality, ...] = ()
+    # The public sees a breakdown finer than the fixed monthly tables (weeks, weekday × hour,
+    # night share, lists inside a selection) only where the selection's published total
+    # reaches this (``lib.public.disclosure``; chosen from tests/privacy/test_detail.py).
+    detail_minimum: int = 20
+    # The incident sources the default period follows (the latest month they cover in full):
+    # a report filed today or a small source never moves it.
+    main_sources: tuple[str, ...] = ("police", "police_open_events")
 
     @property
     def locality_names(self) -> list[str]:
@@ -150,6 +157,8 @@ def load_municipality(selector: str | None = None) -> Municipality:
             for p in raw.get("promise_periods", [])
         ),
         privacy_threshold=int(raw.get("privacy_threshold", 3)),
+        detail_minimum=int(raw.get("detail_minimum", 20)),
+        main_sources=tuple(raw.get("main_sources", ("police", "police_open_events"))),
         bbox=raw.get("bbox") or _shipped_bbox(code),
         sensitive_categories=frozenset(raw.get("sensitive_categories", [])),
         sample_files={k: base / v for k, v in raw.get("sample", {}).items()},

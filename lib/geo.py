@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 GEO_DIR = Path(__file__).resolve().parent.parent / "data" / "geo"
 MUNICIPALITIES_FILE = GEO_DIR / "swedish_municipalities.geojson"
 COUNTIES_FILE = GEO_DIR / "swedish_regions.geojson"
@@ -145,3 +147,31 @@ def bbox(code: str, margin: float = BBOX_MARGIN_DEG) -> dict[str, float] | None:
 def county_municipalities(county_code: str) -> list[str]:
     """Codes of the county's municipalities, sorted."""
     return [p.code for p in places().values() if p.county_code == county_code]
+
+
+# --- SWEREF 99 TM --------------------------------------------------------------------------------
+
+CRS = "EPSG:3006"  # SWEREF 99 TM: metres, equal area enough for 50-1 000 m cells in Sweden
+
+
+@cache
+def transformers():
+    """(WGS84 to SWEREF 99 TM, SWEREF 99 TM to WGS84), made once per process."""
+    from pyproj import Transformer
+
+    return (
+        Transformer.from_crs("EPSG:4326", CRS, always_xy=True),
+        Transformer.from_crs(CRS, "EPSG:4326", always_xy=True),
+    )
+
+
+def project(lat, lon) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 degrees to SWEREF 99 TM metres (x east, y north)."""
+    x, y = transformers()[0].transform(np.asarray(lon, float), np.asarray(lat, float))
+    return np.asarray(x), np.asarray(y)
+
+
+def unproject(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """SWEREF 99 TM metres to WGS84 (lat, lon)."""
+    lon, lat = transformers()[1].transform(np.asarray(x, float), np.asarray(y, float))
+    return np.asarray(lat), np.asarray(lon)

@@ -59,6 +59,10 @@ MESSAGES: dict[str, str] = {
         "slumpen inte får en kategori att se ut att ha ändrats."
     ),
     "suppressed": "färre än {threshold}",
+    "change.other_categories": "Övriga kategorier",
+    "detail.small": "Uppdelningen på kategorier, orter, veckor och tider visas inte för det här urvalet: det har färre än {minimum} händelser, och i så små urval skulle uppdelningen kunna peka ut enskilda händelser. Månadssiffran visas.",
+    "detail.sensitive": "För känsliga kategorier (som sexualbrott och relationsvåld) visas aldrig veckor, veckodagar eller klockslag, oavsett antal, för att skydda enskilda.",
+    "detail.sensitive_left_out": "Veckor, veckodagar och klockslag visas utan känsliga kategorier (som sexualbrott och relationsvåld).",
     # --- public layer: verdict words, changes, coverage, disclosure (lib/public/views.py) ---
     "verdict.no_data": "ingen data",
     "verdict.too_few": "för få händelser",
@@ -79,7 +83,8 @@ MESSAGES: dict[str, str] = {
     "change.sentence_compare_none": "Jämfört med samma dagar året innan ({previous}): {change}.",
     "change.sentence_too_few": "Det är för få händelser för att bedöma någon förändring mot samma dagar året innan.",
     "change.sentence_no_data": "Det finns ingen data för samma dagar året innan ({previous}), så ingen förändring kan bedömas.",
-    "change.note_partial": "Jämförelsen bygger bara på de {days} av periodens {total} dagar som har data i båda perioderna.",
+    "change.note_partial": "Jämförelsen bygger bara på {months} av periodens {total} månader, de som har data i båda perioderna.",
+    "change.note_left_out": "{sources} ingår inte i jämförelsen för alla månader, eftersom källan inte täcker samma månader båda åren.",
     "change.note_year_by_year": "Perioden är längre än ett år och skulle överlappa sig själv; jämförelsen gäller därför de sista tolv månaderna ({current}) mot tolv månader tidigare.",
     "change.summary_category_up": "{category} ökade säkerställt – {change}.",
     "change.summary_category_down": "{category} minskade säkerställt – {change}.",
@@ -110,7 +115,7 @@ MESSAGES: dict[str, str] = {
     "overview.metric_previous": "Samma period året innan",
     "overview.metric_compared": "Jämfört: nu mot året innan",
     "overview.compared_value": "{now} mot {then}",
-    "overview.compared_help": "Förändringen jämför {days} dagar med data i båda perioderna: {now} mot {then}.",
+    "overview.compared_help": "Förändringen jämför {months} månader med data i båda perioderna: {now} mot {then}.",
     "overview.rate_no_population": "Befolkningssiffra saknas för {places}; ingen takt visas.",
     "overview.summary_total": (
         "Under perioden {period} registrerades {current} händelser, {change} än samma period "
@@ -384,7 +389,10 @@ MESSAGES: dict[str, str] = {
     "col.incidents": "Händelser totalt",
     "col.first": "Första händelse",
     "col.last": "Senaste händelse",
+    "col.covers": "Täcker",
     "col.last_import": "Senast inläst",
+    "sources.ongoing": "rapporteras löpande i appen",
+    "sources.months": "{first}–{last}",
     # Field labels (one per canonical column name in lib/schemas.py)
     "field.id": "Id",
     "field.occurred_at": "Tidpunkt",
@@ -998,6 +1006,7 @@ MESSAGES: dict[str, str] = {
     # Issue 14, items 7–10 (projector, PDF, phone, downloads, Swedish widgets)
     "chart.partial_month": "ofullständig månad",
     "chart.partial_week": "ofullständig vecka",
+    "chart.incomplete_hover": "{value} (ofullständig månad: någon källa täcker bara en del av den)",
     "chart.partial_hover": "{value} (ofullständig: {days} av {of} dagar)",
     "date.help": "Skriv dagen som ÅÅÅÅ-MM-DD, t.ex. 2025-03-01.",
     # --- The municipality's own signal reporting (EST, issue 13) ---

@@ -9,22 +9,25 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib import ui
+from lib.app import navigation, signin, state, widgets
+from lib.est import cases as est_cases
+from lib.est import files as est_files
+from lib.est import tables as est_tables
+from lib.est import vocabulary as est_vocabulary
 from lib.i18n import fmt_date, fmt_datetime, t
-from lib.ingest import reports as rp
 from lib.public import exports
 
-ui.front_door()
+navigation.front_door()
 
-muni = ui.municipality()
+muni = state.municipality()
 st.title(t("cases.heading"))
-me = ui.sign_in_box()
+me = signin.sign_in_box()
 if me is None:
     st.info(t("cases.analysts_only"))
     st.stop()
 
-store = ui.store()
-categories = rp.load_categories()
+store = state.store()
+categories = est_vocabulary.load_categories()
 labels = {c.id: c.label for c in categories}
 
 
@@ -32,7 +35,7 @@ def status_label(code: str) -> str:
     return t(f"status.{code}")
 
 
-def error_text(err: rp.ReportError) -> str:
+def error_text(err: est_tables.ReportError) -> str:
     if err.code == "note":
         found = t("report.found_and").join(t(f"report.found_{p}") for p in err.details["problems"])
         return t("report.error_note", found=found)
@@ -62,7 +65,7 @@ def viewed(report_id: str) -> None:
     """Log a view of a report once per session (a rerun is no new view)."""
     seen = st.session_state.setdefault("visade_rapporter", set())
     if report_id not in seen:
-        rp.log_event(store, "viewed", me, report_id)
+        est_tables.log_event(store, "viewed", me, report_id)
         seen.add(report_id)
 
 
@@ -99,13 +102,13 @@ def status_form(row) -> None:
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     chosen = left.selectbox(
         t("cases.set_status"),
-        list(rp.STATUSES),
-        index=rp.STATUSES.index(row.status),
+        list(est_tables.STATUSES),
+        index=est_tables.STATUSES.index(row.status),
         format_func=status_label,
         key=f"status_{row.id}",
     )
     if right.button(t("cases.save_status"), key=f"spara_status_{row.id}"):
-        rp.set_status(store, row.id, chosen, me)
+        est_cases.set_status(store, row.id, chosen, me)
         st.toast(t("cases.status_saved"))
         st.rerun()
 
@@ -122,8 +125,8 @@ def merge_form(row, everything: pd.DataFrame) -> None:
     )
     if right.button(t("cases.merge"), key=f"slå_ihop_knapp_{row.id}"):
         try:
-            rp.merge(store, row.id, keep, me)
-        except rp.ReportError as err:
+            est_cases.merge(store, row.id, keep, me)
+        except est_tables.ReportError as err:
             st.error(error_text(err))
             return
         st.toast(t("cases.merged"))
@@ -146,7 +149,7 @@ def link_form(row, actions: pd.DataFrame) -> None:
             key=f"koppla_{row.id}",
         )
         if right.button(t("cases.link"), key=f"koppla_knapp_{row.id}"):
-            rp.link(store, row.id, chosen, me)
+            est_cases.link(store, row.id, chosen, me)
             st.toast(t("cases.linked"))
             st.rerun()
     with st.form(f"ny_atgard_{row.id}", clear_on_submit=True):
@@ -155,21 +158,25 @@ def link_form(row, actions: pd.DataFrame) -> None:
         owner = st.text_input(t("cases.action_owner"), value=me)
         day = st.date_input(t("cases.action_date"), value=dt.date.today(), format="YYYY-MM-DD")
         own_place = t("cases.action_place_report")
-        place = st.selectbox(t("cases.action_place"), [own_place, *rp.place_names(muni)])
-        note = st.text_area(t("cases.action_note"), max_chars=rp.NOTE_MAX)
+        place = st.selectbox(
+            t("cases.action_place"), [own_place, *est_vocabulary.place_names(muni)]
+        )
+        note = st.text_area(t("cases.action_note"), max_chars=est_tables.NOTE_MAX)
         if not st.form_submit_button(t("cases.create_action")):
             return
     if place == own_place and pd.notna(row.lat):
-        action = rp.Action(title, owner, day, lat=float(row.lat), lon=float(row.lon), note=note)
+        action = est_cases.Action(
+            title, owner, day, lat=float(row.lat), lon=float(row.lon), note=note
+        )
     else:
         chosen_place = row.place if place == own_place else place
-        if chosen_place not in rp.place_names(muni):
+        if chosen_place not in est_vocabulary.place_names(muni):
             chosen_place = row.locality
-        action = rp.Action(title, owner, day, place=chosen_place, note=note)
+        action = est_cases.Action(title, owner, day, place=chosen_place, note=note)
     try:
-        action_id = rp.add_action(store, muni, action, me)
-        rp.link(store, row.id, action_id, me)
-    except rp.ReportError as err:
+        action_id = est_cases.add_action(store, muni, action, me)
+        est_cases.link(store, row.id, action_id, me)
+    except est_tables.ReportError as err:
         st.error(error_text(err))
         return
     st.toast(t("cases.linked"))
@@ -179,7 +186,7 @@ def link_form(row, actions: pd.DataFrame) -> None:
 def inbox(everything: pd.DataFrame, actions: pd.DataFrame) -> None:
     shown_statuses = st.multiselect(
         t("cases.show_statuses"),
-        list(rp.STATUSES),
+        list(est_tables.STATUSES),
         default=["new"],
         format_func=status_label,
         key="inkorg_status",
@@ -229,18 +236,18 @@ def actions_tab(actions: pd.DataFrame) -> None:
         t("cases.action_choose"), list(titles), format_func=titles.get, key="atgard_val"
     )
     if right.button(t("cases.mark_done"), key="atgard_klar"):
-        rp.set_action_status(store, chosen, "done", me)
+        est_cases.set_action_status(store, chosen, "done", me)
         st.toast(t("cases.marked_done"))
         st.rerun()
 
 
 def log_tab() -> None:
     st.caption(t("cases.log_intro"))
-    log = rp.read_log(store)
+    log = est_cases.read_log(store)
     st.dataframe(
         pd.DataFrame(
             {
-                t("cases.col_at"): log["at"].map(ui.local_time),
+                t("cases.col_at"): log["at"].map(widgets.local_time),
                 t("cases.col_account"): log["account"].fillna("–"),
                 t("cases.col_event"): log["event"].map(lambda e: t(f"log.{e}")),
                 t("cases.col_report"): log["report_id"].fillna("").str[:8],
@@ -252,11 +259,14 @@ def log_tab() -> None:
     )
 
 
-STATUS_CODES = {**{t(f"status.{s}"): s for s in rp.STATUSES}, **{s: s for s in rp.STATUSES}}
+STATUS_CODES = {
+    **{t(f"status.{s}"): s for s in est_tables.STATUSES},
+    **{s: s for s in est_tables.STATUSES},
+}
 
 
 def export_frame() -> pd.DataFrame:
-    return rp.export_frame(store, me, status_label, lambda c: labels.get(c, c))
+    return est_files.export_frame(store, me, status_label, lambda c: labels.get(c, c))
 
 
 def files_tab() -> None:
@@ -274,16 +284,16 @@ def files_tab() -> None:
         t("cases.export_excel"),
         lambda: exports.excel_bytes(export_frame(), t("page.cases")),
         "rapporter.xlsx",
-        ui.XLSX,
+        widgets.XLSX,
         icon=":material/download:",
         key="rapporter_xlsx",
     )
     st.subheader(t("cases.import_heading"))
-    columns = ", ".join(h + ("*" if req else "") for _n, h, req in rp.FILE_COLUMNS)
+    columns = ", ".join(h + ("*" if req else "") for _n, h, req in est_files.FILE_COLUMNS)
     st.caption(t("cases.import_help", columns=columns))
     st.download_button(
         t("cases.template"),
-        lambda: exports.csv_bytes(rp.template_frame(categories, muni)),
+        lambda: exports.csv_bytes(est_files.template_frame(categories, muni)),
         "mall-rapporter.csv",
         "text/csv",
         key="rapporter_mall",
@@ -291,21 +301,23 @@ def files_tab() -> None:
     upload = st.file_uploader(t("cases.upload"), type=["csv", "xlsx"], key="rapporter_fil")
     if upload is None or not st.button(t("cases.import_button"), key="rapporter_las_in"):
         return
-    outcome = rp.import_reports(store, muni, upload.getvalue(), upload.name, me, STATUS_CODES)
+    outcome = est_files.import_reports(
+        store, muni, upload.getvalue(), upload.name, me, STATUS_CODES
+    )
     if outcome.ok:
         st.success(t("cases.imported", rows=outcome.rows, id=outcome.import_id))
         return
     lines = [t("cases.import_failed")]
     for row_no, code, details in outcome.errors[:50]:
-        message = error_text(rp.ReportError(code, **details))
+        message = error_text(est_tables.ReportError(code, **details))
         if row_no is not None:
             message = t("cases.row_error", row=row_no, message=message)
         lines.append(message)
     st.error("\n\n".join(lines))
 
 
-everything = rp.read_reports(store)
-actions = rp.read_actions(store)
+everything = est_cases.read_reports(store)
+actions = est_cases.read_actions(store)
 st.caption(t("cases.retention", days=muni.report_retention_days))
 inbox_tab, action_tab, files, log = st.tabs(
     [t("cases.tab_inbox"), t("cases.tab_actions"), t("cases.tab_files"), t("cases.tab_log")]

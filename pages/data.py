@@ -4,7 +4,7 @@ import log with undo; templates and export. Everything here needs a signed-in an
 import pandas as pd
 import streamlit as st
 
-from lib import ui
+from lib.app import navigation, signin, state, widgets
 from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_rows, source_label, t
 from lib.ingest import values
 from lib.ingest.dates import DATE_ORDERS, both_readings
@@ -31,7 +31,7 @@ from lib.ingest.loading import (
 from lib.ingest.schemas import COLUMNS, SOURCES
 from lib.public import exports
 
-ui.front_door()
+navigation.front_door()
 PREVIEW_ROWS = 50
 VALUES_SHOWN = 50  # unknown values offered for mapping per column; the rest stay errors
 
@@ -357,7 +357,7 @@ def import_tab(store, muni, name: str) -> None:
         st.warning(t("import.no_valid_rows"))
         return
     # Real data replaces the demo in the same step, unless the analyst keeps it on purpose.
-    replace = ui.has_sample() and st.checkbox(
+    replace = state.has_sample() and st.checkbox(
         t("sample.replace_checkbox"), value=True, key="ersatt_exempel"
     )
     if not decided_to_save(good, bad):
@@ -414,20 +414,20 @@ def next_round() -> None:
 
 def log_tab(store, name: str) -> None:
     st.caption(t("data.log_intro"))
-    log = ui.import_log()
+    log = state.import_log()
     if log.empty:
         st.info(t("data.nothing_to_undo"))
         return
     shown = pd.DataFrame(
         {
             t("about.col_id"): log["id"],
-            t("about.col_when"): log["imported_at"].map(ui.local_time),
+            t("about.col_when"): log["imported_at"].map(widgets.local_time),
             t("about.col_kind"): log["kind"].map(lambda k: t(f"kind.{k}")),
             t("about.col_file"): log["file_name"],
             t("about.col_rows"): log["rows_added"].map(fmt_int),
             t("about.col_user"): log["user"],
             "sha256": log["sha256"].str.slice(0, 12),
-            t("about.col_undone"): log["undone_at"].map(ui.local_time),
+            t("about.col_undone"): log["undone_at"].map(widgets.local_time),
         }
     ).iloc[::-1]
     st.dataframe(shown, hide_index=True, width="stretch")
@@ -447,7 +447,7 @@ def log_tab(store, name: str) -> None:
 
 def sample_box(store, muni, name: str) -> None:
     """The demo data in one step: remove all of it, or load it again."""
-    if ui.has_sample():
+    if state.has_sample():
         box = st.container(border=True)
         box.markdown(f"**{t('sample.demo_heading')}**")
         box.caption(t("sample.demo_text"))
@@ -491,12 +491,12 @@ def templates_tab(store, muni) -> None:
         )
 
 
-muni = ui.municipality()
+muni = state.municipality()
 st.title(t("data.heading"))
-ui.sample_banner()  # the log, exports and previews include the sample data while it is there
-name = ui.sign_in_box()
+widgets.sample_banner()  # the log, exports and previews include the sample data while it is there
+name = signin.sign_in_box()
 if name is None:
-    if ui.sign_in_mode() is None:
+    if signin.sign_in_mode() is None:
         st.info(t("data.not_configured"))
     else:
         st.info(t("data.sign_in_first"))
@@ -505,7 +505,7 @@ if name is None:
 st.caption(t("data.intro"))
 for message in st.session_state.pop("_data_message", []):
     st.success(message)
-store = ui.store()
+store = state.store()
 sample_box(store, muni, name)
 tab_import, tab_log, tab_templates = st.tabs(
     [t("data.tab_import"), t("data.tab_log"), t("data.tab_templates")]

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib import ui
+from lib.app import navigation, signin, state, widgets
 from lib.config import COUNTRY, regions
 from lib.figures import peers
 from lib.i18n import fmt_num, t
@@ -16,12 +16,12 @@ from lib.ingest import kolada
 from lib.ingest.loading import import_bytes
 from lib.public import charts, exports, views
 
-ui.front_door()
+navigation.front_door()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def annual_figures(url: str, version: int) -> pd.DataFrame:
-    return peers.whole_years(ui.store().read("peers"))
+@state.cached("jamforelse")
+def annual_figures() -> pd.DataFrame:
+    return peers.whole_years(state.store().read("peers"))
 
 
 def fetch_box(name: str, years: list[int]) -> None:
@@ -37,18 +37,20 @@ def fetch_box(name: str, years: list[int]) -> None:
             except kolada.KoladaUnavailable:
                 st.warning(t("peers.fetch_offline"))
                 return
-            outcome = import_bytes(ui.store(), data, "peers", muni, f"Kolada {kpi}.json", user=name)
+            outcome = import_bytes(
+                state.store(), data, "peers", muni, f"Kolada {kpi}.json", user=name
+            )
             show = st.success if outcome.ok else st.info
             show("\n\n".join(outcome.messages))
 
 
-muni = ui.municipality()
+muni = state.municipality()
 st.title(t("peers.heading"))
-ui.sample_banner()
-name = ui.sign_in_box()
+widgets.sample_banner()
+name = signin.sign_in_box()
 st.markdown(t("peers.intro", municipality=muni.display_name))
 
-annual = annual_figures(ui.store().url, ui.data_version())
+annual = annual_figures()
 own = muni.code
 groups = {g.id: g for g in peers.comparison_groups(muni)}
 if name:
@@ -77,7 +79,7 @@ years = sorted(
 )
 year = right.selectbox(t("peers.year"), years[::-1], key="ar", bind="query-params", format_func=str)
 sources = sorted(annual.loc[annual["category"] == category, "source"].unique())
-st.caption(t("peers.sources", sources=", ".join(ui.plain(s) for s in sources)))
+st.caption(t("peers.sources", sources=", ".join(widgets.plain(s) for s in sources)))
 
 result = peers.comparison(annual, int(year), category, codes)
 points = result.points if result is not None else pd.DataFrame(columns=["region_code"])
@@ -110,7 +112,7 @@ else:
     )
     table = views.funnel_table(points)
     st.dataframe(table, hide_index=True, width="stretch")
-    ui.download_buttons(table, f"jamforelse-{year}", t("peers.heading"), key="tratt")
+    widgets.download_buttons(table, f"jamforelse-{year}", t("peers.heading"), key="tratt")
 
 st.subheader(t("peers.trend_heading"))
 series = peers.trend(annual, category, own, codes)

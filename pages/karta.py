@@ -6,7 +6,7 @@ rerun the script). st_folium loads a map's libraries from the links folium puts 
 and drops inline scripts, so a map with the libraries embedded (folium-offline) stays blank
 ("L is not defined"). Instead the libraries are files the dashboard serves itself: written
 from the installed folium-offline package into a directory that is registered as a
-component's static path, and linked from there (``lib.maps``, ``ui.map_asset_base``).
+component's static path, and linked from there (``lib.maps``, ``map_assets.map_asset_base``).
 Nothing is fetched from a CDN.
 """
 
@@ -14,59 +14,65 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib import ui
+from lib.app import filters, map_assets, navigation, signin, state, widgets
 from lib.figures import hotspots, interventions
 from lib.figures.filters import Filters, select
+from lib.figures.hotspots import points_frame
 from lib.i18n import fmt_int, t
 from lib.public import maps, views
 from lib.public.disclosure import Disclosure
 from lib.public.views import map_view
 
-ui.front_door()
+navigation.front_door()
 
 MONTHS = (3, 6, 12)  # calendar months compared before and after a camera
 RADII = [0, 100, 200, 300, 500]  # 0: each camera's own radius
 ALL_AREA = ""  # the whole municipality; otherwise the map opens on one locality
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def cameras(url: str, version: int) -> pd.DataFrame:
-    return ui.store().read("cameras")
+@state.cached("karta")
+def cameras() -> pd.DataFrame:
+    return state.store().read("cameras")
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def measures(url: str, version: int) -> pd.DataFrame:
+@state.cached("karta")
+def measures() -> pd.DataFrame:
     """Cameras and the placed actions of the signal reporting (issue 13), evaluated alike:
     an action is a dated measure at a place, as a camera is."""
-    from lib.ingest.reports import actions_as_interventions
+    from lib.est.cases import actions_as_interventions
 
     shape = ["id", "name", "lat", "lon", "installed_on", "radius_m"]
-    actions = actions_as_interventions(ui.store())
+    actions = actions_as_interventions(state.store())
     actions = actions.assign(
         id="atgard-" + actions["id"].astype(str),
         name=[t("interventions.action_name", name=n) for n in actions["name"]],
         installed_on=pd.to_datetime(actions["installed_on"]),
     )
-    return pd.concat([cameras(url, version)[shape], actions[shape]], ignore_index=True)
+    return pd.concat([cameras()[shape], actions[shape]], ignore_index=True)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def figures(url: str, version: int, f: Filters, cell: int, d: Disclosure) -> dict:
+@state.cached("karta")
+def figures(f: Filters, cell: int, d: Disclosure) -> dict:
     return map_view(
-        ui.map_points(), ui.cube(), f, cell, ui.municipality(), d, ui.coverage(), ui.off_map()
+        state.map_points(),
+        state.cube(),
+        f,
+        cell,
+        state.municipality(),
+        d,
+        state.coverage(),
+        state.off_map(),
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def camera_table(
-    url: str, version: int, f: Filters, months: int, radius: int, d: Disclosure
-) -> pd.DataFrame:
+@state.cached("karta")
+def camera_table(f: Filters, months: int, radius: int, d: Disclosure) -> pd.DataFrame:
     found = interventions.evaluate(
-        ui.map_points(),
-        interventions.from_cameras(measures(url, version), radius or None),
+        state.map_points(),
+        interventions.from_cameras(measures(), radius or None),
         f,
         months=months,
-        coverage=ui.coverage(),
+        coverage=state.coverage(),
         counter=d.counter,
     )
     return views.camera_view(found, d)
@@ -99,7 +105,7 @@ def controls(signed_in: bool, placed: bool) -> tuple[str, int, tuple | bool, boo
         format_func=lambda v: t("map.area_all") if v == ALL_AREA else v,
         bind="query-params",
     )
-    server = ui.map_tiles()
+    server = map_assets.map_tiles()
     backgrounds = ["none", "tiles"] if server else ["none"]
     background_from_link(backgrounds)
     background = right.radio(
@@ -164,7 +170,7 @@ def summary(fig: dict, cell: int) -> str:
 
 def camera_panel(f: Filters) -> None:
     st.subheader(t("interventions.heading"))
-    if measures(ui.store().url, ui.data_version())["installed_on"].notna().sum() == 0:
+    if measures()["installed_on"].notna().sum() == 0:
         st.info(t("interventions.none"))
         return
     left, right = st.columns(2)
@@ -181,7 +187,7 @@ def camera_panel(f: Filters) -> None:
         key="kameraradie",
         format_func=lambda r: t("interventions.radius_own") if r == 0 else f"{r} m",
     )
-    table = camera_table(ui.store().url, ui.data_version(), f, months, radius, d)
+    table = camera_table(f, months, radius, d)
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(
         t(
@@ -197,7 +203,7 @@ def top_table(fig: dict, f: Filters, cell: int) -> None:
     view = fig["top_view"]
     st.dataframe(view, hide_index=True, width="stretch")
     st.caption(t("map.top_help", threshold=threshold) + " " + t("verdict.help"))
-    ui.download_buttons(
+    widgets.download_buttons(
         view,
         f"platser-{cell}m-{f.start}-{f.end}",
         t("map.sheet"),
@@ -206,28 +212,27 @@ def top_table(fig: dict, f: Filters, cell: int) -> None:
     )
 
 
-muni = ui.municipality()
+muni = state.municipality()
 threshold = muni.privacy_threshold
 st.title(t("map.heading"))
-ui.sample_banner()
-data = ui.cube()
-f = ui.shared_filters(data)
-analyst = ui.sign_in_box()
+widgets.sample_banner()
+data = state.cube()
+f = filters.shared_filters(data)
+analyst = signin.sign_in_box()
 if data.empty:
     st.info(t("app.no_data"))
     st.stop()
 if f is None:
     st.stop()
-ui.coverage_note(f, data)
+filters.coverage_note(f, data)
 
 # The map comes first, its controls and the long text under it: on a phone the map is then
 # on the first screen. The slot is filled once the controls have been read.
 map_slot = st.container()
-placed = not select(ui.map_points(), f).empty
+placed = not select(state.map_points(), f).empty
 view, cell, tiles, show_points, area = controls(analyst is not None, placed)
-url, version = ui.store().url, ui.data_version()
-d = ui.disclosure()
-fig = figures(url, version, f, cell, d)
+d = signin.disclosure()
+fig = figures(f, cell, d)
 by_locality = fig["localities"]
 if fig["incidents"] == 0 and by_locality.empty:
     st.info(t("map.no_points"))
@@ -235,14 +240,15 @@ if fig["incidents"] == 0 and by_locality.empty:
 with st.container(border=True):
     st.text(t("map.only_off_map") if fig["incidents"] == 0 else summary(fig, cell))
 
-selected = select(ui.map_points(), f) if show_points else None
+# Analysts' points are incidents, listed one by one: read from the incident rows.
+selected = select(points_frame(state.incidents(), muni), f) if show_points else None
 map_data = maps.map_data(
     fig["counts"],
     cell,
     muni,
     view,
     fig["result"],
-    cameras(url, version),
+    cameras(),
     selected,
     area,
     threshold=1 if d.exact else d.threshold,
@@ -250,7 +256,7 @@ map_data = maps.map_data(
 )
 with map_slot:
     st_folium(
-        maps.build_map(map_data, ui.map_asset_base(), tiles=tiles),
+        maps.build_map(map_data, map_assets.map_asset_base(), tiles=tiles),
         height=600,
         use_container_width=True,
         returned_objects=[],
@@ -273,10 +279,10 @@ if hotspots.outline_source(muni) in ("config", "bbox"):
 if show_points:
     notes.append(t("map.points_note", limit=fmt_int(maps.MAX_POINTS)))
 st.caption(" ".join(notes))
-ui.disclosure_note(d)
+widgets.disclosure_note(d)
 if fig["incidents"]:
     top_table(fig, f, cell)
 if not by_locality.empty:
     st.subheader(t("map.off_map_heading"))
-    ui.change_table(by_locality)
+    widgets.change_table(by_locality)
 camera_panel(f)

@@ -6,7 +6,7 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from lib import ui
+from lib.app import navigation, signin, state, widgets
 from lib.figures import promises
 from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_period, t
 from lib.ingest import promise_files
@@ -14,7 +14,7 @@ from lib.ingest.importers import to_swedish_csv
 from lib.ingest.loading import import_bytes
 from lib.public import charts, views
 
-ui.front_door()
+navigation.front_door()
 FORM_FILE = "formulär i appen"
 
 
@@ -98,11 +98,13 @@ def outcome_block(number: int, promise_row, column) -> None:
     column.caption(" ".join([*scope, result.note]))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def figures(url: str, version: int, period_id: str, as_of: dt.date, d) -> views.View:
-    definitions = promise_files.all_definitions(ui.municipality())
-    activities = promises.period_activities(definitions, ui.store().read("activities"), period_id)
-    return views.promises_view(ui.view_data(), definitions, activities, period_id, as_of, d)
+@state.cached("medborgarloftet")
+def figures(period_id: str, as_of: dt.date, d) -> views.View:
+    definitions = promise_files.all_definitions(state.municipality())
+    activities = promises.period_activities(
+        definitions, state.store().read("activities"), period_id
+    )
+    return views.promises_view(state.view_data(), definitions, activities, period_id, as_of, d)
 
 
 def record_form(defs: pd.DataFrame, name: str) -> None:
@@ -143,7 +145,7 @@ def record_form(defs: pd.DataFrame, name: str) -> None:
     # The form goes through exactly the path a file import takes: validation, one logged
     # transaction, undoable.
     outcome = import_bytes(
-        ui.store(), to_swedish_csv(row, "activities"), "activities", muni, FORM_FILE, user=name
+        state.store(), to_swedish_csv(row, "activities"), "activities", muni, FORM_FILE, user=name
     )
     if outcome.ok:
         st.success(t("promise.record_saved", id=outcome.import_id))
@@ -152,20 +154,20 @@ def record_form(defs: pd.DataFrame, name: str) -> None:
 
 
 def recent_entries(name: str) -> None:
-    log = ui.import_log()
+    log = state.import_log()
     mine = log[(log["file_name"] == FORM_FILE) & log["undone_at"].isna()].tail(5)
     if mine.empty:
         return
     st.subheader(t("promise.recent_heading"))
     for row in mine.itertuples():
         if st.button(t("promise.undo", id=row.id), key=f"angra-{row.id}"):
-            ui.store().undo(int(row.id), user=name)
+            state.store().undo(int(row.id), user=name)
             st.rerun()
 
 
 def survey_block() -> None:
     """Perceived safety from a loaded survey, beside the promises' outputs."""
-    table = promises.perceived_safety(ui.store().read("survey"))
+    table = promises.perceived_safety(state.store().read("survey"))
     if table.empty:
         st.caption(t("promise.survey_none"))
         return
@@ -194,10 +196,10 @@ def survey_block() -> None:
     st.caption(t("promise.survey_note"))
 
 
-muni = ui.municipality()
+muni = state.municipality()
 st.title(t("promise.heading"))
-ui.sample_banner()
-name = ui.sign_in_box()
+widgets.sample_banner()
+name = signin.sign_in_box()
 if not muni.promise_periods:
     st.info(t("promise.no_periods"))
     st.stop()
@@ -210,9 +212,9 @@ except promise_files.PromiseFileError as exc:
 period = choose_period(muni)
 as_of = choose_date(period)
 defs = definitions[definitions["period_id"] == period.id]
-activities = promises.period_activities(definitions, ui.store().read("activities"), period.id)
-d = ui.disclosure()
-view = figures(ui.store().url, ui.data_version(), period.id, as_of, d)
+activities = promises.period_activities(definitions, state.store().read("activities"), period.id)
+d = signin.disclosure()
+view = figures(period.id, as_of, d)
 rows, followup = view.extra["rows"], view.tables["uppfoljning"]
 
 st.markdown(
@@ -265,7 +267,7 @@ if place_indicators:
 
 st.subheader(t("promise.followup_heading"))
 st.dataframe(followup, hide_index=True, width="stretch")
-ui.download_buttons(followup, f"medborgarlofte-{period.id}-per-{as_of}", "Uppföljning")
+widgets.download_buttons(followup, f"medborgarlofte-{period.id}-per-{as_of}", "Uppföljning")
 
 if name:
     record_form(defs, name)

@@ -9,17 +9,18 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from lib import ui
+from lib.app import filters as shared_filters
+from lib.app import navigation, presentation, signin, state, widgets
 from lib.figures import periods
 from lib.figures.filters import Filters
 from lib.i18n import t
 from lib.ingest import promise_files
 from lib.public import charts
 from lib.public.briefing import Briefing, brief
-from lib.public.disclosure import Disclosure, public
+from lib.public.disclosure import Disclosure, for_municipality
 from lib.public.report import local_day, situation_report
 
-ui.front_door()
+navigation.front_door()
 
 VIEWS = ("overview", "trend", "hotspots", "promise", "since")
 
@@ -64,13 +65,13 @@ PRESENTATION_CSS = """
 def choose_period(label_visibility: str = "visible") -> tuple[Filters, str]:
     """Since the latest council meeting by default (when it lies within the last year of
     data), or any other period a viewer may choose; chosen once for the whole sequence."""
-    choices = ui.period_choices()
+    choices = state.period_choices()
     first = periods.meeting_default(choices)
     order = [first.id] + [p.id for p in choices if p.id != first.id]
-    labels = {p.id: ui.preset_label(p) for p in choices}
+    labels = {p.id: shared_filters.preset_label(p) for p in choices}
     chosen = periods.find(
         choices,
-        ui.url_select(
+        shared_filters.url_select(
             st,
             t("meeting.period"),
             order,
@@ -82,16 +83,16 @@ def choose_period(label_visibility: str = "visible") -> tuple[Filters, str]:
     return Filters(chosen.start, chosen.end), labels[chosen.id]
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def briefing(url: str, version: int, filters: Filters, d: Disclosure) -> Briefing:
+@state.cached("mote")
+def briefing(filters: Filters, d: Disclosure) -> Briefing:
     return brief(
-        ui.view_data(),
-        ui.map_points(),
-        ui.store().read("activities"),
-        promise_files.all_definitions(ui.municipality()),
+        state.view_data(),
+        state.map_points(),
+        state.store().read("activities"),
+        promise_files.all_definitions(state.municipality()),
         filters,
         d,
-        sample=ui.has_sample(),
+        sample=state.has_sample(),
     )
 
 
@@ -119,18 +120,18 @@ KEYS_JS = """<script>
 </script>"""
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def pdf(url: str, version: int, filters: Filters, day) -> bytes:
+@state.cached("mote")
+def pdf(filters: Filters, day) -> bytes:
     """Always the public version: minutes are public documents. ``day`` (today in Swedish
     time) dates the report and keys the cache, so a report is never dated yesterday."""
-    b = briefing(url, version, filters, public(threshold, ui.period_choices()))
+    b = briefing(filters, for_municipality(state.municipality(), state.period_choices()))
     return situation_report(b, made_on=day)
 
 
 def table(frame: pd.DataFrame) -> None:
     """An HTML table in presentation mode (its type scales with the page), else a grid."""
-    if ui.presenting():
-        st.table(ui.plain_table(frame.set_index(frame.columns[0])))  # cells render Markdown
+    if presentation.presenting():
+        st.table(widgets.plain_table(frame.set_index(frame.columns[0])))  # cells render Markdown
     else:
         st.dataframe(frame, hide_index=True, width="stretch")
 
@@ -146,9 +147,9 @@ def view_overview(b: Briefing) -> None:
 
 def view_trend(b: Briefing) -> None:
     fig = charts.series_figure(b.monthly, b.threshold)
-    if ui.presenting():
+    if presentation.presenting():
         fig = charts.projector(fig)
-    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": ui.presenting()})
+    st.plotly_chart(fig, config={"displayModeBar": False, "staticPlot": presentation.presenting()})
     for sentence in b.summary[2:4]:
         st.text(sentence)
 
@@ -156,7 +157,7 @@ def view_trend(b: Briefing) -> None:
 def view_hotspots(b: Briefing) -> None:
     if b.hotspots is not None and not b.hotspots.empty:
         shown = b.hotspots.iloc[:, [0, 2, 3, 5, 6]]  # place, counts, verdict, hotspot
-        table(shown.head(3 if ui.presenting() else 5))
+        table(shown.head(3 if presentation.presenting() else 5))
     st.caption(b.hotspot_note)
 
 
@@ -165,7 +166,9 @@ def view_promise(b: Briefing) -> None:
     if b.promise_status is None or b.promise_status.empty:
         return
     shown = b.promise_status
-    if ui.presenting():  # the promise's text is long: its number, the outcome and the status
+    if (
+        presentation.presenting()
+    ):  # the promise's text is long: its number, the outcome and the status
         shown = shown.iloc[:, [0, 2, 3]].copy()
         shown.iloc[:, 0] = shown.iloc[:, 0].str.split(".").str[0] + "."
     table(shown)
@@ -177,11 +180,13 @@ def view_since(b: Briefing) -> None:
     if shown.empty:  # no incident in the period (or a table of no columns)
         st.caption(t("meeting.no_incidents"))
         return
-    if ui.presenting():  # what the room needs: the verdict first, then the change and counts
+    if (
+        presentation.presenting()
+    ):  # what the room needs: the verdict first, then the change and counts
         wanted = ["col.verdict", "col.change_ci", "col.total_period", "col.previous"]
         columns = [shown.columns[0], *(t(c) for c in wanted if t(c) in shown.columns)]
         shown = shown[columns]
-    table(shown.head(5 if ui.presenting() else 8))
+    table(shown.head(5 if presentation.presenting() else 8))
     if b.coverage_note:
         st.caption(t("source.coverage_note"))
 
@@ -195,17 +200,17 @@ RENDER = {
 }
 
 
-muni = ui.municipality()
+muni = state.municipality()
 threshold = muni.privacy_threshold
 
-if ui.presenting():
+if presentation.presenting():
     st.html(PRESENTATION_CSS)
     st.html(KEYS_JS, unsafe_allow_javascript=True)
-    n = ui.presentation_view(len(VIEWS))
+    n = presentation.presentation_view(len(VIEWS))
     back, where, forward, period_column, leave = st.columns([2, 1, 2, 4, 3])
     back.button(
         t("meeting.previous_view"),
-        on_click=ui.go_to_view,
+        on_click=presentation.go_to_view,
         args=(n - 1,),
         disabled=n == 1,
         key="bak",
@@ -213,7 +218,7 @@ if ui.presenting():
     where.markdown(t("meeting.view_of", n=n, total=len(VIEWS)))
     forward.button(
         t("meeting.next_view"),
-        on_click=ui.go_to_view,
+        on_click=presentation.go_to_view,
         args=(n + 1,),
         disabled=n == len(VIEWS),
         key="fram",
@@ -221,8 +226,10 @@ if ui.presenting():
     )
     with period_column:
         filters, label = choose_period(label_visibility="collapsed")
-    leave.button(t("meeting.exit"), on_click=ui.set_presenting, args=(False,), key="avsluta")
-    b = briefing(ui.store().url, ui.data_version(), filters, ui.disclosure())
+    leave.button(
+        t("meeting.exit"), on_click=presentation.set_presenting, args=(False,), key="avsluta"
+    )
+    b = briefing(filters, signin.disclosure())
     if b.sample:
         st.warning(t("app.sample_banner", municipality=muni.display_name), icon="⚠️")
     view = VIEWS[n - 1]
@@ -232,22 +239,22 @@ if ui.presenting():
     st.stop()
 
 st.title(t("meeting.heading"))
-ui.sample_banner()
+widgets.sample_banner()
 st.caption(t("meeting.intro"))
 filters, label = choose_period()
-if not ui.meetings():
+if not state.meetings():
     st.caption(t("meeting.no_meeting"))
-ui.meetings_editor()
+shared_filters.meetings_editor()
 st.toggle(
     t("meeting.presentation"),
     value=False,
     key="presentationslage",
-    on_change=lambda: ui.set_presenting(st.session_state["presentationslage"]),
+    on_change=lambda: presentation.set_presenting(st.session_state["presentationslage"]),
     help=t("meeting.presentation_help"),
 )
-b = briefing(ui.store().url, ui.data_version(), filters, ui.disclosure())
+b = briefing(filters, signin.disclosure())
 try:
-    report = pdf(ui.store().url, ui.data_version(), filters, local_day(muni.timezone))
+    report = pdf(filters, local_day(muni.timezone))
 except Exception:  # a report that cannot be made must not take the page with it
     logging.getLogger("trygghet").exception("situation report failed")
     st.error(t("meeting.pdf_failed"))

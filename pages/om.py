@@ -7,15 +7,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import ui
+from lib.app import navigation, signin, state, widgets
 from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_pct, t
 
-ui.front_door()
-muni = ui.municipality()
+navigation.front_door()
+muni = state.municipality()
 
 
 st.title(t("about.heading"))
-ui.sample_banner()
+widgets.sample_banner()
 year = max(muni.population) if muni.population else None
 population = muni.population_in(year) if year else None
 st.markdown(
@@ -82,22 +82,22 @@ def calibration_table() -> None:
 calibration_table()
 
 st.subheader(t("about.imports_heading"))
-if ui.analyst() is None:
+if signin.analyst() is None:
     st.caption(t("about.imports_analysts"))
     st.stop()
-log = ui.import_log()
+log = state.import_log()
 st.dataframe(
     pd.DataFrame(
         {
             t("about.col_id"): log["id"],
-            t("about.col_when"): log["imported_at"].map(ui.local_time),
+            t("about.col_when"): log["imported_at"].map(widgets.local_time),
             t("about.col_kind"): log["kind"].map(lambda k: t(f"kind.{k}")),
             t("about.col_file"): log["file_name"],
             t("about.col_rows"): log["rows_added"].map(fmt_int),
             t("about.col_user"): log["user"],
-            t("about.col_undone"): log["undone_at"].map(ui.local_time),
+            t("about.col_undone"): log["undone_at"].map(widgets.local_time),
         }
     ),
     hide_index=True,
 )
-ui.accounts_admin()
+signin.accounts_admin()

@@ -13,31 +13,33 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 from streamlit_folium import st_folium
 
-from lib import ui
+from lib.app import map_assets, navigation, signin, state
+from lib.est import cases as est_cases
+from lib.est import tables as est_tables
+from lib.est import vocabulary as est_vocabulary
 from lib.i18n import fmt_date, fmt_datetime, t
-from lib.ingest import reports as rp
 from lib.public.report_map import pin_map
 
-ui.front_door()
+navigation.front_door()
 
 SUBMISSION = "rapport_id"  # session_state: the id of the report being written
 SAVED = "rapport_sparad"  # session_state: (Saved, summary) after sending
 PIN = "rapport_nal"  # session_state: (submission id, lat, lon) of the pin
 
-muni = ui.municipality()
+muni = state.municipality()
 st.title(t("report.heading"))
-who = ui.account()
+who = signin.account()
 if who is None:
     st.write(t("report.viewer_text"))
-    ui.sign_in_box(st, expanded=True)
+    signin.sign_in_box(st, expanded=True)
     st.stop()
 if who.must_change:
-    ui.sign_in_box(st)
+    signin.sign_in_box(st)
     st.info(t("report.must_change"))
     st.stop()
-ui.sign_in_box()
+signin.sign_in_box()
 
-categories = rp.load_categories()
+categories = est_vocabulary.load_categories()
 labels = {c.id: c.label for c in categories}
 
 
@@ -45,7 +47,7 @@ def problems_text(found: list[str]) -> str:
     return t("report.found_and").join(t(f"report.found_{p}") for p in found)
 
 
-def error_text(err: rp.ReportError) -> str:
+def error_text(err: est_tables.ReportError) -> str:
     if err.code == "note":
         return t("report.error_note", found=problems_text(err.details["problems"]))
     return t(f"report.error_{err.code}")
@@ -56,7 +58,7 @@ def local_now() -> dt.datetime:
 
 
 def new_report() -> None:
-    st.session_state[SUBMISSION] = rp.new_submission_id()
+    st.session_state[SUBMISSION] = est_tables.new_submission_id()
     st.session_state.pop(SAVED, None)
     st.session_state.pop(PIN, None)
 
@@ -80,17 +82,19 @@ def where(sid: str) -> tuple[str | None, float | None, float | None]:
         key=f"hur_{sid}",
     )
     if how == "list":
-        place = st.selectbox(t("report.place"), rp.place_names(muni), key=f"plats_{sid}")
+        place = st.selectbox(
+            t("report.place"), est_vocabulary.place_names(muni), key=f"plats_{sid}"
+        )
         return place, None, None
     pinned = st.session_state.get(PIN)
     pin = pinned[1:] if pinned and pinned[0] == sid else None
     background = st.toggle(
         t("report.background"), key="rapport_bakgrund", help=t("report.background_help")
     )
-    tiles = ui.map_tiles() if background else None
+    tiles = map_assets.map_tiles() if background else None
     st.caption(t("report.map_help"))
     clicked = st_folium(
-        pin_map(muni, ui.map_asset_base(), pin, tiles),
+        pin_map(muni, map_assets.map_asset_base(), pin, tiles),
         height=320,
         use_container_width=True,
         returned_objects=["last_clicked"],
@@ -104,8 +108,8 @@ def where(sid: str) -> tuple[str | None, float | None, float | None]:
         st.caption(t("report.no_pin"))
         return None, None, None
     try:
-        spot = rp.resolve_place(muni, None, *pin)
-    except rp.ReportError as err:
+        spot = est_vocabulary.resolve_place(muni, None, *pin)
+    except est_tables.ReportError as err:
         st.warning(error_text(err))
     else:
         st.text(t("report.pin_at", place=spot.place, locality=spot.locality))
@@ -113,7 +117,7 @@ def where(sid: str) -> tuple[str | None, float | None, float | None]:
 
 
 def report_form() -> None:
-    sid = st.session_state.setdefault(SUBMISSION, rp.new_submission_id())
+    sid = st.session_state.setdefault(SUBMISSION, est_tables.new_submission_id())
     category = st.selectbox(
         t("report.what"),
         [c.id for c in categories],
@@ -137,13 +141,16 @@ def report_form() -> None:
     )
     severity = st.radio(
         t("report.severity"),
-        list(rp.SEVERITIES),
+        list(est_tables.SEVERITIES),
         format_func=lambda s: t(f"report.severity_{s}"),
         key=f"allvar_{sid}",
     )
     st.caption(t("report.note_reminder"))
     note = st.text_area(
-        t("report.note"), max_chars=rp.NOTE_MAX, help=t("report.note_help"), key=f"text_{sid}"
+        t("report.note"),
+        max_chars=est_tables.NOTE_MAX,
+        help=t("report.note_help"),
+        key=f"text_{sid}",
     )
     service = st.text_input(t("report.service"), value=who.service or "", key=f"verksamhet_{sid}")
     if not st.button(t("report.submit"), type="primary", width="stretch", key=f"skicka_{sid}"):
@@ -151,7 +158,7 @@ def report_form() -> None:
     if category is None:
         st.error(t("report.error_unknown_category"))
         return
-    sub = rp.Submission(
+    sub = est_cases.Submission(
         id=sid,
         category=category,
         occurred_at=dt.datetime.combine(day, clock),
@@ -163,8 +170,8 @@ def report_form() -> None:
         service=service,
     )
     try:
-        saved = rp.submit(ui.store(), muni, sub, who.name, categories)
-    except rp.ReportError as err:
+        saved = est_cases.submit(state.store(), muni, sub, who.name, categories)
+    except est_tables.ReportError as err:
         st.error(error_text(err))
         return
     summary = t(
@@ -179,7 +186,7 @@ def report_form() -> None:
 
 
 def my_reports() -> None:
-    own = rp.mine(ui.store(), who.name)
+    own = est_cases.mine(state.store(), who.name)
     st.caption(t("report.mine_intro", days=muni.report_retention_days))
     if own.empty:
         st.info(t("report.mine_none"))

@@ -2,48 +2,44 @@
 
 import streamlit as st
 
-from lib import ui
+from lib.app import navigation, selection, state, widgets
 from lib.figures import stats, trends
 from lib.figures.filters import Filters
-from lib.i18n import fmt_pct, fmt_period, fmt_signed, t
+from lib.i18n import fmt_pct, fmt_signed, t
 from lib.public import charts, views
 from lib.public.disclosure import Disclosure
 
-ui.front_door()
-
-
-@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=ui.KEYS)
-def figures(url: str, version: int, f: Filters, d: Disclosure) -> views.View:
-    return views.trends_view(ui.view_data(), f, d)
-
-
-@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=ui.KEYS)
-def series(url: str, version: int, f: Filters, freq: str, d: Disclosure):
-    data = trends.period_series(ui.cube(), f, freq, ui.coverage(), d.counter)
-    return data
+navigation.front_door()
 
 
 # Charts are built once per view and shared by every session (building the four took most
 # of a page run): st.plotly_chart only reads a figure (it copies it with to_dict), so one
-# object serves all; nothing may change a figure after it is built.
+# object serves all; nothing may change a figure after it is built. Keyed on the store, the
+# municipality, the data version and the question.
 
 
-@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=ui.KEYS)
-def series_chart(url: str, version: int, f: Filters, freq: str, measure: str, d: Disclosure):
-    """The series over time as counts or rates; None when a rate needs a population the
-    configuration lacks."""
-    data = series(url, version, f, freq, d)
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=state.KEYS)
+def series_chart(
+    url: str, code: str, version: int, f: Filters, freq: str, measure: str, d: Disclosure
+):
+    """(figure, reason, freq shown): the series over time as counts or rates; the figure is
+    None when a rate needs a population the configuration lacks; ``reason`` says why weeks
+    were asked but months are shown (``views.series_view``)."""
+    series, fine, reason, shown = views.series_view(state.view_data(), f, d, freq)
     if measure == "rate":
-        data = trends.add_rates(data, ui.municipality(), f.localities)
-        if data is None:
-            return None
-    return charts.series_figure(views.series_points(data, d), d.threshold, freq=freq, value=measure)
+        series = trends.add_rates(series, state.municipality(), f.localities)
+        if series is None:
+            return None, reason, shown
+    points = views.series_points(series, d, fine=fine)
+    return charts.series_figure(points, d.threshold, freq=shown, value=measure), reason, shown
 
 
-@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=ui.KEYS)
-def view_chart(url: str, version: int, f: Filters, d: Disclosure, kind: str, category: str = ""):
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=state.KEYS)
+def view_chart(
+    url: str, code: str, version: int, f: Filters, d: Disclosure, kind: str, category: str = ""
+):
     """The view's control chart for ``category``, its hour heat map or its night shares."""
-    view = figures(url, version, f, d)
+    view = state.view("utveckling", lambda: views.trends_view(state.view_data(), f, d), f, d)
     if kind == "control":
         chart = view.extra["chart"]
         return charts.control_figure(chart[chart["category"] == category], d.threshold)
@@ -68,19 +64,21 @@ def over_time(f: Filters, d: Disclosure) -> None:
         key="matt",
         format_func=lambda v: t(f"trends.measure_{'count' if v == 'n' else v}"),
     )
-    if measure == "rate" and series_chart(url, version, f, freq, measure, d) is None:
+    figure, reason, _shown = series_chart(url, muni.code, version, f, freq, measure, d)
+    if figure is None:
         missing = [n for n in f.localities if not muni.population_of((n,), f.midyear)[0]]
         st.info(t("trends.no_rate", places=", ".join(missing)))
-        measure = "n"
-    st.plotly_chart(
-        series_chart(url, version, f, freq, measure, d),
-        config={"displayModeBar": False},
-        width="stretch",
-    )
+        figure, reason, _shown = series_chart(url, muni.code, version, f, freq, "n", d)
+    if reason is not None:
+        st.info(views.detail_note(reason, d))
+    st.plotly_chart(figure, config={"displayModeBar": False}, width="stretch")
     st.caption(t("coverage.gap_note"))
 
 
 def change(view: views.View, f: Filters) -> None:
+    if view.extra["detail"] is not None:
+        st.info(views.detail_note(view.extra["detail"], d))
+        return
     by = st.radio(
         t("trends.breakdown"),
         ["category", "locality"],
@@ -88,7 +86,7 @@ def change(view: views.View, f: Filters) -> None:
         key="uppdelning",
         format_func=lambda v: t(f"trends.by_{v}"),
     )
-    table = ui.change_table(view.tables["kategorier" if by == "category" else "orter"])
+    table = widgets.change_table(view.tables["kategorier" if by == "category" else "orter"])
     st.caption(
         " ".join(
             [
@@ -99,10 +97,13 @@ def change(view: views.View, f: Filters) -> None:
             ]
         )
     )
-    ui.download_buttons(table, f"forandring-{by}-{f.start}-{f.end}", t("trends.tab_change"))
+    widgets.download_buttons(table, f"forandring-{by}-{f.start}-{f.end}", t("trends.tab_change"))
 
 
 def unusual(view: views.View) -> None:
+    if view.extra["detail"] is not None:
+        st.info(views.detail_note(view.extra["detail"], d))
+        return
     chart, flagged = view.extra["chart"], view.extra["flagged"]
     categories = sorted(chart["category"].unique())
     if not categories:
@@ -116,7 +117,7 @@ def unusual(view: views.View) -> None:
         index=categories.index(str(default)) if str(default) in categories else 0,
     )
     st.plotly_chart(
-        view_chart(url, version, view.filters, d, "control", chosen),
+        view_chart(url, muni.code, version, view.filters, d, "control", chosen),
         config={"displayModeBar": False},
         width="stretch",
     )
@@ -131,13 +132,18 @@ def unusual(view: views.View) -> None:
 
 
 def hours(view: views.View) -> None:
+    if view.extra["time_detail"] is not None:
+        st.info(views.detail_note(view.extra["time_detail"], d))
+        return
     raw, night = view.extra["night_raw"], view.extra["night"]
+    if "time_note" in view.extra:
+        st.caption(view.extra["time_note"])
     if raw.timed == 0:
         st.info(t("trends.no_times"))
         return
     st.subheader(t("trends.hours_heading"))
     st.plotly_chart(
-        view_chart(url, version, view.filters, d, "hours"),
+        view_chart(url, muni.code, version, view.filters, d, "hours"),
         config={"displayModeBar": False},
         width="stretch",
     )
@@ -149,7 +155,7 @@ def hours(view: views.View) -> None:
     if night is None:
         st.metric(t("trends.night_metric"), t("verdict.too_few"))
     else:
-        delta, style = None, ui.delta_style(0, stats.NO_CHANGE)
+        delta, style = None, widgets.delta_style(0, stats.NO_CHANGE)
         previous = "–"
         if night.previous_share is not None and not d.any_hidden(
             night.previous_night, night.previous_timed - night.previous_night
@@ -158,7 +164,7 @@ def hours(view: views.View) -> None:
             points = round((night.share - night.previous_share) * 100)
             verdict = t(f"verdict.{night.comparison.verdict}")
             delta = t("trends.night_delta", change=fmt_signed(points), verdict=verdict)
-            style = ui.delta_style(points, night.comparison.verdict)
+            style = widgets.delta_style(points, night.comparison.verdict)
         st.metric(
             t("trends.night_metric"),
             fmt_pct(night.share, 0),
@@ -172,46 +178,22 @@ def hours(view: views.View) -> None:
             ),
         )
     st.plotly_chart(
-        view_chart(url, version, view.filters, d, "night"),
+        view_chart(url, muni.code, version, view.filters, d, "night"),
         config={"displayModeBar": False},
         width="stretch",
     )
 
 
-muni = ui.municipality()
-st.title(t("trends.heading"))
-ui.sample_banner()
-data = ui.cube()
-f = ui.shared_filters(data)
-ui.sign_in_box()
-if data.empty:
-    st.info(t("app.no_data"))
-    st.stop()
-if f is None:
-    st.stop()
-d = ui.disclosure()
-url, version = ui.store().url, ui.data_version()
-view = figures(url, version, f, d)
-ov = view.extra["overview"]
-compared = ov.change.periods
-st.caption(
-    t(
-        "overview.period_caption",
-        period=fmt_period(f.start, f.end),
-        previous=fmt_period(compared.previous.start, compared.previous.end),
-    )
-)
-ui.coverage_note(f, data)
-comparison = ov.change.comparison
-if ov.total == 0 and (comparison is None or comparison.previous == 0):
-    st.info(t("filter.empty_selection"))
-    st.stop()
+muni = state.municipality()
+chosen = selection.start(t("trends.heading"), "utveckling", views.trends_view)
+f, d, view = chosen.filters, chosen.disclosure, chosen.view
+url, version = state.store().url, state.data_version()
 
 with st.container(border=True):
     st.text(" ".join(view.sentences))
     for note in view.notes:
         st.caption(note)
-ui.disclosure_note(d)
+widgets.disclosure_note(d)
 
 tab_time, tab_change, tab_unusual, tab_hours = st.tabs(
     [

@@ -9,14 +9,15 @@ import logging
 
 import streamlit as st
 
-from lib import ui
+from lib.app import navigation, presentation, signin, state, widgets
+from lib.est import cases as est_cases
+from lib.est import vocabulary as est_vocabulary
 from lib.figures import signals
 from lib.i18n import fmt_num, t
-from lib.ingest import reports as rp
 from lib.public import weekly
 from lib.public.report import local_day
 
-ui.front_door()
+navigation.front_door()
 
 VIEWS = ("summary", "places", "repeated", "actions", "tertial")
 
@@ -59,8 +60,8 @@ def chosen_week() -> dt.date:
 def table(frame) -> None:
     if frame.empty:
         st.caption(t("weekly.none"))
-    elif ui.presenting():
-        st.table(ui.plain_table(frame.set_index(frame.columns[0])))  # cells render Markdown
+    elif presentation.presenting():
+        st.table(widgets.plain_table(frame.set_index(frame.columns[0])))  # cells render Markdown
     else:
         st.dataframe(frame, hide_index=True, width="stretch")
 
@@ -70,15 +71,17 @@ def view_summary() -> None:
     left.metric(t("weekly.fig_week", week=weekly.week_number(picture.week)), picture.total)
     right.metric(t("weekly.fig_previous", n=picture.previous), fmt_num(picture.previous_mean, 1))
     st.text(weekly.summary(picture))
-    if not ui.presenting():
+    if not presentation.presenting():
         st.caption(t("weekly.internal"))
 
 
 def view_places() -> None:
     table(
-        weekly.compare_table(picture.by_place, picture, labels).head(10 if ui.presenting() else 50)
+        weekly.compare_table(picture.by_place, picture, labels).head(
+            10 if presentation.presenting() else 50
+        )
     )
-    if not ui.presenting():
+    if not presentation.presenting():
         st.subheader(t("weekly.by_category"))
         table(weekly.compare_table(picture.by_category, picture, labels))
         st.subheader(t("weekly.by_both"))
@@ -90,7 +93,7 @@ def view_repeated() -> None:
     if shown.empty:
         st.text(t("weekly.repeated_none"))
     else:
-        table(shown.head(8) if ui.presenting() else shown)
+        table(shown.head(8) if presentation.presenting() else shown)
     st.caption(t("weekly.repeated_help", n=signals.REPEAT_MIN, weeks=picture.previous))
 
 
@@ -99,12 +102,12 @@ def view_actions() -> None:
     if shown.empty:
         st.text(t("weekly.actions_none"))
     else:
-        table(shown.head(8) if ui.presenting() else shown)
+        table(shown.head(8) if presentation.presenting() else shown)
 
 
 def view_tertial() -> None:
     st.text(tertial)
-    table(weekly.ranking_table(ranking).head(10 if ui.presenting() else 100))
+    table(weekly.ranking_table(ranking).head(10 if presentation.presenting() else 100))
     st.caption(t("weekly.tertial_rule"))
 
 
@@ -117,17 +120,17 @@ RENDER = {
 }
 
 
-muni = ui.municipality()
-me = ui.analyst() if ui.presenting() else ui.sign_in_box()
+muni = state.municipality()
+me = signin.analyst() if presentation.presenting() else signin.sign_in_box()
 if me is None:
     st.title(t("weekly.heading"))
     st.info(t("cases.analysts_only"))
     st.stop()
 
-store = ui.store()
-labels = {c.id: c.label for c in rp.load_categories()}
-frame = rp.live(rp.read_reports(store))
-actions = rp.read_actions(store)
+store = state.store()
+labels = {c.id: c.label for c in est_vocabulary.load_categories()}
+frame = est_cases.live(est_cases.read_reports(store))
+actions = est_cases.read_actions(store)
 week = chosen_week()
 previous = int(st.query_params.get("veckor", signals.PREVIOUS_WEEKS))
 picture = signals.weekly_picture(frame, week, previous=max(1, min(previous, 12)))
@@ -135,20 +138,22 @@ start, end = signals.tertial_of(week)
 ranking = signals.tertial_ranking(frame, start, end)
 tertial = weekly.tertial_label(start, end)
 
-if ui.presenting():
+if presentation.presenting():
     st.html(PRESENTATION_CSS)
-    n = ui.presentation_view(len(VIEWS))
+    n = presentation.presentation_view(len(VIEWS))
     back, where, forward, leave = st.columns([2, 1, 2, 3])
-    back.button(t("meeting.previous_view"), on_click=ui.go_to_view, args=(n - 1,), disabled=n == 1)
+    back.button(
+        t("meeting.previous_view"), on_click=presentation.go_to_view, args=(n - 1,), disabled=n == 1
+    )
     where.markdown(t("weekly.view_of", n=n, total=len(VIEWS)))
     forward.button(
         t("meeting.next_view"),
-        on_click=ui.go_to_view,
+        on_click=presentation.go_to_view,
         args=(n + 1,),
         disabled=n == len(VIEWS),
         type="primary",
     )
-    leave.button(t("weekly.exit"), on_click=ui.set_presenting, args=(False,))
+    leave.button(t("weekly.exit"), on_click=presentation.set_presenting, args=(False,))
     st.title(t(f"weekly.view_{VIEWS[n - 1]}"))
     st.caption(weekly.week_label(picture.week))
     RENDER[VIEWS[n - 1]]()
@@ -170,7 +175,7 @@ st.toggle(
     t("weekly.presentation"),
     value=False,
     key="veckolage_presentation",
-    on_change=lambda: ui.set_presenting(st.session_state["veckolage_presentation"]),
+    on_change=lambda: presentation.set_presenting(st.session_state["veckolage_presentation"]),
     help=t("weekly.presentation_help"),
 )
 made_on = local_day(muni.timezone)
@@ -189,7 +194,7 @@ else:
         t("weekly.download_excel"),
         lambda: weekly.weekly_excel(picture, labels, actions, ranking, tertial),
         f"{stem}.xlsx",
-        ui.XLSX,
+        widgets.XLSX,
     )
 for view in VIEWS:
     st.subheader(t(f"weekly.view_{view}"))

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from lib.config import load_municipality
-from lib.ingest.store import Store
 from lib.passwords import MIN_ITERATIONS, hash_password
+from lib.store.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

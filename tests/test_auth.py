@@ -233,7 +233,7 @@ def _texts(at) -> list[str]:
 def test_a_public_page_shows_no_sign_in_set_up_and_no_import_traces(open_app):
     from lib.config import load_municipality
     from lib.ingest.loading import import_bytes
-    from lib.ingest.store import Store
+    from lib.store.store import Store
     from tests.conftest import FIXTURES
 
     at = open_app("pages/om.py")
@@ -288,7 +288,7 @@ def test_wrong_passwords_lock_out_and_the_analyst_reads_it_in_the_log(open_app):
 
 
 def _app_store():
-    from lib.ingest.store import Store
+    from lib.store.store import Store
 
     return Store()  # the app's TRYGGHET_DB (set by open_app)
 
@@ -356,7 +356,7 @@ def test_cli_adds_lists_and_unlocks_accounts(tmp_path):
     import subprocess
     import sys
 
-    from lib.ingest.store import Store
+    from lib.store.store import Store
     from tests.conftest import ROOT
 
     db = tmp_path / "cli.db"

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from lib.ingest.store import Store
+from lib.store.store import Store
 from tests.conftest import FIXTURES, ROOT, table_snapshot
 
 
@@ -116,6 +116,20 @@ def test_hash_password_prints_a_verifiable_secrets_snippet(tmp_path):
         timeout=60,
     )
     assert short.returncode == 2 and "minst 12 tecken" in short.stderr
+
+
+def test_argparse_speaks_swedish(capsys):
+    """The one private argparse hook (lib.cli.swedish_argparse): fails when argparse stops
+    translating its words through the module-level ``_``."""
+    import pytest
+
+    from lib.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--okänd-flagga"])
+    assert exited.value.code != 0
+    err = capsys.readouterr().err
+    assert "användning:" in err and "usage:" not in err
 
 
 def test_import_of_a_workbook_with_two_shapes_lists_the_sheets_and_takes_sheet(db, tmp_path):

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 from lib.cli import main
 from lib.config import load_municipality
 from lib.ingest.loading import import_bytes
-from lib.ingest.store import Store
+from lib.store.store import Store
 from tests.conftest import ROOT, preset_id
 from tests.test_pages import assert_ok
 

@@ -22,7 +22,7 @@ from lib.public.disclosure import Disclosure
 # A point in Hallsberg in SWEREF 99 TM metres; cells are counted from multiples of the size.
 X0, Y0 = 506_000.0, 6_547_000.0
 EVIL = "<img src=x onerror=alert(1)>"
-ASSET_BASE = "../lib.ui.kartfiler/"
+ASSET_BASE = "../lib.app.map_assets.kartfiler/"
 
 
 def points_at(xs, ys, days=None, category="Skadegörelse", description="Fiktiv."):

@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from lib.ingest.loading import import_bytes, read_file
-from lib.ingest.store import INSERT_CHUNK, Store
+from lib.store.store import INSERT_CHUNK, Store
 from tests.conftest import FIXTURES, ROOT, table_snapshot
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
@@ -34,7 +34,7 @@ import json, sys, time
 from pathlib import Path
 from lib.config import load_municipality
 from lib.ingest.loading import read_file, store_result
-from lib.ingest.store import Store
+from lib.store.store import Store
 
 db, path, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 muni = load_municipality("hallsberg")
@@ -356,7 +356,7 @@ def test_the_same_file_from_two_processes_at_once_lands_once(tmp_path, muni, sto
 WATCHER = r"""
 import sys, time
 from pathlib import Path
-from lib.ingest.store import Store
+from lib.store.store import Store
 
 store, go = Store(sys.argv[1]), Path(sys.argv[2])
 print(store.data_version(), flush=True)

@@ -175,7 +175,7 @@ def peer_file() -> bytes:
 
 def test_heby_with_data_shows_its_outline_and_county_group(heby):
     from lib.ingest.loading import import_bytes
-    from lib.ingest.store import Store
+    from lib.store.store import Store
     from tests.test_page_map import map_data
 
     muni = load_municipality()

@@ -15,11 +15,11 @@ from lib.figures.hotspots import points_frame
 from lib.i18n import fmt_int
 from lib.ingest import promise_files
 from lib.ingest.sample import generate_activities, generate_incidents
-from lib.ingest.store import Store, record_keys
 from lib.public import report
 from lib.public.briefing import _promise_status, brief
 from lib.public.disclosure import Disclosure, public
 from lib.public.views import Data
+from lib.store.store import Store, record_keys
 from tests.conftest import ROOT
 from tests.test_pages import assert_ok
 

@@ -18,9 +18,9 @@ from lib.figures.coverage import coverage_of
 from lib.figures.filters import Filters, daily_cube, timed_frame
 from lib.figures.hotspots import off_map_cube, points_frame
 from lib.ingest.loading import import_bytes
-from lib.ingest.store import Store
 from lib.public import views
 from lib.public.disclosure import Disclosure, perturb, public
+from lib.store.store import Store
 from tests.conftest import ROOT, SHARED
 from tests.test_page_map import map_data
 from tests.test_pages import assert_ok

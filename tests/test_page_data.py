@@ -6,7 +6,7 @@ import json
 import pytest
 
 from lib.i18n import t
-from lib.ingest.store import Store
+from lib.store.store import Store
 from tests.test_pages import assert_ok
 
 PAGE = "pages/data.py"

@@ -23,7 +23,7 @@ import pytest
 from pyproj import Transformer
 
 from lib.config import load_municipality
-from lib.ingest.store import Store
+from lib.store.store import Store
 from tests.test_pages import assert_ok
 
 PAGE = "pages/karta.py"
@@ -295,7 +295,7 @@ def test_public_map_counts_are_the_published_counts(page, sample_incidents):
     assert legend_numbers(drawn) and min(legend_numbers(drawn)) >= THRESHOLD
     args = map_args(at)
     assert args["returned_objects"] == []  # panning and zooming never rerun the page
-    assert args["js_links"] == ["../lib.ui.kartfiler/leaflet.js"]
+    assert args["js_links"] == ["../lib.app.map_assets.kartfiler/leaflet.js"]
     assert drawn["points"] == [] and drawn["heat"] == []
     # The places table: the busiest published cells, none below the threshold.
     places = at.dataframe[0].value
@@ -627,14 +627,14 @@ def test_an_action_from_the_signal_reporting_is_evaluated_like_a_camera(page):
     as a camera, so the map page's before/after table evaluates it too."""
     import datetime as dt
 
-    from lib.ingest import reports
+    from lib.est import cases as est_cases
 
     at = page()  # seeds the store
     muni = load_municipality()
-    action = reports.Action(
+    action = est_cases.Action(
         "Ny belysning vid stationen", "Gatuenheten", dt.date(2019, 3, 1), lat=59.0665, lon=15.112
     )
-    reports.add_action(Store(), muni, action, by="test")
+    est_cases.add_action(Store(), muni, action, by="test")
     at.run()
     assert_ok(at)
     table = next(d.value for d in at.dataframe if "Kamera" in d.value.columns)

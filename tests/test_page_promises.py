@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lib.ingest.store import Store
+from lib.store.store import Store
 from tests.conftest import analyst_sign_in
 from tests.test_pages import assert_ok
 

@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 
 from lib.auth import Accounts
-from lib.ingest import reports as rp
-from lib.ingest.store import Store
+from lib.est import cases as est_cases
 from lib.passwords import MIN_ITERATIONS
+from lib.store.store import Store
 
 PASSWORD = "ett-långt-lösenord-2025"
 NOTE = "Klotter på perrongen HEMLIG-NOTERING"
@@ -90,12 +90,12 @@ def test_a_reporter_reports_and_sees_it_under_mina_rapporter(app):
     submit = next(b for b in at.button if b.label == "Skicka rapporten")
     submit.click().run()
     assert "innehåller ett personnummer och sparades inte" in texts(at)
-    assert rp.read_reports(app.store).empty
+    assert est_cases.read_reports(app.store).empty
     at.text_area[0].input(NOTE).run()
     next(b for b in at.button if b.label == "Skicka rapporten").click().run()
     assert "Tack! Rapporten är sparad." in texts(at)
     assert "Otrygg plats: trasig belysning · Hallsbergs centrum" in texts(at)
-    stored = rp.read_reports(app.store)
+    stored = est_cases.read_reports(app.store)
     assert len(stored) == 1
     row = stored.iloc[0]
     assert (row["reporter"], row["service"], row["severity"]) == ("Rita", "Fritid", 2)
@@ -105,14 +105,14 @@ def test_a_reporter_reports_and_sees_it_under_mina_rapporter(app):
     # a new report gets a new id; the saved one stays once
     next(b for b in at.button if b.label == "Rapportera något mer").click().run()
     assert next(s for s in at.selectbox if s.label == "Vad har du sett?").value is None
-    assert len(rp.read_reports(app.store)) == 1
+    assert len(est_cases.read_reports(app.store)) == 1
 
 
 def test_a_reporter_cannot_reach_triage_nor_the_weekly_picture(app):
     from lib.config import load_municipality
 
-    sub = rp.Submission("x1", "klotter", dt.datetime(2025, 5, 1, 12), 1, NOTE, "Pålsboda")
-    rp.submit(app.store, load_municipality("hallsberg"), sub, "Olle")
+    sub = est_cases.Submission("x1", "klotter", dt.datetime(2025, 5, 1, 12), 1, NOTE, "Pålsboda")
+    est_cases.submit(app.store, load_municipality("hallsberg"), sub, "Olle")
     at = sign_in(app("pages/arenden.py"), "Rita")
     assert "för kommunens analytiker" in texts(at)
     assert not at.dataframe and not at.tabs and "HEMLIG" not in texts(at)
@@ -130,8 +130,8 @@ def test_an_analyst_sees_the_inbox_and_the_weekly_picture(app):
     today = dt.date.today()
     for i in range(3):
         when = dt.datetime.combine(today, dt.time(0, i))
-        sub = rp.Submission(f"a{i}", "klotter", when, 3, NOTE, "Hallsbergs station")
-        rp.submit(app.store, muni, sub, "Rita")
+        sub = est_cases.Submission(f"a{i}", "klotter", when, 3, NOTE, "Hallsbergs station")
+        est_cases.submit(app.store, muni, sub, "Rita")
     at = sign_in(app("pages/arenden.py"), "Alva")
     assert not at.exception
     assert [t.label for t in at.tabs] == ["Inkorg", "Åtgärder", "Filer", "Logg"]

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.ingest.store import Store
 from lib.public.disclosure import perturb
+from lib.store.store import Store
 from tests.conftest import ROOT
 
 NBSP = "\u00a0"

@@ -7,9 +7,9 @@ import re
 
 import pandas as pd
 
+from lib.app.widgets import plain, plain_table
 from lib.ingest.loading import import_bytes
-from lib.ingest.store import Store
-from lib.ui import plain, plain_table
+from lib.store.store import Store
 from tests.test_pages import assert_ok
 
 HOSTILE = "![spår](http://127.0.0.1:9/x.png) [länk](http://127.0.0.1:9) **fet** :red[röd] $x$"

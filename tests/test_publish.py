@@ -10,8 +10,8 @@ from scipy import stats as sps
 from streamlit.testing.v1 import AppTest
 
 from lib.cli import main
-from lib.ingest.store import Store
 from lib.passwords import MIN_ITERATIONS, hash_password
+from lib.store.store import Store
 from tests.conftest import ROOT, SHARED, analyst_sign_in
 from tests.test_pages import PASSWORD, assert_ok, counts, keyed, metric
 

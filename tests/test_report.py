@@ -17,11 +17,11 @@ from lib.figures.filters import Filters, daily_cube, timed_frame
 from lib.figures.hotspots import points_frame
 from lib.ingest import promise_files
 from lib.ingest.sample import generate_activities, generate_incidents
-from lib.ingest.store import record_keys
 from lib.public import charts, report
 from lib.public.briefing import brief
 from lib.public.disclosure import Disclosure
 from lib.public.views import Data
+from lib.store.store import record_keys
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The municipality's own signal reporting (lib.ingest.reports, lib.figures.signals): notes
+"""The municipality's own signal reporting (lib.est, lib.figures.signals): notes
 refused for personal data, one report per submission id also under concurrency, merge,
 actions, purge, the weekly picture against a hand count, files, and the statistics."""
 
@@ -14,10 +14,13 @@ import pandas as pd
 import pytest
 
 from lib.cli import main as cli
+from lib.datamanager import incident_rows
+from lib.est import cases as est_cases
+from lib.est import files as est_files
+from lib.est import tables as est_tables
 from lib.figures import signals
 from lib.ingest import personal_data as pdata
-from lib.ingest import reports as rp
-from lib.ingest.store import Store
+from lib.store.store import Store
 
 NOTE = "Sprejat på väggen vid cykelstället HEMLIG-ANTECKNING-42"
 STATION = (59.0668, 15.1112)  # by Hallsbergs station (a named place in hallsberg.toml)
@@ -31,8 +34,8 @@ def rstore(tmp_path) -> Store:
 def report(rstore, muni, sid, when, category="klotter", severity=1, note="", place=None,
            pin=STATION, reporter="Rita"):  # fmt: skip
     lat, lon = (None, None) if place else pin
-    sub = rp.Submission(sid, category, when, severity, note, place, lat, lon, "Fritid")
-    return rp.submit(rstore, muni, sub, reporter)
+    sub = est_cases.Submission(sid, category, when, severity, note, place, lat, lon, "Fritid")
+    return est_cases.submit(rstore, muni, sub, reporter)
 
 
 # --- personal data in notes ------------------------------------------------------------------
@@ -89,10 +92,10 @@ def test_ordinary_notes_pass(text):
 
 
 def test_a_note_with_a_personal_number_is_refused_and_nothing_stored(rstore, muni):
-    with pytest.raises(rp.ReportError) as refused:
+    with pytest.raises(est_tables.ReportError) as refused:
         report(rstore, muni, "a", dt.datetime(2025, 5, 1, 12), note="Det var 811218-9876")
     assert refused.value.details["problems"] == ["personal_number"]
-    assert rp.read_reports(rstore).empty
+    assert est_cases.read_reports(rstore).empty
 
 
 # --- reporting ---------------------------------------------------------------------------------
@@ -103,8 +106,8 @@ def test_a_report_is_stored_once_per_submission_id(rstore, muni):
     again = report(rstore, muni, "abc", dt.datetime(2025, 5, 1, 12), note=NOTE)
     assert first.created and not again.created
     assert first.place == "Hallsbergs station" and first.locality == "Hallsberg"
-    assert len(rp.read_reports(rstore)) == 1
-    assert (rp.read_log(rstore)["event"] == "created").sum() == 1
+    assert len(est_cases.read_reports(rstore)) == 1
+    assert (est_cases.read_log(rstore)["event"] == "created").sum() == 1
 
 
 def test_twenty_concurrent_submissions_each_sent_twice_are_stored_once(rstore, muni):
@@ -124,28 +127,28 @@ def test_twenty_concurrent_submissions_each_sent_twice_are_stored_once(rstore, m
     for thread in threads:
         thread.join()
     assert errors == []
-    stored = rp.read_reports(rstore)
+    stored = est_cases.read_reports(rstore)
     assert sorted(stored["id"]) == sorted(f"sub-{i}" for i in range(20))
-    assert (rp.read_log(rstore)["event"] == "created").sum() == 20
+    assert (est_cases.read_log(rstore)["event"] == "created").sum() == 20
 
 
 def test_a_pin_outside_the_municipality_and_no_place_are_refused(rstore, muni):
-    with pytest.raises(rp.ReportError, match="outside"):
+    with pytest.raises(est_tables.ReportError, match="outside"):
         report(rstore, muni, "x", dt.datetime(2025, 5, 1), pin=(59.3, 18.0))
-    with pytest.raises(rp.ReportError, match="no_place"):
+    with pytest.raises(est_tables.ReportError, match="no_place"):
         report(rstore, muni, "y", dt.datetime(2025, 5, 1), pin=(None, None))
 
 
 def test_a_chosen_locality_has_no_point(rstore, muni):
     saved = report(rstore, muni, "p", dt.datetime(2025, 5, 1), place="Pålsboda")
-    row = rp.read_reports(rstore).iloc[0]
+    row = est_cases.read_reports(rstore).iloc[0]
     assert saved.place == "Pålsboda" and pd.isna(row["lat"])
 
 
 def test_reports_are_incidents_of_the_municipal_source_without_notes(rstore, muni):
     report(rstore, muni, "a", dt.datetime(2025, 5, 1, 12), note=NOTE)
     report(rstore, muni, "b", dt.datetime(2025, 5, 2, 12), category="hot_personal")
-    incidents = rstore.read_incidents()
+    incidents = incident_rows(rstore)
     assert len(incidents) == 2
     assert set(incidents["source"]) == {"municipal_report"}
     assert set(incidents["category"]) == {"Klotter", "Hot mot personal"}
@@ -156,7 +159,7 @@ def test_reports_are_incidents_of_the_municipal_source_without_notes(rstore, mun
 def test_mine_lists_only_the_reporters_own(rstore, muni):
     report(rstore, muni, "a", dt.datetime(2025, 5, 1), reporter="Rita")
     report(rstore, muni, "b", dt.datetime(2025, 5, 1), reporter="Olle")
-    assert list(rp.mine(rstore, "rita")["id"]) == ["a"]
+    assert list(est_cases.mine(rstore, "rita")["id"]) == ["a"]
 
 
 # --- triage ------------------------------------------------------------------------------------
@@ -165,36 +168,38 @@ def test_mine_lists_only_the_reporters_own(rstore, muni):
 def test_a_merged_report_points_to_the_kept_one_and_is_not_counted(rstore, muni):
     for sid in "abc":
         report(rstore, muni, sid, dt.datetime(2025, 5, 1, 12))
-    rp.merge(rstore, "b", "a", "Analytiker")
-    rp.merge(rstore, "a", "c", "Analytiker")  # b, merged into a, follows a to c
-    frame = rp.read_reports(rstore).set_index("id")
+    est_cases.merge(rstore, "b", "a", "Analytiker")
+    est_cases.merge(rstore, "a", "c", "Analytiker")  # b, merged into a, follows a to c
+    frame = est_cases.read_reports(rstore).set_index("id")
     assert frame.loc["a", "merged_into"] == "c" and frame.loc["b", "merged_into"] == "c"
     assert frame.loc["b", "status"] == "closed"
-    assert len(rstore.read_incidents()) == 1
-    with pytest.raises(rp.ReportError, match="merge_self"):
-        rp.merge(rstore, "c", "c", "Analytiker")
-    with pytest.raises(rp.ReportError, match="merge_into_merged"):
-        rp.merge(rstore, "c", "a", "Analytiker")
-    assert (rp.read_log(rstore)["event"] == "merged").sum() == 2
+    assert len(incident_rows(rstore)) == 1
+    with pytest.raises(est_tables.ReportError, match="merge_self"):
+        est_cases.merge(rstore, "c", "c", "Analytiker")
+    with pytest.raises(est_tables.ReportError, match="merge_into_merged"):
+        est_cases.merge(rstore, "c", "a", "Analytiker")
+    assert (est_cases.read_log(rstore)["event"] == "merged").sum() == 2
 
 
 def test_actions_linked_and_done(rstore, muni):
     report(rstore, muni, "a", dt.datetime(2025, 5, 1, 12))
-    action = rp.Action("Ny belysning", "Gatuenheten", dt.date(2025, 5, 10), lat=59.067, lon=15.11)
-    action_id = rp.add_action(rstore, muni, action, "Analytiker")
-    rp.link(rstore, "a", action_id, "Analytiker")
-    assert rp.read_reports(rstore).iloc[0]["status"] == "planned"
-    rp.set_action_status(rstore, action_id, "done", "Analytiker")
-    row = rp.mine(rstore, "Rita").iloc[0]
+    action = est_cases.Action(
+        "Ny belysning", "Gatuenheten", dt.date(2025, 5, 10), lat=59.067, lon=15.11
+    )
+    action_id = est_cases.add_action(rstore, muni, action, "Analytiker")
+    est_cases.link(rstore, "a", action_id, "Analytiker")
+    assert est_cases.read_reports(rstore).iloc[0]["status"] == "planned"
+    est_cases.set_action_status(rstore, action_id, "done", "Analytiker")
+    row = est_cases.mine(rstore, "Rita").iloc[0]
     assert (row["status"], row["action_title"], row["action_status"]) == (
         "done",
         "Ny belysning",
         "done",
     )
-    placed = rp.actions_as_interventions(rstore)
+    placed = est_cases.actions_as_interventions(rstore)
     assert list(placed.columns) == ["id", "name", "lat", "lon", "installed_on", "radius_m"]
     assert placed.iloc[0]["installed_on"] == pd.Timestamp("2025-05-10")
-    assert set(rp.read_log(rstore)["account"]) == {"Rita", "Analytiker"}
+    assert set(est_cases.read_log(rstore)["account"]) == {"Rita", "Analytiker"}
 
 
 # --- retention ---------------------------------------------------------------------------------
@@ -203,22 +208,22 @@ def test_actions_linked_and_done(rstore, muni):
 def test_purge_removes_notes_and_reporters_after_the_retention_time(rstore, muni):
     report(rstore, muni, "old", dt.datetime(2025, 5, 1, 12), note=NOTE)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=366)
-    assert rp.purge(rstore, 365, "system", now=dt.datetime.now(dt.UTC)) == 0
-    assert rp.purge(rstore, 365, "system", now=later) == 1
-    row = rp.read_reports(rstore).iloc[0]
+    assert est_cases.purge(rstore, 365, "system", now=dt.datetime.now(dt.UTC)) == 0
+    assert est_cases.purge(rstore, 365, "system", now=later) == 1
+    row = est_cases.read_reports(rstore).iloc[0]
     assert pd.isna(row["note"]) and pd.isna(row["reporter"]) and row["category"] == "klotter"
-    log = rp.read_log(rstore)
+    log = est_cases.read_log(rstore)
     assert "Rita" not in set(log["account"].dropna())
-    assert rp.mine(rstore, "Rita").empty
-    assert len(rstore.read_incidents()) == 1  # still counted
-    assert rp.purge(rstore, 365, "system", now=later) == 0
+    assert est_cases.mine(rstore, "Rita").empty
+    assert len(incident_rows(rstore)) == 1  # still counted
+    assert est_cases.purge(rstore, 365, "system", now=later) == 0
 
 
 def test_purge_runs_at_most_once_a_day(rstore, muni):
     day = dt.date(2025, 6, 1)
-    assert rp.purge_if_due(rstore, 365, "system", day) == 0
-    assert rp.purge_if_due(rstore, 365, "system", day) is None
-    assert rp.purge_if_due(rstore, 365, "system", day + dt.timedelta(days=1)) == 0
+    assert est_cases.purge_if_due(rstore, 365, "system", day) == 0
+    assert est_cases.purge_if_due(rstore, 365, "system", day) is None
+    assert est_cases.purge_if_due(rstore, 365, "system", day + dt.timedelta(days=1)) == 0
 
 
 def test_cli_purge(tmp_path, muni, capsys):
@@ -228,10 +233,14 @@ def test_cli_purge(tmp_path, muni, capsys):
     report(store, muni, "b", dt.datetime(2025, 5, 1, 12), note=NOTE)
     with store.engine.begin() as conn:  # "a" was made 400 days ago
         made = (dt.datetime.now(dt.UTC) - dt.timedelta(days=400)).isoformat(timespec="seconds")
-        conn.execute(rp.reports.update().where(rp.reports.c.id == "a").values(created_at=made))
+        conn.execute(
+            est_tables.reports.update()
+            .where(est_tables.reports.c.id == "a")
+            .values(created_at=made)
+        )
     assert cli(["--db", str(db), "purge"]) == 0
     assert capsys.readouterr().out.startswith("1 rapporter rensade (äldre än 365 dagar)")
-    notes = rp.read_reports(store).set_index("id")["note"]
+    notes = est_cases.read_reports(store).set_index("id")["note"]
     assert pd.isna(notes["a"]) and notes["b"] == NOTE
 
 
@@ -257,7 +266,7 @@ def test_weekly_picture_against_a_hand_count(rstore, muni):
     # outside: five weeks back, and next week
     report(rstore, muni, "o1", at(-29), "brand", place="Pålsboda")
     report(rstore, muni, "o2", at(7), "klotter")
-    frame = rp.live(rp.read_reports(rstore))
+    frame = est_cases.live(est_cases.read_reports(rstore))
     p = signals.weekly_picture(frame, monday + dt.timedelta(days=2), previous=4)
     assert p.week == monday and (p.total, p.previous_total) == (4, 4)
     assert p.previous_mean == 1.0
@@ -296,10 +305,10 @@ def test_weekly_pdf_and_excel(rstore, muni):
     from lib.public import weekly
 
     report(rstore, muni, "a", dt.datetime(2025, 5, 12, 12), note=NOTE)
-    frame = rp.live(rp.read_reports(rstore))
+    frame = est_cases.live(est_cases.read_reports(rstore))
     p = signals.weekly_picture(frame, dt.date(2025, 5, 12))
     ranking = signals.tertial_ranking(frame, dt.date(2025, 5, 1), dt.date(2025, 8, 31))
-    args = (p, {"klotter": "Klotter"}, rp.read_actions(rstore), ranking, "Tertial 2 2025")
+    args = (p, {"klotter": "Klotter"}, est_cases.read_actions(rstore), ranking, "Tertial 2 2025")
     pdf = weekly.weekly_pdf(*args, "Hallsbergs kommun", dt.date(2025, 5, 16))
     assert pdf.startswith(b"%PDF") and b"HEMLIG" not in pdf
     workbook = weekly.weekly_excel(*args)
@@ -319,31 +328,31 @@ def test_a_file_of_reports_imports_once_and_can_be_undone(rstore, muni):
         "e1;2025-05-01 22:15;Klotter;2;Hallsbergs station;;;Klotter på perrongen;Fritid;;ny\n"
         "e2;2025-05-02;nedskrapning;1;;59,0650;15,1080;;Gata;;åtgärdad\n"
     )
-    outcome = rp.import_reports(rstore, muni, text.encode("utf-8"), "est.csv", "A", codes)
+    outcome = est_files.import_reports(rstore, muni, text.encode("utf-8"), "est.csv", "A", codes)
     assert outcome.ok and outcome.rows == 2
-    frame = rp.read_reports(rstore).set_index("id")
+    frame = est_cases.read_reports(rstore).set_index("id")
     assert frame.loc["e2", "place"] == "Hallsbergs centrum" and frame.loc["e2", "status"] == "done"
-    again = rp.import_reports(rstore, muni, text.encode("utf-8"), "est.csv", "A", codes)
+    again = est_files.import_reports(rstore, muni, text.encode("utf-8"), "est.csv", "A", codes)
     assert not again.ok and again.errors[0][1] == "already_imported"
     assert rstore.undo(outcome.import_id, "A") == 2
-    assert rp.read_reports(rstore).empty
+    assert est_cases.read_reports(rstore).empty
 
 
 def test_undoing_a_file_reopens_reports_merged_into_its_reports(rstore, muni):
     """A report made in the app, merged into one that came from a file: undoing the file
     must not leave it pointing at nothing, closed and uncounted."""
     text = "id;datum;kategori;allvar;plats\ne1;2025-05-01 22:15;Klotter;2;Hallsbergs station\n"
-    outcome = rp.import_reports(rstore, muni, text.encode("utf-8"), "est.csv", "A", {})
+    outcome = est_files.import_reports(rstore, muni, text.encode("utf-8"), "est.csv", "A", {})
     assert outcome.ok
     report(rstore, muni, "app", dt.datetime(2025, 5, 1, 22, 30))
-    rp.merge(rstore, "app", "e1", "Analytiker")
-    assert len(rstore.read_incidents()) == 1  # the two count once
+    est_cases.merge(rstore, "app", "e1", "Analytiker")
+    assert len(incident_rows(rstore)) == 1  # the two count once
     rstore.undo(outcome.import_id, "A")
-    frame = rp.read_reports(rstore).set_index("id")
+    frame = est_cases.read_reports(rstore).set_index("id")
     assert list(frame.index) == ["app"]
     assert pd.isna(frame.loc["app", "merged_into"]) and frame.loc["app", "status"] == "new"
-    assert len(rstore.read_incidents()) == 1  # the signal still counts
-    log = rp.read_log(rstore)
+    assert len(incident_rows(rstore)) == 1  # the signal still counts
+    log = est_cases.read_log(rstore)
     reopened = log[log["event"] == "unmerged"]
     assert list(reopened["report_id"]) == ["app"]
     assert reopened["detail"].iloc[0] == f"inläsning {outcome.import_id} ångrades"
@@ -356,12 +365,12 @@ def test_a_file_with_bad_rows_is_refused_naming_them(rstore, muni):
         "i förrgår;Okänd;\n"
         "2025-05-03;Klotter;\n"
     )
-    outcome = rp.import_reports(rstore, muni, text.encode("utf-8"), "x.csv", "A", {})
+    outcome = est_files.import_reports(rstore, muni, text.encode("utf-8"), "x.csv", "A", {})
     assert not outcome.ok
     codes = [(row, code) for row, code, _ in outcome.errors]
     assert (2, "note") in codes and (3, "bad_date") in codes and (3, "unknown_category") in codes
     assert (2, "no_place") in codes and (4, "no_place") in codes
-    assert rp.read_reports(rstore).empty
+    assert est_cases.read_reports(rstore).empty
 
 
 def test_cli_imports_and_exports_reports(tmp_path, muni, capsys):
@@ -377,7 +386,7 @@ def test_cli_imports_and_exports_reports(tmp_path, muni, capsys):
     exported = out.read_text(encoding="utf-8-sig")
     assert exported.splitlines()[0].startswith("id;datum;kategori;allvar;plats")
     assert "Brand" in exported and "Papperskorg" in exported
-    assert rp.read_log(Store(str(db)))["event"].tolist()[:2] == ["exported", "imported"]
+    assert est_cases.read_log(Store(str(db)))["event"].tolist()[:2] == ["exported", "imported"]
 
 
 # --- into the statistics -----------------------------------------------------------------------

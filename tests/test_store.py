@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lib.ingest.loading import ensure_initialised, import_bytes, seed_sample
-from lib.ingest.store import Store, StoreError, WriteItem, database_url
+from lib.store.store import Store, StoreError, WriteItem, database_url
 from tests.conftest import FIXTURES, table_snapshot
 
 
@@ -126,9 +126,9 @@ def test_store_is_a_real_sqlite_file(tmp_path, muni):
 
 
 def test_progress_is_reported_per_chunk_up_to_done(store, muni, monkeypatch):
-    import lib.ingest.store
+    import lib.store.store
 
-    monkeypatch.setattr(lib.ingest.store, "INSERT_CHUNK", 2)
+    monkeypatch.setattr(lib.store.store, "INSERT_CHUNK", 2)
     rows = "\n".join(f"2019-01-0{d} 12:00;Klotter;Hallsberg;Polisen" for d in range(1, 6))
     shares = []
     outcome = import_bytes(

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from lib import tenancy
-from lib.ingest import migrations
 from lib.ingest.loading import import_bytes
-from lib.ingest.store import Store, StoreError
+from lib.store import migrations
+from lib.store.store import Store, StoreError
 from tests.conftest import FIXTURES, ROOT
 from tests.test_cli import cli
 

@@ -8,8 +8,8 @@ import pytest
 
 from lib import cli
 from lib.ingest.importers import read_table
-from lib.ingest.store import Store
 from lib.ingest.values import MapFileError, read_map_file, suggest, unknown_table
+from lib.store.store import Store
 from tests.conftest import table_snapshot
 from tests.test_pages import assert_ok
 

@@ -61,7 +61,7 @@ def test_no_incidents_in_either_period_says_so():
 def test_a_source_with_a_hidden_count_shows_no_dates(open_app, muni):
     """One incident from "Annan källa": its row says "färre än 3" (or 0) and no dates."""
     from lib.ingest.loading import import_bytes
-    from lib.ingest.store import Store
+    from lib.store.store import Store
     from tests.test_pages import assert_ok
 
     at = open_app()

@@ -3,8 +3,9 @@
 * The comparison period has the chosen period's length: the same calendar days a year
   earlier. A period longer than a year would overlap its own comparison, so it is compared
   year by year: the headline compares its last twelve months with the twelve before.
-* Only day pairs covered by the same sources in both periods count (``lib.figures.coverage``);
-  where no pair is left the verdict is "ingen data".
+* Only day pairs some selected source fully covers in both periods count, and on each pair only
+  those sources (``lib.figures.coverage``): a source covering one of the periods only is left
+  out and named; where no pair is left the verdict is "ingen data".
 * Rates are per inhabitant with each period's own year's population, times the days compared;
   the change is the rate ratio with its exact 95 % interval (``stats.compare_rates``).
 """
@@ -19,10 +20,11 @@ import pandas as pd
 
 from lib.config import Municipality
 from lib.figures import counting, stats
-from lib.figures.coverage import Coverage, matched_days
+from lib.figures.coverage import Coverage, Matched, matched_days, rows_on
 from lib.figures.filters import Filters, select
 
 NO_DATA = "no_data"
+OTHER = "__other__"  # the row of every category outside a fixed list (``change_table``)
 YEAR = pd.DateOffset(years=1)
 LONGEST_DIRECT = 366  # days; longer periods are compared year by year
 
@@ -32,13 +34,35 @@ class Periods:
     chosen: Filters  # what the viewer picked
     current: Filters  # what is compared (the last twelve months of a long period)
     previous: Filters
-    current_days: pd.DatetimeIndex  # matched, covered days
-    previous_days: pd.DatetimeIndex
+    matched: Matched  # the day pairs compared, and the sources compared on each
     year_by_year: bool
+    coverage: Coverage | None = None
+
+    @property
+    def current_days(self) -> pd.DatetimeIndex:
+        return self.matched.current
+
+    @property
+    def previous_days(self) -> pd.DatetimeIndex:
+        return self.matched.previous
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        """Selected sources left out of the comparison on some or all days."""
+        return self.matched.left_out
 
     @property
     def days_compared(self) -> int:
         return len(self.current_days)
+
+    @property
+    def months_compared(self) -> int:
+        """Months of the compared period with a day compared (coverage is whole months)."""
+        return len(set(self.current_days.to_period("M")))
+
+    @property
+    def months_in_period(self) -> int:
+        return len(pd.period_range(self.current.start, self.current.end, freq="M"))
 
     @property
     def days_in_period(self) -> int:
@@ -66,11 +90,14 @@ def periods(filters: Filters, coverage: Coverage | None) -> Periods:
         first = (pd.Timestamp(filters.end) - YEAR + pd.Timedelta(days=1)).date()
         current = _shift(filters, first, filters.end)
     previous = current.previous_year()
-    now, then, _ = matched_days(coverage, current.start, current.end, YEAR, filters.sources)
-    return Periods(filters, current, previous, now, then.unique(), long)
+    matched = matched_days(coverage, current.start, current.end, YEAR, filters.sources)
+    return Periods(filters, current, previous, matched, long, coverage)
 
 
-def _rows_on(frame: pd.DataFrame, days: pd.DatetimeIndex, filters: Filters) -> pd.DataFrame:
+def compared_rows(frame: pd.DataFrame, p: Periods, filters: Filters, side: str) -> pd.DataFrame:
+    """The rows of a day-sorted frame that the comparison counts on one side ('current' or
+    'previous'): on the matched days, of the sources compared on each."""
+    days = p.current_days if side == "current" else p.previous_days
     if len(days) == 0:
         return frame.iloc[0:0]
     span = Filters(
@@ -80,8 +107,7 @@ def _rows_on(frame: pd.DataFrame, days: pd.DatetimeIndex, filters: Filters) -> p
         filters.categories,
         filters.sources,
     )
-    rows = select(frame, span)
-    return rows[rows["day"].isin(days)]
+    return rows_on(select(frame, span), days, p.matched.sources, p.coverage)
 
 
 def exposure(muni: Municipality, localities: tuple[str, ...], days: pd.DatetimeIndex) -> float:
@@ -115,8 +141,8 @@ def change(
     current_total = counting.total(select(cube, filters), counter)
     if p.no_data:
         return Change(p, None, NO_DATA, current_total)
-    cur = counting.total(_rows_on(cube, p.current_days, filters), counter)
-    prev = counting.total(_rows_on(cube, p.previous_days, filters), counter)
+    cur = counting.total(compared_rows(cube, p, filters, "current"), counter)
+    prev = counting.total(compared_rows(cube, p, filters, "previous"), counter)
     comparison = stats.compare_rates(
         cur,
         prev,
@@ -134,21 +160,31 @@ def change_table(
     by: str = "category",
     coverage: Coverage | None = None,
     counter: counting.Counter = counting.exact,
+    keys: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """One row per category or locality: counts compared in both periods, the rate ratio with
     its interval and verdict (Benjamini–Hochberg over the rows), and the rate per 1 000 in the
     chosen period with its exact interval and status. Columns: key, current, previous,
     ratio, low, high, p_value, verdict, total (the chosen period), rate, rate_low, rate_high,
-    rate_status."""
+    rate_status.
+
+    ``keys`` fixes the rows (a vocabulary, not what the selection holds): every key gets a
+    row, zero or not, and the rest are counted together as one row ``OTHER``; without it a
+    row is every value with incidents (localities: every locality)."""
+    if keys is not None:
+        grouped = cube[by].astype(str).where(cube[by].astype(str).isin(keys), OTHER)
+        cube = cube.assign(**{by: grouped})
     p = periods(filters, coverage)
-    cur = counting.tally(_rows_on(cube, p.current_days, filters), by, counter)
-    prev = counting.tally(_rows_on(cube, p.previous_days, filters), by, counter)
+    cur = counting.tally(compared_rows(cube, p, filters, "current"), by, counter)
+    prev = counting.tally(compared_rows(cube, p, filters, "previous"), by, counter)
     whole = counting.tally(select(cube, filters), by, counter)
     table = pd.concat(
         [cur.rename("current"), prev.rename("previous"), whole.rename("total")], axis=1
     )
     table = table.fillna(0).astype(int)
-    if by == "locality" and not filters.localities:
+    if keys is not None:
+        table = table.reindex([*keys, OTHER], fill_value=0)
+    elif by == "locality" and not filters.localities:
         table = table.reindex(muni.locality_names, fill_value=0)  # a quiet place shows as 0
     table = table.rename_axis("key").reset_index()
     table["key"] = table["key"].astype(str)

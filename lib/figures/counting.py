@@ -7,7 +7,7 @@ that adds a small noise fixed by the records behind the cell, so every statistic
 public (verdicts, intervals, rates) is computed from the published counts and cannot be
 inverted back to exact ones.
 
-Each incident carries a record key (``lib.ingest.store.record_keys``), a number in [0, 1)
+Each incident carries a record key (``lib.store.record_keys``), a number in [0, 1)
 derived from its id and a secret kept in the store; a cell's key is the sum of its records'
 keys modulo 1. Frames that figures aggregate (the daily cube, the timed frame, the map
 points) carry a column ``key``: the sum of the keys of the records in that row, so any

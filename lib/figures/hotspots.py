@@ -23,8 +23,8 @@ from lib.config import Municipality
 from lib.figures import counting, stats
 from lib.figures.counting import Counter
 from lib.figures.filters import daily_cube
+from lib.geo import project, unproject
 
-CRS = "EPSG:3006"  # SWEREF 99 TM: metres, equal area enough for 250 m cells in Sweden
 CELL_SIZES = (250, 500, 1000)
 DEFAULT_CELL = 250
 # ArcGIS refuses a hotspot analysis below 30 incidents (BRIEF): noise, not hotspots.
@@ -35,28 +35,6 @@ CONFIDENCE_LEVELS = ((0.01, 3), (0.05, 2), (0.10, 1))
 # Expected window count below which "fewer than expected" is not tested: even an empty window
 # has P(0) = exp(-expected) > 5 % there, so a cold cell could never be significant.
 MIN_EXPECTED = 3.0
-
-
-@cache
-def _transformers():
-    from pyproj import Transformer
-
-    return (
-        Transformer.from_crs("EPSG:4326", CRS, always_xy=True),
-        Transformer.from_crs(CRS, "EPSG:4326", always_xy=True),
-    )
-
-
-def project(lat, lon) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 degrees to SWEREF 99 TM metres (x east, y north)."""
-    x, y = _transformers()[0].transform(np.asarray(lon, float), np.asarray(lat, float))
-    return np.asarray(x), np.asarray(y)
-
-
-def unproject(x, y) -> tuple[np.ndarray, np.ndarray]:
-    """SWEREF 99 TM metres to WGS84 (lat, lon)."""
-    lon, lat = _transformers()[1].transform(np.asarray(x, float), np.asarray(y, float))
-    return np.asarray(lat), np.asarray(lon)
 
 
 # --- Points and the grid -----------------------------------------------------------------------
@@ -96,13 +74,17 @@ def off_map_cube(incidents: pd.DataFrame, muni: Municipality) -> pd.DataFrame:
     return daily_cube(incidents[~on_map])
 
 
-def grid_counts(x, y, cell: int, key=None, counter: Counter = counting.exact) -> pd.DataFrame:
+def grid_counts(
+    x, y, cell: int, key=None, counter: Counter = counting.exact, weight=None
+) -> pd.DataFrame:
     """Incidents per square cell through the counter: columns ix, iy (cell index =
     floor(metres / cell)), n (the counter's count of the cell) and key (the sum of the cell's
-    record keys, ``key`` per point, 0 when not given). Points without a finite position are
-    left out, and so are cells the counter counts as 0."""
+    record keys, ``key`` per point, 0 when not given). A point may stand for several records
+    (``weight``, its count ``n``: the data manager's 50 m cells). Points without a finite
+    position are left out, and so are cells the counter counts as 0."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     keys = np.zeros(len(x)) if key is None else np.asarray(key, float)
+    weights = np.ones(len(x)) if weight is None else np.asarray(weight, float)
     finite = np.isfinite(x) & np.isfinite(y)
     ix = np.floor(x[finite] / cell).astype(np.int64)
     iy = np.floor(y[finite] / cell).astype(np.int64)
@@ -114,7 +96,8 @@ def grid_counts(x, y, cell: int, key=None, counter: Counter = counting.exact) ->
     # groupby on two.
     span = iy.max() - iy.min() + 1
     code = (ix - ix.min()) * span + (iy - iy.min())
-    codes, inverse, exact = np.unique(code, return_inverse=True, return_counts=True)
+    codes, inverse = np.unique(code, return_inverse=True)
+    exact = np.bincount(inverse, weights=weights[finite], minlength=len(codes)).round()
     key_sum = np.bincount(inverse, weights=keys[finite], minlength=len(codes))
     n = np.asarray(counter(exact.astype(np.int64), counting.cell_key(key_sum)), dtype=np.int64)
     frame = pd.DataFrame(
@@ -213,7 +196,7 @@ def _outline_geometry(code: str, source: str, ring: tuple):
     from shapely.geometry import Polygon
 
     if source == "shipped":
-        forward = _transformers()[0]
+        forward = geo.transformers()[0]
         projected = shapely.transform(
             _shipped_outline(code),
             lambda xy: np.column_stack(forward.transform(xy[:, 0], xy[:, 1])),
@@ -432,9 +415,10 @@ def hotspots(
     y = points["y"].to_numpy(float) if len(points) else np.zeros(0)
     inside = in_region(x, y, cell, region)
     keys = points["key"].to_numpy(float) if "key" in points.columns else np.zeros(len(points))
-    outside_rows = pd.DataFrame({"key": keys[~inside]})
+    weights = points["n"].to_numpy(float) if "n" in points.columns else np.ones(len(points))
+    outside_rows = pd.DataFrame({"n": weights[~inside].astype(np.int64), "key": keys[~inside]})
     outside = counting.total(outside_rows, counter) if len(outside_rows) else 0
-    counts = grid_counts(x[inside], y[inside], cell, key=keys[inside])  # exact, with keys
+    counts = grid_counts(x[inside], y[inside], cell, key=keys[inside], weight=weights[inside])
     area = region[["ix", "iy"]].merge(counts[["ix", "iy", "n", "key"]], on=["ix", "iy"], how="left")
     exact_n = area["n"].fillna(0).to_numpy(np.int64)
     key = area["key"].fillna(0.0).to_numpy(float)

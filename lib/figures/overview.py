@@ -35,7 +35,10 @@ def compute(
     muni: Municipality,
     coverage: Coverage | None = None,
     counter: counting.Counter = counting.exact,
+    keys: tuple[str, ...] | None = None,
 ) -> Overview:
+    """The overview's figures; ``keys``: the fixed rows of the category table
+    (``changes.change_table``)."""
     change = changes.change(cube, filters, muni, coverage, counter)
     population, missing = muni.population_of(filters.localities, filters.midyear)
     rate = stats.rate(change.current_total, population) if population else None
@@ -44,27 +47,36 @@ def compute(
         change=change,
         rate=rate,
         missing_population=missing,
-        categories=changes.change_table(cube, filters, muni, "category", coverage, counter),
+        categories=changes.change_table(
+            cube, filters, muni, "category", coverage, counter, keys=keys
+        ),
         monthly=trends.period_series(cube, filters, "M", coverage, counter),
     )
 
 
 def source_freshness(
-    incidents: pd.DataFrame, import_log: pd.DataFrame, counter: counting.Counter = counting.exact
+    cube: pd.DataFrame,
+    coverage: Coverage,
+    spans: pd.DataFrame,
+    import_log: pd.DataFrame,
+    counter: counting.Counter = counting.exact,
 ) -> pd.DataFrame:
-    """Per source: incidents stored (through the counter), first and last incident, and when
-    it was last loaded."""
-    if incidents.empty:
-        return pd.DataFrame(columns=["source", "incidents", "first", "last", "last_import"])
-    grouped = incidents.groupby("source", observed=True)
-    table = pd.DataFrame(
-        {
-            "incidents": counting.tally(incidents, "source", counter),
-            "first": grouped["occurred_at"].min(),
-            "last": grouped["occurred_at"].max(),
-            "import_id": grouped["import_id"].max(),
-        }
-    ).reset_index()
-    when = import_log.set_index("id")["imported_at"]
-    table["last_import"] = pd.to_datetime(table["import_id"].map(when), utc=True)
-    return table.drop(columns="import_id").sort_values("incidents", ascending=False)
+    """Per source: its incidents (through the counter), the first and last month it covers
+    (fully or partly: coverage is whole months, never an incident's day), and when it was
+    last loaded (NaT for a source only ever reported in the app). ``spans``: each import's
+    sources (columns import_id, source). Columns: source, incidents, first, last,
+    last_import; most incidents first."""
+    columns = ["source", "incidents", "first", "last", "last_import"]
+    if cube.empty:
+        return pd.DataFrame(columns=columns)
+    counts = counting.tally(cube, cube["source"].astype(str).rename("source"), counter)
+    when = pd.to_datetime(import_log.set_index("id")["imported_at"], utc=True)
+    rows = []
+    for source, n in counts.items():
+        first = coverage.first_day_of(source)
+        last = coverage.last_month_of(source)
+        ids = spans.loc[spans["source"].astype(str) == source, "import_id"].astype(int)
+        loaded = when.reindex([i for i in ids if i in when.index])
+        rows.append((source, int(n), first, last, loaded.max() if len(loaded) else pd.NaT))
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values(["incidents", "source"], ascending=[False, True], ignore_index=True)

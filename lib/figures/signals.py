@@ -1,5 +1,5 @@
 """The numbers of the EST weekly situation picture (veckolägesbild) and the tertial ranking,
-from the municipality's own signal reports (``lib.ingest.reports``), merged reports already
+from the municipality's own signal reports (``lib.est``), merged reports already
 left out by the caller.
 
 * The week is an ISO week, Monday to Sunday, in local time. It is set against the

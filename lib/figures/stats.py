@@ -334,14 +334,33 @@ def proportion_ci(successes: int, trials: int, alpha: float = ALPHA) -> tuple[fl
     return float(ci.low), float(ci.high)
 
 
-def compare_proportions(k1: int, n1: int, k2: int, n2: int, alpha: float = ALPHA) -> Comparison:
+def compare_proportions(
+    k1: int, n1: int, k2: int, n2: int, alpha: float = ALPHA, slack: int = 0
+) -> Comparison:
     """Has a share (e.g. of night-time incidents) changed? Fisher's exact test; the verdict
-    says whether the first share is higher or lower than the second. Counts are the k's."""
+    says whether the first share is higher or lower than the second. Counts are the k's.
+
+    ``slack``: the four counts are published counts, each possibly off the exact one by up to
+    this (``counting.slack``). A change is then called only if it is significant at the
+    corner of that box least favourable to it (the share that rose at its lowest, the other
+    at its highest), so the public never sees a verdict the exact counts do not give; the
+    p-value reported is that corner's."""
     if n1 == 0 or n2 == 0:
         return Comparison(k1, k2, 1.0, NO_CHANGE)
-    p = float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue)
+    p = _fisher(k1, n1, k2, n2)
     if p >= alpha:
-        verdict = NO_CHANGE
-    else:
-        verdict = INCREASE if k1 / n1 > k2 / n2 else DECREASE
-    return Comparison(k1, k2, p, verdict)
+        return Comparison(k1, k2, p, NO_CHANGE)
+    up = k1 / n1 > k2 / n2
+    if slack:
+        s = slack
+        if up:  # night share 1 at its lowest (fewer night, more day), share 2 at its highest
+            p = _fisher(max(k1 - s, 0), n1 + s, k2 + s, max(n2 - s, k2 + s))
+        else:
+            p = _fisher(k1 + s, max(n1 - s, k1 + s), max(k2 - s, 0), n2 + s)
+        if p >= alpha:
+            return Comparison(k1, k2, p, NO_CHANGE)
+    return Comparison(k1, k2, p, INCREASE if up else DECREASE)
+
+
+def _fisher(k1: int, n1: int, k2: int, n2: int) -> float:
+    return float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue)

@@ -40,8 +40,9 @@ def period_series(
     """Counts per month ('M') or week ('W') in the period and in the same period a year
     earlier, the earlier one moved onto the current calendar (weeks by 52 weeks, so weekdays
     line up). Columns: start, series ('current'/'previous'), n, days (days of the bucket in
-    the period), covered (of those, days with data for the selected sources), year. A bucket
-    without covered days has n = NaN: "ingen data", never zero."""
+    the period), covered (of those, days fully covered by the selected sources), incomplete
+    (a selected source covers the bucket only partly: counted, marked, never compared), year.
+    A bucket neither covered nor partly covered has n = NaN: "ingen data", never zero."""
     previous = filters.previous_year()
     shift = pd.DateOffset(years=1) if freq == "M" else pd.Timedelta(weeks=52)
     current_days = pd.Series(pd.date_range(filters.start, filters.end, freq="D"))
@@ -53,26 +54,32 @@ def period_series(
         span = pd.Series(pd.date_range(f.start, f.end, freq="D"))
         if coverage is None:
             covered_flags = np.ones(len(span), dtype=bool)
+            partly_flags = np.zeros(len(span), dtype=bool)
         else:
             covered_flags = coverage.day_signature(span, filters.sources) > 0
+            partly_flags = coverage.partial_days(span, filters.sources)
         buckets = _bucket(span, freq)
         days_in = span.groupby(buckets).size()
         covered = pd.Series(covered_flags, index=span.index).groupby(buckets).sum()
+        partly = pd.Series(partly_flags, index=span.index).groupby(buckets).sum()
         if offset is not None:
-            for values in (counts, days_in, covered):
+            for values in (counts, days_in, covered, partly):
                 values.index = values.index + offset
             counts = _snap(counts, starts, freq)
             days_in, covered = _snap(days_in, starts, freq), _snap(covered, starts, freq)
+            partly = _snap(partly, starts, freq)
         n = counts.reindex(starts, fill_value=0).astype(float)
         covered = covered.reindex(starts, fill_value=0).to_numpy()
+        partly = partly.reindex(starts, fill_value=0).to_numpy()
         frames.append(
             pd.DataFrame(
                 {
                     "start": starts,
                     "series": series,
-                    "n": n.where(covered > 0).to_numpy(),
+                    "n": n.where((covered > 0) | (partly > 0)).to_numpy(),
                     "days": days_in.reindex(starts, fill_value=0).to_numpy(),
                     "covered": covered,
+                    "incomplete": partly > 0,
                     "year": (starts - (offset if offset is not None else pd.Timedelta(0))).dt.year,
                 }
             )
@@ -393,7 +400,9 @@ def night_share(
         high,
         previous_night,
         previous_n,
-        stats.compare_proportions(night, n, previous_night, previous_n),
+        stats.compare_proportions(
+            night, n, previous_night, previous_n, slack=counting.slack(counter)
+        ),
     )
 
 

@@ -24,7 +24,7 @@ from lib.ingest.limits import COMMAND_LINE, Limits, TooComplex, run_isolated
 from lib.ingest.limits import too_large as _too_large
 from lib.ingest.promise_files import all_definitions
 from lib.ingest.schemas import swedish_headers
-from lib.ingest.store import Store, StoreError, WriteItem
+from lib.store.store import Store, StoreError, WriteItem
 
 KINDS = ("incidents", "activities", "cameras", "peers")  # the sample data's kinds
 IMPORT_KINDS = ("incidents", "activities", "cameras", "peers", "survey")
@@ -232,7 +232,13 @@ def seed_sample(
         result = read_file(data, kind, muni, path.name, isolated=False)
         if not result.ok:  # our own files must be valid; a failure is a bug, not user input
             raise ValueError(f"invalid sample file {path}: {result.errors[:3]}")
-        items.append(WriteItem(kind, result.valid, path.name, result.sha256, is_sample=True))
+        covers = None
+        if kind == "incidents":  # the generator covers every day of its months
+            days = result.valid["occurred_at"]
+            covers = (days.min().date().replace(day=1), pd.Period(days.max(), "M").end_time.date())
+        items.append(
+            WriteItem(kind, result.valid, path.name, result.sha256, is_sample=True, covers=covers)
+        )
     if muni.meetings:  # the example council meetings belong to the demo too
         days = pd.to_datetime(list(muni.meetings))
         frame = pd.DataFrame({"id": [d.date().isoformat() for d in days], "date": days})

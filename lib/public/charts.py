@@ -93,7 +93,10 @@ def partial_buckets(series: pd.DataFrame, freq: str = "M") -> pd.Series:
     its days (the period starts or ends inside it, or the data do), so its count is not
     comparable with a whole month's."""
     full = series["start"].map(lambda s: bucket_length(s, freq))
-    return (series["covered"] > 0) & (series["covered"] < full)
+    cut = (series["covered"] > 0) & (series["covered"] < full)
+    if "incomplete" in series:
+        cut |= series["incomplete"].astype(bool)
+    return cut
 
 
 def series_figure(
@@ -124,11 +127,18 @@ def series_figure(
             hover = list(rows["hover"])
         part = partial[rows.index]
         cover = rows["covered"] if "covered" in rows else pd.Series(0, index=rows.index)
+        whole = rows["incomplete"] if "incomplete" in rows else pd.Series(False, index=rows.index)
         hover = [
-            t("chart.partial_hover", value=h, days=int(c), of=bucket_length(s, freq))
+            (
+                t("chart.incomplete_hover", value=h)
+                if w
+                else t("chart.partial_hover", value=h, days=int(c), of=bucket_length(s, freq))
+            )
             if p and not pd.isna(v)
             else h
-            for h, p, v, c, s in zip(hover, part, values, cover, rows["start"], strict=True)
+            for h, p, v, c, s, w in zip(
+                hover, part, values, cover, rows["start"], whole, strict=True
+            )
         ]
         fig.add_trace(
             go.Scatter(

@@ -3,7 +3,7 @@
 The public view lets a viewer combine period, locality, category and source freely, so a
 fixed suppression rule alone cannot stop differencing (all categories minus all but one,
 1–25 March minus 1–24 March). We follow the Australian Bureau of Statistics' TableBuilder
-("cell key method"): every record has a secret random key (``lib.ingest.store.record_keys``);
+("cell key method"): every record has a secret random key (``lib.store.record_keys``);
 a cell's key is the sum of its records' keys modulo 1 and picks the cell's noise from a fixed
 table. The same records always give the same noise, so a table is repeatable and asking
 again reveals nothing, while the difference of two overlapping cells carries the noise of
@@ -20,6 +20,24 @@ year, calendar years and months, promise periods, since each council meeting) an
 of each locality, category and source. A public ``Disclosure`` carries the allowed periods and
 refuses any other question (``admit``). No cell can then be asked about in more than a handful
 of ways.
+
+Cell-key noise leaves zeros at zero, so in a fine table the *pattern* of zero and non-zero
+cells is itself a disclosure: in a locality, category and month holding one incident, a weekly
+series with one week "färre än 3" among zeros and a weekday × hour matrix with one non-zero
+cell give the incident's day and hour. Statistics offices (ONS, ABS) pair the cell key method
+with a minimum-frequency rule for detail, and so does this layer (``detail``):
+
+* a breakdown finer than the fixed monthly tables (weeks, weekday × hour, night share, any list
+  of categories or places inside a selection) is shown to the public only where the
+  selection's published total reaches ``detail_minimum`` (configured, default 20; chosen from
+  the attack in ``tests/privacy/test_detail.py``); below it the page shows the monthly figure
+  and says why;
+* in every public breakdown finer than a month, and in every figure of a selection below the
+  minimum, zero and small look the same ("färre än T", the same JSON value: ``fine``);
+* sensitive categories (configured) never appear in a public time-of-day, weekday or weekly
+  breakdown, whatever the total;
+* public tables list a fixed vocabulary of categories and localities, never "those that have
+  incidents here".
 
 Signed-in analysts get the exact counter, no suppression and free filters; the PDF and
 ``publish`` are always public.
@@ -67,6 +85,8 @@ class Disclosure:
     threshold: int
     exact: bool = False
     periods: tuple[tuple[dt.date, dt.date], ...] = ()
+    detail_minimum: int = 20
+    sensitive: frozenset[str] = frozenset()
 
     def admits(self, f: Filters) -> bool:
         """The question is one the viewer may ask: anything for an analyst; for the public,
@@ -97,6 +117,40 @@ class Disclosure:
     def text(self, count) -> str:
         return t("suppressed", threshold=self.threshold) if self.hidden(count) else fmt_int(count)
 
+    def detail(self, total: int | None) -> str | None:
+        """May the viewer see a breakdown of a selection with this published total finer
+        than the monthly tables (weeks, lists of categories or places)? None if so, else
+        'small': the total is below the minimum."""
+        if self.exact:
+            return None
+        return "small" if total is None or int(total) < self.detail_minimum else None
+
+    def time_detail(self, total: int | None, f: Filters) -> str | None:
+        """As ``detail``, for a breakdown by time (weeks, weekday × hour, night share), which
+        a sensitive category never gets: None, 'small' or 'sensitive'."""
+        if self.exact:
+            return None
+        return self.detail(total) or (
+            "sensitive" if any(c in self.sensitive for c in f.categories) else None
+        )
+
+    def time_rows(self, rows):
+        """Rows a public time breakdown may count: without the sensitive categories."""
+        if self.exact or not self.sensitive or rows.empty:
+            return rows
+        return rows[~rows["category"].astype(str).isin(self.sensitive)]
+
+    def fine(self, count) -> bool:
+        """In a public breakdown finer than a month (and anywhere in a selection below the
+        detail minimum) a count below the threshold is hidden, zero included: zero and small
+        must look the same, or the zeros' pattern locates the small ones."""
+        if self.exact or count is None:
+            return False
+        return int(count) < self.threshold
+
+    def fine_text(self, count) -> str:
+        return t("suppressed", threshold=self.threshold) if self.fine(count) else fmt_int(count)
+
     def any_hidden(self, *counts) -> bool:
         return any(self.hidden(c) for c in counts)
 
@@ -112,11 +166,18 @@ class Disclosure:
         return hide
 
 
-def public(threshold: int, periods=()) -> Disclosure:
+def public(
+    threshold: int, periods=(), detail_minimum: int = 20, sensitive=frozenset()
+) -> Disclosure:
     """The public view's rules; ``periods`` are the allowed presets (``Preset`` objects or
-    (first, last) pairs)."""
+    (first, last) pairs), ``detail_minimum`` and ``sensitive`` the detail rule's."""
     spans = tuple(p if isinstance(p, tuple) else (p.start, p.end) for p in periods)
-    return Disclosure(threshold, exact=False, periods=spans)
+    return Disclosure(threshold, False, spans, int(detail_minimum), frozenset(sensitive))
+
+
+def for_municipality(muni, periods=()) -> Disclosure:
+    """The public rules as the municipality configures them."""
+    return public(muni.privacy_threshold, periods, muni.detail_minimum, muni.sensitive_categories)
 
 
 def is_suppressed(count: int, threshold: int) -> bool:

@@ -4,36 +4,35 @@ functions the pages lay out, always with the public disclosure rules (never exac
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pandas as pd
 
 from lib.config import Municipality
+from lib.datamanager import DataManager
 from lib.figures import hotspots, interventions, peers, promises
-from lib.figures.coverage import coverage_of
-from lib.figures.filters import Filters, daily_cube, timed_frame
-from lib.figures.hotspots import off_map_cube, points_frame
+from lib.figures.filters import Filters
 from lib.i18n import t
 from lib.ingest import promise_files
-from lib.ingest.store import Store
 from lib.public import views
-from lib.public.disclosure import public
+from lib.public.disclosure import for_municipality
+from lib.store.store import Store
 
 MAP_CELL = 250  # the map page's default cell size
 
 
 def load_data(store: Store, muni: Municipality) -> tuple[views.Data, pd.DataFrame]:
-    incidents = store.read_incidents()
-    data = views.Data(
-        daily_cube(incidents),
-        timed_frame(incidents),
-        coverage_of(incidents),
-        muni,
-        store.meetings(),
-        off_map_cube(incidents, muni),
-    )
-    return data, points_frame(incidents, muni)
+    """What the public files are made from, read through the data manager (aggregates, as
+    the pages read them): the views' data and the map's points (50 m cells)."""
+    manager = DataManager(store, muni)
+    version = manager.version()
+    data = manager.data(version)
+    first, last = data.span()
+    today = dt.date.today()
+    points = manager.cells(version, first or today, max(last or today, today))
+    return data, points
 
 
 def map_document(fig: dict, f: Filters, d, cameras: list) -> views.View:
@@ -99,7 +98,7 @@ def publish(
     one the public can make (a preset period, one or all of each filter): ``NotPublic``
     otherwise."""
     data, points = loaded or load_data(store, muni)
-    d = public(muni.privacy_threshold, data.presets())
+    d = for_municipality(muni, data.presets())
     d.admit(filters)
     out_dir.mkdir(parents=True, exist_ok=True)
     overview_view = views.overview_view(data, filters, d)
@@ -121,7 +120,7 @@ def publish(
         "periods": [v.as_json() for v in promise_views],
         "verdicts": [v for view in promise_views for v in view.verdicts],
         "tables": {
-            f"uppfoljning_{i + 1}": views._records(v.tables["uppfoljning"])
+            f"uppfoljning_{i + 1}": views.records(v.tables["uppfoljning"])
             for i, v in enumerate(promise_views)
         },
     }

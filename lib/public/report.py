@@ -59,7 +59,7 @@ def _fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-def _styles():
+def pdf_styles():
     regular, bold = _fonts()
     base = getSampleStyleSheet()
     styles = {
@@ -91,7 +91,7 @@ def _styles():
     return styles
 
 
-def _escape(text) -> str:
+def pdf_escape(text) -> str:
     """ReportLab's paragraphs read a little markup: data must not be taken for it."""
     return "" if text is None else html.escape(str(text), quote=False)
 
@@ -121,14 +121,14 @@ def column_widths(frame: pd.DataFrame, styles, total: float) -> list[float]:
     return [m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True)]
 
 
-def _table(frame: pd.DataFrame, styles, widths=None) -> Table | Paragraph:
+def pdf_table(frame: pd.DataFrame, styles, widths=None) -> Table | Paragraph:
     if frame.empty or len(frame.columns) == 0:
         return Paragraph("–", styles["cell"])
     if widths is None:
         widths = column_widths(frame, styles, A4[0] - 36 * mm)
-    head = [Paragraph(_escape(c), styles["head"]) for c in frame.columns]
+    head = [Paragraph(pdf_escape(c), styles["head"]) for c in frame.columns]
     body = [
-        [Paragraph(_escape(v), styles["cell"]) for v in row]
+        [Paragraph(pdf_escape(v), styles["cell"]) for v in row]
         for row in frame.astype(object).itertuples(index=False)
     ]
     table = Table([head, *body], colWidths=widths, repeatRows=1)
@@ -186,7 +186,7 @@ def situation_report(b: Briefing, made_on: dt.date | None = None) -> bytes:
     promise follow-up, sources, date and period. Dated ``made_on``, by default today in
     Swedish time."""
     made_on = made_on or local_day()
-    styles = _styles()
+    styles = pdf_styles()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
@@ -200,30 +200,32 @@ def situation_report(b: Briefing, made_on: dt.date | None = None) -> bytes:
     )
     width = A4[0] - 36 * mm
     story = [
-        Paragraph(_escape(t("meeting.report_title", municipality=b.municipality)), styles["title"]),
         Paragraph(
-            _escape(t("meeting.report_period", period=b.period_text, previous=b.previous_text)),
+            pdf_escape(t("meeting.report_title", municipality=b.municipality)), styles["title"]
+        ),
+        Paragraph(
+            pdf_escape(t("meeting.report_period", period=b.period_text, previous=b.previous_text)),
             styles["body"],
         ),
-        Paragraph(_escape(t("meeting.report_made", day=fmt_date(made_on))), styles["small"]),
+        Paragraph(pdf_escape(t("meeting.report_made", day=fmt_date(made_on))), styles["small"]),
         Spacer(1, 4 * mm),
     ]
     if b.sample:
-        story.append(Paragraph(_escape(t("meeting.report_sample")), styles["warning"]))
-    story += [Paragraph(_escape(s), styles["body"]) for s in b.summary]
+        story.append(Paragraph(pdf_escape(t("meeting.report_sample")), styles["warning"]))
+    story += [Paragraph(pdf_escape(s), styles["body"]) for s in b.summary]
     story.append(Spacer(1, 4 * mm))
     figures = [
         [
-            Paragraph(_escape(t("meeting.fig_total")), styles["head"]),
-            Paragraph(_escape(t("meeting.fig_previous")), styles["head"]),
-            Paragraph(_escape(t("meeting.fig_change")), styles["head"]),
-            Paragraph(_escape(t("meeting.fig_rate")), styles["head"]),
+            Paragraph(pdf_escape(t("meeting.fig_total")), styles["head"]),
+            Paragraph(pdf_escape(t("meeting.fig_previous")), styles["head"]),
+            Paragraph(pdf_escape(t("meeting.fig_change")), styles["head"]),
+            Paragraph(pdf_escape(t("meeting.fig_rate")), styles["head"]),
         ],
         [
-            Paragraph(_escape(b.total), styles["figure"]),
-            Paragraph(_escape(b.previous_total), styles["figure"]),
-            Paragraph(_escape(f"{b.change} ({b.verdict})"), styles["body"]),
-            Paragraph(_escape(b.rate), styles["figure"]),
+            Paragraph(pdf_escape(b.total), styles["figure"]),
+            Paragraph(pdf_escape(b.previous_total), styles["figure"]),
+            Paragraph(pdf_escape(f"{b.change} ({b.verdict})"), styles["body"]),
+            Paragraph(pdf_escape(b.rate), styles["figure"]),
         ],
     ]
     story.append(Table(figures, colWidths=[width / 4] * 4))
@@ -231,7 +233,7 @@ def situation_report(b: Briefing, made_on: dt.date | None = None) -> bytes:
     story.append(
         KeepTogether(
             [
-                Paragraph(_escape(t("meeting.trend_heading")), styles["h2"]),
+                Paragraph(pdf_escape(t("meeting.trend_heading")), styles["h2"]),
                 Image(io.BytesIO(chart), width=width, height=width * 2.6 / 7.2),
             ]
         )
@@ -239,34 +241,34 @@ def situation_report(b: Briefing, made_on: dt.date | None = None) -> bytes:
     story.append(
         KeepTogether(
             [
-                Paragraph(_escape(t("meeting.categories_heading")), styles["h2"]),
-                _table(b.categories, styles),
+                Paragraph(pdf_escape(t("meeting.categories_heading")), styles["h2"]),
+                pdf_table(b.categories, styles),
             ]
         )
     )
-    places = [Paragraph(_escape(t("meeting.hotspots_heading")), styles["h2"])]
+    places = [Paragraph(pdf_escape(t("meeting.hotspots_heading")), styles["h2"])]
     if b.hotspots is not None and not b.hotspots.empty:
-        places.append(_table(b.hotspots, styles))
-    places.append(Paragraph(_escape(b.hotspot_note), styles["small"]))
+        places.append(pdf_table(b.hotspots, styles))
+    places.append(Paragraph(pdf_escape(b.hotspot_note), styles["small"]))
     story.append(KeepTogether(places))
     promise = [
-        Paragraph(_escape(t("meeting.promise_title")), styles["h2"]),
-        Paragraph(_escape(b.promise_heading), styles["small"]),
+        Paragraph(pdf_escape(t("meeting.promise_title")), styles["h2"]),
+        Paragraph(pdf_escape(b.promise_heading), styles["small"]),
     ]
     if b.promise_status is not None and not b.promise_status.empty:
-        promise.append(_table(b.promise_status, styles))
+        promise.append(pdf_table(b.promise_status, styles))
     story.append(KeepTogether(promise))
     story.append(
         KeepTogether(
             [
-                Paragraph(_escape(t("meeting.sources_heading")), styles["h2"]),
-                _table(b.sources, styles),
+                Paragraph(pdf_escape(t("meeting.sources_heading")), styles["h2"]),
+                pdf_table(b.sources, styles),
             ]
         )
     )
     notes = [t("meeting.report_rules", threshold=b.threshold)]
     if b.coverage_note:
         notes.append(t("source.coverage_note"))
-    story += [Spacer(1, 2 * mm), *[Paragraph(_escape(n), styles["small"]) for n in notes]]
+    story += [Spacer(1, 2 * mm), *[Paragraph(pdf_escape(n), styles["small"]) for n in notes]]
     doc.build(story)
     return out.getvalue()

@@ -7,7 +7,9 @@ and every count, verdict and share passes the disclosure rules here before anyon
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,13 +34,16 @@ from lib.figures.filters import Filters, select
 from lib.i18n import (
     fmt_count,
     fmt_date,
+    fmt_datetime,
     fmt_int,
     fmt_month,
+    fmt_month_short,
     fmt_num,
     fmt_pct,
     fmt_period,
     fmt_signed,
     fmt_signed_pct,
+    source_label,
     t,
 )
 from lib.public import maps
@@ -59,19 +64,48 @@ def verdict_word(code: str) -> str:
     return t(VERDICT_WORDS[code])
 
 
+CATEGORY_ROWS = 15  # categories a public table lists by name; the rest are one row
+
+
 @dataclass(frozen=True)
 class Data:
-    """The shared, read-only frames a page is computed from."""
+    """The shared, read-only frames a page is computed from. ``timed`` (incidents with a
+    known hour) may be a frame or a loader of the days a selection needs (the data manager
+    reads them from the store's aggregates only when a page asks)."""
 
     cube: pd.DataFrame
-    timed: pd.DataFrame
+    timed: pd.DataFrame | Callable[[dt.date, dt.date], pd.DataFrame]
     coverage: Coverage | None
     muni: Municipality
     meetings: tuple = ()  # the council's meeting dates (``Store.meetings``)
     off_map: pd.DataFrame | None = None  # the cube of incidents the map cannot draw
 
+    def categories(self, limit: int = CATEGORY_ROWS) -> tuple[str, ...]:
+        """The fixed list a public category table shows (``changes.change_table``'s keys):
+        the municipality's categories by how many incidents each has over all its data, at
+        most ``limit`` (the rest are one row, "övriga kategorier"). The same for every
+        selection, so a row never says that the selection holds such an incident."""
+        if self.cube.empty:
+            return ()
+        totals = self.cube.groupby(self.cube["category"].astype(str))["n"].sum()
+        ranked = totals.sort_values(ascending=False, kind="stable")
+        return tuple(sorted(ranked.index[:limit]))
+
+    def timed_rows(self, f: Filters) -> pd.DataFrame:
+        """The timed rows of the selection's period and the same period a year earlier."""
+        if isinstance(self.timed, pd.DataFrame):
+            return self.timed
+        return self.timed(f.previous_year().start, f.end)
+
     def span(self) -> tuple:
-        """The first and last day with data (None, None without data)."""
+        """The first day with data and the last day of the latest month the main incident
+        sources cover in full (``Municipality.main_sources``; any source when none of them
+        is there), so a report filed today or a small source never moves the default
+        period; (None, None) without data."""
+        if self.coverage is not None and self.coverage.sources:
+            main = tuple(s for s in self.muni.main_sources if s in self.coverage.sources)
+            last = self.coverage.last_day(main) or self.coverage.last_day()
+            return self.coverage.first_day(), last or self.coverage.last_any_day()
         if self.cube.empty:
             return None, None
         return self.cube["day"].min().date(), self.cube["day"].max().date()
@@ -105,7 +139,7 @@ class View:
             period["compared_to"] = compared.current.end.isoformat()
             period["previous_from"] = compared.previous.start.isoformat()
             period["previous_to"] = compared.previous.end.isoformat()
-            period["days_compared"] = compared.days_compared
+            period["months_compared"] = compared.months_compared
         return {
             "page": self.page,
             "period": period,
@@ -117,12 +151,12 @@ class View:
             "total": self.total,
             "sentences": self.sentences,
             "notes": self.notes,
-            "tables": {name: _records(frame) for name, frame in self.tables.items()},
+            "tables": {name: records(frame) for name, frame in self.tables.items()},
             "verdicts": self.verdicts,
         }
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
+def records(frame: pd.DataFrame) -> list[dict]:
     out = []
     for row in frame.to_dict(orient="records"):
         out.append({str(k): _plain(v) for k, v in row.items()})
@@ -223,11 +257,19 @@ def coverage_notes(p: changes.Periods) -> list[str]:
             t("change.note_year_by_year", current=fmt_period(p.current.start, p.current.end))
         )
     if p.partial:
-        notes.append(t("change.note_partial", days=p.days_compared, total=p.days_in_period))
+        notes.append(t("change.note_partial", months=p.months_compared, total=p.months_in_period))
+    if p.left_out and not p.no_data:
+        names = ", ".join(source_label(s) for s in p.left_out)
+        notes.append(t("change.note_left_out", sources=names))
     return notes
 
 
 # --- Tables -----------------------------------------------------------------------------------
+
+
+def row_label(key: str) -> str:
+    """A change table's row as the viewer reads it (the rest of a fixed list as one row)."""
+    return t("change.other_categories") if key == changes.OTHER else key
 
 
 def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFrame, list]:
@@ -235,13 +277,9 @@ def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFra
     with a second cell in a column where only one would be (so the column's margin cannot
     give it away), and a row with a hidden count gets no verdict and no change.
 
-    A category (or source) is in the table because it has incidents. In the public view a
-    row whose published counts are all 0 would still say that its true count is not 0 (the
-    noise took a 1 or 2 down to 0), so such rows are left out: what is listed follows what is
-    published. Localities are all listed, quiet ones too, so none is left out."""
-    if not d.exact and by != "locality":
-        published = table[["total", "current", "previous"]]
-        table = table[(published != 0).any(axis=1)].reset_index(drop=True)
+    Which rows there are is fixed before counting (``changes.change_table``'s keys: the
+    municipality's categories, every locality), so no row is there because the selection
+    holds an incident of it."""
     hide_total = d.hide_margin(list(table["total"]))
     hide_cur = d.hide_margin(list(table["current"]))
     hide_prev = d.hide_margin(list(table["previous"]))
@@ -262,7 +300,7 @@ def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFra
         shown = code in (stats.INCREASE, stats.DECREASE, stats.NO_CHANGE)
         rows.append(
             (  # in the order of ``columns``
-                str(r.key),
+                row_label(str(r.key)),
                 _cell(r.total, hide_total[i], d),
                 _cell(r.current, hide_cur[i], d),
                 _cell(r.previous, hide_prev[i], d),
@@ -272,7 +310,7 @@ def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFra
                 t(f"rate.{r.rate_status}") if shown else "",
             )
         )
-        verdicts.append({"subject": str(r.key), "verdict": verdict_word(code)})
+        verdicts.append({"subject": row_label(str(r.key)), "verdict": verdict_word(code)})
     return pd.DataFrame(rows, columns=columns), verdicts
 
 
@@ -302,11 +340,19 @@ def _cell(n: int, hide: bool, d: Disclosure) -> str:
     return d.text(n)
 
 
-def series_points(series: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
+def series_points(series: pd.DataFrame, d: Disclosure, fine: bool = False) -> pd.DataFrame:
     """The monthly/weekly series for a chart: hidden counts and months without data become
-    gaps (NaN) with a hover text saying why; nothing else reaches the browser."""
+    gaps (NaN) with a hover text saying why; nothing else reaches the browser. With ``fine``
+    (a breakdown finer than a month, or a selection below the detail minimum) zero is
+    hidden like a small count: zero and small must look the same (``Disclosure.fine``)."""
     out = series.copy()
-    hidden = out["n"].map(lambda n: (not pd.isna(n)) and d.hidden(int(n)))
+
+    def hidden_count(n) -> bool:
+        if pd.isna(n):
+            return False
+        return d.fine(int(n)) if fine else d.hidden(int(n))
+
+    hidden = out["n"].map(hidden_count)
     out["hover"] = [
         t("coverage.no_data_month")
         if pd.isna(n)
@@ -319,15 +365,67 @@ def series_points(series: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
     return out
 
 
+def sources_view(
+    cube: pd.DataFrame,
+    coverage: Coverage,
+    spans: pd.DataFrame,
+    import_log: pd.DataFrame,
+    d: Disclosure,
+    timezone: str,
+) -> pd.DataFrame:
+    """The data sources as the viewer may see them: the count of each, the months it covers
+    and when it was last loaded. Coverage is whole months, never an incident's day; the
+    public sees the months and the month of the last load only for a source whose count it
+    sees (a small source's months would date its few incidents: every source listed has
+    incidents, so a published 0 is a small count the noise took to zero)."""
+    table = overview.source_freshness(cube, coverage, spans, import_log, d.counter)
+
+    def span(first, last) -> str:
+        if first is None or last is None:
+            return "–"
+        left = f"{fmt_month_short(first)} {first.year}"
+        return t("sources.months", first=left, last=f"{fmt_month_short(last)} {last.year}")
+
+    def loaded(stamp) -> str:
+        if pd.isna(stamp):
+            return t("sources.ongoing")
+        local = pd.Timestamp(stamp).tz_convert(timezone)
+        return fmt_datetime(local) if d.exact else f"{fmt_month_short(local)} {local.year}"
+
+    shown = [d.exact or n >= d.threshold for n in table["incidents"]]
+    return pd.DataFrame(
+        {
+            t("col.source"): table["source"].map(lambda s: source_label(str(s))),
+            t("col.incidents"): table["incidents"].map(d.text),
+            t("col.covers"): [
+                span(a, b) if ok else "–"
+                for a, b, ok in zip(table["first"], table["last"], shown, strict=True)
+            ],
+            t("col.last_import"): [
+                loaded(w) if ok else "–" for w, ok in zip(table["last_import"], shown, strict=True)
+            ],
+        }
+    )
+
+
 # --- Pages ------------------------------------------------------------------------------------
+
+
+def detail_note(reason: str | None, d: Disclosure) -> str | None:
+    """Why the public does not see a breakdown of this selection, in Swedish."""
+    if reason is None:
+        return None
+    return t(f"detail.{reason}", minimum=d.detail_minimum)
 
 
 def overview_view(data: Data, f: Filters, d: Disclosure) -> View:
     d.admit(f)
-    ov = overview.compute(data.cube, f, data.muni, data.coverage, d.counter)
+    keys = None if d.exact or f.categories else data.categories()
+    ov = overview.compute(data.cube, f, data.muni, data.coverage, d.counter, keys=keys)
     view = View(
         "oversikt", f, total=d.value(ov.total) if not d.hidden(ov.total) else d.text(ov.total)
     )
+    reason = d.detail(ov.total)
     period = fmt_period(f.start, f.end)
     count = fmt_count(ov.total, d.text(ov.total))
     view.sentences.append(t("change.sentence_total", period=period, count=count))
@@ -335,32 +433,39 @@ def overview_view(data: Data, f: Filters, d: Disclosure) -> View:
     headline = headline_verdict(ov.change, d)
     view.verdict(t("overview.metric_total"), headline)
     table, verdicts = change_rows(ov.categories, "category", d)
-    view.tables["kategorier"] = table
-    view.verdicts += verdicts
-    room = max(5 - len(view.sentences), 0)
-    view.sentences += changed_sentences(ov.categories, verdicts, "category")[:room]
+    if reason is None:
+        view.tables["kategorier"] = table
+        view.verdicts += verdicts
+        room = max(5 - len(view.sentences), 0)
+        view.sentences += changed_sentences(ov.categories, verdicts, "category")[:room]
+    else:  # a list inside a small selection is detail: the monthly figure only
+        view.tables["kategorier"] = table.iloc[0:0]
+        view.notes.append(detail_note(reason, d))
     view.notes += coverage_notes(ov.change.periods)
     view.extra["overview"] = ov
     view.extra["headline"] = headline
-    view.extra["monthly"] = series_points(ov.monthly, d)
+    view.extra["detail"] = reason
+    view.extra["monthly"] = series_points(ov.monthly, d, fine=reason is not None)
     view.extra["rate"] = None if ov.rate is None or d.hidden(ov.total) else ov.rate
     return view
 
 
 def disclosed_night(night: trends.NightShare, d: Disclosure) -> trends.NightShare | None:
     """The night share only where the night count, the day count and the total are all
-    shown: a share of a small cell gives the cell back."""
-    if night.timed == 0 or d.any_hidden(night.night, night.day, night.timed):
+    shown, zero counting as small: a share of a small cell gives the cell back, and a share
+    of 0 % or 100 % says that no incident of the selection happened by day (or by night)."""
+    if night.timed == 0 or any(d.fine(c) for c in (night.night, night.day, night.timed)):
         return None
     return night
 
 
 def night_points(monthly: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
-    """Monthly night shares for the chart: months whose night or day count is hidden carry
-    no share and no interval."""
+    """Monthly night shares for the chart: months whose night or day count is hidden (zero
+    included, as in every breakdown finer than the monthly tables) carry no share and no
+    interval."""
     out = monthly.copy()
     hidden = [
-        d.any_hidden(int(k), int(n) - int(k), int(n))
+        any(d.fine(c) for c in (int(k), int(n) - int(k), int(n)))
         for k, n in zip(out["night"], out["timed"], strict=True)
     ]
     mask = pd.Series(hidden, index=out.index)
@@ -370,8 +475,11 @@ def night_points(monthly: pd.DataFrame, d: Disclosure) -> pd.DataFrame:
 
 
 def hours_matrix(matrix: np.ndarray, d: Disclosure) -> np.ndarray:
+    """The weekday × hour matrix for the browser: every cell below the threshold, zero
+    included, is a gap that reads "färre än T" (the zeros' pattern would locate a lone
+    incident)."""
     values = np.asarray(matrix, dtype=float)
-    hidden = np.vectorize(d.hidden)(matrix.astype(int)) if matrix.size else matrix.astype(bool)
+    hidden = np.vectorize(d.fine)(matrix.astype(int)) if matrix.size else matrix.astype(bool)
     values[hidden] = np.nan
     return values
 
@@ -463,8 +571,12 @@ FLAG_WORDS = {"high": "ovanligt många", "low": "ovanligt få"}
 
 
 def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
+    """The trends page: the overview, change tables by category and locality, unusual
+    months and time of day, each shown to the public only where the detail rule allows
+    (``Disclosure.detail`` and ``time_detail``)."""
     base = overview_view(data, f, d)
     ov = base.extra["overview"]
+    reason = base.extra["detail"]
     view = View("utveckling", f, total=base.total, sentences=list(base.sentences))
     view.notes = list(base.notes)
     view.verdicts.append(base.verdicts[0])
@@ -473,24 +585,45 @@ def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
         {"subject": f"{t('col.category')}: {v['subject']}", "verdict": v["verdict"]}
         for v in base.verdicts[1:]
     ]
+    view.extra["overview"] = ov
+    view.extra["monthly"] = base.extra["monthly"]
+    view.extra["detail"] = reason
+    _places(view, data, f, d, reason)
+    _unusual(view, data, f, d, reason)
+    _time_of_day(view, data, f, d, d.time_detail(ov.total, f))
+    return view
+
+
+def _places(view: View, data: Data, f: Filters, d: Disclosure, reason: str | None) -> None:
     localities = changes.change_table(data.cube, f, data.muni, "locality", data.coverage, d.counter)
-    view.tables["orter"], by_place = change_rows(localities, "locality", d)
+    table, by_place = change_rows(localities, "locality", d)
+    if reason is not None:
+        view.tables["orter"] = table.iloc[0:0]
+        return
+    view.tables["orter"] = table
     view.verdicts += [
         {"subject": f"{t('col.locality')}: {v['subject']}", "verdict": v["verdict"]}
         for v in by_place
     ]
     view.sentences += changed_sentences(localities, by_place, "locality")
+
+
+def _unusual(view: View, data: Data, f: Filters, d: Disclosure, reason: str | None) -> None:
     chart = trends.control_chart(data.cube, f, coverage=data.coverage, counter=d.counter)
     flagged = trends.unusual_months(chart)
     # A flag beside a hidden count would tell it ("ovanligt få" against limits 2–27 can only
-    # mean 1): such months are not listed in the public view.
+    # mean 1): such months are not listed in the public view; nor is any in a small selection.
     flagged = flagged.loc[_shown(flagged, d)].reset_index(drop=True)
+    if reason is not None:
+        flagged = flagged.iloc[0:0]
     view.extra["chart"] = control_points(chart, d)
     view.extra["flagged"] = flagged
     view.extra["baseline_notes"] = baseline_notes(chart)
     view.tables["ovanliga_manader"] = unusual_view(flagged, d)
     for row in flagged.itertuples():
         view.verdict(f"{row.category}, {fmt_month(row.month)}", FLAG_WORDS[row.flag])
+    if reason is not None:
+        return
     if flagged.empty:
         view.sentences.append(t("trends.summary_no_unusual"))
     else:
@@ -501,16 +634,35 @@ def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
                 months=t("trends.month_one" if len(flagged) == 1 else "trends.month_many"),
             )
         )
-    night = trends.night_share(data.timed, data.cube, f, d.counter)
+
+
+def _time_of_day(view: View, data: Data, f: Filters, d: Disclosure, reason: str | None) -> None:
+    """Weekday × hour, the night share and its monthly line: for the public without the
+    sensitive categories, only where the time-detail rule allows, zero hidden like small."""
+    view.extra["time_detail"] = reason
+    timed = d.time_rows(data.timed_rows(f)) if reason is None else data.timed_rows(f).iloc[0:0]
+    cube = d.time_rows(data.cube)
+    night = trends.night_share(timed, cube, f, d.counter)
     view.extra["night_raw"] = night
-    view.extra["night"] = disclosed_night(night, d)
+    view.extra["night"] = disclosed_night(night, d) if reason is None else None
     view.extra["night_monthly"] = night_points(
-        trends.night_share_by_month(data.timed, f, d.counter), d
+        trends.night_share_by_month(timed, f, d.counter), d
     )
-    view.extra["hours"] = hours_matrix(trends.weekday_hour(data.timed, f, d.counter), d)
+    view.extra["hours"] = hours_matrix(trends.weekday_hour(timed, f, d.counter), d)
+    if reason is not None:
+        view.notes.append(detail_note(reason, d))
+        view.verdict(t("trends.night_metric"), "too_few")
+        return
+    if not d.exact and d.sensitive:
+        view.extra["time_note"] = t("detail.sensitive_left_out")
     shown = view.extra["night"]
-    previous_hidden = d.any_hidden(
-        night.previous_night, night.previous_timed - night.previous_night, night.previous_timed
+    previous_hidden = any(
+        d.fine(c)
+        for c in (
+            night.previous_night,
+            night.previous_timed - night.previous_night,
+            night.previous_timed,
+        )
     )
     if shown is not None and not previous_hidden and night.previous_timed:
         view.sentences.append(
@@ -524,9 +676,21 @@ def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
         view.verdict(t("trends.night_metric"), night.comparison.verdict)
     else:
         view.verdict(t("trends.night_metric"), "too_few")
-    view.extra["overview"] = ov
-    view.extra["monthly"] = base.extra["monthly"]
-    return view
+
+
+def series_view(data: Data, f: Filters, d: Disclosure, freq: str = "M"):
+    """The series over time for the trends page's chart, monthly or weekly, as the viewer may
+    see it: (points, reason). Weeks are a time breakdown: for the public only where the
+    time-detail rule allows (otherwise the months, and ``reason`` says why), without the
+    sensitive categories, zero hidden like small. Months follow the overview's rule."""
+    total = counting.total(select(data.cube, f), d.counter)
+    reason = d.time_detail(total, f) if freq == "W" else None
+    if reason is not None:
+        freq = "M"
+    cube = d.time_rows(data.cube) if freq == "W" else data.cube
+    series = trends.period_series(cube, f, freq, data.coverage, d.counter)
+    fine = freq == "W" or d.detail(total) is not None
+    return series, fine, reason, freq
 
 
 # --- Map ---------------------------------------------------------------------------------------
@@ -535,6 +699,11 @@ def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
 def _shown(frame: pd.DataFrame, d: Disclosure) -> np.ndarray:
     """Rows whose count ``n`` the viewer may see (a boolean array, also for an empty frame)."""
     return np.array([not d.hidden(int(n)) for n in frame["n"]], dtype=bool)
+
+
+def _n(points: pd.DataFrame) -> np.ndarray:
+    """Each map point's count: the data manager's points are 50 m cells of ``n`` records."""
+    return points["n"].to_numpy() if "n" in points.columns else np.ones(len(points), np.int64)
 
 
 def map_view(
@@ -556,16 +725,18 @@ def map_view(
     d.admit(f)
     counter = d.counter
     now = select(points, f)
-    current = hotspots.grid_counts(now["x"], now["y"], cell, now["key"], counter)
+    current = hotspots.grid_counts(now["x"], now["y"], cell, now["key"], counter, _n(now))
     before = select(points, f.previous_year())
-    previous = hotspots.grid_counts(before["x"], before["y"], cell, before["key"], counter)
+    previous = hotspots.grid_counts(
+        before["x"], before["y"], cell, before["key"], counter, _n(before)
+    )
     region = hotspots.study_region(muni, cell)
     result = hotspots.hotspots(now, cell, region, counter=counter)
     selected = select(cube, f)
     # Not on the map: the selection's records minus the map's, with their own cell key.
     outside = pd.DataFrame(
         {
-            "n": [int(selected["n"].sum()) - len(now)],
+            "n": [int(selected["n"].sum()) - int(_n(now).sum())],
             "key": [selected["key"].sum() - now["key"].sum()],
         }
     )

@@ -18,7 +18,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from lib.figures.signals import REPEAT_MIN, WeeklyPicture
 from lib.i18n import fmt_date, fmt_num, fmt_signed, t
 from lib.ingest.importers import neutralise_formulas
-from lib.public.report import _escape, _styles, _table
+from lib.public.report import pdf_escape, pdf_styles, pdf_table
 
 
 def week_number(week: dt.date) -> int:
@@ -134,7 +134,7 @@ def weekly_pdf(
     municipality: str,
     made_on: dt.date,
 ) -> bytes:
-    styles = _styles()
+    styles = pdf_styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -146,24 +146,24 @@ def weekly_pdf(
         title=t("weekly.pdf_title", week=week_number(p.week)),
     )
     story = [
-        Paragraph(_escape(t("weekly.pdf_title", week=week_number(p.week))), styles["title"]),
-        Paragraph(_escape(week_label(p.week)), styles["body"]),
+        Paragraph(pdf_escape(t("weekly.pdf_title", week=week_number(p.week))), styles["title"]),
+        Paragraph(pdf_escape(week_label(p.week)), styles["body"]),
         Paragraph(
-            _escape(t("weekly.pdf_made", municipality=municipality, day=fmt_date(made_on))),
+            pdf_escape(t("weekly.pdf_made", municipality=municipality, day=fmt_date(made_on))),
             styles["small"],
         ),
         Spacer(1, 4 * mm),
-        Paragraph(_escape(summary(p)), styles["figure"]),
+        Paragraph(pdf_escape(summary(p)), styles["figure"]),
         Spacer(1, 4 * mm),
     ]
     for heading, table, note in sections(p, labels, actions, ranking, tertial):
-        story.append(Paragraph(_escape(heading), styles["h2"]))
+        story.append(Paragraph(pdf_escape(heading), styles["h2"]))
         if table.empty:
-            story.append(Paragraph(_escape(t("weekly.none")), styles["body"]))
+            story.append(Paragraph(pdf_escape(t("weekly.none")), styles["body"]))
         else:
-            story.append(_table(table, styles))
+            story.append(pdf_table(table, styles))
         if note:
-            story.append(Paragraph(_escape(note), styles["small"]))
+            story.append(Paragraph(pdf_escape(note), styles["small"]))
         story.append(Spacer(1, 3 * mm))
     doc.build(story)
     return buffer.getvalue()

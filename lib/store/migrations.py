@@ -2,22 +2,26 @@
 is upgraded in place, step by step, in one transaction that other processes queue behind.
 
 A small numbered list of steps in code, with the version in the store's ``meta`` table,
-rather than Alembic: the schema is the SQLAlchemy ``metadata`` of ``lib.ingest.store`` (every
+rather than Alembic: the schema is the SQLAlchemy ``metadata`` of ``lib.store`` (every
 module's tables), new tables need no step at all (``create_all`` adds them), and the few real
 upgrades are short functions that run the same on SQLite and PostgreSQL. Alembic would add a
 dependency, a script directory and an ``env.py`` for the same result.
 
 Versions: 1 is every store from before the version was recorded; 2 gives every row a
-municipality (the ``owner``, the configured municipality, for rows already there).
+municipality (the ``owner``, the configured municipality, for rows already there); 3 counts
+the incidents into the aggregates the pages read (``lib.store.aggregates``).
 """
 
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 
-from lib.ingest import store as st
+from lib.store import aggregates
+from lib.store import tables as st
 
-LATEST = 2
+LATEST = 3
 # Tables whose rows belong to one municipality since version 2.
 MUNICIPAL = ("incidents", "activities", "cameras", "peers", "surveys", "meetings")
 
@@ -139,4 +143,26 @@ def _create_missing_indexes(conn, table: sa.Table) -> None:
             index.create(conn)
 
 
-STEPS = {2: _to_municipalities}
+def cell_key_secret(conn) -> bytes:
+    """The store's secret for the record keys, made here if the store has none yet (as
+    ``Store.secret`` would on first use)."""
+    found = conn.execute(sa.select(st.meta.c.value).where(st.meta.c.key == "cell_key_secret"))
+    value = found.scalar_one_or_none()
+    if value is None:
+        value = secrets.token_hex(32)
+        conn.execute(st.meta.insert().values(key="cell_key_secret", value=value))
+    return bytes.fromhex(value)
+
+
+def _count_aggregates(conn, owner: str) -> None:
+    """Version 3: the period an import declares it covers, and the aggregates, counted from
+    the incident rows already stored."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("imports")}
+    for name in ("covers_from", "covers_to"):
+        if name not in columns:
+            conn.execute(sa.text(f"ALTER TABLE imports ADD COLUMN {name} VARCHAR(10)"))
+    st.metadata.create_all(conn, tables=list(aggregates.AGGREGATES))
+    aggregates.rebuild(conn, cell_key_secret(conn))
+
+
+STEPS = {2: _to_municipalities, 3: _count_aggregates}

@@ -66,7 +66,7 @@ def test_oversikt_by_name_is_the_overview(open_page, artifacts):
 
 def test_a_link_to_no_page_says_so_in_swedish(open_page, artifacts):
     """Streamlit's own box for an unknown page, with the catalogue's words in it: fails when
-    Streamlit changes its words (lib.ui.FRONTEND_TEXTS) or the box."""
+    Streamlit changes its words (lib.app.frontend.FRONTEND_TEXTS) or the box."""
     page = open_page("/kartan?ort=P%C3%A5lsboda", *PHONE)
     wait_until_rendered(page, PAGES["oversikt"][1])
     box = page.get_by_role("dialog")

@@ -133,7 +133,7 @@ def test_a_meeting_date_entered_in_the_app_sets_the_bra_period(browser, feed_url
         wait_until_rendered(page, "Lägesbild för BRÅ")
         page.get_by_test_id("stExpander").get_by_text("BRÅ:s mötesdatum").click()
         # Streamlit's date field: a year, a month and a day segment (named in Swedish by
-        # lib.ui.swedish_frontend), typed in turn.
+        # lib.app.frontend.swedish_frontend), typed in turn.
         page.get_by_role("spinbutton", name="år, Mötesdag").click()
         page.keyboard.type("2026")
         page.get_by_role("spinbutton", name="månad, Mötesdag").click()

@@ -16,10 +16,10 @@ from playwright.sync_api import expect
 
 from lib.auth import Accounts
 from lib.config import load_municipality
+from lib.est import cases as est_cases
 from lib.i18n import t
-from lib.ingest import reports as rp
-from lib.ingest.store import Store
 from lib.passwords import MIN_ITERATIONS, hash_password
+from lib.store.store import Store
 from tests.browser.conftest import PAGE_TIMEOUT_MS, REPO_ROOT, run_server
 from tests.browser.test_pages import assert_no_exception, screenshot, wait_until_rendered
 
@@ -74,7 +74,7 @@ def test_report_triage_and_statistics(server, browser, artifacts):
     phone.get_by_role("textbox", name="Beskriv kort (frivilligt)").fill("Han heter 811218-9876")
     phone.get_by_role("button", name="Skicka rapporten").click()
     phone.get_by_text("innehåller ett personnummer och sparades inte").wait_for()
-    assert rp.read_reports(store).empty
+    assert est_cases.read_reports(store).empty
     phone.get_by_role("textbox", name="Beskriv kort (frivilligt)").fill(
         f"Klotter på väggen {MARKER}"
     )
@@ -84,7 +84,7 @@ def test_report_triage_and_statistics(server, browser, artifacts):
     phone.get_by_role("button", name="Skicka rapporten").click()
     phone.get_by_text("Tack! Rapporten är sparad.").wait_for()
     assert_no_exception(phone)
-    stored = rp.read_reports(store)
+    stored = est_cases.read_reports(store)
     assert len(stored) == 1 and stored.iloc[0]["reporter"] == "Rita"
     assert stored.iloc[0]["lat"] == stored.iloc[0]["lat"]  # a pin, not NaN
     screenshot(phone, artifacts / "rapportera-saved-390x844.png")
@@ -108,10 +108,10 @@ def test_report_triage_and_statistics(server, browser, artifacts):
     desk.get_by_role("button", name="Skapa åtgärd och koppla").click()
     wait_until_rendered(desk, "Ärenden: inkomna rapporter")
     assert_no_exception(desk)
-    row = rp.read_reports(store).iloc[0]
+    row = est_cases.read_reports(store).iloc[0]
     assert row["status"] == "planned" and row["action_title"] == "Sanera klottret"
     screenshot(desk, artifacts / "arenden-1920x1080.png")
-    events = set(rp.read_log(store)["event"])
+    events = set(est_cases.read_log(store)["event"])
     assert {"created", "viewed", "linked"} <= events
 
     # The reporter sees what became of it.
@@ -140,8 +140,8 @@ def test_report_triage_and_statistics(server, browser, artifacts):
     muni = load_municipality("hallsberg")
     when = stored.iloc[0]["occurred_at"].to_pydatetime()
     for i in range(4):
-        sub = rp.Submission(f"extra{i}", "klotter", when, 1, MARKER, "Hallsbergs station")
-        rp.submit(store, muni, sub, "Rita")
+        sub = est_cases.Submission(f"extra{i}", "klotter", when, 1, MARKER, "Hallsbergs station")
+        est_cases.submit(store, muni, sub, "Rita")
     viewer_context, viewer = open_at(browser, url + "/?period=i-ar", 1920, 1080)
     wait_until_rendered(viewer, "Trygghet i Hallsbergs kommun")
     assert_no_exception(viewer)

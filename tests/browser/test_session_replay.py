@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from lib.auth import Accounts
-from lib.ingest.store import Store
 from lib.passwords import MIN_ITERATIONS, hash_password
+from lib.store.store import Store
 from tests.browser.conftest import PAGE_TIMEOUT_MS, run_server, sign_in_as_analyst
 from tests.browser.test_pages import wait_until_rendered
 

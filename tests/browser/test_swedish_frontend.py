@@ -1,5 +1,5 @@
-"""Streamlit's own frontend words in Swedish (lib.ui.swedish_frontend): no English label,
-placeholder or text from lib.ui's lists is left on a real page, the Swedish ones are there
+"""Streamlit's own frontend words in Swedish (lib.frontend.swedish_frontend): no English label,
+placeholder or text from lib.app.frontend's lists is left on a real page, the Swedish ones are there
 (so a Streamlit that changes a word fails here), and a label that React changes while the
 page is in use (the password field's show/hide button) is put into Swedish again."""
 
@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from lib import ui
+from lib.app import frontend
 from tests.browser.test_map import MAP_FRAME
 from tests.browser.test_pages import PAGES, assert_no_exception, wait_until_rendered
 
@@ -31,9 +31,9 @@ SURVEY = """() => {
 
 
 def english(values: list[str]) -> set[str]:
-    """The values that are one of Streamlit's English words in lib.ui's lists."""
-    words = set(ui.FRONTEND_LABELS) | set(ui.FRONTEND_TEXTS)
-    patterns = [re.compile(p) for p in ui.FRONTEND_PATTERNS]
+    """The values that are one of Streamlit's English words in lib.app.frontend's lists."""
+    words = set(frontend.FRONTEND_LABELS) | set(frontend.FRONTEND_TEXTS)
+    patterns = [re.compile(p) for p in frontend.FRONTEND_PATTERNS]
     return {v for v in values if v in words or any(p.match(v) for p in patterns)}
 
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from lib.config import DATA_DIR, load_municipality
 from lib.i18n import MESSAGES, t
 from lib.ingest.loading import import_bytes, seed_sample
-from lib.ingest.store import Store
+from lib.store.store import Store
 from tests.privacy import planted
 
 ROOT = Path(__file__).resolve().parents[2]

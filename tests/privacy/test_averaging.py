@@ -19,10 +19,10 @@ import pytest
 
 from lib.config import load_municipality
 from lib.figures.filters import Filters
-from lib.ingest.store import Store
 from lib.public import views
 from lib.public.disclosure import NotPublic, public
 from lib.public.publish import load_data
+from lib.store.store import Store
 from tests.privacy import planted
 from tests.privacy.conftest import assert_chance
 

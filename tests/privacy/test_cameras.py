@@ -21,7 +21,7 @@ TARGETS = [
 
 
 def test_planted_cameras_are_the_stored_ones(planted_db):
-    from lib.ingest.store import Store
+    from lib.store.store import Store
 
     cameras = Store(str(planted_db)).read("cameras")
     for name, (lat, lon, installed, _) in planted.CAMERAS.items():

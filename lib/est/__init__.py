@@ -1,0 +1,1 @@
+"""The municipality's own signal reporting (EST): reports, their triage, actions and files."""
