@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import string
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -115,19 +116,19 @@ MESSAGES: dict[str, str] = {
     "overview.metric_previous": "Samma period året innan",
     "overview.metric_compared": "Jämfört: nu mot året innan",
     "overview.compared_value": "{now} mot {then}",
-    "overview.compared_help": "Förändringen jämför {months} månader med data i båda perioderna: {now} mot {then}.",
+    "overview.compared_help": "Förändringen jämför {months} {months:månad|månader} med data i båda perioderna: {now} mot {then}.",
     "overview.rate_no_population": "Befolkningssiffra saknas för {places}; ingen takt visas.",
     "overview.summary_total": (
-        "Under perioden {period} registrerades {current} händelser, {change} än samma period "
+        "Under perioden {period} registrerades {current} {current:händelse|händelser}, {change} än samma period "
         "året innan ({previous}) – {verdict}."
     ),
-    "overview.summary_total_suppressed": "Under perioden {period} registrerades {current} händelser (samma period året innan: {previous}) – {verdict}.",
+    "overview.summary_total_suppressed": "Under perioden {period} registrerades {current} {current:händelse|händelser} (samma period året innan: {previous}) – {verdict}.",
     "overview.summary_total_same": (
-        "Under perioden {period} registrerades {current} händelser, lika många som samma period "
+        "Under perioden {period} registrerades {current} {current:händelse|händelser}, lika många som samma period "
         "året innan – ingen förändring."
     ),
     "overview.summary_total_no_previous": (
-        "Under perioden {period} registrerades {current} händelser; samma period året innan "
+        "Under perioden {period} registrerades {current} {current:händelse|händelser}; samma period året innan "
         "registrerades inga."
     ),
     "overview.summary_category_up": "{category} ökade (från {previous} till {current}, säkerställt).",
@@ -204,7 +205,7 @@ MESSAGES: dict[str, str] = {
     "trends.no_times": "Inga händelser i urvalet har känd tidpunkt.",
     "trends.summary_locality_up": "I {locality} ökade händelserna (från {previous} till {current}, säkerställt).",
     "trends.summary_locality_down": "I {locality} minskade händelserna (från {previous} till {current}, säkerställt).",
-    "trends.summary_unusual": "{count} kategorimånader låg utanför det normala; mest avvikande var {category} i {month} ({n} händelser mot väntat {expected}).",
+    "trends.summary_unusual": "{count} {count:kategorimånad|kategorimånader} låg utanför det normala; mest avvikande var {category} i {month} ({n} {n:händelse|händelser} mot väntat {expected}).",
     "trends.summary_no_unusual": "Ingen månad låg utanför det normala.",
     "trends.summary_night": "{share} av händelserna med känd tidpunkt inträffade på natten (22–06), året innan {previous} – {verdict}.",
     "weekday.0": "mån",
@@ -240,7 +241,7 @@ MESSAGES: dict[str, str] = {
     "promise.outcome_metric": "{what}",
     "promise.outcome_text": "{done} {unit} {label}",
     "promise.promised_text": "Minst {target} {unit} {label}",
-    "promise.outcome_compare": "{current} händelser ({period}), året innan {previous} – {verdict}.",
+    "promise.outcome_compare": "{current} {current:händelse|händelser} ({period}), året innan {previous} – {verdict}.",
     "promise.outcome_none": "Löftet är inte kopplat till någon händelsetyp.",
     "promise.outcome_categories": "Kategorier: {categories}.",
     "promise.outcome_localities": "Ort: {localities}.",
@@ -284,7 +285,9 @@ MESSAGES: dict[str, str] = {
     "err.indicator_not_in_promise": "indikatorn ”{value}” hör inte till löftet ”{promise}”",
     "err.outside_period": "datumet {value} ligger utanför löftesperioden {start}–{end}",
     # Analysts' sign-in
-    "auth.heading": "Analytiker",
+    "auth.heading": "Inloggning",
+    "auth.heading_analyst": "Analytiker",
+    "auth.heading_reporter": "Inrapportör",
     "auth.signed_in_as": "Inloggad som {name}.",
     "auth.sign_out": "Logga ut",
     "auth.sign_in": "Logga in",
@@ -417,7 +420,7 @@ MESSAGES: dict[str, str] = {
     # Import and validation messages
     "import.ok": "{rows} lästes in från {file} (import {id}).",
     "import.nothing_written": "Inget sparades.",
-    "import.rejected_summary": "{count} av {total} rader har fel:",
+    "import.rejected_summary": "{count} av {total} {total:rad|rader} har fel:",
     "import.row_error": "Rad {row}, kolumn {column}: {reason}",
     "import.sheet_row_error": "Blad {sheet}, rad {row}, kolumn {column}: {reason}",
     "import.line_on_sheet": "{row} (bladet {sheet})",
@@ -463,9 +466,9 @@ MESSAGES: dict[str, str] = {
     "cli.description": "Trygghetsdashboardens kommandorad: läs in, exportera och ångra data.",
     "cli.seeded": "Exempeldata inläst: {incidents} händelser, {activities} aktiviteter, {cameras} kameror, {peers} rader jämförelsestatistik.",
     "cli.already_seeded": "Exempeldata finns redan i databasen (import {id}). Inget sparades.",
-    "cli.exported": "{rows} rader exporterades till {file}.",
+    "cli.exported": "{rows} {rows:rad|rader} exporterades till {file}.",
     "cli.no_imports": "Inga importer finns.",
-    "cli.undone": "Import {id} ångrades: {rows} rader togs bort.",
+    "cli.undone": "Import {id} ångrades: {rows} {rows:rad|rader} togs bort.",
     "cli.unknown_import": "Import {id} finns inte.",
     "cli.already_undone": "Import {id} är redan ångrad.",
     "cli.unexpected": "Oväntat fel: {error}",
@@ -633,7 +636,7 @@ MESSAGES: dict[str, str] = {
     "err.too_complex": "filen är för stor eller för komplex att läsa (den krävde mer minne eller tid än tillåtet). Dela upp filen eller spara den som CSV.",
     "err.conflicting_id": "id ”{value}” finns också på rad {rows} med annat innehåll; ingen av raderna lästes",
     "err.conflicting_event": "händelsen ”{value}” (post {row} i listan) finns också som post {rows} med annat innehåll; ingen av dem lästes",
-    "import.repeats_dropped": "{count} dubbletter i filen togs bort (samma id och samma innehåll).",
+    "import.repeats_dropped": "{count} {count:dubblett|dubbletter} i filen togs bort (samma id och samma innehåll).",
     "values.heading": "Värden som inte känns igen",
     "values.help": "Filen använder egna ord för källa, kategori eller ort. Välj vad varje värde betyder; valet sparas och används för nästa fil. Värden som lämnas som fel blir rader med fel.",
     "values.remembered": "Några val sparades för en tidigare fil och är redan ifyllda.",
@@ -784,7 +787,7 @@ MESSAGES: dict[str, str] = {
     "data.col_row": "Rad",
     "data.col_column": "Kolumn",
     "data.col_reason": "Orsak",
-    "data.preview_heading": "Förhandsvisning av det som sparas (de första {n} raderna)",
+    "data.preview_heading": "Förhandsvisning av det som sparas ({n:den första raden|de första {n} raderna})",
     "data.import_all": "Spara {n}",
     "data.import_valid": "Spara {n} godkända, hoppa över {bad} med fel",
     "data.import_nothing": "Spara ingenting",
@@ -816,12 +819,12 @@ MESSAGES: dict[str, str] = {
     "data.undo_choose": "Import att ångra",
     "data.undo_confirm": "Jag vill ta bort alla rader som import {id} lade till",
     "data.undo_button": "Ångra importen",
-    "data.undone": "Import {id} ångrades: {rows} rader togs bort.",
+    "data.undone": "Import {id} ångrades: {rows} {rows:rad|rader} togs bort.",
     "data.nothing_to_undo": "Det finns ingen import att ångra.",
     "data.templates_intro": "Mallar med svenska rubriker och en exempelrad. Fyll i och läs in under ”Läs in fil”.",
     "data.template_button": "Mall för {kind}",
     "data.export_intro": "Allt som finns i databasen, som CSV för Excel (semikolon, UTF-8). Text som börjar med =, +, - eller @ får en apostrof så att Excel inte kör den som formel.",
-    "data.export_button": "Exportera {kind} ({n} rader)",
+    "data.export_button": "Exportera {kind} ({n} {n:rad|rader})",
     # --- map page (Karta) ---
     "page.map": "Karta",
     "map.heading": "Karta",
@@ -839,7 +842,7 @@ MESSAGES: dict[str, str] = {
     "map.background_help": "Bakgrundskartan hämtas från OpenStreetMap. Utan internet, eller om du inte vill att webbläsaren kontaktar OpenStreetMap, välj ”ingen bakgrundskarta”: rutorna, kommungränsen och orterna visas ändå.",
     "map.points": "Visa enskilda händelser (bara för inloggad analytiker)",
     "map.points_note": "Enskilda händelser visas bara för dig som är inloggad, som kluster; känsliga kategorier visas aldrig. Högst {limit} av de senaste händelserna visas.",
-    "map.count_label": "{count} händelser",
+    "map.count_label": "{count} {count:händelse|händelser}",
     "map.legend_counts": "Händelser per ruta ({cell} m)",
     "map.legend_hotspots": "Heta och kalla rutor",
     "map.legend_heat": "Värmekarta (rutor med minst {threshold} händelser)",
@@ -855,14 +858,14 @@ MESSAGES: dict[str, str] = {
     "map.outline_label_shipped": "Kommungräns (förenklad; Valmyndigheten via okfse/sweden-geojson)",
     "map.camera_label": "Kamera {name}, radie {radius} m",
     "map.tiles_attribution": "© OpenStreetMap-bidragsgivare",
-    "map.summary": "{incidents} händelser med plats i urvalet, i {cells} rutor om {cell} × {cell} m.",
-    "map.summary_few": "{incidents} händelser med plats i urvalet.",
+    "map.summary": "{incidents} {incidents:händelse|händelser} med plats i urvalet, i {cells} {cells:ruta|rutor} om {cell} × {cell} m.",
+    "map.summary_few": "{incidents} {incidents:händelse|händelser} med plats i urvalet.",
     "map.summary_hotspots": "Hotspot-analysen hittar {hot} heta och {cold} kalla rutor med minst 90 % konfidens, efter korrigering för många samtidiga test.",
     "map.summary_no_hotspots": "Hotspot-analysen hittar ingen ruta där koncentrationen sannolikt är mer än slump.",
-    "map.too_few": "För få händelser för hotspot-analys: {incidents} händelser med plats inom kommungränsen, minst {minimum} behövs. Kartan visar antal per ruta i stället.",
-    "map.outside_note": "{outside} händelser ligger i rutor utanför kommungränsen och ingår inte i hotspot-analysen.",
+    "map.too_few": "För få händelser för hotspot-analys: {incidents} {incidents:händelse|händelser} med plats inom kommungränsen, minst {minimum} behövs. Kartan visar antal per ruta i stället.",
+    "map.outside_note": "{outside} {outside:händelse|händelser} ligger i rutor utanför kommungränsen och ingår inte i hotspot-analysen.",
     "map.no_points": "Inga händelser i urvalet.",
-    "map.excluded_note": "{excluded} händelser i urvalet finns inte på kartan: de saknar plats eller hör till känsliga kategorier (de två redovisas inte var för sig).",
+    "map.excluded_note": "{excluded} {excluded:händelse|händelser} i urvalet finns inte på kartan: de saknar plats eller hör till känsliga kategorier (de två redovisas inte var för sig).",
     "map.privacy_note": "Kartan visar aldrig var en enskild händelse inträffade: händelserna räknas per ruta, och i den öppna vyn visas inte rutor med färre än {threshold} händelser alls. Känsliga kategorier (t.ex. sexualbrott och relationsvåld) finns inte på kartan.",
     "map.hotspot_help": "Så görs hotspot-analysen: studieområdet är kommunens rutor, de rutor vars mittpunkt ligger innanför kommungränsen, oavsett var händelserna inträffat. För varje ruta räknas händelserna i rutan och dess åtta grannrutor (ett fönster om 3 × 3 rutor). Om risken vore lika stor överallt i kommunen skulle varje händelse hamna i fönstret med en sannolikhet som är fönstrets andel av kommunens rutor; antalet i fönstret jämförs med det förväntade med ett exakt binomialtest, som håller även när antalen är små. Eftersom tusentals rutor testas samtidigt korrigeras resultatet så att högst 10, 5 respektive 1 % av de markerade rutorna väntas vara falsklarm (Benjamini–Hochberg), därav 90, 95 och 99 % konfidens. En het ruta har själv minst en händelse och ligger i ett fönster med fler händelser än slumpen rimligen ger. En kall ruta har färre än väntat; det prövas bara där minst {expected} händelser väntas i fönstret, eftersom ett tomt fönster annars inte säger något. Med färre än {minimum} händelser inom kommungränsen görs ingen analys alls. Observera vad jämförelsen är: händelser jämnt utspridda över kommunens yta. Tätorter, där människor bor och rör sig, blir därför nästan alltid heta och skog och åkermark kalla; en het ruta säger att händelserna samlas där, inte att risken per invånare är högre.",
     "map.outline_note": "Kommungränsen är ungefärlig.",
@@ -881,7 +884,7 @@ MESSAGES: dict[str, str] = {
     "interventions.none": "Det finns inga kameror eller åtgärder med datum och plats i databasen.",
     "interventions.action_name": "{name} (åtgärd)",
     "interventions.months": "Månader före och efter",
-    "interventions.months_option": "{months} månader",
+    "interventions.months_option": "{months} {months:månad|månader}",
     "interventions.radius": "Radie",
     "interventions.radius_own": "kamerans egen",
     "interventions.months_used": "{used} av {asked} ({first}–{last})",
@@ -962,7 +965,7 @@ MESSAGES: dict[str, str] = {
     "meetings.undo": "Ångra",
     "meetings.list": "Sparade möten",
     "chart.hidden_legend": "färre än {threshold} (döljs)",
-    "map.off_map_label": "{locality}: {count} händelser utan exakt plats · {verdict}",
+    "map.off_map_label": "{locality}: {count} {count:händelse|händelser} utan exakt plats · {verdict}",
     "map.off_map_legend": "händelser utan exakt plats, per ort",
     "map.off_map_heading": "Orter: händelser utan exakt plats",
     "map.off_map_note": "Händelser som saknar koordinater (Polisens öppna händelser anger bara kommun och ort) och händelser i känsliga kategorier ritas inte i rutorna. De visas i stället som en cirkel per ort och i tabellen nedan, jämförda med samma period året innan.",
@@ -1127,7 +1130,7 @@ MESSAGES: dict[str, str] = {
     "cases.template": "Ladda ner mall",
     "cases.upload": "Fil med rapporter",
     "cases.import_button": "Läs in",
-    "cases.imported": "{rows} rapporter inlästa (import {id}; kan ångras i importloggen).",
+    "cases.imported": "{rows} {rows:rapport inläst|rapporter inlästa} (import {id}; kan ångras i importloggen).",
     "cases.import_failed": "Filen lästes inte in:",
     "cases.row_error": "Rad {row}: {message}",
     "cases.col_when": "Tidpunkt",
@@ -1211,12 +1214,12 @@ MESSAGES: dict[str, str] = {
     "weekly.week_label": "Vecka {week}, {start}–{end}",
     "weekly.previous": "Jämför med antal veckor före",
     "weekly.fig_week": "Rapporter vecka {week}",
-    "weekly.fig_previous": "Snitt per vecka, {n} veckor före",
+    "weekly.fig_previous": "Snitt per vecka, {n} {n:vecka|veckor} före",
     "weekly.by_place": "Per plats",
     "weekly.by_category": "Per kategori",
     "weekly.by_both": "Per plats och kategori",
     "weekly.repeated": "Platser med upprepade signaler",
-    "weekly.repeated_help": "Platser med minst {n} rapporter under veckan och de {weeks} veckorna före.",
+    "weekly.repeated_help": "Platser med minst {n} {n:rapport|rapporter} under veckan och {weeks:veckan|de {weeks} veckorna} före.",
     "weekly.repeated_none": "Ingen plats har upprepade signaler.",
     "weekly.open_actions": "Öppna åtgärder",
     "weekly.actions_none": "Inga öppna åtgärder.",
@@ -1226,7 +1229,7 @@ MESSAGES: dict[str, str] = {
     "weekly.tertial_rule": "Ordningen är efter poäng: varje rapport ger lika många poäng som sitt allvar (1, 2 eller 3), så en mycket allvarlig rapport väger som tre lindriga. Vid lika poäng kommer platsen med flest rapporter först.",
     "weekly.none": "Inga rapporter under perioden.",
     "weekly.col_week": "Denna vecka",
-    "weekly.col_previous": "{n} veckor före",
+    "weekly.col_previous": "{n} {n:vecka|veckor} före",
     "weekly.col_mean": "Snitt per vecka före",
     "weekly.col_change": "Mot snittet",
     "weekly.col_rank": "Ordning",
@@ -1245,13 +1248,13 @@ MESSAGES: dict[str, str] = {
     "weekly.view_repeated": "Upprepade signaler",
     "weekly.view_actions": "Öppna åtgärder",
     "weekly.view_tertial": "Tertialet: områden efter behov",
-    "weekly.summary": "{total} rapporter vecka {week}, mot i snitt {mean} per vecka de {n} veckorna före.",
+    "weekly.summary": "{total} {total:rapport|rapporter} vecka {week}, mot i snitt {mean} per vecka {n:veckan|de {n} veckorna} före.",
     "weekly.pdf_title": "Veckolägesbild vecka {week}",
     "weekly.pdf_made": "{municipality}. Gjord {day}. Internt underlag för EST-mötet: kommunens egna rapporter med exakta antal per plats; inga anteckningar eller namn.",
     "weekly.internal": "Internt underlag med exakta antal per plats: dela inte utanför EST-gruppen.",
     "weekly.pdf_failed": "Veckolägesbilden kunde inte göras som PDF. Tabellerna ovan gäller.",
     "cli.help_purge": "ta bort anteckningar och rapportörers namn ur rapporter äldre än lagringstiden ([reports] retention_days)",
-    "cli.purged": "{count} rapporter rensade (äldre än {days} dagar).",
+    "cli.purged": "{count} {count:rapport rensad|rapporter rensade} (äldre än {days} {days:dag|dagar}).",
     "cli.help_purge_days": "lagringstid i dagar (annars kommunens [reports] retention_days)",
     "cli.help_reports_kind": "rapporter (--kind reports) läses och skrivs med kolumnerna {columns}",
 }
@@ -1272,9 +1275,28 @@ ARGPARSE: dict[str, str] = {
 }
 
 
+class _Plurals(string.Formatter):
+    """``{n:rapport|rapporter}`` in a text: the first word when n is one, else the second
+    (either may hold the count itself: ``{n:veckan|de {n} veckorna}``), so "1 rapport" and
+    "3 rapporter" come from one text."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" not in format_spec:
+            return super().format_field(value, format_spec)
+        one, many = format_spec.split("|", 1)
+        return one if value == 1 or str(value).strip() == "1" else many
+
+
+_PLURALS = _Plurals()
+
+
 def t(key: str, **values: object) -> str:
-    """Look up a Swedish text and fill in its placeholders."""
-    return MESSAGES[key].format(**values)
+    """Look up a Swedish text and fill in its placeholders (``{n:one|many}`` picks the
+    singular or plural word for the count ``n``)."""
+    text = MESSAGES[key]
+    if "|" in text:
+        return _PLURALS.format(text, **values)
+    return text.format(**values)
 
 
 def fmt_rows(n: int) -> str:

@@ -16,6 +16,7 @@ muni = state.municipality()
 
 st.title(t("about.heading"))
 widgets.sample_banner()
+signin.sign_in_box()  # accounts are made here: an analyst must be able to sign in here
 year = max(muni.population) if muni.population else None
 population = muni.population_in(year) if year else None
 st.markdown(

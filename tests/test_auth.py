@@ -257,13 +257,13 @@ def test_a_public_page_shows_no_sign_in_set_up_and_no_import_traces(open_app):
     shown = "\n".join(_texts(at))
     assert "secrets.toml" not in shown and "hash-password" not in shown
     assert "inte aktiverad" not in shown
-    assert not any(e.label == "Analytiker" for e in at.sidebar.expander)
+    assert not any(e.label == "Inloggning" for e in at.sidebar.expander)
 
 
 def test_a_configured_sign_in_shows_no_set_up_hints_either(open_app):
     at = open_app("pages/data.py", password=PASSWORD)
     shown = "\n".join(_texts(at))
-    assert any(e.label == "Analytiker" for e in at.sidebar.expander)
+    assert any(e.label == "Inloggning" for e in at.sidebar.expander)
     assert "secrets.toml" not in shown and "[analyst]" not in shown
 
 

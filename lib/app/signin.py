@@ -128,6 +128,14 @@ def _sign_out(found) -> None:
     st.rerun()
 
 
+def box_heading(found) -> str:
+    """The sign-in box's heading: what the signed-in account is (a reporter is no
+    analyst), or the sign-in itself."""
+    if found is None:
+        return t("auth.heading")
+    return t("auth.heading_analyst" if found.role == "analyst" else "auth.heading_reporter")
+
+
 def sign_in_box(container=None, expanded: bool = False) -> str | None:
     """The sign-in in the sidebar (or ``container``: the reporting page puts it on the page,
     for phones); returns the analyst's name when an analyst is signed in. Shown only when
@@ -138,7 +146,7 @@ def sign_in_box(container=None, expanded: bool = False) -> str | None:
     if mode is None and found is None:
         return None
     opened = expanded or (found is not None and found.must_change)
-    box = (container or st.sidebar).expander(t("auth.heading"), expanded=opened)
+    box = (container or st.sidebar).expander(box_heading(found), expanded=opened)
     if found is not None:
         if found.must_change:
             _change_password_form(box, found)

@@ -93,7 +93,7 @@ def sign_in_as_analyst(page, password: str = ANALYST_PASSWORD, name: str = "Test
     from playwright.sync_api import Error, expect
 
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Analytiker").click()
+    sidebar.get_by_text("Inloggning", exact=True).click()
     field = sidebar.get_by_label("Lösenord", exact=True)
     field.fill(password)
     button = sidebar.get_by_role("button", name="Logga in")

@@ -96,7 +96,7 @@ def test_report_triage_and_statistics(server, browser, artifacts):
 
     # The analyst triages it on a desktop and links it to a new action.
     desk_context, desk = open_at(browser, url + "/arenden", 1920, 1080)
-    desk.get_by_text("Analytiker").first.click()
+    desk.get_by_text("Inloggning", exact=True).first.click()
     sign_in(desk, "Alva", desk.locator("[data-testid='stSidebar']"))
     wait_until_rendered(desk, "Ärenden: inkomna rapporter")
     grid = desk.locator("[data-testid='stDataFrame']").first

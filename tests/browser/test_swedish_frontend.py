@@ -72,7 +72,7 @@ def test_a_label_react_changes_is_put_into_swedish_again(open_page):
     page = open_page("/data", 1366, 768)
     wait_until_rendered(page, "Data")
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Analytiker").click()
+    sidebar.get_by_text("Inloggning", exact=True).click()
     show = sidebar.get_by_role("button", name="Visa lösenord")
     expect(show).to_be_visible()
     show.click()  # React now names the button "Hide password"
