@@ -127,3 +127,14 @@ def preset_id(db, start: str, end: str) -> str:
     found = [p.id for p in choices if p.span == span]
     assert found, f"{start}–{end} is no public period: {[p.span for p in choices][:8]}"
     return found[0]
+
+
+def sample_coverage(incidents: pd.DataFrame):
+    """Coverage of sample incidents as the app stores it: the sample declares the whole
+    months it was generated for (``lib.ingest.loading.seed_sample``), so its first and last
+    months are not partial."""
+    from lib.figures.coverage import coverage_of
+    from lib.ingest.sample import END, START
+
+    declared = {int(i): (START.replace(day=1), END) for i in incidents["import_id"].unique()}
+    return coverage_of(incidents, declared)

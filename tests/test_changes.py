@@ -220,7 +220,8 @@ def test_days_before_a_source_starts_are_not_compared(muni):
     assert (result.comparison.current, result.comparison.previous) == (12, 10)
     assert result.comparison.exposure_current == 214 * 15_932
     assert result.comparison.exposure_previous == 214 * 15_954
-    assert "214 av periodens 365 dagar" in " ".join(views.coverage_notes(p))
+    # Coverage is whole months: the note counts months, never days.
+    assert "7 av periodens 12 månader" in " ".join(views.coverage_notes(p))
 
 
 def test_no_covered_pair_gives_no_data(muni):
@@ -246,9 +247,14 @@ def test_a_source_not_selected_does_not_make_coverage(muni):
     cube = plain_cube([("2019-05-10", "Stöld", "Hallsberg", 30)])
     police = Filters(dt.date(2019, 1, 1), dt.date(2019, 12, 31), sources=("police",))
     assert changes.change(cube, police, muni, coverage).verdict == changes.NO_DATA
-    # All sources: the signatures differ between the years (guards only, then both).
+    # All sources: the guards are compared (both years), the police left out and named; their
+    # 30 incidents are in the headline count but not in the comparison.
     everyone = Filters(dt.date(2019, 1, 1), dt.date(2019, 12, 31))
-    assert changes.change(cube, everyone, muni, coverage).verdict == changes.NO_DATA
+    result = changes.change(cube, everyone, muni, coverage)
+    assert result.current_total == 30
+    assert (result.comparison.current, result.comparison.previous) == (0, 0)
+    assert result.periods.left_out == ("police",)
+    assert "Polisen ingår inte i jämförelsen" in " ".join(views.coverage_notes(result.periods))
     guards = Filters(dt.date(2019, 1, 1), dt.date(2019, 12, 31), sources=("security_guard",))
     assert changes.change(cube, guards, muni, coverage).periods.days_compared == 365
 

@@ -1,14 +1,16 @@
 """Coverage per source (``lib.figures.coverage``) on hand-made frames, with hand-worked
-spans, signatures and matched days."""
+months, signatures and matched days: coverage is whole months, an undeclared file's first and
+last months are partial, and a comparison keeps per day pair only the sources covering both."""
 
 import datetime as dt
 
 import numpy as np
 import pandas as pd
 
-from lib.figures.coverage import Coverage, coverage_of, matched_days
+from lib.figures.coverage import Coverage, coverage_of, from_imports, matched_days, rows_on
 
 D = dt.date
+YEAR = pd.DateOffset(years=1)
 
 
 def frame(rows):
@@ -19,42 +21,63 @@ def frame(rows):
     return out
 
 
-def test_two_imports_a_year_apart_leave_a_gap():
+def test_a_file_covers_whole_months_its_first_and_last_partly():
+    # A feed downloaded on 21 August: March and August are its cut months.
+    cov = coverage_of(frame([(1, "police", "2023-03-23 10:00"), (1, "police", "2023-08-21 23:59")]))
+    assert cov.spans == {"police": ((D(2023, 4, 1), D(2023, 7, 31)),)}
+    assert cov.partial == {"police": (D(2023, 3, 1), D(2023, 8, 1))}
+    # No boundary is an incident's day: the 23rd and the 21st appear nowhere.
+    assert cov.first_day() == D(2023, 3, 1) and cov.last_day() == D(2023, 7, 31)
+    assert cov.last_any_day() == D(2023, 8, 31)
+    days = pd.to_datetime(["2023-03-25", "2023-04-01", "2023-07-31", "2023-08-10"])
+    assert cov.day_signature(days).tolist() == [0, 1, 1, 0]
+    assert cov.partial_days(days).tolist() == [True, False, False, True]
+
+
+def test_two_imports_a_year_apart_leave_a_gap_and_join_where_they_meet():
     cov = coverage_of(
         frame(
             [
                 (1, "police", "2023-03-23 10:00"),
-                (1, "police", "2023-04-30 23:59"),
+                (1, "police", "2023-06-30 23:59"),
                 (2, "police", "2024-05-02 01:00"),
-                (2, "police", "2024-05-20 12:00"),
+                (2, "police", "2024-09-20 12:00"),
+                (3, "police", "2023-06-02"),  # a later download over the first one's end
+                (3, "police", "2023-10-05"),
             ]
         )
     )
-    assert cov.spans == {
-        "police": ((D(2023, 3, 23), D(2023, 4, 30)), (D(2024, 5, 2), D(2024, 5, 20)))
-    }
-    assert cov.first_day() == D(2023, 3, 23) and cov.last_day() == D(2024, 5, 20)
-    days = pd.to_datetime(["2023-03-22", "2023-03-23", "2023-12-01", "2024-05-20", "2024-05-21"])
-    assert cov.day_signature(days).tolist() == [0, 1, 0, 1, 0]
+    # 1: Apr–May full; 3: Jul–Sep full; June is full by neither but partial in both.
+    assert cov.spans["police"] == (
+        (D(2023, 4, 1), D(2023, 5, 31)),
+        (D(2023, 7, 1), D(2023, 9, 30)),
+        (D(2024, 6, 1), D(2024, 8, 31)),
+    )
+    assert cov.partial["police"] == (
+        D(2023, 3, 1),
+        D(2023, 6, 1),
+        D(2023, 10, 1),
+        D(2024, 5, 1),
+        D(2024, 9, 1),
+    )
 
 
-def test_adjacent_and_overlapping_spans_join():
+def test_a_month_full_in_one_file_is_not_partial_because_another_ends_in_it():
     cov = coverage_of(
         frame(
             [
-                (1, "police", "2019-01-01"),
-                (1, "police", "2019-01-31 22:00"),
-                (2, "police", "2019-02-01 03:00"),  # the next day: joined
-                (2, "police", "2019-02-28"),
-                (3, "police", "2019-02-10"),  # inside: joined
-                (3, "police", "2019-03-05"),
+                (1, "police", "2019-01-15"),
+                (1, "police", "2019-06-10"),
+                (2, "police", "2019-02-03"),  # file 2 starts and ends inside file 1's full months
+                (2, "police", "2019-03-30"),
             ]
         )
     )
-    assert cov.spans == {"police": ((D(2019, 1, 1), D(2019, 3, 5)),)}
+    assert cov.spans["police"] == ((D(2019, 2, 1), D(2019, 5, 31)),)
+    assert cov.partial["police"] == (D(2019, 1, 1), D(2019, 6, 1))
 
 
-def test_a_source_in_a_file_covers_the_files_span():
+def test_a_source_in_a_file_covers_the_files_months():
     # Guards report rarely: one report in the middle of a file that runs all year.
     cov = coverage_of(
         frame(
@@ -66,15 +89,31 @@ def test_a_source_in_a_file_covers_the_files_span():
             ]
         )
     )
-    assert cov.spans["security_guard"] == ((D(2019, 1, 1), D(2019, 12, 31)),)
-    assert cov.spans["municipal_report"] == ((D(2019, 1, 1), D(2019, 12, 31)),)
-    assert cov.spans["police"] == ((D(2019, 7, 1), D(2019, 7, 1)),)
+    # The guard file's rows are the file's: its source covers only the one month, partly.
+    assert cov.spans["municipal_report"] == ((D(2019, 2, 1), D(2019, 11, 30)),)
+    assert "security_guard" not in cov.spans
+    assert cov.partial["security_guard"] == (D(2019, 6, 1),)
+    assert "police" not in cov.spans and cov.partial["police"] == (D(2019, 7, 1),)
     assert cov.sources == ["municipal_report", "police", "security_guard"]
 
 
-def test_declared_spans_and_an_empty_store():
-    empty = coverage_of(frame([]), declared={"police": ((D(2020, 1, 1), D(2020, 1, 31)),)})
-    assert empty.spans == {"police": ((D(2020, 1, 1), D(2020, 1, 31)),)}
+def test_declared_ongoing_and_empty():
+    spans = pd.DataFrame(
+        [
+            (5, "police", D(2020, 1, 20), D(2020, 1, 25)),
+            (0, "municipal_report", D(2026, 9, 3), D(2026, 12, 1)),
+        ],
+        columns=["import_id", "source", "first", "last"],
+    )
+    cov = from_imports(
+        spans, declared={5: (D(2020, 1, 1), D(2020, 12, 31))}, ongoing=(0,), today=D(2026, 12, 6)
+    )
+    # A declared period is the file's coverage, whatever days its incidents fall on.
+    assert cov.spans["police"] == ((D(2020, 1, 1), D(2020, 12, 31)),)
+    # The app's own reports: whole months from the first report's, the current one partly.
+    assert cov.spans["municipal_report"] == ((D(2026, 9, 1), D(2026, 11, 30)),)
+    assert cov.partial["municipal_report"] == (D(2026, 12, 1),)
+    assert cov.last_day(("police",)) == D(2020, 12, 31)
     assert coverage_of(frame([])).spans == {}
     assert Coverage().first_day() is None and Coverage().last_day() is None
 
@@ -82,7 +121,7 @@ def test_declared_spans_and_an_empty_store():
 COV = Coverage(
     {
         "a": ((D(2019, 1, 1), D(2019, 12, 31)),),
-        "b": ((D(2019, 6, 10), D(2020, 3, 31)),),
+        "b": ((D(2019, 6, 1), D(2020, 3, 31)),),
     }
 )
 
@@ -97,53 +136,61 @@ def test_day_signature_is_a_bitmask_of_the_selected_sources():
     assert COV.day_signature(pd.to_datetime(["2019-05-31 23:30"])).tolist() == [1]
 
 
-def test_month_signature_marks_partly_covered_months():
-    months = pd.period_range("2018-12", "2020-04", freq="M")
-    got = dict(zip(map(str, months), COV.month_signature(months).tolist(), strict=True))
-    assert got["2018-12"] == 0
-    assert got["2019-01"] == 1 and got["2019-05"] == 1
-    assert got["2019-06"] == -1  # b starts on the 10th
-    assert got["2019-07"] == 3 and got["2019-12"] == 3
-    assert got["2020-01"] == 2 and got["2020-03"] == 2
-    assert got["2020-04"] == 0
-    assert COV.month_signature(months, ("a",))[months.get_loc("2019-06")] == 1
+def test_a_source_covering_one_period_only_is_left_out_and_named():
+    # Compare 2020-01..03 with 2019-01..03: a covers only 2019, b only 2020. No pair has a
+    # source on both sides: nothing compared, both named.
+    m = matched_days(COV, D(2020, 1, 1), D(2020, 3, 31), YEAR)
+    assert len(m.current) == 0 and m.days_in_period == 91
+    assert m.left_out == ("a", "b")
+    # Compare 2019-07..12 with 2018-07..12: nothing a year earlier either.
+    assert len(matched_days(COV, D(2019, 7, 1), D(2019, 12, 31), YEAR).current) == 0
 
 
-def test_matched_days_keep_pairs_with_the_same_signature():
-    year = pd.DateOffset(years=1)
-    current, previous, total = matched_days(COV, D(2020, 1, 1), D(2020, 4, 30), year)
-    assert total == 121
-    # 2020: only b until 31 March; 2019: only a until 9 June, so no day has the same signature.
-    assert len(current) == 0 and len(previous) == 0
-    current, previous, total = matched_days(COV, D(2020, 1, 1), D(2020, 4, 30), year, ("b",))
-    # b alone: 2020-01-01..2020-03-31 against 2019 (b from 10 June 2019): no pair either.
-    assert len(current) == 0
-    current, previous, total = matched_days(COV, D(2019, 6, 1), D(2019, 12, 31), year, ("a",))
-    assert len(current) == 0  # a starts on 1 January 2019: nothing a year earlier
-
-
-def test_matched_days_over_a_source_that_starts_late():
-    cov = Coverage({"police": ((D(2018, 6, 1), D(2019, 12, 31)),)})
-    current, previous, total = matched_days(
-        cov, D(2019, 1, 1), D(2019, 12, 31), pd.DateOffset(years=1)
+def test_a_small_source_never_turns_the_others_months_into_no_data():
+    # Police all along; guards only in May-July 2025 (one small file, declared).
+    cov = Coverage(
+        {
+            "police": ((D(2023, 1, 1), D(2026, 7, 31)),),
+            "security_guard": ((D(2025, 5, 1), D(2025, 7, 31)),),
+        }
     )
-    assert total == 365
-    assert current[0] == pd.Timestamp("2019-06-01") and current[-1] == pd.Timestamp("2019-12-31")
-    assert len(current) == 214
-    assert (previous == current - pd.DateOffset(years=1)).all()
-    # Without coverage information every day matches.
-    everything, before, total = matched_days(
-        None, D(2019, 1, 1), D(2019, 1, 31), pd.DateOffset(years=1)
+    m = matched_days(cov, D(2025, 1, 1), D(2025, 12, 31), YEAR)
+    assert len(m.current) == 365  # every day compared, on the police
+    assert set(np.unique(m.sources)) == {cov.bit("police")}
+    assert m.left_out == ("security_guard",)
+
+
+def test_rows_on_counts_only_the_sources_compared_on_each_day():
+    cov = Coverage(
+        {
+            "police": ((D(2024, 1, 1), D(2025, 12, 31)),),
+            "security_guard": ((D(2025, 5, 1), D(2025, 5, 31)),),
+        }
     )
-    assert len(everything) == total == 31
-    assert before[0] == pd.Timestamp("2018-01-01")
+    m = matched_days(cov, D(2025, 5, 1), D(2025, 5, 31), YEAR)
+    rows = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2025-05-03", "2025-05-03", "2025-05-20", "2025-06-01"]),
+            "source": ["police", "security_guard", "police", "police"],
+            "n": [1, 5, 2, 7],
+        }
+    )
+    kept = rows_on(rows, m.current, m.sources, cov)
+    # The guards' 5 are not compared (no guards a year earlier); June is outside the days.
+    assert kept["n"].tolist() == [1, 2]
+
+
+def test_matched_days_without_coverage_keep_everything():
+    m = matched_days(None, D(2019, 1, 1), D(2019, 1, 31), YEAR)
+    assert len(m.current) == m.days_in_period == 31
+    assert m.previous[0] == pd.Timestamp("2018-01-01") and m.sources is None
 
 
 def test_matched_days_against_a_loop_by_hand():
     rng = np.random.default_rng(3)
     cov = Coverage(
         {
-            "a": ((D(2018, 2, 3), D(2018, 8, 20)), (D(2019, 1, 10), D(2019, 11, 30))),
+            "a": ((D(2018, 2, 1), D(2018, 8, 31)), (D(2019, 1, 1), D(2019, 11, 30))),
             "b": ((D(2018, 5, 1), D(2019, 4, 30)),),
         }
     )
@@ -151,17 +198,18 @@ def test_matched_days_against_a_loop_by_hand():
     def covers(source, day):
         return any(a <= day <= b for a, b in cov.spans[source])
 
-    for _ in range(5):
+    for _ in range(8):
         start = D(2019, 1, 1) + dt.timedelta(days=int(rng.integers(0, 200)))
         end = start + dt.timedelta(days=int(rng.integers(0, 150)))
-        current, _, _ = matched_days(cov, start, end, pd.DateOffset(years=1))
-        expected = []
+        m = matched_days(cov, start, end, YEAR)
+        expected, masks = [], []
         day = start
         while day <= end:
-            before = (pd.Timestamp(day) - pd.DateOffset(years=1)).date()
-            now = tuple(covers(s, day) for s in ("a", "b"))
-            then = tuple(covers(s, before) for s in ("a", "b"))
-            if now == then and any(now):
+            before = (pd.Timestamp(day) - YEAR).date()
+            both = [covers(s, day) and covers(s, before) for s in ("a", "b")]
+            if any(both):
                 expected.append(pd.Timestamp(day))
+                masks.append(both[0] * 1 + both[1] * 2)
             day += dt.timedelta(days=1)
-        assert list(current) == expected
+        assert list(m.current) == expected
+        assert list(m.sources) == masks

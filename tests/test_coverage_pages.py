@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.cli import main
 from lib.config import load_municipality
+from lib.figures.coverage import coverage_of
 from lib.ingest.loading import import_bytes
 from lib.store.store import Store
 from tests.conftest import ROOT, preset_id
@@ -106,12 +107,12 @@ def test_a_year_half_before_the_feed_is_no_data_not_an_increase(feed_db, monkeyp
 @pytest.mark.parametrize("script", ["pages/oversikt.py", "pages/utveckling.py"])
 def test_a_year_across_the_feeds_start_compares_only_covered_days(feed_db, monkeypatch, script):
     """August 2023 – July 2024 (the latest 12 complete months) against a year earlier: only
-    20 March – 31 July has data in both years (134 days), and the steady feed shows no
-    change over them."""
+    April – July has data in both years (the feed's first month, March 2023, is partial:
+    coverage is whole months), and the steady feed shows no change over them."""
     at = page(feed_db, monkeypatch, script, "2023-08-01", "2024-07-31")
     text = everything(at)
     no_increase(text)
-    assert "bygger bara på de 134 av periodens 366 dagar" in text
+    assert "bygger bara på 4 av periodens 12 månader" in text
 
 
 def test_unusual_months_are_not_tested_without_a_covered_baseline(feed_db, monkeypatch):
@@ -132,12 +133,11 @@ def test_publish_says_no_increase(feed_db, tmp_path):
         assert not {"ökning", "ovanligt många"} & set(words), (path.name, words)
     overview = json.loads((out / "oversikt.json").read_text(encoding="utf-8"))
     assert overview["verdicts"][0]["verdict"] == "ingen data"
-    assert overview["period"]["days_compared"] == 0
+    assert overview["period"]["months_compared"] == 0
 
 
 def test_the_briefing_pdf_text(feed_db):
     """The PDF made from the same figures: no increase where coverage is missing."""
-    from lib.figures.coverage import coverage_of
     from lib.figures.filters import Filters, daily_cube, timed_frame
     from lib.figures.hotspots import points_frame
     from lib.ingest.promise_files import all_definitions

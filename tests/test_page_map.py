@@ -87,16 +87,15 @@ def record_keys(ids) -> list[float]:
 
 def reference(sample: pd.DataFrame) -> pd.DataFrame:
     """The sample with each record's key (``record_keys``) and, for records with a place,
-    SWEREF 99 TM metres. The map keeps positions as float32 (a few centimetres at Swedish
-    northings; two sample points lie that close to a 250 m cell edge), so the reference
-    rounds them the same way."""
+    SWEREF 99 TM metres as the store counts them into its 50 m cells at import (double
+    precision: two sample points lie within centimetres of a 250 m cell edge)."""
     keys = record_keys(sample["id"])
     x, y = TO_SWEREF.transform(sample["lon"].to_numpy(float), sample["lat"].to_numpy(float))
     sensitive = load_municipality().sensitive_categories
     return sample.assign(
         key=keys,
-        x=np.float32(x).astype(float),
-        y=np.float32(y).astype(float),
+        x=np.asarray(x, float),
+        y=np.asarray(y, float),
         day=sample["datum"].dt.normalize(),
         mapped=sample["lat"].notna() & ~sample["kategori"].isin(sensitive),
     )

@@ -159,7 +159,7 @@ def police_db(tmp_path_factory):
 POLICE_PRESET = "ar-2024"
 COMPARED = ("2024-01-01", "2024-12-31")
 BEFORE = ("2023-01-01", "2023-12-31")
-COVERED = ("2024-03-20", "2024-12-31")
+COVERED = ("2024-04-01", "2024-12-31")
 # An analyst's own, longer period: its last twelve months against the twelve before.
 LONG_PERIOD = ["2023-03-20", "2026-08-21"]
 LONG_COMPARED = ("2025-08-22", "2026-08-21")
@@ -167,14 +167,15 @@ LONG_BEFORE = ("2024-08-22", "2025-08-21")
 
 
 def headline_by_hand(db) -> bool:
-    """Whether 2024 is a significant increase over 2023 on the days both cover (20 March –
-    31 December; both 287 days and the same population figure, so the current count is
+    """Whether 2024 is a significant increase over 2023 on the days both cover (April –
+    December: the feed starts on 20 March 2023, a partial month, so coverage is whole months
+    from April; both 275 days and the same population figure, so the current count is
     Binomial(n, 1/2) under no change), with the exact counts."""
     store = Store(str(db))
     stored = store.read("incidents").rename(columns={"occurred_at": "datum"})
     frame = keyed(stored.assign(datum=pd.to_datetime(stored["datum"])), store)
     now = counts(frame, *COVERED)[0]
-    before = counts(frame, "2023-03-20", "2023-12-31")[0]
+    before = counts(frame, "2023-04-01", "2023-12-31")[0]
     n = now + before
     p = min(1.0, 2 * min(sps.binom.sf(now - 1, n, 0.5), sps.binom.cdf(now, n, 0.5)))
     return p < 0.05 and now > before
@@ -197,8 +198,9 @@ def test_real_police_feed_publishes_no_increase_from_coverage(police_db, tmp_pat
     for doc in files.values():
         assert (doc["period"]["compared_from"], doc["period"]["compared_to"]) == COMPARED
         assert (doc["period"]["previous_from"], doc["period"]["previous_to"]) == BEFORE
-        # 20 March – 31 December 2024 has data in both years, and not 29 February.
-        assert doc["period"]["days_compared"] == 287 - 1 - 2
+        # April – December has data in both years (the feed's first month, March 2023, is
+        # partial): 9 of 12 months, in whole months, never days.
+        assert doc["period"]["months_compared"] == 9
         assert any("bygger bara på" in note for note in doc["notes"])
         for rows in doc["tables"].values():
             no_increase(str(value) for row in rows for value in row.values())

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from lib.figures.coverage import coverage_of
 from lib.figures.filters import Filters, daily_cube, timed_frame
 from lib.figures.hotspots import points_frame
 from lib.ingest import promise_files
@@ -22,6 +21,7 @@ from lib.public.briefing import brief
 from lib.public.disclosure import Disclosure
 from lib.public.views import Data
 from lib.store.store import record_keys
+from tests.conftest import sample_coverage
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def briefing(muni):
     incidents = generate_incidents(muni)
     incidents["import_id"] = 1
     incidents["key"] = record_keys(incidents["id"], b"test-secret")
-    data = Data(daily_cube(incidents), timed_frame(incidents), coverage_of(incidents), muni)
+    data = Data(daily_cube(incidents), timed_frame(incidents), sample_coverage(incidents), muni)
 
     def make(start: dt.date, end: dt.date):
         return brief(

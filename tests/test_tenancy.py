@@ -24,6 +24,12 @@ def excel_bytes() -> bytes:
     return (FIXTURES / "excel_cp1252.csv").read_bytes()
 
 
+def legacy_excel_bytes() -> bytes:
+    """The file the legacy store holds, as it was imported then (the shared fixture has
+    since an unambiguous 15/3/2019 where this file had 5/3/2019)."""
+    return excel_bytes().replace(b"\n15/3/2019;", b"\n5/3/2019;")
+
+
 @pytest.fixture
 def legacy_url(store_url, tmp_path) -> str:
     """A store as written before the municipality column: the SQLite dump, loaded as is
@@ -70,7 +76,7 @@ def test_an_older_store_upgrades_in_place_to_the_configured_municipality(legacy_
     # same file is new there.
     other = store.for_municipality(KUMLA)
     assert other.count("incidents") == 0 and not other.is_initialised()
-    again = import_bytes(store, excel_bytes(), "incidents", muni, "x.csv")
+    again = import_bytes(store, legacy_excel_bytes(), "incidents", muni, "x.csv", date_order="dm")
     assert not again.ok and "redan inläst" in again.messages[0]
     # Opening again changes nothing.
     assert migrations.upgrade(store.engine, "1861") == []
@@ -165,7 +171,7 @@ def test_the_command_line_writes_only_where_its_user_may(tmp_path, store_url, mo
 def test_migrate_command_upgrades_and_then_says_current(legacy_url):
     first = cli(legacy_url, "migrate")
     assert first.returncode == 0, first.stderr
-    assert "från schemaversion 1 till 2" in first.stdout and "1861" in first.stdout
+    assert "från schemaversion 1 till 3" in first.stdout and "1861" in first.stdout
     again = cli(legacy_url, "migrate")
     assert again.returncode == 0 and "redan den senaste schemaversionen" in again.stdout
 

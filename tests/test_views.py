@@ -59,7 +59,9 @@ def test_no_incidents_in_either_period_says_so():
 
 
 def test_a_source_with_a_hidden_count_shows_no_dates(open_app, muni):
-    """One incident from "Annan källa": its row says "färre än 3" (or 0) and no dates."""
+    """One incident from "Annan källa": its row says "färre än 3" (or 0) and neither the
+    months it covers nor when it was loaded; every other source's coverage is whole months,
+    never a day."""
     from lib.ingest.loading import import_bytes
     from lib.store.store import Store
     from tests.test_pages import assert_ok
@@ -73,4 +75,10 @@ def test_a_source_with_a_hidden_count_shows_no_dates(open_app, muni):
     other = sources[sources["Källa"] == "Annan källa"].iloc[0]
     assert other["Händelser totalt"] in ("färre än 3", "0", "3")
     if other["Händelser totalt"] != "3":  # also a published 0: the source has an incident
-        assert other["Första händelse"] == other["Senaste händelse"] == "–"
+        assert other["Täcker"] == other["Senast inläst"] == "–"
+    import re
+
+    month = r"[a-zåäö]+\.? \d{4}"
+    for row in sources[sources["Källa"] != "Annan källa"].itertuples(index=False):
+        assert re.fullmatch(f"{month}–{month}", row[2]), row
+        assert re.fullmatch(month, row[3]), row  # the month of the last load, no day

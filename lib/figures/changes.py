@@ -44,7 +44,8 @@ class Periods:
 
     @property
     def previous_days(self) -> pd.DatetimeIndex:
-        return self.matched.previous
+        """The partners, each once (29 February's and 28 February's are the same day)."""
+        return self.matched.previous.unique()
 
     @property
     def left_out(self) -> tuple[str, ...]:
@@ -97,7 +98,7 @@ def periods(filters: Filters, coverage: Coverage | None) -> Periods:
 def compared_rows(frame: pd.DataFrame, p: Periods, filters: Filters, side: str) -> pd.DataFrame:
     """The rows of a day-sorted frame that the comparison counts on one side ('current' or
     'previous'): on the matched days, of the sources compared on each."""
-    days = p.current_days if side == "current" else p.previous_days
+    days = p.matched.current if side == "current" else p.matched.previous
     if len(days) == 0:
         return frame.iloc[0:0]
     span = Filters(

@@ -255,6 +255,8 @@ def rows_on(
     if masks is None or coverage is None or rows.empty:
         return rows
     mask_of_day = pd.Series(np.asarray(masks, dtype=np.int64), index=days.normalize())
+    if not mask_of_day.index.is_unique:  # two pairs share a partner (29 February)
+        mask_of_day = mask_of_day.groupby(level=0).agg(lambda v: np.bitwise_or.reduce(v.to_numpy()))
     day_mask = mask_of_day.reindex(rows["day"].to_numpy()).to_numpy()
     bits = {s: coverage.bit(s) for s in coverage.sources}
     source_bit = rows["source"].astype(str).map(bits).fillna(0).astype(np.int64).to_numpy()

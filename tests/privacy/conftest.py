@@ -22,6 +22,7 @@ from lib.config import DATA_DIR, load_municipality
 from lib.i18n import MESSAGES, t
 from lib.ingest.loading import import_bytes, seed_sample
 from lib.store.store import Store
+from tests.conftest import sample_coverage
 from tests.privacy import planted
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -429,8 +430,4 @@ def report(channel: str, targets: list, recovered: list, extra: str = "") -> str
 def muni_coverage(incidents):
     """What an attacker knows besides the pages: the configuration (populations, cameras) and
     which days each source covers (the data page and the pages' notes say so)."""
-    try:
-        from lib.figures.coverage import coverage_of
-    except ImportError:
-        return load_municipality("hallsberg"), None
-    return load_municipality("hallsberg"), coverage_of(incidents)
+    return load_municipality("hallsberg"), sample_coverage(incidents)
