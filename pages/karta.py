@@ -137,37 +137,6 @@ def background_from_link(backgrounds: list[str]) -> None:
         st.session_state["bakgrund"] = chosen
 
 
-def summary(fig: dict, cell: int) -> str:
-    result, n = fig["result"], fig["incidents"]
-    if d.hidden(n):  # not even the number of cells: it would tell
-        parts = [t("map.summary_few", incidents=d.text(n))]
-    else:
-        parts = [
-            t(
-                "map.summary",
-                incidents=fmt_int(n),
-                cells=fmt_int(len(fig["counts"])),
-                cell=fmt_int(cell),
-            )
-        ]
-    if not result.enough:
-        parts.append(
-            t(
-                "map.too_few",
-                incidents=d.text(result.incidents),
-                minimum=hotspots.MIN_INCIDENTS,
-            )
-        )
-    else:
-        bins = result.cells["bin"]
-        hot, cold = int((bins > 0).sum()), int((bins < 0).sum())
-        key = "map.summary_hotspots" if hot or cold else "map.summary_no_hotspots"
-        parts.append(t(key, hot=fmt_int(hot), cold=fmt_int(cold)))
-    if result.outside:
-        parts.append(t("map.outside_note", outside=d.text(result.outside)))
-    return " ".join(parts)
-
-
 def camera_panel(f: Filters) -> None:
     st.subheader(t("interventions.heading"))
     if measures()["installed_on"].notna().sum() == 0:
@@ -238,7 +207,7 @@ if fig["incidents"] == 0 and by_locality.empty:
     st.info(t("map.no_points"))
     st.stop()
 with st.container(border=True):
-    st.text(t("map.only_off_map") if fig["incidents"] == 0 else summary(fig, cell))
+    st.text(t("map.only_off_map") if fig["incidents"] == 0 else views.map_summary(fig, cell, d))
 
 # Analysts' points are incidents, listed one by one: read from the incident rows.
 selected = select(points_frame(state.incidents(), muni), f) if show_points else None

@@ -157,9 +157,8 @@ def hours(view: views.View) -> None:
     else:
         delta, style = None, widgets.delta_style(0, stats.NO_CHANGE)
         previous = "–"
-        if night.previous_share is not None and not d.any_hidden(
-            night.previous_night, night.previous_timed - night.previous_night
-        ):
+        # The year before's share as the open data give it (withheld beside a hidden count).
+        if view.charts["nattandel"].get("aret_innan") is not None:
             previous = fmt_pct(night.previous_share, 0)
             points = round((night.share - night.previous_share) * 100)
             verdict = t(f"verdict.{night.comparison.verdict}")

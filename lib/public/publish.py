@@ -35,9 +35,24 @@ def load_data(store: Store, muni: Municipality) -> tuple[views.Data, pd.DataFram
     return data, points
 
 
+def sources(store: Store, muni: Municipality, data: views.Data, d) -> pd.DataFrame:
+    """The overview's sources table, as the page shows it to the public."""
+    manager = DataManager(store, muni)
+    version = manager.version()
+    return views.sources_view(
+        data.cube,
+        data.coverage,
+        manager.import_spans(version),
+        manager.import_log(version),
+        d,
+        muni.timezone,
+    )
+
+
 def map_document(fig: dict, f: Filters, d, cameras: list) -> views.View:
     n = fig["incidents"]
     view = views.View("karta", f, total=d.text(n) if d.hidden(n) else int(n))
+    view.sentences.append(views.map_summary(fig, MAP_CELL, d))
     view.tables["platser"] = fig["top_view"]
     counts = fig["counts"]
     cells = counts[["ix", "iy"]].to_numpy() if len(counts) else []
@@ -102,6 +117,7 @@ def publish(
     d.admit(filters)
     out_dir.mkdir(parents=True, exist_ok=True)
     overview_view = views.overview_view(data, filters, d)
+    overview_view.tables["kallor"] = sources(store, muni, data, d)
     compared = overview_view.extra["overview"].change.periods
     fig = views.map_view(points, data.cube, filters, MAP_CELL, muni, d, data.coverage, data.off_map)
     documents = {
@@ -129,7 +145,13 @@ def publish(
         document["municipality"] = {"code": muni.code, "name": muni.display_name}
         document["disclosure"] = {
             "threshold": d.threshold,
-            "method": "cell-key perturbation (±2) and suppression below the threshold",
+            "detail_minimum": d.detail_minimum,
+            "method": (
+                "cell-key perturbation (±2) and suppression below the threshold; breakdowns"
+                " finer than a month and lists inside a selection only from the detail"
+                " minimum, zero shown like a small count there; no time breakdown of"
+                " sensitive categories; coverage in whole months"
+            ),
         }
         path = out_dir / f"{name}.json"
         path.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -126,6 +126,9 @@ class View:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     verdicts: list[dict[str, str]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # chart data and other page parts
+    # Every chart's numbers as the page draws them (``series_records`` and friends), so the
+    # open data hold every number a page shows.
+    charts: dict[str, Any] = field(default_factory=dict)
 
     def verdict(self, subject: str, code_or_word: str) -> None:
         word = verdict_word(code_or_word) if code_or_word in VERDICT_WORDS else code_or_word
@@ -152,6 +155,7 @@ class View:
             "sentences": self.sentences,
             "notes": self.notes,
             "tables": {name: records(frame) for name, frame in self.tables.items()},
+            "charts": self.charts,
             "verdicts": self.verdicts,
         }
 
@@ -169,6 +173,94 @@ def _plain(value):
     if isinstance(value, np.floating | float):
         return None if math.isnan(value) else float(value)
     return value
+
+
+# --- Charts as open data ----------------------------------------------------------------------
+
+
+def series_records(points: pd.DataFrame, value: str = "n") -> list[dict]:
+    """A series chart's points (``series_points``) as the page draws them: each bucket's
+    count, or the hover text where it is a gap ("färre än 3", "ingen data"), so zero and small
+    look the same in the files wherever they do on the page."""
+    out = []
+    for row in points.itertuples(index=False):
+        shown = getattr(row, value)
+        number = int(shown) if value == "n" and not pd.isna(shown) else _plain(shown)
+        out.append(
+            {
+                "start": pd.Timestamp(row.start).date().isoformat(),
+                "serie": row.series,
+                value: row.hover if pd.isna(shown) else number,
+                "ofullstandig": bool(getattr(row, "incomplete", False)),
+            }
+        )
+    return out
+
+
+def matrix_records(matrix: np.ndarray, threshold: int) -> list[dict]:
+    """The weekday × hour matrix (``hours_matrix``) as the page draws it: a gap reads "färre
+    än T" whatever it hides, zero included."""
+    hidden = t("suppressed", threshold=threshold)
+    return [
+        {"veckodag": w, "timme": h, "antal": hidden if np.isnan(v) else int(v)}
+        for (w, h), v in np.ndenumerate(np.asarray(matrix, dtype=float))
+    ]
+
+
+def control_records(chart: pd.DataFrame, threshold: int) -> list[dict]:
+    """The unusual-months chart (``control_points``) as the page draws it."""
+    hidden, no_data = t("suppressed", threshold=threshold), t("coverage.no_data_month")
+    out = []
+    for r in chart.itertuples(index=False):
+        if pd.isna(r.n):
+            count = no_data if r.status == trends.MONTH_NO_DATA else hidden
+        else:
+            count = int(r.n)
+        out.append(
+            {
+                "kategori": str(r.category),
+                "manad": pd.Timestamp(r.month).date().isoformat(),
+                "antal": count,
+                "vantat": _plain(r.expected),
+                "nedre": _plain(r.lower),
+                "ovre": _plain(r.upper),
+            }
+        )
+    return out
+
+
+def night_records(night, monthly: pd.DataFrame, d: Disclosure) -> dict:
+    """The night share and its monthly line as the page shows them (None where withheld: the
+    year before's share too, where any of its counts is hidden)."""
+    shares = [
+        {
+            "manad": pd.Timestamp(r.month).date().isoformat(),
+            "andel": _plain(r.share),
+            "lag": _plain(r.low),
+            "hog": _plain(r.high),
+        }
+        for r in monthly.itertuples(index=False)
+    ]
+    if night is None:
+        return {"andel": None, "per_manad": shares}
+    previous = night.previous_share
+    counts = (
+        night.previous_night,
+        night.previous_timed - night.previous_night,
+        night.previous_timed,
+    )
+    if any(d.fine(c) for c in counts):
+        previous = None
+    return {
+        "andel": _plain(night.share),
+        "lag": _plain(night.low),
+        "hog": _plain(night.high),
+        "aret_innan": _plain(previous),
+        "forandring_procentenheter": (
+            None if previous is None else round((night.share - previous) * 100)
+        ),
+        "per_manad": shares,
+    }
 
 
 # --- Changes in words --------------------------------------------------------------------------
@@ -446,7 +538,21 @@ def overview_view(data: Data, f: Filters, d: Disclosure) -> View:
     view.extra["headline"] = headline
     view.extra["detail"] = reason
     view.extra["monthly"] = series_points(ov.monthly, d, fine=reason is not None)
+    view.charts["manader"] = series_records(view.extra["monthly"])
     view.extra["rate"] = None if ov.rate is None or d.hidden(ov.total) else ov.rate
+    c = ov.change.comparison
+    if c is not None:  # the badge's two sides: the compared days and the year before
+        view.charts["jamforelse"] = {
+            "jamforda_dagar": d.value(c.current) if not d.hidden(c.current) else d.text(c.current),
+            "aret_innan": d.value(c.previous) if not d.hidden(c.previous) else d.text(c.previous),
+        }
+    rate = view.extra["rate"]
+    if rate is not None and rate.shown:
+        view.charts["per_1000"] = {
+            "varde": _plain(rate.value),
+            "lag": _plain(rate.low),
+            "hog": _plain(rate.high),
+        }
     return view
 
 
@@ -588,9 +694,15 @@ def trends_view(data: Data, f: Filters, d: Disclosure) -> View:
     view.extra["overview"] = ov
     view.extra["monthly"] = base.extra["monthly"]
     view.extra["detail"] = reason
+    view.charts["manader"] = base.charts["manader"]
     _places(view, data, f, d, reason)
     _unusual(view, data, f, d, reason)
     _time_of_day(view, data, f, d, d.time_detail(ov.total, f))
+    weekly, fine, why, freq = series_view(data, f, d, "W")
+    if why is None:
+        view.charts["veckor"] = series_records(series_points(weekly, d, fine=fine))
+    else:
+        view.charts["veckor"] = {"visas_inte": detail_note(why, d)}
     return view
 
 
@@ -617,6 +729,8 @@ def _unusual(view: View, data: Data, f: Filters, d: Disclosure, reason: str | No
     if reason is not None:
         flagged = flagged.iloc[0:0]
     view.extra["chart"] = control_points(chart, d)
+    if reason is None:
+        view.charts["kontroll"] = control_records(view.extra["chart"], d.threshold)
     view.extra["flagged"] = flagged
     view.extra["baseline_notes"] = baseline_notes(chart)
     view.tables["ovanliga_manader"] = unusual_view(flagged, d)
@@ -645,12 +759,15 @@ def _time_of_day(view: View, data: Data, f: Filters, d: Disclosure, reason: str 
     night = trends.night_share(timed, cube, f, d.counter)
     view.extra["night_raw"] = night
     view.extra["night"] = disclosed_night(night, d) if reason is None else None
-    view.extra["night_monthly"] = night_points(
-        trends.night_share_by_month(timed, f, d.counter), d
-    )
+    view.extra["night_monthly"] = night_points(trends.night_share_by_month(timed, f, d.counter), d)
     view.extra["hours"] = hours_matrix(trends.weekday_hour(timed, f, d.counter), d)
-    if reason is not None:
-        view.notes.append(detail_note(reason, d))
+    if reason is None:
+        view.charts["veckodag_timme"] = matrix_records(view.extra["hours"], d.threshold)
+        view.charts["nattandel"] = night_records(
+            view.extra["night"], view.extra["night_monthly"], d
+        )
+    else:
+        view.charts["veckodag_timme"] = {"visas_inte": detail_note(reason, d)}
         view.verdict(t("trends.night_metric"), "too_few")
         return
     if not d.exact and d.sensitive:
@@ -759,6 +876,35 @@ def map_view(
         "top": shown_top,
         "top_view": maps.top_places_view(shown_top, cell, d) if len(shown_top) else pd.DataFrame(),
     }
+
+
+def map_summary(fig: dict, cell: int, d: Disclosure) -> str:
+    """The map's sentence: incidents with a place, the cells drawn, and the hot spots (or
+    why there are none). Hidden counts give no number of cells either: it would tell."""
+    result, n = fig["result"], fig["incidents"]
+    if d.hidden(n):
+        parts = [t("map.summary_few", incidents=d.text(n))]
+    else:
+        parts = [
+            t(
+                "map.summary",
+                incidents=fmt_int(n),
+                cells=fmt_int(len(fig["counts"])),
+                cell=fmt_int(cell),
+            )
+        ]
+    if not result.enough:
+        parts.append(
+            t("map.too_few", incidents=d.text(result.incidents), minimum=hotspots.MIN_INCIDENTS)
+        )
+    else:
+        bins = result.cells["bin"]
+        hot, cold = int((bins > 0).sum()), int((bins < 0).sum())
+        key = "map.summary_hotspots" if hot or cold else "map.summary_no_hotspots"
+        parts.append(t(key, hot=fmt_int(hot), cold=fmt_int(cold)))
+    if result.outside:
+        parts.append(t("map.outside_note", outside=d.text(result.outside)))
+    return " ".join(parts)
 
 
 def off_map_rows(
