@@ -1,6 +1,6 @@
 """Calibration of the hot spots against a baseline (``lib.figures.baselines``), issue 22.1.
 
-``python -m bench.calibration_baselines [--draws 500] [--seed 5] [--public]`` (repo root).
+``python -m bench.calibration_baselines [--draws 500] [--seed 5] [--public] [--smoke]`` (root).
 
 Own history. Null: ``PER_YEAR`` (600) incidents a year spread evenly over the main town
 (Hallsberg's disc of ``calibration_towns``, uniform), the same every year, three years: the
@@ -146,8 +146,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=500)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="3 draws, seconds (CI)")
     parser.add_argument("--public", action="store_true")
     args = parser.parse_args()
+    if args.smoke:
+        args.draws = 3
     began = time.perf_counter()
     r = run(args.draws, args.seed, args.public)
     print(

@@ -1,7 +1,7 @@
 """Calibration of the change verdict (``lib.figures.stats.compare_rates``, the one behind every
 "ökning"/"minskning" on the overview, the trends page, the meeting view and the PDF).
 
-``python -m bench.calibration_changes [--draws 20000] [--seed 7]`` (from the repo root).
+``python -m bench.calibration_changes [--draws 20000] [--seed 7] [--smoke]`` (from the repo root).
 
 Null: two periods with the same rate per inhabitant. Expected counts per period span the
 sample's categories (from a few a year to several hundred); the population differs between
@@ -72,7 +72,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--smoke", action="store_true", help="50 draws, seconds (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.draws = 50
     began = time.perf_counter()
     result = run(args.draws, args.seed)
     print(f"change verdicts, {args.draws} null comparisons per mean (target ≤ {TARGET:.0%})")

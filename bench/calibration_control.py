@@ -1,6 +1,6 @@
 """Calibration of the unusual-month flags (``lib.figures.trends.control_chart``).
 
-``python -m bench.calibration_control [--draws 1000] [--seed 11]`` (from the repo root).
+``python -m bench.calibration_control [--draws 1000] [--seed 11] [--smoke]`` (from the repo root).
 
 Null: stationary seasonal Poisson series. Each draw simulates four calendar years
 (2015–2018) of daily counts for categories with yearly rates from 1 to 200, each with the
@@ -120,7 +120,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--smoke", action="store_true", help="3 draws, seconds (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.draws = 3
     began = time.perf_counter()
     result = run(args.draws, args.seed)
     took = time.perf_counter() - began

@@ -1,7 +1,7 @@
 """Calibration of the peer-comparison funnel (issue 11): under an overdispersed null, how many
 municipalities fall outside the 95 % limits?
 
-``python -m bench.calibration_funnel [--draws 1000] [--seed 11]`` (from the repo root) prints a
+``python -m bench.calibration_funnel [--draws 1000] [--seed 11] [--smoke]`` (repo root) prints a
 table and the target check; ``run(draws, seed)`` returns the same figures as a dict.
 
 Null models (every municipality has the same underlying level; the rate is 9 500 reported
@@ -146,7 +146,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--smoke", action="store_true", help="5 draws, seconds (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.draws = 5
     result = run(args.draws, args.seed)
     print(f"Funnel calibration, {result['draws']} draws, seed {result['seed']}")
     print("share outside the 95 % limits (worst municipality in brackets)\n")

@@ -1,6 +1,6 @@
 """Calibration of the hotspot test (``lib.figures.hotspots.hotspots``) by simulation.
 
-``python -m bench.calibration_hotspots [--draws 1000] [--seed 1]`` (from the repo root).
+``python -m bench.calibration_hotspots [--draws 1000] [--seed 1] [--smoke]`` (from the repo root).
 
 Null: ``BACKGROUND`` (600) points uniform over Hallsberg's study region (the 250 m cells whose
 centre lies inside the municipality's outline; each point uniform in a uniformly drawn cell,
@@ -127,7 +127,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--smoke", action="store_true", help="3 draws, seconds (CI)")
     args = parser.parse_args(argv)
+    if args.smoke:
+        args.draws = 3
     started = time.perf_counter()
     r = run(args.draws, args.seed)
     print(

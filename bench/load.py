@@ -6,6 +6,7 @@ are read after each round.
     python -m bench.load --n 1 5 10 --path /karta --servers 2
     python -m bench.load --servers 2 --proxy   # two processes behind deploy/nginx.conf
     python -m bench.load --client browser      # headless Chromium pages instead
+    python -m bench.load --smoke               # seconds, for CI: see ``SMOKE``
 
 Two clients:
 
@@ -53,6 +54,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# --smoke: two processes behind nginx (when nginx is installed), 1 and 2 sessions, one page
+# each, every page a new filter choice: every code path in seconds, nothing measured.
+SMOKE = {"n": [1, 2], "loads": 1, "vary": True, "servers": 2, "proxy": True, "budget": 120.0}
 CHROMIUM = "/usr/bin/chromium"
 DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -306,7 +310,9 @@ async def session(open_page, url: str, loads: int, queries) -> list[Page]:
     return [await open_page(url, next(queries)) for _ in range(loads)]
 
 
-async def run(args) -> None:
+async def run(args) -> int:
+    """The rounds; returns the number of pages that failed."""
+    failed = 0
     workdir = Path(tempfile.mkdtemp(prefix="trygghet-load-"))
     servers: list[tuple[subprocess.Popen, str]] = []
     proxy = None
@@ -372,6 +378,7 @@ async def run(args) -> None:
             )
             for error in sorted(set(errors))[:3]:
                 print(f"  error: {error}", flush=True)
+            failed += len(errors)
     finally:
         if browser is not None:
             await browser.close()
@@ -383,6 +390,7 @@ async def run(args) -> None:
             process.terminate()
             process.wait(timeout=20)
         shutil.rmtree(workdir, ignore_errors=True)
+    return failed
 
 
 def main() -> None:
@@ -402,10 +410,21 @@ def main() -> None:
     parser.add_argument("--max-n", type=int, default=40)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per page")
     parser.add_argument("--budget", type=float, default=300.0, help="seconds for all rounds")
+    parser.add_argument("--smoke", action="store_true", help="every path in seconds (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        for key, value in SMOKE.items():
+            setattr(args, key, value)
+        if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+            if os.environ.get("CI") == "true":  # CI installs nginx: its absence is a failure
+                raise SystemExit("--smoke under CI=true needs nginx (apt-get install nginx)")
+            print("nginx is not installed: the smoke runs without the proxy")
+            args.proxy = False
     if args.loads < 1 or args.loads > 10:
         parser.error("--loads must be 1..10")
-    asyncio.run(run(args))
+    failed = asyncio.run(run(args))
+    if failed and args.smoke:  # a real run reports its errors; a smoke fails on them
+        raise SystemExit(f"{failed} page(s) failed")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Streamlit's AppTest, on a fresh store seeded with the sample data, after one war
     python -m bench.profile_overview --page utveckling --runs 10 --top 40
     python -m bench.profile_overview --sort tottime --out /tmp/overview.prof
     python -m bench.profile_overview --vary           # a filter choice not seen before each run
+    python -m bench.profile_overview --smoke          # two runs, the top 5 (CI)
 
 Prints the CPU seconds of the script thread per run and cProfile's top functions for that
 thread only: AppTest's own work per session (it scans every installed package for
@@ -81,7 +82,10 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
     parser.add_argument("--out", help="write the raw profile here (for snakeviz etc.)")
     parser.add_argument("--vary", action="store_true", help="a new filter choice every run")
+    parser.add_argument("--smoke", action="store_true", help="two varied runs, top 5 (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.top, args.vary = 2, 5, True
     os.environ["TRYGGHET_DB"] = str(Path(tempfile.mkdtemp(prefix="trygghet-prof-")) / "app.db")
     os.chdir(ROOT)
     measure_script_thread()
