@@ -1,7 +1,7 @@
 """Benchmark of the overview and trends pages against the number of stored incidents.
 
 ``python -m bench.overview [--sizes 10000 1000000] [--reruns 5] [--pages overview trends]
-[--profile] [--smoke]`` (from the repo root).
+[--profile] [--keep DIR] [--smoke]`` (from the repo root).
 
 For each size, one child process generates that many synthetic incidents, writes them as a
 Swedish Excel CSV and imports it into a fresh temporary store; then one child per page opens
@@ -315,9 +315,16 @@ def child(phase: str, n: int, db: Path, reruns: int, profile: Path | None = None
     return json.loads(out.read_text())
 
 
-def measure(n: int, reruns: int, pages: list[str], profile_stamp: str | None) -> dict:
+def measure(
+    n: int, reruns: int, pages: list[str], profile_stamp: str | None, keep: Path | None = None
+) -> dict:
     with tempfile.TemporaryDirectory(prefix="trygghet-bench-") as tmp:
         db = Path(tmp) / "bench.db"
+        if keep is not None:  # kept for profiling: bench.profile_overview --db <keep>/...
+            keep.mkdir(parents=True, exist_ok=True)
+            db = keep / f"incidents-{n}.db"
+            for old in keep.glob(f"incidents-{n}.*"):
+                old.unlink()
         print(f"[{n:,}] generating and importing …", file=sys.stderr, flush=True)
         result = {"incidents": n, **child("import", n, db, reruns)}
         for page in pages:
@@ -435,6 +442,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--smoke", action="store_true", help="sizes 1 000 and 2 000, one rerun, no file (CI)"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="keep each size's store as <KEEP>/incidents-<size>.db (for bench.profile_overview)",
+    )
     parser.add_argument("--child", choices=["import", *PAGES], help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -455,7 +467,8 @@ def main(argv: list[str] | None = None) -> None:
     env["load_before"] = os.getloadavg()
     stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
     RESULTS.mkdir(exist_ok=True)
-    rows = [measure(n, args.reruns, pages, stamp if args.profile else None) for n in args.sizes]
+    profile = stamp if args.profile else None
+    rows = [measure(n, args.reruns, pages, profile, args.keep) for n in args.sizes]
     env["load_after"] = os.getloadavg()
     ratios, lines = {}, []
     for page in pages:

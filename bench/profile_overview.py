@@ -7,6 +7,9 @@ Streamlit's AppTest, on a fresh store seeded with the sample data, after one war
     python -m bench.profile_overview --sort tottime --out /tmp/overview.prof
     python -m bench.profile_overview --vary           # a filter choice not seen before each run
     python -m bench.profile_overview --smoke          # two runs, the top 5 (CI)
+    python -m bench.profile_overview --db /tmp/keep/incidents-1000000.db --cold --vary
+        # a store kept by ``bench.overview --keep /tmp/keep``; --cold: profile the process's
+        # first run too (the first render: reading the aggregates), not only warm ones
 
 Prints the CPU seconds of the script thread per run and cProfile's top functions for that
 thread only: AppTest's own work per session (it scans every installed package for
@@ -82,14 +85,25 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
     parser.add_argument("--out", help="write the raw profile here (for snakeviz etc.)")
     parser.add_argument("--vary", action="store_true", help="a new filter choice every run")
+    parser.add_argument("--db", help="an existing store (e.g. bench.overview --keep's)")
+    parser.add_argument("--cold", action="store_true", help="profile the first run alone")
     parser.add_argument("--smoke", action="store_true", help="two varied runs, top 5 (CI)")
     args = parser.parse_args()
     if args.smoke:
         args.runs, args.top, args.vary = 2, 5, True
-    os.environ["TRYGGHET_DB"] = str(Path(tempfile.mkdtemp(prefix="trygghet-prof-")) / "app.db")
+    fresh = Path(tempfile.mkdtemp(prefix="trygghet-prof-")) / "app.db"
+    os.environ["TRYGGHET_DB"] = str(Path(args.db).resolve()) if args.db else str(fresh)
     os.chdir(ROOT)
     measure_script_thread()
-    run_once(args.page)  # seeds the store, builds the shared frames
+    if args.cold:
+        first = cProfile.Profile()
+        PROFILE.append(first)
+        run_once(args.page)  # opens the store, reads the aggregates, builds the view
+        PROFILE.clear()
+        print(f"first run: script thread CPU-s {CPU[-1]:.3f}")
+        pstats.Stats(first).sort_stats(args.sort).print_stats(args.top)
+    else:
+        run_once(args.page)  # seeds the store, builds the shared frames
     run_once(args.page)  # and the per-filter caches of the default view
     queries = varied_queries() if args.vary else itertools.repeat("")
     CPU.clear()
