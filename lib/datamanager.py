@@ -30,6 +30,8 @@ from lib.est.cases import as_incidents
 from lib.est.tables import IN_APP_IMPORT
 from lib.figures import coverage as cov
 from lib.geo import unproject
+from lib.promises.definitions import Promises
+from lib.promises.definitions import read as read_promises
 from lib.store import aggregates
 from lib.store.aggregates import CELL_M, DIMENSIONS, record_keys
 from lib.store.store import Store
@@ -239,6 +241,11 @@ class DataManager:
     def meetings(self, version: int) -> tuple[dt.date, ...]:
         return self._cached(version, "meetings", self.store.meetings)
 
+    def promises(self, version: int) -> Promises:
+        """The promise definitions as the store holds them (periods, promises, indicators
+        and targets; ``lib.promises.definitions``)."""
+        return self._cached(version, "promises", lambda: read_promises(self.store))
+
     def import_log(self, version: int) -> pd.DataFrame:
         return self._cached(version, "import_log", self.store.import_log)
 
@@ -261,6 +268,7 @@ class DataManager:
                 self.muni,
                 self.meetings(version),
                 self.off_map(version),
+                self.promises(version).periods,
             )
 
         return self._cached(version, "data", make, today)

@@ -47,13 +47,16 @@ PRESENTATION_CSS = """
 """
 
 
-def chosen_week() -> dt.date:
-    """The week from the link (?vecka=YYYY-MM-DD, any day of it), else this week."""
+def chosen_week(reports) -> dt.date:
+    """The week from the link (?vecka=YYYY-MM-DD, any day of it), else the latest week
+    with a report (this week when there is none): a picture opened on an empty week says
+    nothing."""
     today = local_day(muni.timezone)
     try:
         day = dt.date.fromisoformat(st.query_params.get("vecka", ""))
     except ValueError:
-        day = today
+        dates = reports["occurred_at"].dt.date
+        day = max(dates[dates <= today], default=today)
     return signals.week_start(min(day, today))
 
 
@@ -131,7 +134,7 @@ store = state.store()
 labels = {c.id: c.label for c in est_vocabulary.load_categories()}
 frame = est_cases.live(est_cases.read_reports(store))
 actions = est_cases.read_actions(store)
-week = chosen_week()
+week = chosen_week(frame)
 previous = int(st.query_params.get("veckor", signals.PREVIOUS_WEEKS))
 picture = signals.weekly_picture(frame, week, previous=max(1, min(previous, 12)))
 start, end = signals.tertial_of(week)

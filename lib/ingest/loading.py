@@ -24,6 +24,9 @@ from lib.ingest.limits import COMMAND_LINE, Limits, TooComplex, run_isolated
 from lib.ingest.limits import too_large as _too_large
 from lib.ingest.promise_files import all_definitions
 from lib.ingest.schemas import swedish_headers
+from lib.promises import definitions as promise_definitions
+from lib.promises.definitions import read as read_promises
+from lib.promises.definitions import seed_configured
 from lib.store.store import Store, StoreError, WriteItem
 
 KINDS = ("incidents", "activities", "cameras", "peers")  # the sample data's kinds
@@ -93,19 +96,22 @@ def read_file(
     isolated: bool = True,
     date_order: str | None = None,
     sheets: tuple[str, ...] | None = None,
+    promises: pd.DataFrame | None = None,
 ) -> ReadResult:
     """Read and validate a file: parsed in a child process (``isolated``) unless ``raw``,
     the file already parsed, is given; ``value_map`` maps the file's own words for
     sources, categories and localities (column -> file value -> known value);
     ``date_order`` ('dm', 'md') reads slash dates the file cannot tell the order of;
-    ``sheets`` names the worksheets of a workbook to read."""
+    ``sheets`` names the worksheets of a workbook to read. Activities are checked against
+    ``promises``, the stored definitions (``lib.promises.definitions``; the configured
+    ones when not given)."""
     problem = too_large(len(data), limits)
     if problem:
         result = ReadResult(kind=kind, file_name=file_name, sha256=sha256_of(data))
         result.errors.append(RowError(None, None, problem))
         return result
-    needs_promises = kind in (None, "activities")
-    promises = all_definitions(muni) if needs_promises else None
+    if promises is None and kind in (None, "activities"):
+        promises = all_definitions(muni)
     return read_table(
         data,
         kind,
@@ -158,6 +164,7 @@ def import_bytes(
         limits=limits,
         date_order=date_order,
         sheets=sheets,
+        promises=_stored_promises(store, muni) if kind in (None, "activities") else None,
     )
     return store_result(
         store,
@@ -167,6 +174,13 @@ def import_bytes(
         progress=progress,
         replace_sample=replace_sample,
     )
+
+
+def _stored_promises(store: Store, muni: Municipality) -> pd.DataFrame:
+    """The definitions activities are checked against: the store's (the configured promise
+    loaded first, for a store the app has not opened yet: the command line)."""
+    seed_configured(store, muni)
+    return read_promises(store).definitions
 
 
 def store_result(
@@ -224,12 +238,19 @@ def store_result(
 def seed_sample(
     store: Store, muni: Municipality, user: str | None = None, mark_initialised: bool = True
 ) -> list[int]:
-    """Load the sample files in one transaction; nothing if sample data is already there."""
-    items = []
+    """Load the sample files in one transaction; nothing if sample data is already there.
+    The configured promise is loaded first (``seed_configured``): the sample's example
+    targets and its second promise period are versions on top of it, and its activities
+    are checked against both."""
+    seed_configured(store, muni)
+    items, promises = [], None
+    if "promises" in muni.sample_files:
+        promise_item, promises = _sample_promises(store, muni)
+        items.append(promise_item)
     for kind in KINDS:
         path = muni.sample_files[kind]
         data = path.read_bytes()
-        result = read_file(data, kind, muni, path.name, isolated=False)
+        result = read_file(data, kind, muni, path.name, isolated=False, promises=promises)
         if not result.ok:  # our own files must be valid; a failure is a bug, not user input
             raise ValueError(f"invalid sample file {path}: {result.errors[:3]}")
         covers = None
@@ -244,13 +265,74 @@ def seed_sample(
         frame = pd.DataFrame({"id": [d.date().isoformat() for d in days], "date": days})
         digest = hashlib.sha256(repr(muni.meetings).encode()).hexdigest()
         items.append(WriteItem("meetings", frame, "bra_meetings", digest, is_sample=True))
+    if "reports" in muni.sample_files:
+        items.append(_sample_reports(store, muni))
     return store.write_batch(items, user=user or "exempeldata", mark_initialised=mark_initialised)
+
+
+def _sample_promises(store: Store, muni: Municipality) -> tuple[WriteItem, pd.DataFrame]:
+    """The sample's promise definitions as a sample import, and the definitions as they
+    will stand with it (what the sample's activities are checked against)."""
+    from lib.promises import files as promise_file
+
+    path = muni.sample_files["promises"]
+    data = path.read_bytes()
+    rows = promise_definitions.read_rows(store)
+    read = promise_file.read_file(data, path.name, muni, promise_definitions.resolve(rows))
+    if not read.ok:
+        raise ValueError(f"invalid sample file {path}: {read.messages()[:3]}")
+    digest = hashlib.sha256(data).hexdigest()
+    item = promise_definitions.item(read.rows, path.name, digest, is_sample=True)
+    return item, promise_definitions.preview(rows, item).definitions
+
+
+def _sample_reports(store: Store, muni: Municipality) -> WriteItem:
+    """The sample's signal reports (EST) as a sample import of kind 'reports': read as an
+    analyst's file of reports is (``lib.est.files``), stored with the other sample files
+    and removed with them. Notes and reporters are fictional and say so."""
+    from lib.est import files as est_files
+    from lib.est import tables as est_tables
+    from lib.est.vocabulary import resolve_place
+
+    est_tables.ensure_tables(store)
+    path = muni.sample_files["reports"]
+    data = path.read_bytes()
+    codes = {t(f"status.{s}"): s for s in est_tables.STATUSES}
+    subs, statuses, reporters, errors = est_files.read_report_file(data, path.name, muni, codes)
+    if errors:
+        raise ValueError(f"invalid sample file {path}: {errors[:3]}")
+    now = est_tables.now_utc()
+    rows = []
+    for sub, status, reporter in zip(subs, statuses, reporters, strict=True):
+        where = resolve_place(muni, sub.place, sub.lat, sub.lon)
+        rows.append(
+            {
+                "id": sub.id,
+                "created_at": now,
+                "occurred_at": pd.Timestamp(sub.occurred_at),
+                "category": sub.category,
+                "severity": sub.severity,
+                "locality": where.locality,
+                "place": where.place,
+                "lat": where.lat,
+                "lon": where.lon,
+                "note": sub.note or None,
+                "reporter": reporter,
+                "service": sub.service,
+                "status": status,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    digest = hashlib.sha256(data).hexdigest()
+    return WriteItem("reports", frame, path.name, digest, is_sample=True)
 
 
 def ensure_initialised(store: Store, muni: Municipality) -> None:
     """On the very first start of a store, seed it with the sample data (once, ever: a store
     whose sample data was later undone stays as the analyst left it). ``TRYGGHET_SAMPLE=0``
-    starts with an empty store instead, for real data only."""
+    starts with an empty store instead, for real data only. Either way the configured
+    promise is loaded into the store once (``seed_configured``)."""
+    seed_configured(store, muni)
     if store.is_initialised():
         return
     try:

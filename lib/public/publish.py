@@ -15,7 +15,6 @@ from lib.datamanager import DataManager
 from lib.figures import hotspots, interventions, peers, promises
 from lib.figures.filters import Filters
 from lib.i18n import t
-from lib.ingest import promise_files
 from lib.public import views
 from lib.public.disclosure import for_municipality
 from lib.store.store import Store
@@ -92,12 +91,14 @@ def camera_evaluations(store, points, data, f: Filters, d) -> list:
 
 
 def promise_documents(store, data, muni, f: Filters, d) -> list[views.View]:
-    """One view per promise period that overlaps the selection, as of the selection's last
-    day (or the period's, if it ended earlier)."""
-    definitions = promise_files.all_definitions(muni)
+    """One view per stored promise period that overlaps the selection, as of the
+    selection's last day (or the period's, if it ended earlier)."""
+    manager = DataManager(store, muni)
+    stored = manager.promises(manager.version())
+    definitions = stored.definitions
     activities = store.read("activities")
     out = []
-    for period in muni.promise_periods:
+    for period in stored.periods:
         if period.end < f.start or period.start > f.end:
             continue
         acts = promises.period_activities(definitions, activities, period.id)

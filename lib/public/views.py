@@ -79,6 +79,8 @@ class Data:
     muni: Municipality
     meetings: tuple = ()  # the council's meeting dates (``Store.meetings``)
     off_map: pd.DataFrame | None = None  # the cube of incidents the map cannot draw
+    # The promise periods as stored (``lib.promises.definitions.Promises.periods``).
+    promise_periods: tuple = ()
 
     def categories(self, limit: int = CATEGORY_ROWS) -> tuple[str, ...]:
         """The fixed list a public category table shows (``changes.change_table``'s keys):
@@ -111,9 +113,10 @@ class Data:
         return self.cube["day"].min().date(), self.cube["day"].max().date()
 
     def presets(self, today=None) -> list[periods.Preset]:
-        """The periods a viewer can choose (``lib.figures.periods``)."""
+        """The periods a viewer can choose (``lib.figures.periods``), the promise periods
+        among them as the store holds them (``promise_periods``)."""
         first, last = self.span()
-        return periods.presets(first, last, self.muni.promise_periods, self.meetings, today)
+        return periods.presets(first, last, self.promise_periods, self.meetings, today)
 
 
 @dataclass
@@ -929,35 +932,48 @@ def off_map_rows(
 # --- Promises ----------------------------------------------------------------------
 
 
+def promised_words(r) -> str:
+    """What was promised: 'Minst 4 st trygghetsvandringar', or the indicator alone when no
+    target is set, or that the promise has no indicator."""
+    if pd.isna(r.indicator_id):
+        return t("promise.no_indicator")
+    if pd.isna(r.target):
+        return t("promise.promised_no_target", label=r.indicator_label)
+    label = str(r.indicator_label).lower()
+    return t("promise.promised_text", target=fmt_int(r.target), unit=r.unit, label=label)
+
+
+def outcome_words_of(r, activities: pd.DataFrame) -> str:
+    """What came of it: '5 st trygghetsvandringar (Hallsberg 2, …)', or that nothing is
+    recorded (never a zero that reads as nothing done)."""
+    if r.status == promises.NOT_RECORDED:
+        return "–"  # the status says why: a zero would read as nothing done
+    places = activities[activities["indicator_id"] == r.indicator_id]
+    by_place = places.groupby("locality")["quantity"].sum().sort_values(ascending=False)
+    where_text = ", ".join(f"{loc} {fmt_num(q, 0)}" for loc, q in by_place.items())
+    text = t(
+        "promise.outcome_text",
+        done=fmt_num(r.done, 0),
+        unit=r.unit,
+        label=str(r.indicator_label).lower(),
+    )
+    return f"{text} ({where_text})" if where_text else text
+
+
 def follow_up(progress_rows: pd.DataFrame, activities: pd.DataFrame) -> pd.DataFrame:
     """The table the police publish: promise, what we promised, what the outcome was, status."""
     rows = []
     for r in progress_rows.itertuples():
-        places = activities[activities["indicator_id"] == r.indicator_id]
-        by_place = places.groupby("locality")["quantity"].sum().sort_values(ascending=False)
-        where_text = ", ".join(f"{loc} {fmt_num(q, 0)}" for loc, q in by_place.items())
-        outcome_text = t(
-            "promise.outcome_text",
-            done=fmt_num(r.done, 0),
-            unit=r.unit,
-            label=r.indicator_label.lower(),
-        )
-        if where_text:
-            outcome_text += f" ({where_text})"
         rows.append(
             {
                 t("promise.col_promise"): f"{r.number}. {r.text}",
-                t("promise.col_promised"): t(
-                    "promise.promised_text",
-                    target=fmt_int(r.target),
-                    unit=r.unit,
-                    label=r.indicator_label.lower(),
-                ),
-                t("promise.col_outcome"): outcome_text,
+                t("promise.col_promised"): promised_words(r),
+                t("promise.col_outcome"): outcome_words_of(r, activities),
                 t("promise.col_status"): t(f"promise.status_{r.status}"),
             }
         )
-    return pd.DataFrame(rows)
+    columns = [t(f"promise.col_{c}") for c in ("promise", "promised", "outcome", "status")]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def outcome_words(result, d: Disclosure) -> tuple[str, str]:
@@ -1002,7 +1018,8 @@ def promises_view(
     view = View("medborgarloftet", f)
     view.tables["uppfoljning"] = follow_up(rows, acts)
     for r in rows.itertuples():
-        view.verdict(f"{r.number}. {r.indicator_label}", t(PROMISE_STATUS_WORDS.format(r.status)))
+        subject = r.indicator_label if pd.notna(r.indicator_id) else t("promise.no_indicator")
+        view.verdict(f"{r.number}. {subject}", t(PROMISE_STATUS_WORDS.format(r.status)))
     outcomes = {}
     for number, group in rows.groupby("number", sort=True):
         promise = group.iloc[0]

@@ -478,6 +478,8 @@ class Store:
         ).all()
         for import_id, kind in live:
             table = TABLES[kind]
+            if kind in UNDO_HOOKS:  # as Store.undo: reports merged into the demo's reopen
+                UNDO_HOOKS[kind](conn, self, import_id)
             if kind == "incidents":
                 aggregates.remove(conn, self.municipality, import_id)
             conn.execute(sa.delete(table).where(table.c.import_id == import_id, self.own(table)))
