@@ -60,26 +60,31 @@ def recount(store) -> dict[str, pd.DataFrame]:
 
 
 def stored(store) -> dict[str, pd.DataFrame]:
-    """The aggregate tables summed over imports, in the recount's shape."""
-    out = {}
+    """The daily aggregate summed over imports, and the hour and cell counts the database
+    makes from the rows' stored keys and cells, in the recount's shape."""
     dims = ["day", "locality", "category", "source"]
+    first, last = dt.date(2000, 1, 1), dt.date(2100, 1, 1)
     with store.engine.connect() as conn:
-        for name, table, extra in (
-            ("days", aggregates.agg_days, ["placed"]),
-            ("hours", aggregates.agg_hours, ["hour"]),
-            ("cells", aggregates.agg_cells, ["cx", "cy"]),
-        ):
-            frame = pd.DataFrame(
-                conn.execute(sa.select(table).where(table.c.municipality == store.municipality))
-                .mappings()
-                .all()
-            )
-            if frame.empty:
-                out[name] = pd.DataFrame()
-                continue
-            if "placed" in frame:
-                frame["placed"] = frame["placed"].astype(bool)
-            out[name] = frame.groupby([*dims, *extra]).agg(n=("n", "sum"), key=("key", "sum"))
+        table = aggregates.agg_days
+        days = pd.DataFrame(
+            conn.execute(sa.select(table).where(table.c.municipality == store.municipality))
+            .mappings()
+            .all()
+        )
+        hours = aggregates.read_hours(conn, store.municipality, first, last)
+        cells = aggregates.read_cells(conn, store.municipality, first, last)
+    out = {}
+    if days.empty:
+        out["days"] = pd.DataFrame()
+    else:
+        days["placed"] = days["placed"].astype(bool)
+        out["days"] = days.groupby([*dims, "placed"]).agg(n=("n", "sum"), key=("key", "sum"))
+    for name, frame, extra in (("hours", hours, ["hour"]), ("cells", cells, ["cx", "cy"])):
+        if frame.empty:
+            out[name] = pd.DataFrame()
+            continue
+        frame = frame.assign(day=frame["day"].dt.strftime("%Y-%m-%d"))
+        out[name] = frame.groupby([*dims, *extra]).agg(n=("n", "sum"), key=("key", "sum"))
     return out
 
 
@@ -145,6 +150,8 @@ def test_migration_counts_an_older_store_and_a_rebuild_repairs(store, muni):
     with store.engine.begin() as conn:  # a store from before version 3: no aggregates
         for table in aggregates.AGGREGATES:
             conn.execute(sa.delete(table))
+        incidents = migrations.st.incidents
+        conn.execute(sa.update(incidents).values(key=None, cx=None, cy=None))
         conn.execute(
             sa.update(migrations.st.meta)
             .where(migrations.st.meta.c.key == "schema_version")

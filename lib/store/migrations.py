@@ -155,12 +155,17 @@ def cell_key_secret(conn) -> bytes:
 
 
 def _count_aggregates(conn, owner: str) -> None:
-    """Version 3: the period an import declares it covers, and the aggregates, counted from
-    the incident rows already stored."""
+    """Version 3: the period an import declares it covers; each incident's record key and
+    50 m cell on its row; the daily aggregates, counted from the rows already stored."""
     columns = {c["name"] for c in sa.inspect(conn).get_columns("imports")}
     for name in ("covers_from", "covers_to"):
         if name not in columns:
             conn.execute(sa.text(f"ALTER TABLE imports ADD COLUMN {name} VARCHAR(10)"))
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("incidents")}
+    for name, kind in (("key", "FLOAT"), ("cx", "INTEGER"), ("cy", "INTEGER")):
+        if name not in columns:
+            conn.execute(sa.text(f"ALTER TABLE incidents ADD COLUMN {name} {kind}"))
+    _create_missing_indexes(conn, st.incidents)
     st.metadata.create_all(conn, tables=list(aggregates.AGGREGATES))
     aggregates.rebuild(conn, cell_key_secret(conn))
 

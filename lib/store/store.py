@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -31,6 +32,7 @@ from lib.store.aggregates import record_keys
 from lib.store.tables import (
     DATE_FIELDS,
     TABLES,
+    TIME_FORMAT,
     UNDO_HOOKS,
     bulk_insert,
     imports,
@@ -288,15 +290,17 @@ class Store:
             raise StoreError("already_imported", id=previous.id, when=previous.imported_at)
         table = TABLES[item.kind]
         frame = item.frame
-        records = _records(frame, table)
-        existing = self._existing_ids(conn, table, [r[0] for r in records])
+        ids = frame["id"].astype(str)
+        existing = self._existing_ids(conn, table, ids.tolist())
         if existing and item.skip_existing:
-            records = [r for r in records if r[0] not in existing]
-            frame = frame[~frame["id"].astype(str).isin(existing)]
-            if not records:
+            frame = frame[~ids.isin(existing)]
+            if frame.empty:
                 raise StoreError("no_new_rows")
         elif existing:
             raise StoreError("existing_ids", ids=sorted(existing))
+        if item.kind == "incidents":
+            frame = frame.assign(**aggregates.derived(frame, secret))
+        records = _records(frame, table)
         import_id = conn.execute(
             imports.insert().values(
                 imported_at=_now(),
@@ -311,13 +315,14 @@ class Store:
                 covers_to=item.covers[1].isoformat() if item.covers else None,
             )
         ).inserted_primary_key[0]
-        for start in range(0, len(records), INSERT_CHUNK):
-            chunk = records[start : start + INSERT_CHUNK]
-            bulk_insert(conn, table, chunk, municipality=self.municipality, import_id=import_id)
-            if progress is not None:
-                progress(min(1.0, (start + INSERT_CHUNK) / len(records)))
+        with _indexes_after(conn, table, len(records)):
+            for start in range(0, len(records), INSERT_CHUNK):
+                chunk = records[start : start + INSERT_CHUNK]
+                bulk_insert(conn, table, chunk, municipality=self.municipality, import_id=import_id)
+                if progress is not None:
+                    progress(min(1.0, (start + INSERT_CHUNK) / len(records)))
         if item.kind == "incidents":
-            aggregates.add(conn, self.municipality, int(import_id), frame, secret)
+            aggregates.add(conn, self.municipality, int(import_id), frame, frame["key"].to_numpy())
         return int(import_id)
 
     # --- remembered column mappings ---------------------------------------------------------
@@ -448,10 +453,11 @@ class Store:
         """All stored incidents and the ``extra`` rows in the same columns (the signal reports,
         ``lib.est.cases.as_incidents``), with repeated text stored as categoricals to keep a
         large frame small, and each one's record key (``record_keys``)."""
-        frame = self.read("incidents")
+        frame = self.read("incidents").drop(columns=["cx", "cy"])
         if extra is not None and len(extra):
+            extra = extra.assign(key=record_keys(extra["id"], self.secret()))
             frame = pd.concat([frame, extra], ignore_index=True) if len(frame) else extra
-        frame["key"] = record_keys(frame["id"], self.secret())
+        frame["key"] = frame["key"].astype(float)
         for column in ("category", "locality", "source"):
             frame[column] = frame[column].astype("category")
         frame["time_known"] = frame["time_known"].astype(bool)
@@ -557,12 +563,50 @@ class Store:
 
 def _records(frame: pd.DataFrame, table: sa.Table) -> list[tuple]:
     """A validated frame as plain tuples in the store's column order and formats (the id
-    first), without the municipality and the import id."""
+    first), without the municipality and the import id. Built column by column as Python
+    lists (a million rows in a fraction of a second; row-wise pandas took seconds)."""
     columns = [c.name for c in table.columns if c.name not in ("municipality", "import_id")]
-    out = pd.DataFrame(index=frame.index)
+    lists = []
     for column in columns:
-        values = frame[column] if column in frame else pd.Series(None, index=frame.index)
+        if column not in frame:
+            lists.append([None] * len(frame))
+            continue
+        values = frame[column]
+        missing = values.isna().to_numpy()
         if column in DATE_FIELDS:
-            values = values.dt.strftime(DATE_FIELDS[column])
-        out[column] = values.astype(object).where(values.notna(), None)
-    return list(out.itertuples(index=False, name=None))
+            listed = _date_texts(values, DATE_FIELDS[column]).tolist()
+        else:
+            listed = values.astype(object).tolist()
+        if missing.any():
+            listed = [None if m else v for v, m in zip(listed, missing, strict=True)]
+        lists.append(listed)
+    return list(zip(*lists, strict=True))
+
+
+def _date_texts(values: pd.Series, fmt: str) -> np.ndarray:
+    """Dates as the store writes them (``TIME_FORMAT`` or ``DATE_FORMAT``), vectorised:
+    numpy's ISO text with a space for the "T" is twice as fast as pandas' strftime."""
+    unit = "m" if fmt == TIME_FORMAT else "D"
+    text = np.datetime_as_string(values.to_numpy().astype(f"datetime64[{unit}]"), unit=unit)
+    return np.char.replace(text, "T", " ") if unit == "m" else text
+
+
+# A file this large is inserted with the table's secondary indexes dropped and built again
+# after, in the same transaction: building an index once is several times cheaper than keeping
+# it up to date row by row (a million incidents: 3.4 s against 11 s). SQLite only: there the
+# writer holds the database anyway and readers keep their snapshot; on PostgreSQL dropping an
+# index would lock the table against every other municipality's readers (COPY is fast there).
+INDEXES_AFTER = 100_000
+
+
+@contextmanager
+def _indexes_after(conn, table: sa.Table, rows: int):
+    if conn.dialect.name != "sqlite" or rows < INDEXES_AFTER:
+        yield
+        return
+    kept = [index for index in table.indexes if not index.unique]
+    for index in kept:
+        index.drop(conn, checkfirst=True)
+    yield
+    for index in kept:
+        index.create(conn, checkfirst=True)

@@ -17,6 +17,41 @@ DATE_FORMAT = "%Y-%m-%d"
 
 metadata = sa.MetaData()
 
+# The longest text, in characters, each free-text column may hold (issue 24). The app's input
+# gate (lib.ingest.text_gate) refuses longer text with a Swedish message naming the field, and
+# the database refuses it too, on SQLite (which ignores VARCHAR lengths) and PostgreSQL alike:
+# a CHECK constraint ``ck_<table>_<column>_length`` on every table made since, and on a store
+# from before, the same rule added by migration 4 (lib.store.migrations). Short names and
+# titles keep their column's width; notes are what a phone user writes in a few minutes;
+# an incident's description (a police report's free text) gets room for any real one and
+# still fits an Excel cell (32 767) with space to spare.
+TEXT_LIMITS: dict[str, dict[str, int]] = {
+    "incidents": {"description": 10_000},
+    "activities": {
+        "kind": 128,
+        "unit": 32,
+        "responsible": 128,
+        "note": 2_000,
+        "evidence_url": 1_024,
+    },
+    "reports": {"note": 1_000, "place": 256, "service": 128, "reporter": 128},
+    "report_actions": {"title": 256, "owner": 128, "place": 256, "note": 1_000},
+}
+
+
+def length_check_name(table: str, column: str) -> str:
+    return f"ck_{table}_{column}_length"
+
+
+def length_checks(table: str) -> list[sa.CheckConstraint]:
+    """The length limits of a table's free-text columns as CHECK constraints (``length``
+    counts characters on both databases)."""
+    return [
+        sa.CheckConstraint(f'length("{column}") <= {limit}', name=length_check_name(table, column))
+        for column, limit in TEXT_LIMITS.get(table, {}).items()
+    ]
+
+
 # Advisory lock class on PostgreSQL ("tr"): writers of one municipality queue behind each
 # other, as SQLite's BEGIN IMMEDIATE makes every writer queue; class 0 guards the schema.
 LOCK_CLASS = 0x7472
@@ -70,7 +105,7 @@ incidents = sa.Table(
     "incidents",
     metadata,
     sa.Column("id", sa.String(200), nullable=False),
-    sa.Column("occurred_at", sa.String(16), nullable=False, index=True),  # local wall time
+    sa.Column("occurred_at", sa.String(16), nullable=False),  # local wall time
     sa.Column("time_known", sa.Boolean, nullable=False),
     sa.Column("category", sa.String(128), nullable=False),
     sa.Column("locality", sa.String(128), nullable=False),
@@ -78,10 +113,19 @@ incidents = sa.Table(
     sa.Column("lon", sa.Float),
     sa.Column("source", sa.String(64), nullable=False),
     sa.Column("description", sa.Text),
+    *length_checks("incidents"),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
     municipality_column(),
+    # Worked out at import (lib.store.aggregates.derived): the record's key for the public
+    # layer's noise, and its 50 m cell in SWEREF 99 TM (none without coordinates), so the
+    # database can count any period per hour or per cell without the app reading rows.
+    sa.Column("key", sa.Float),
+    sa.Column("cx", sa.Integer),
+    sa.Column("cy", sa.Integer),
     sa.PrimaryKeyConstraint("municipality", "id"),
 )
+# Pages count a municipality's days: by municipality, then time.
+sa.Index("ix_incidents_time", incidents.c.municipality, incidents.c.occurred_at)
 
 activities = sa.Table(
     "activities",
@@ -97,6 +141,7 @@ activities = sa.Table(
     sa.Column("responsible", sa.String(128)),
     sa.Column("note", sa.Text),
     sa.Column("evidence_url", sa.String(1024)),
+    *length_checks("activities"),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False, index=True),
     municipality_column(),
     sa.PrimaryKeyConstraint("municipality", "id"),
