@@ -146,3 +146,36 @@ def test_cli_import_tells_that_the_sample_went(tmp_path, capsys):
     path = FIXTURES / "utf8_bom_comma.csv"
     assert main(["--db", db, "import", str(path), "--kind", "incidents"]) == 0
     assert "Exempeldata togs bort i samma steg" in capsys.readouterr().out
+
+
+def test_the_default_period_follows_the_main_sources_not_a_report_filed_today(store, muni):
+    """Issue 21.3: a police feed that ends on 21 August 2026 and one report filed in the app
+    today. The default period is the latest month the feed covers in full (July 2026), not
+    a period that runs to this month; the report's source (in-app reporting) and a small
+    guard file never move it. Built through the product's own paths."""
+    import datetime as dt
+
+    from lib.datamanager import DataManager
+    from lib.est import cases
+    from lib.est.vocabulary import load_categories
+    from lib.ingest.loading import import_bytes
+
+    rows = ["id;datum;kategori;ort;källa"]
+    day, i = dt.date(2025, 3, 14), 0
+    while day <= dt.date(2026, 8, 21):
+        rows.append(f"f{i};{day} 12:00;Stöld;Hallsberg;Polisens öppna händelser")
+        day += dt.timedelta(days=3)
+        i += 1
+    rows.append(f"f{i};2026-08-21 09:00;Stöld;Hallsberg;Polisens öppna händelser")
+    assert import_bytes(store, ("\n".join(rows) + "\n").encode(), "incidents", muni, "f.csv").ok
+    guards = "id;datum;kategori;ort;källa\ng1;2026-10-02 02:00;Skadegörelse;Hallsberg;Väktare\n"
+    assert import_bytes(store, guards.encode(), "incidents", muni, "g.csv").ok
+    category = load_categories()[0].id
+    now = dt.datetime.now().replace(second=0, microsecond=0)
+    sub = cases.Submission("r1", category, now - dt.timedelta(hours=1), 1, place="Hallsberg")
+    cases.submit(store, muni, sub, "Rapportör", now=now)
+    manager = DataManager(store, muni)
+    version = manager.version()
+    assert manager.cube(version)["day"].max().date() == now.date()  # the report is counted
+    default = manager.presets(version)[0]
+    assert (default.start, default.end) == (dt.date(2025, 8, 1), dt.date(2026, 7, 31))
