@@ -14,7 +14,6 @@ from lib.app import navigation, presentation, signin, state, widgets
 from lib.figures import periods
 from lib.figures.filters import Filters
 from lib.i18n import t
-from lib.ingest import promise_files
 from lib.public import charts
 from lib.public.briefing import Briefing, brief
 from lib.public.disclosure import Disclosure, for_municipality
@@ -89,7 +88,7 @@ def briefing(filters: Filters, d: Disclosure) -> Briefing:
         state.view_data(),
         state.map_points(),
         state.store().read("activities"),
-        promise_files.all_definitions(state.municipality()),
+        state.manager().promises(state.data_version()).definitions,
         filters,
         d,
         sample=state.has_sample(),

@@ -15,9 +15,24 @@ from lib.public import views
 START, END = dt.date(2018, 10, 1), dt.date(2019, 9, 30)  # 365 days
 
 
+def demo_definitions(muni) -> pd.DataFrame:
+    """The definitions as the demo holds them: the configured promise, then the sample's
+    file of example targets and its second period read on top of it, as ``seed_sample``
+    stores them."""
+    from lib.promises import definitions as defs
+    from lib.promises import files
+
+    configured = defs.rows_from_definitions(promise_files.all_definitions(muni))
+    rows = defs.item(configured, "c", None, False).frame.assign(import_id=1, is_sample=False)
+    path = muni.sample_files["promises"]
+    read = files.read_file(path.read_bytes(), path.name, muni, defs.resolve(rows))
+    assert read.ok, read.messages()
+    return defs.preview(rows, defs.item(read.rows, path.name, None, True)).definitions
+
+
 @pytest.fixture(scope="module")
 def definitions(muni):
-    return promise_files.all_definitions(muni)
+    return demo_definitions(muni)
 
 
 @pytest.fixture(scope="module")
@@ -25,13 +40,22 @@ def activities(muni):
     return generate_activities(muni)
 
 
-def test_definitions_quote_the_seed_and_hold_two_periods(definitions):
+def test_the_configured_promise_quotes_the_seed_and_sets_no_targets(muni):
+    """The shipped configuration is Hallsberg's real promise only: the four points of the
+    interpellation answer, what each is followed up by, and no numbers (it gives none)."""
+    configured = promise_files.all_definitions(muni)
+    assert set(configured["period_id"]) == {"2018-2019"}
+    assert sorted(configured["number"].unique()) == [1, 2, 3, 4]
+    assert set(configured["responsible"]) == {"police", "joint"}
+    assert "synlighet för ökad trygghet skall vara prioriterad" in configured["text"].iloc[0]
+    assert configured["target"].isna().all()
+
+
+def test_the_demo_adds_example_targets_and_a_second_period(definitions):
     first = definitions[definitions["period_id"] == "2018-2019"]
-    assert sorted(first["number"].unique()) == [1, 2, 3, 4]
-    assert set(first["responsible"]) == {"police", "joint"}
-    assert "synlighet för ökad trygghet skall vara prioriterad" in first["text"].iloc[0]
-    assert first["targets_are_examples"].all()
+    assert first["targets_are_examples"].all() and not first["period_is_sample"].any()
     assert set(definitions["period_id"]) == {"2018-2019", "2019-2021"}
+    assert definitions.loc[definitions["period_id"] == "2019-2021", "period_is_sample"].all()
     drugs = first.set_index("indicator_id").loc["drug_operations"]
     assert drugs["target"] == 2 and "Narkotikabrott" in drugs["outcome_categories"]
 
@@ -126,17 +150,63 @@ def test_only_activities_inside_the_period_count(definitions, activities):
 
 
 def test_period_without_activities(definitions, activities):
+    """Nothing recorded for a promise: "not recorded" on every day, also after the period
+    ended (an empty log is no evidence that nothing was done)."""
     none = activities.iloc[0:0]
-    start = dt.date(2019, 11, 28)
-    rows = promises.progress(definitions, none, "2019-2021", start)
-    assert set(rows["status"]) == {promises.NOT_STARTED}
-    rows = promises.progress(definitions, none, "2019-2021", dt.date(2020, 6, 1))
-    assert set(rows["status"]) == {promises.BEHIND}  # half-way with nothing done
-    # The period's last day – the slider's last position – shows the final status.
-    rows = promises.progress(definitions, none, "2019-2021", dt.date(2021, 5, 31))
-    assert set(rows["status"]) == {promises.NOT_FULFILLED}
-    rows = promises.progress(definitions, none, "2019-2021", dt.date(2021, 6, 1))
-    assert set(rows["status"]) == {promises.NOT_FULFILLED}
+    for day in (
+        dt.date(2019, 11, 28),
+        dt.date(2020, 6, 1),
+        dt.date(2021, 5, 31),
+        dt.date(2026, 1, 1),
+    ):
+        rows = promises.progress(definitions, none, "2019-2021", day)
+        assert set(rows["status"]) == {promises.NOT_RECORDED}, day
+    rows, _ = promises.standing(definitions, activities.iloc[0:0], "2018-2019", END)
+    assert set(rows["status"]) == {promises.NOT_RECORDED}
+
+
+def test_not_fulfilled_needs_recorded_activities_and_an_ended_period(definitions, activities):
+    """One walk recorded: the walks are "not fulfilled" once the period has ended and
+    "behind" before; the promises with nothing recorded stay "not recorded"."""
+    one = activities[activities["indicator_id"] == "safety_walks"].iloc[[0]]
+    rows, _ = promises.standing(definitions, one, "2018-2019", END)
+    status = rows.set_index("indicator_id")["status"]
+    assert status["safety_walks"] == promises.NOT_FULFILLED
+    assert set(status.drop("safety_walks")) == {promises.NOT_RECORDED}
+    rows, _ = promises.standing(definitions, one, "2018-2019", dt.date(2019, 6, 1))
+    assert rows.set_index("indicator_id").at["safety_walks", "status"] == promises.BEHIND
+    # Replaying a day before the first recorded activity follows the usual rules.
+    rows, _ = promises.standing(definitions, one, "2018-2019", dt.date(2018, 10, 5))
+    assert rows.set_index("indicator_id").at["safety_walks", "status"] == promises.NOT_STARTED
+
+
+def test_a_promise_with_two_indicators_is_recorded_as_one(definitions, activities):
+    """Promise 4 is followed up by operations and drug operations: operations recorded and
+    no drug operation is a recorded zero, "not fulfilled" at the end."""
+    ops = activities[activities["indicator_id"] == "operations"]
+    rows, _ = promises.standing(definitions, ops, "2018-2019", END)
+    status = rows.set_index("indicator_id")["status"]
+    assert status["drug_operations"] == promises.NOT_FULFILLED
+    assert status["operations"] == promises.FULFILLED
+
+
+def test_without_a_target_what_was_done_has_no_verdict(muni, activities):
+    configured = promise_files.all_definitions(muni)  # no targets
+    rows, counted = promises.standing(configured, activities, "2018-2019", END)
+    assert set(rows["status"]) == {promises.NO_TARGET}
+    table = views.follow_up(rows, counted)
+    walks = table[table["Det här lovade vi"].str.startswith("Trygghetsvandringar")].iloc[0]
+    assert walks["Det här lovade vi"] == "Trygghetsvandringar (inget antal angivet)"
+    assert walks["Det här blev utfallet"].startswith("5 st trygghetsvandringar")
+    assert walks["Status"] == "inget mål satt"
+
+
+def test_the_follow_up_says_nothing_is_recorded_rather_than_zero(definitions, activities):
+    rows, counted = promises.standing(definitions, activities.iloc[0:0], "2018-2019", END)
+    table = views.follow_up(rows, counted)
+    assert set(table["Status"]) == {"ingen uppföljning registrerad"}
+    assert set(table["Det här blev utfallet"]) == {"–"}
+    assert "ej uppfyllt" not in table.to_string()
 
 
 def test_outcome_equals_the_trends_figures(muni, definitions):
@@ -175,7 +245,7 @@ def test_zero_target_is_refused_in_swedish(tmp_path):
 
     text = (ROOT / "data/promises/hallsberg-2018-2019.toml").read_text(encoding="utf-8")
     bad = tmp_path / "noll.toml"
-    bad.write_text(text.replace("target = 4", "target = 0"), encoding="utf-8")
+    bad.write_text(text.replace('unit = "st"', 'target = 0\n  unit = "st"', 1), encoding="utf-8")
     with pytest.raises(promise_files.PromiseFileError, match="målet måste vara större än noll"):
         promise_files.load_definitions(bad)
 

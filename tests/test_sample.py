@@ -28,16 +28,21 @@ def between(frame, period, column="occurred_at"):
 
 def test_deterministic_and_committed_files_are_current(muni, incidents):
     pd.testing.assert_frame_equal(incidents, sample.generate_incidents(muni))
-    generated = {
-        "incidents": incidents,
-        "activities": sample.generate_activities(muni),
-        "cameras": sample.generate_cameras(muni),
-        "peers": sample.generate_peers(muni),
-    }
-    for kind, frame in generated.items():
-        assert muni.sample_files[kind].read_bytes() == to_swedish_csv(frame, kind), (
+    assert to_swedish_csv(incidents, "incidents") == sample.sample_bytes(muni)["incidents"]
+    for kind, data in sample.sample_bytes(muni).items():
+        assert muni.sample_files[kind].read_bytes() == data, (
             f"data/sample/{kind}.csv is stale: run python -m lib.ingest.sample"
         )
+    assert set(sample.sample_bytes(muni)) == set(muni.sample_files)
+
+
+def test_the_demos_reports_follow_the_incidents_and_say_they_are_examples(muni):
+    reports = sample.generate_reports(muni)
+    when = pd.to_datetime(reports["datum"])
+    assert when.min() > pd.Timestamp(sample.END) and when.max().date() <= sample.REPORTS_END
+    assert reports["anteckning"].str.startswith("Exempel: ").all()
+    assert reports["rapportör"].str.startswith("Exempelrapportör").all()
+    assert reports["plats"].value_counts().get("Hallsbergs station", 0) >= 3  # a repeated place
 
 
 def test_volume_and_span(incidents):

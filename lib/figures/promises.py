@@ -1,5 +1,5 @@
-"""Citizen promises ("medborgarlöften"): definitions read from data files, progress and
-status as of any date, the follow-up table, where activities happened, and the incident
+"""Citizen promises ("medborgarlöften"): progress and status of the stored definitions
+(``lib.promises.definitions``) as of any date, where activities happened, and the incident
 outcome each promise is meant to move. Pure functions; no Streamlit."""
 
 from __future__ import annotations
@@ -23,6 +23,11 @@ FULFILLED, ON_PACE, BEHIND, NOT_STARTED, NOT_FULFILLED = (
     "not_started",
     "not_fulfilled",
 )
+# No activity is recorded for the promise at all: nothing can be said of it (an empty log
+# is no evidence that nothing was done), never "not fulfilled".
+NOT_RECORDED = "not_recorded"
+# Activities are recorded but no target is set: what was done, without a verdict.
+NO_TARGET = "no_target"
 
 
 # --- Status ---------------------------------------------------------------------------------
@@ -82,19 +87,51 @@ def counted(
     return chosen[(chosen["date"] >= start) & (chosen["date"] <= last)]
 
 
+def recorded(definitions: pd.DataFrame, activities: pd.DataFrame, period_id: str) -> set[str]:
+    """The promises of a period with any activity recorded within the period (on any day:
+    replaying a day before the first one is judged by the usual rules)."""
+    period = definitions[definitions["period_id"] == period_id]
+    if period.empty:
+        return set()
+    start, end = period["period_start"].iloc[0], period["period_end"].iloc[0]
+    chosen = period_activities(definitions, activities, period_id)
+    inside = chosen[(chosen["date"] >= start) & (chosen["date"] <= end)]
+    owner = period.dropna(subset=["indicator_id"]).set_index("indicator_id")["promise_id"]
+    return set(inside["indicator_id"].map(owner).dropna())
+
+
 def progress(
-    definitions: pd.DataFrame, activities: pd.DataFrame, period_id: str, as_of: dt.date
+    definitions: pd.DataFrame,
+    activities: pd.DataFrame,
+    period_id: str,
+    as_of: dt.date,
+    with_activities: set[str] | None = None,
 ) -> pd.DataFrame:
     """One row per indicator of the period: done (activities within the period up to and
     including ``as_of``), target, expected by a steady pace, required (what being on pace
-    takes, see ``required_by_pace``) and status (``status``)."""
+    takes, see ``required_by_pace``) and status: ``status`` for a promise with activities
+    recorded (``with_activities``, by default those in ``activities``) and a target;
+    NO_TARGET without a target; NOT_RECORDED for a promise with nothing recorded, or an
+    indicator-less one."""
     rows = definitions[definitions["period_id"] == period_id].copy()
+    if with_activities is None:
+        with_activities = recorded(definitions, activities, period_id)
     done = counted(definitions, activities, period_id, as_of).groupby("indicator_id")["quantity"]
     rows["done"] = rows["indicator_id"].map(done.sum()).fillna(0.0)
     spans = [(r.target, r.period_start.date(), r.period_end.date()) for r in rows.itertuples()]
-    rows["expected"] = [expected_by_pace(*span, as_of) for span in spans]
-    rows["required"] = [required_by_pace(*span, as_of) for span in spans]
-    rows["status"] = [status(d, *span, as_of) for d, span in zip(rows["done"], spans, strict=True)]
+    targeted = [not math.isnan(span[0]) for span in spans]
+    rows["expected"] = [
+        expected_by_pace(*s, as_of) if k else math.nan for s, k in zip(spans, targeted, strict=True)
+    ]
+    rows["required"] = [
+        required_by_pace(*s, as_of) if k else math.nan for s, k in zip(spans, targeted, strict=True)
+    ]
+    rows["status"] = [
+        NOT_RECORDED
+        if r.promise_id not in with_activities or pd.isna(r.indicator_id)
+        else (status(r.done, *span, as_of) if has_target else NO_TARGET)
+        for r, span, has_target in zip(rows.itertuples(), spans, targeted, strict=True)
+    ]
     return rows.sort_values("number", kind="stable").reset_index(drop=True)
 
 
@@ -105,7 +142,8 @@ def standing(
     promise page, the meeting view and the PDF all show (the follow-up table is made from
     both by ``lib.public.views.follow_up``)."""
     acts = counted(definitions, activities, period_id, as_of)
-    rows = progress(definitions, acts, period_id, as_of)
+    kept = recorded(definitions, activities, period_id)
+    rows = progress(definitions, acts, period_id, as_of, kept)
     return rows, acts
 
 

@@ -9,7 +9,12 @@ real thing so later pages have something true to find:
 * vandalism ("Skadegörelse") really increases in the promise year (+45 %), and reported drug
   crime rises with the drug operations (+55 %), while the total moves little;
 * an activity log for the four promises, and three cameras, one installed mid-promise-year
-  after which incidents near it fall.
+  after which incidents near it fall;
+* example targets for the four promises and a second, fictional promise period
+  (``promises.csv``, read as a file of promise definitions), which are demo content: the
+  real promise (the configuration's) gives no numbers;
+* the municipality's own signal reports (EST) for the nine weeks after the incidents end,
+  as a file of reports (``reports.csv``), so the reporting pages have something to show.
 """
 
 from __future__ import annotations
@@ -420,18 +425,233 @@ def generate_peers(muni: Municipality, seed: int = SEED) -> pd.DataFrame:
     return out
 
 
+# --- The demo's promise content: example targets and a second promise period -------------------
+
+# Example targets for the configured 2018-2019 promise (the document gives no numbers).
+EXAMPLE_TARGETS = {
+    "patrol_hours": 240,
+    "safety_walks": 4,
+    "info_meetings": 3,
+    "operations": 6,
+    "drug_operations": 2,
+}
+# Hallsberg's next promise (BRIEF: drug operations aimed at young people, information
+# meetings in all schools, more neighbourhood-watch areas) as short summaries with example
+# targets: demo content, no activities recorded for it.
+NEXT_PROMISE = (
+    dt.date(2019, 11, 28),
+    dt.date(2021, 5, 31),
+    (
+        (
+            "narkotika-unga",
+            "Polisen genomför insatser mot narkotika riktade mot unga.",
+            "police",
+            ("youth_drug_operations", "Narkotikainsatser riktade mot unga", 6, "st"),
+            ("Narkotikabrott", "Misstänkt narkotikahandel"),
+            "Fler insatser ger fler upptäckta narkotikabrott.",
+        ),
+        (
+            "skolmoten",
+            "Polisen och kommunen håller informationsmöten i alla skolor.",
+            "joint",
+            ("school_meetings", "Informationsmöten i skolor", 8, "st"),
+            (),
+            "Inget enskilt händelsemått: mötena riktar sig till elever och föräldrar.",
+        ),
+        (
+            "grannsamverkan",
+            "Fler områden med grannsamverkan.",
+            "municipality",
+            ("watch_areas", "Nya grannsamverkansområden", 5, "st"),
+            ("Stöld/inbrott", "Inbrott"),
+            "Grannsamverkan syftar främst till färre inbrott.",
+        ),
+    ),
+)
+
+
+def generate_promises(muni: Municipality) -> pd.DataFrame:
+    """The demo's promise definitions as a file of them (``lib.promises.files``): the
+    configured promise with example targets, and the next, fictional period."""
+    from lib.i18n import t
+    from lib.ingest.promise_files import all_definitions
+    from lib.promises.files import HEADERS
+
+    rows = []
+    for r in all_definitions(muni).itertuples():
+        rows.append(
+            (
+                r.period_start.date(),
+                r.period_end.date(),
+                r.number,
+                r.promise_id,
+                r.text,
+                r.responsible,
+                r.indicator_id,
+                r.indicator_label,
+                EXAMPLE_TARGETS.get(r.indicator_id),
+                r.unit,
+                r.outcome_categories,
+                r.outcome_localities,
+                r.outcome_note,
+            )
+        )
+    start, end, promises = NEXT_PROMISE
+    for number, (pid, text, who, (iid, label, target, unit), cats, note) in enumerate(
+        promises, start=1
+    ):
+        rows.append((start, end, number, pid, text, who, iid, label, target, unit, cats, (), note))
+    frame = pd.DataFrame(rows, columns=list(HEADERS))
+    frame["period_start"] = frame["period_start"].map(dt.date.isoformat)
+    frame["period_end"] = frame["period_end"].map(dt.date.isoformat)
+    frame["responsible"] = frame["responsible"].map(lambda c: t(f"promise.responsible_{c}"))
+    frame["target"] = frame["target"].map(lambda v: "" if pd.isna(v) else str(int(v)))
+    for column in ("outcome_categories", "outcome_localities"):
+        frame[column] = frame[column].map(", ".join)
+    return frame.rename(columns=HEADERS)
+
+
+# --- The demo's signal reports (EST) ------------------------------------------------------------
+
+# Nine weeks after the incidents end (the reports continue where the file stops: the
+# municipality's reporting moved into the app).
+REPORTS_START, REPORTS_END = dt.date(2019, 10, 1), dt.date(2019, 12, 1)
+# EST category id: reports a week, time-of-day profile, severity weights (1, 2, 3), service,
+# example notes.
+REPORT_KINDS = (
+    (
+        "klotter",
+        2.6,
+        "night",
+        (0.7, 0.3, 0.0),
+        "Gata och park",
+        ("Klotter på elskåp.", "Taggar i gångtunneln."),
+    ),
+    (
+        "nedskrapning",
+        1.6,
+        "day",
+        (0.9, 0.1, 0.0),
+        "Gata och park",
+        ("Nedskräpat vid återvinningen.",),
+    ),
+    (
+        "trasig_belysning",
+        1.2,
+        "evening",
+        (0.5, 0.5, 0.0),
+        "Gata och park",
+        ("Två lampor släckta längs gångvägen.",),
+    ),
+    (
+        "skymd_plats",
+        0.7,
+        "evening",
+        (0.4, 0.6, 0.0),
+        "Fastighet",
+        ("Igenvuxet buskage vid cykelvägen.",),
+    ),
+    (
+        "storande_grupp",
+        1.1,
+        "evening",
+        (0.4, 0.5, 0.1),
+        "Fritid",
+        ("Grupp med hög musik sent på kvällen.",),
+    ),
+    (
+        "narkotika",
+        0.5,
+        "evening",
+        (0.2, 0.6, 0.2),
+        "Fritid",
+        ("Misstänkt langning vid busshållplatsen.",),
+    ),
+    ("skadegorelse", 1.2, "night", (0.5, 0.4, 0.1), "Fastighet", ("Krossad ruta i väntkuren.",)),
+)
+SERVICES_REPORTERS = {
+    "Gata och park": "Exempelrapportör gata",
+    "Fastighet": "Exempelrapportör fastighet",
+    "Fritid": "Exempelrapportör fritid",
+}
+
+
+def generate_reports(muni: Municipality, seed: int = SEED) -> pd.DataFrame:
+    """Fictional reports as a file of reports (``lib.est.files``): pins around the main
+    locality's hot places (repeated signals at the station), some at a named place or only a
+    locality, the older ones handled. Labelled as examples in every note and reporter."""
+    from lib.est.files import HEADERS
+    from lib.est.vocabulary import category_by_id, load_categories
+    from lib.i18n import t
+
+    labels = {c.id: c.label for c in category_by_id(load_categories()).values()}
+    days = pd.date_range(REPORTS_START, REPORTS_END, freq="D")
+    rows = []
+    for k, (category, per_week, profile, severity, service, notes) in enumerate(REPORT_KINDS):
+        rng = np.random.default_rng([seed, 100 + k])
+        counts = rng.poisson(per_week / 7 * WEEKDAYS["weekend"][days.day_of_week.to_numpy()])
+        when = np.repeat(days.to_numpy(), counts)
+        n = len(when)
+        spec = CategorySpec(category, "municipal_report", 0, profile, "flat", hotspot_share=0.6)
+        _names, lat, lon = _places(rng, spec, n, muni, when)
+        hours = rng.choice(24, size=n, p=HOURS[profile] / HOURS[profile].sum())
+        minutes = rng.integers(0, 60, size=n)
+        stamps = when + (hours * 60 + minutes).astype("timedelta64[m]")
+        how = rng.random(n)  # a pin (most), a named place, or only the locality
+        for i in range(n):
+            place, plat, plon = "", lat[i], lon[i]
+            if how[i] > 0.9:
+                place, plat, plon = _names[i], "", ""
+            elif how[i] > 0.8 and muni.report_places:
+                place, plat, plon = muni.report_places[i % len(muni.report_places)].name, "", ""
+            rows.append(
+                {
+                    "occurred_at": pd.Timestamp(stamps[i]),
+                    "category": labels[category],
+                    "severity": int(rng.choice(3, p=severity)) + 1,
+                    "place": place,
+                    "lat": plat,
+                    "lon": plon,
+                    "note": f"Exempel: {notes[i % len(notes)]}",
+                    "service": service,
+                    "reporter": SERVICES_REPORTERS[service],
+                }
+            )
+    frame = pd.DataFrame(rows).sort_values("occurred_at", kind="stable").reset_index(drop=True)
+    age = (pd.Timestamp(REPORTS_END) - frame["occurred_at"]).dt.days
+    rng = np.random.default_rng([seed, 200])
+    handled = rng.choice(["done", "closed", "assessed"], size=len(frame), p=[0.7, 0.15, 0.15])
+    fresh = rng.choice(["new", "assessed"], size=len(frame), p=[0.6, 0.4])
+    frame["status"] = [
+        t(f"status.{h if a > 14 else f}") for h, f, a in zip(handled, fresh, age, strict=True)
+    ]
+    frame.insert(0, "id", [f"EXR-{i:04d}" for i in range(1, len(frame) + 1)])
+    frame["occurred_at"] = frame["occurred_at"].dt.strftime("%Y-%m-%d %H:%M")
+    for column in ("lat", "lon"):
+        frame[column] = [v if v == "" else f"{v:.5f}".replace(".", ",") for v in frame[column]]
+    return frame.rename(columns=HEADERS)[list(HEADERS.values())]
+
+
+def sample_bytes(muni: Municipality) -> dict[str, bytes]:
+    """Every sample file's content, as the files hold it."""
+    from lib.ingest.importers import excel_csv_bytes
+
+    return {
+        "incidents": to_swedish_csv(generate_incidents(muni), "incidents"),
+        "activities": to_swedish_csv(generate_activities(muni), "activities"),
+        "cameras": to_swedish_csv(generate_cameras(muni), "cameras"),
+        "peers": to_swedish_csv(generate_peers(muni), "peers"),
+        "promises": excel_csv_bytes(generate_promises(muni)),
+        "reports": excel_csv_bytes(generate_reports(muni)),
+    }
+
+
 def write_sample_files(muni: Municipality | None = None) -> dict[str, Path]:
     muni = muni or load_municipality()
-    frames = {
-        "incidents": generate_incidents(muni),
-        "activities": generate_activities(muni),
-        "cameras": generate_cameras(muni),
-        "peers": generate_peers(muni),
-    }
-    for kind, frame in frames.items():
+    for kind, data in sample_bytes(muni).items():
         path = muni.sample_files[kind]
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(to_swedish_csv(frame, kind))
+        path.write_bytes(data)
     return dict(muni.sample_files)
 
 

@@ -944,7 +944,7 @@ def promised_words(r) -> str:
 
 
 def outcome_words_of(r, activities: pd.DataFrame) -> str:
-    """What came of it: '5 st trygghetsvandringar (Hallsberg 2, …)', or that nothing is
+    """What came of it: '5 st trygghetsvandringar' and where, or that nothing is
     recorded (never a zero that reads as nothing done)."""
     if r.status == promises.NOT_RECORDED:
         return "–"  # the status says why: a zero would read as nothing done
