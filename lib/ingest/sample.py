@@ -435,7 +435,7 @@ EXAMPLE_TARGETS = {
     "operations": 6,
     "drug_operations": 2,
 }
-# Hallsberg's next promise (BRIEF: drug operations aimed at young people, information
+# The municipality's next promise (BRIEF: drug operations aimed at young people, information
 # meetings in all schools, more neighbourhood-watch areas) as short summaries with example
 # targets: demo content, no activities recorded for it.
 NEXT_PROMISE = (
