@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib.app import frontend, signin, state
+from lib.app import frontend, presentation, signin, state
 from lib.config import load_municipality
 from lib.i18n import t
 
@@ -18,6 +18,8 @@ st.set_page_config(
 
 # The document's language, and Swedish for the words of Streamlit's own frontend.
 frontend.swedish_frontend()
+# Phones: a table's toolbar gets a line of its own instead of lying over the heading above.
+presentation.phone_styles()
 
 # The default page is served at the root only, yet reserves its url_path: "hem" keeps
 # "oversikt" free for the page below.
