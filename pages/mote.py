@@ -18,47 +18,11 @@ from lib.public import charts
 from lib.public.briefing import Briefing, brief
 from lib.public.disclosure import Disclosure, for_municipality
 from lib.public.report import local_day, situation_report
+from lib.public.views import FEW_EVENTS
 
 navigation.front_door()
 
 VIEWS = ("overview", "trend", "hotspots", "promise", "since")
-
-PRESENTATION_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-[data-testid="stStatusWidget"] { display: none !important; }
-.stApp { background: #FFFFFF; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 4rem 2rem 4rem; }
-.stApp p, .stApp li, .stApp td, .stApp th, .stApp label, .stApp button,
-[data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"] {
-  font-size: 30px !important; line-height: 1.35 !important; color: #000000 !important;
-}
-.stApp h1 { font-size: 64px !important; color: #000000 !important; }
-.stApp h2 { font-size: 48px !important; color: #000000 !important; }
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {
-  color: #000000 !important; opacity: 1 !important;
-}
-[data-testid="stMetricLabel"] p { font-size: 30px !important; }
-.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] p,
-.stApp [data-testid="stMetricValue"] div {
-  font-size: 112px !important; line-height: 1.1 !important; color: #000000 !important;
-}
-.stApp [data-baseweb="select"] div { font-size: 24px !important; color: #000000 !important; }
-[data-testid="stBaseButton-primary"]:not(:disabled) { background: #004C78 !important;
-  border-color: #004C78 !important; }
-[data-testid="stBaseButton-primary"]:not(:disabled) p { color: #FFFFFF !important; }
-.stApp button:disabled { background: #EDEDED !important; border-color: #C8C8C8 !important;
-  cursor: not-allowed; }
-.stApp button:disabled p { color: #6E6E6E !important; }
-[data-testid="stText"], [data-testid="stText"] * { font-size: 30px !important;
-  line-height: 1.35 !important; color: #000000 !important; }
-[data-testid="stTable"] td [data-testid="stMarkdownContainer"],
-[data-testid="stTable"] th [data-testid="stMarkdownContainer"] { max-width: none !important; }
-.stApp table { width: 100%; }
-.stApp td, .stApp th { padding: 0.35em 0.6em !important; }
-</style>
-"""
 
 
 def choose_period(label_visibility: str = "visible") -> tuple[Filters, str]:
@@ -93,30 +57,6 @@ def briefing(filters: Filters, d: Disclosure) -> Briefing:
         d,
         sample=state.has_sample(),
     )
-
-
-# A presenter's clicker sends PageDown/PageUp, a keyboard the arrows: each clicks the
-# Next/Previous button (found by its key's documented CSS class, st-key-<key>), so a step is
-# exactly a click. Keys typed into a field (the period picker) are left alone.
-KEYS_JS = """<script>
-(() => {
-  if (window.__trygghetKeys) return;
-  window.__trygghetKeys = true;
-  const steps = {ArrowRight: "fram", PageDown: "fram", ArrowLeft: "bak", PageUp: "bak"};
-  document.addEventListener("keydown", (event) => {
-    const key = steps[event.key];
-    if (!key || event.altKey || event.ctrlKey || event.metaKey) return;
-    const target = event.target;
-    if (target && target.closest && target.closest(
-        "input, textarea, select, [role=combobox], [role=listbox], [contenteditable=true]"))
-      return;
-    const button = document.querySelector(".st-key-" + key + " button");
-    if (!button) return;  // not presenting
-    event.preventDefault();
-    if (!button.disabled) button.click();
-  });
-})();
-</script>"""
 
 
 @state.cached("mote")
@@ -203,31 +143,12 @@ muni = state.municipality()
 threshold = muni.privacy_threshold
 
 if presentation.presenting():
-    st.html(PRESENTATION_CSS)
-    st.html(KEYS_JS, unsafe_allow_javascript=True)
-    n = presentation.presentation_view(len(VIEWS))
-    back, where, forward, period_column, leave = st.columns([2, 1, 2, 4, 3])
-    back.button(
-        t("meeting.previous_view"),
-        on_click=presentation.go_to_view,
-        args=(n - 1,),
-        disabled=n == 1,
-        key="bak",
-    )
-    where.markdown(t("meeting.view_of", n=n, total=len(VIEWS)))
-    forward.button(
-        t("meeting.next_view"),
-        on_click=presentation.go_to_view,
-        args=(n + 1,),
-        disabled=n == len(VIEWS),
-        key="fram",
-        type="primary",
+    presentation.project()
+    n, period_column = presentation.controls(
+        len(VIEWS), "meeting.view_of", t("meeting.exit"), extra=True
     )
     with period_column:
         filters, label = choose_period(label_visibility="collapsed")
-    leave.button(
-        t("meeting.exit"), on_click=presentation.set_presenting, args=(False,), key="avsluta"
-    )
     b = briefing(filters, signin.disclosure())
     if b.sample:
         st.warning(t("app.sample_banner", municipality=muni.display_name), icon="⚠️")
@@ -269,3 +190,8 @@ else:
 for view in VIEWS:
     st.subheader(t(f"meeting.view_{view}"))
     RENDER[view](b)
+if b.details:  # the intervals of changes too uncertain to size in the sentences and tables
+    with st.expander(t("change.details_heading")):
+        st.caption(t("change.details_intro", few=FEW_EVENTS))
+        for line in b.details:
+            st.text(line)

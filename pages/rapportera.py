@@ -18,7 +18,7 @@ from lib.est import cases as est_cases
 from lib.est import tables as est_tables
 from lib.est import vocabulary as est_vocabulary
 from lib.i18n import fmt_date, fmt_datetime, t
-from lib.public.report_map import pin_map
+from lib.public.report_map import PIN_COLOUR_WORD, pin_map
 
 navigation.front_door()
 
@@ -71,11 +71,15 @@ def confirmation() -> None:
 
 
 def where(sid: str) -> tuple[str | None, float | None, float | None]:
-    """The place chosen from the list, or the pin (kept per report being written)."""
+    """The place chosen from the list, or the pin (kept per report being written). The map
+    comes first where the deployment configured a background map (``[map] tiles_url``),
+    shown from the start; without one the list comes first (a bare map at a phone's size
+    is hard to aim at), and the map, drawn without a background, is the second choice."""
     st.subheader(t("report.where"))
+    configured = map_assets.configured_tiles()
     how = st.radio(
         t("report.where"),
-        ["map", "list"],
+        ["map", "list"] if configured else ["list", "map"],
         format_func=lambda v: t(f"report.where_{v}"),
         horizontal=True,
         label_visibility="collapsed",
@@ -88,11 +92,15 @@ def where(sid: str) -> tuple[str | None, float | None, float | None]:
         return place, None, None
     pinned = st.session_state.get(PIN)
     pin = pinned[1:] if pinned and pinned[0] == sid else None
-    background = st.toggle(
-        t("report.background"), key="rapport_bakgrund", help=t("report.background_help")
+    offered = map_assets.map_tiles()  # None where the operator turned backgrounds off
+    background = offered is not None and st.toggle(
+        t("report.background"),
+        value=configured is not None,
+        key="rapport_bakgrund",
+        help=t("report.background_help", name=offered[2]),
     )
-    tiles = map_assets.map_tiles() if background else None
-    st.caption(t("report.map_help"))
+    tiles = offered if background else None
+    st.caption(t("report.map_help", colour=PIN_COLOUR_WORD))
     clicked = st_folium(
         pin_map(muni, map_assets.map_asset_base(), pin, tiles),
         height=320,

@@ -21,31 +21,6 @@ navigation.front_door()
 
 VIEWS = ("summary", "places", "repeated", "actions", "tertial")
 
-PRESENTATION_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
-[data-testid="stStatusWidget"] { display: none !important; }
-.stApp { background: #FFFFFF; }
-[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 4rem 2rem 4rem; }
-.stApp p, .stApp li, .stApp td, .stApp th, .stApp label, .stApp button,
-[data-testid="stCaptionContainer"], [data-testid="stMarkdownContainer"],
-[data-testid="stText"], [data-testid="stText"] * {
-  font-size: 30px !important; line-height: 1.35 !important; color: #000000 !important;
-}
-.stApp h1 { font-size: 60px !important; color: #000000 !important; }
-[data-testid="stMetricLabel"] p { font-size: 30px !important; }
-.stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] div {
-  font-size: 112px !important; line-height: 1.1 !important; color: #000000 !important;
-}
-[data-testid="stBaseButton-primary"]:not(:disabled) { background: #004C78 !important; }
-[data-testid="stBaseButton-primary"]:not(:disabled) p { color: #FFFFFF !important; }
-.stApp button:disabled p { color: #6E6E6E !important; }
-.stApp table { width: 100%; }
-.stApp td, .stApp th { padding: 0.35em 0.6em !important; }
-</style>
-"""
-
 
 def chosen_week(reports) -> dt.date:
     """The week from the link (?vecka=YYYY-MM-DD, any day of it), else the latest week
@@ -142,21 +117,8 @@ ranking = signals.tertial_ranking(frame, start, end)
 tertial = weekly.tertial_label(start, end)
 
 if presentation.presenting():
-    st.html(PRESENTATION_CSS)
-    n = presentation.presentation_view(len(VIEWS))
-    back, where, forward, leave = st.columns([2, 1, 2, 3])
-    back.button(
-        t("meeting.previous_view"), on_click=presentation.go_to_view, args=(n - 1,), disabled=n == 1
-    )
-    where.markdown(t("weekly.view_of", n=n, total=len(VIEWS)))
-    forward.button(
-        t("meeting.next_view"),
-        on_click=presentation.go_to_view,
-        args=(n + 1,),
-        disabled=n == len(VIEWS),
-        type="primary",
-    )
-    leave.button(t("weekly.exit"), on_click=presentation.set_presenting, args=(False,))
+    presentation.project()
+    n, _ = presentation.controls(len(VIEWS), "weekly.view_of", t("weekly.exit"))
     st.title(t(f"weekly.view_{VIEWS[n - 1]}"))
     st.caption(weekly.week_label(picture.week))
     RENDER[VIEWS[n - 1]]()

@@ -12,21 +12,39 @@ from lib.i18n import t
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
-def map_tiles() -> tuple[str, str, str] | None:
-    """The background tile server the operator configured: (URL template, attribution,
-    name) from ``[map] tiles_url``, ``tiles_attribution`` and ``tiles_name`` in the secrets
-    or TRYGGHET_TILES_URL; OpenStreetMap's public server otherwise. None when
-    ``tiles_url = ""``: then the map has no background at all. Off until a viewer asks."""
+def _tiles_setting() -> tuple[dict, str | None]:
+    """The ``[map]`` section of the secrets and its ``tiles_url`` (else TRYGGHET_TILES_URL;
+    None when neither is set, "" when the operator turned backgrounds off)."""
     import os
 
     section = secrets().get("map", {})
-    url = section.get("tiles_url", os.environ.get("TRYGGHET_TILES_URL", OSM_TILES))
-    if not url:
-        return None
+    return section, section.get("tiles_url", os.environ.get("TRYGGHET_TILES_URL"))
+
+
+def _described(url: str, section: dict) -> tuple[str, str, str]:
     if url == OSM_TILES:
         return url, t("map.tiles_attribution"), "OpenStreetMap"
-    host = url.split("//", 1)[-1].split("/", 1)[0]
+    host = url.split("//", 1)[-1].split("/", 1)[0] or url
     return url, str(section.get("tiles_attribution", host)), str(section.get("tiles_name", host))
+
+
+def map_tiles() -> tuple[str, str, str] | None:
+    """The background tile server a viewer may switch on: (URL template, attribution,
+    name) from ``[map] tiles_url``, ``tiles_attribution`` and ``tiles_name`` in the secrets
+    or TRYGGHET_TILES_URL; OpenStreetMap's public server otherwise. None when
+    ``tiles_url = ""``: then the map has no background at all. Off until a viewer asks."""
+    section, url = _tiles_setting()
+    url = OSM_TILES if url is None else url
+    return _described(url, section) if url else None
+
+
+def configured_tiles() -> tuple[str, str, str] | None:
+    """The background map this deployment chose itself (``[map] tiles_url`` or
+    TRYGGHET_TILES_URL, e.g. Lantmäteriet's topographic map): the reporting page shows it
+    from the start. None when none is configured (OpenStreetMap's public server is then
+    only offered) or backgrounds are off."""
+    section, url = _tiles_setting()
+    return _described(url, section) if url else None
 
 
 def map_asset_base() -> str:

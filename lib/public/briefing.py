@@ -9,16 +9,16 @@ No place finer than a map cell, no descriptions.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from lib.config import Municipality
-from lib.figures import counting, promises
+from lib.figures import baselines, counting, promises, stats
 from lib.figures.filters import Filters, select
 from lib.i18n import fmt_date, fmt_num, fmt_period, fmt_signed_pct, source_label, t
-from lib.public import views
-from lib.public.disclosure import Disclosure
+from lib.public import maps, views
+from lib.public.disclosure import Disclosure, perturb
 
 HOTSPOT_CELL = 250
 HOTSPOT_ROWS = 5
@@ -47,6 +47,17 @@ class Briefing:
     coverage_note: bool  # police open events included: say they are no crime statistics
     threshold: int
     sample: bool = False  # the store holds the fictional sample data: say so
+    # Changes too uncertain to size in the text ("Stöld: ingen säkerställd förändring
+    # (skillnad +33 %, … −99 % till +727 500 %)"): their intervals, for the details.
+    details: list[str] = field(default_factory=list)
+    # The methods behind the numbers shown (codes of METHODS, in order): the report's method
+    # note says exactly these, so it cannot name a test the pages do not use.
+    methods: tuple[str, ...] = ()
+
+
+# What each method code says in the method note (``method_notes``), in the note's order;
+# "hotspots" is named by the baseline the places' hot and cold were tested against.
+METHODS = ("change", "fdr", "uncertain", "rate", "hotspots", "noise", "threshold")
 
 
 def brief(
@@ -64,9 +75,13 @@ def brief(
     ov = view.extra["overview"]
     c, code = ov.change.comparison, view.extra["headline"]
     shown = code in ("increase", "decrease", "no_change") and c.ratio is not None
-    change = fmt_signed_pct(c.ratio - 1, 0) if shown else "–"
+    uncertain = shown and views.too_uncertain(c.high, c.current + c.previous)
+    if uncertain:
+        change = t("change.metric_wide")
+    else:
+        change = fmt_signed_pct(c.ratio - 1, 0) if shown else "–"
     rate = view.extra["rate"]
-    top, note = _hotspots(data, points, filters, muni, d)
+    top, note, baseline = _hotspots(data, points, filters, muni, d)
     status, heading = _promise_status(definitions, activities, filters.end)
     by_source = counting.tally(select(data.cube, filters), "source", d.counter)
     by_source = by_source[by_source > 0].sort_values(ascending=False)
@@ -79,6 +94,18 @@ def brief(
     included = filters.sources or tuple(map(str, by_source.index))
     previous = ov.change.periods.previous
     categories = view.tables["kategorier"].head(8)
+    details = _details(c if uncertain else None, categories, ov.categories)
+    rate_shown = rate is not None and rate.shown
+    called = _verdicts_shown(categories)
+    methods = {
+        "change": shown or called > 0,
+        "fdr": called > 1,
+        "uncertain": bool(details),
+        "rate": rate_shown,
+        "hotspots": baseline is not None,
+        "noise": not d.exact,
+        "threshold": not d.exact,
+    }
     return Briefing(
         municipality=muni.display_name,
         filters=filters,
@@ -90,7 +117,7 @@ def brief(
         previous_total="–" if c is None else d.text(c.previous),
         change=change,
         verdict=views.verdict_word(code),
-        rate="–" if rate is None or not rate.shown else fmt_num(rate.value, 1),
+        rate=fmt_num(rate.value, 1) if rate_shown else "–",
         categories=categories,
         monthly=view.extra["monthly"],
         hotspots=top,
@@ -101,26 +128,85 @@ def brief(
         coverage_note="police_open_events" in included,
         threshold=d.threshold,
         sample=sample,
+        details=details,
+        methods=tuple(
+            f"hotspots_{baseline}" if m == "hotspots" else m for m in METHODS if methods[m]
+        ),
     )
+
+
+def _verdicts_shown(categories: pd.DataFrame) -> int:
+    """How many rows of the category table carry a verdict of the test (not "för få
+    händelser", "dold" or "ingen data")."""
+    column = t("col.verdict")
+    if column not in categories:
+        return 0
+    tested = {views.verdict_word(v) for v in (stats.INCREASE, stats.DECREASE, stats.NO_CHANGE)}
+    return int(categories[column].isin(tested).sum())
+
+
+def _details(
+    headline: stats.RateComparison | None, categories: pd.DataFrame, raw: pd.DataFrame
+) -> list[str]:
+    """The intervals of the changes shown as too uncertain to size: the headline's, and
+    each category row's whose cell says so (only rows whose change the table shows, so no
+    hidden count comes back through its interval)."""
+    out = []
+    if headline is not None:
+        words = views.interval_words(headline)
+        out.append(t("change.details_row", subject=t("meeting.fig_total"), change=words))
+    column = t("col.change_ci")
+    if column not in categories or raw is None or raw.empty:
+        return out
+    wide = set(categories.loc[categories[column] == t("change.short_wide"), categories.columns[0]])
+    for r in raw.itertuples():
+        name = views.row_label(str(r.key))
+        if name not in wide:
+            continue
+        comparison = stats.RateComparison(
+            r.current, r.previous, 1, 1, r.ratio, r.low, r.high, r.p_value, r.verdict
+        )
+        words = views.interval_words(comparison)
+        out.append(t("change.details_row", subject=name, change=words))
+    return out
+
+
+def method_notes(b: Briefing) -> list[str]:
+    """The method note, one sentence per method the briefing used (``Briefing.methods``)."""
+    values = {
+        "threshold": b.threshold,
+        "few": views.FEW_EVENTS,
+        "cell": HOTSPOT_CELL,
+        "hot_few": maps.FEW_EVENTS,
+        "slack": perturb.slack,
+        "level": fmt_num(100 * (1 - stats.ALPHA), 0),
+    }
+    return [t(f"meeting.method_{m}", **values) for m in b.methods]
 
 
 def _hotspots(
     data: views.Data, points: pd.DataFrame, filters: Filters, muni: Municipality, d: Disclosure
-) -> tuple[pd.DataFrame | None, str]:
-    """The top places as the map page's table shows them (cells, not points)."""
+) -> tuple[pd.DataFrame | None, str, str | None]:
+    """The top places as the map page's table shows them (cells, not points), the note under
+    them, and the baseline their hot and cold classes were tested against (None when no
+    cell was tested: the table then names none hot)."""
     fig = views.map_view(
         points, data.cube, filters, HOTSPOT_CELL, muni, d, data.coverage, data.off_map
     )
     if fig["top"].empty:
         if len(fig["localities"]):  # a feed without places: where it happens, per locality
-            return fig["localities"].head(HOTSPOT_ROWS), t("meeting.hotspots_by_locality")
-        return None, t("meeting.hotspots_none")
+            return fig["localities"].head(HOTSPOT_ROWS), t("meeting.hotspots_by_locality"), None
+        return None, t("meeting.hotspots_none"), None
     note = (
         t("meeting.hotspots_note", cell=HOTSPOT_CELL)
         if fig["result"].enough
         else t("meeting.hotspots_too_few", n=d.text(fig["result"].incidents))
     )
-    return fig["top_view"].head(HOTSPOT_ROWS), note
+    chosen = fig["baseline"].result if "baseline" in fig else None
+    tested = chosen.baseline if chosen is not None and chosen.enough else None
+    if tested == baselines.NONE:
+        tested = None
+    return fig["top_view"].head(HOTSPOT_ROWS), note, tested
 
 
 def _promise_status(

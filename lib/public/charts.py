@@ -35,14 +35,30 @@ def _label(start: pd.Timestamp, freq: str) -> str:
     return fmt_date(start.date())
 
 
-def tick_months(first, last) -> list[pd.Timestamp]:
+# A chart on screen may be as narrow as a phone (390 px: a plot about 300 px wide), where
+# more than seven month labels run together ("febmarsapr"); a label every other month reads
+# well on a wide screen too. The PDF's chart has a fixed width and labels every month.
+SCREEN_TICKS = 7
+STEPS = (1, 2, 3, 6, 12, 24, 60, 120)  # months between labels: each divides the next's years
+
+
+def tick_months(first, last, most: int | None = None) -> list[pd.Timestamp]:
     """The months to label on an axis from ``first`` to ``last``, by span: every month up
-    to 14, every quarter up to 3 years, every half year up to 6, then every January."""
+    to 14, every quarter up to 3 years, every half year up to 6, then every January. With
+    ``most``, the shortest step of ``STEPS`` that labels at most that many months (labels
+    fall on January and every step-th month after it, on Januaries of years divisible by
+    the step's years beyond a year)."""
     months = pd.date_range(pd.Timestamp(first).to_period("M").start_time, last, freq="MS")
-    if len(months) <= 14:
-        return list(months)
-    step = 3 if len(months) <= 36 else 6 if len(months) <= 72 else 12
-    return [m for m in months if (m.month - 1) % step == 0] or list(months[:1])
+    if most is None:
+        if len(months) <= 14:
+            return list(months)
+        step = 3 if len(months) <= 36 else 6 if len(months) <= 72 else 12
+        return [m for m in months if (m.month - 1) % step == 0] or list(months[:1])
+    for step in STEPS:
+        chosen = [m for m in months if (m.year * 12 + m.month - 1) % step == 0]
+        if len(chosen) <= most:
+            return chosen or list(months[:1])
+    return list(months[:1])
 
 
 def tick_text(months: list[pd.Timestamp]) -> list[str]:
@@ -66,7 +82,7 @@ def _category_ticks(fig: go.Figure, starts, freq: str) -> None:
     starts = [pd.Timestamp(s) for s in starts]
     if not starts:
         return
-    wanted = set(tick_months(min(starts), max(starts)))
+    wanted = set(tick_months(min(starts), max(starts), most=SCREEN_TICKS))
     chosen, seen = [], set()
     for s in starts:
         month = s.to_period("M").start_time
@@ -407,7 +423,7 @@ def _swedish_month_ticks(fig: go.Figure, first, last) -> None:
     """Plotly names months in English on a date axis: label the ticks ourselves."""
     if pd.isna(first) or pd.isna(last):
         return
-    ticks = tick_months(first, last)
+    ticks = tick_months(first, last, most=SCREEN_TICKS)
     fig.update_xaxes(tickvals=ticks, ticktext=tick_text(ticks))
 
 

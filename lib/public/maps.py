@@ -74,6 +74,15 @@ GI_COLOURS = {
     -2: "#7B9FCF",
     -3: "#4575B5",
 }
+# A hot cell holding fewer than FEW_EVENTS events itself, or a cold one where fewer than that
+# were expected, is drawn and named in a class of its own, with no confidence level: "99 %
+# konfidens" beside a cell of four events reads as a certainty about those four, while the
+# test was about the cell's neighbourhood. The BRIEF's rule for rates: fewer than 20 events
+# is unreliable.
+FEW_EVENTS = 20
+FEW_HOT, FEW_COLD = 4, -4
+FEW_COLOURS = {FEW_HOT: "#F6D5C8", FEW_COLD: "#DCE5F0"}
+HOTSPOT_ORDER = (3, 2, 1, FEW_HOT, FEW_COLD, -1, -2, -3)
 VIEWS = ("grid", "hotspots", "heat")
 MAX_POINTS = 5000  # analysts' clustered points: the latest ones, so the page stays usable
 
@@ -190,6 +199,7 @@ class MapData:
     # Incidents without a place on the map, per locality: [lat, lon, radius, label, hidden].
     off_map: list = field(default_factory=list)
     off_map_legend: str = ""
+    legend_toggle: str = field(default_factory=lambda: text(t("map.legend_toggle")))
 
     def as_json(self) -> str:
         return script_json(self.__dict__)
@@ -336,16 +346,30 @@ def _off_map_layer(data: MapData, rows: pd.DataFrame, muni: Municipality) -> Non
     data.off_map_legend = text(t("map.off_map_legend"))
 
 
+def shown_bins(cells: pd.DataFrame) -> np.ndarray:
+    """The class each cell of a hotspot result (columns bin, n, expected) is drawn and named
+    in: its hot/cold class, or FEW_HOT where a hot cell holds fewer than FEW_EVENTS events,
+    FEW_COLD where fewer than that were expected in a cold cell's window. The statistics are
+    the test's (``hotspots.hotspots``); only the words and the colour change."""
+    bins = cells["bin"].to_numpy().astype(int)
+    few_hot = (bins > 0) & (cells["n"].to_numpy(float) < FEW_EVENTS)
+    few_cold = (bins < 0) & (cells["expected"].to_numpy(float) < FEW_EVENTS)
+    return np.where(few_hot, FEW_HOT, np.where(few_cold, FEW_COLD, bins))
+
+
 def _hotspot_layer(
     data: MapData, result: hotspots.HotspotResult, cell: int, muni, threshold: int
 ) -> None:
     sig = result.significant()
+    classes = shown_bins(sig)
     style_idx, data.styles, place_idx, data.places = _styles_and_places(
-        sig, sig["bin"].to_numpy(), cell, muni, threshold
+        sig, classes, cell, muni, threshold
     )
     data.cells = _records(sig, cell, data.origin, style_idx, place_idx)
-    data.colours = {int(k): v for k, v in GI_COLOURS.items()}
-    data.legend = [[GI_COLOURS[k], bin_text(k)] for k in GI_COLOURS]
+    colours = {**GI_COLOURS, **FEW_COLOURS}
+    data.colours = {int(k): v for k, v in colours.items()}
+    present = set(classes.tolist()) or set(GI_COLOURS)  # no cell: the scale it would use
+    data.legend = [[colours[k], bin_text(k)] for k in HOTSPOT_ORDER if k in present]
     data.legend_title = t("map.legend_hotspots")
 
 
@@ -433,6 +457,82 @@ def muni_outline(muni: Municipality) -> list[tuple[float, float]]:
 
 # --- The folium map ----------------------------------------------------------------------------
 
+# Locality names are permanent tooltips; at a municipality's zoom on a phone, neighbouring
+# towns' names lie over each other. After every zoom or move each name, in the order the
+# localities are listed (the largest first), takes the first side of its dot (right, left,
+# above, below) where it covers no name placed before it, no other place's dot and no map
+# control (legend, scale, zoom buttons), inside the map; a name with no such side is hidden
+# until the map is zoomed in.
+DECLUTTER_JS = """
+function trygghetDeclutter(map) {
+  if (!document.getElementById("trygghet-label-style")) {
+    var style = document.createElement("style");
+    style.id = "trygghet-label-style";  // names small enough for several towns on a phone
+    style.textContent = ".trygghet-label{font-size:12px;line-height:1.2;padding:2px 5px}";
+    document.head.appendChild(style);
+  }
+  var overlaps = function (a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  };
+  var run = function () {
+    var box = map.getContainer().getBoundingClientRect();
+    if (!box.width || !box.height) return;  // not laid out yet: the observer runs it again
+    var taken = [];
+    map.getContainer().querySelectorAll(".leaflet-control").forEach(function (c) {
+      taken.push({owner: null, box: c.getBoundingClientRect()});
+    });
+    var named = [];
+    map.eachLayer(function (layer) {
+      var tip = layer.getTooltip && layer.getTooltip();
+      if (tip && tip.options.permanent && tip.getElement && tip.getElement()) {
+        named.push([layer, tip]);
+        var dot = layer.getElement && layer.getElement();
+        if (dot) taken.push({owner: layer, box: dot.getBoundingClientRect()});
+      }
+    });
+    named.forEach(function (pair) {
+      var layer = pair[0], tip = pair[1], el = tip.getElement();
+      var placed = ["right", "left", "top", "bottom"].some(function (side) {
+        tip.options.direction = side;
+        tip.update();
+        var r = el.getBoundingClientRect();
+        if (r.left < box.left || r.right > box.right || r.top < box.top ||
+            r.bottom > box.bottom) return false;
+        if (taken.some(function (t) { return t.owner !== layer && overlaps(r, t.box); }))
+          return false;
+        taken.push({owner: layer, box: r});
+        return true;
+      });
+      if (!placed) {
+        tip.options.direction = "right";
+        tip.update();
+      }
+      el.style.visibility = placed ? "" : "hidden";
+      el.classList.toggle("trygghet-label-hidden", !placed);
+    });
+  };
+  map.on("zoomend moveend resize", run);
+  if (window.ResizeObserver) new ResizeObserver(run).observe(map.getContainer());
+  map.whenReady(function () { setTimeout(run, 0); });
+}
+"""
+
+
+class Declutter(MacroElement):
+    """Keeps the map's permanent names apart (``DECLUTTER_JS``); added after every layer
+    and control, so it sees them all."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        + DECLUTTER_JS
+        + "trygghetDeclutter({{ this._parent.get_name() }});"
+        + "{% endmacro %}"
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "Declutter"
+
 
 class DataLayers(MacroElement):
     """Draws MapData onto its parent map. One element, one JSON literal, no per-cell folium
@@ -441,6 +541,9 @@ class DataLayers(MacroElement):
     _template = Template(
         """
 {% macro script(this, kwargs) %}
+"""
+        + DECLUTTER_JS
+        + """
 (function () {
   var map = {{ this._parent.get_name() }};
   var d = {{ this.data }};
@@ -487,27 +590,42 @@ class DataLayers(MacroElement):
     });
     cluster.addTo(map);
   }
+  // The legend opens by its title; on a narrow map (a phone) it starts closed, one line
+  // instead of a third of the map.
   var legend = L.control({position: "bottomright"});
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "trygghet-legend");
     div.style.cssText = "background:rgba(255,255,255,0.92);padding:6px 8px;font:13px/1.4 " +
-      "'Source Sans Pro',Arial,sans-serif;border-radius:4px;box-shadow:0 1px 4px #0004";
-    var html = "<b>" + d.legend_title + "</b>";
+      "'Source Sans Pro',Arial,sans-serif;border-radius:4px;box-shadow:0 1px 4px #0004;" +
+      "max-width:60vw";
+    var html = "";
     d.legend.forEach(function (l) {
-      html += "<br><span style='display:inline-block;width:12px;height:12px;margin-right:6px;" +
-        "vertical-align:middle;background:" + l[0] + "'></span>" + l[1];
+      html += "<span style='display:inline-block;width:12px;height:12px;margin-right:6px;" +
+        "vertical-align:middle;background:" + l[0] + "'></span>" + l[1] + "<br>";
     });
     if (d.off_map.length) {
-      html += "<br><span style='display:inline-block;width:12px;height:12px;margin-right:6px;" +
+      html += "<span style='display:inline-block;width:12px;height:12px;margin-right:6px;" +
         "vertical-align:middle;border-radius:50%;border:2px solid #5E3C99;background:#B2ABD2'>" +
         "</span>" + d.off_map_legend;
     }
-    div.innerHTML = html;
+    div.innerHTML = "<button type='button' class='trygghet-legend-toggle' title='" +
+      d.legend_toggle + "' style='all:unset;cursor:pointer;font-weight:700;display:block'>" +
+      "</button><div class='trygghet-legend-body'>" + html + "</div>";
+    var button = div.firstChild, body = div.lastChild;
+    var show = function (open) {
+      body.style.display = open ? "" : "none";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      button.innerHTML = (open ? "\u25be " : "\u25b8 ") + d.legend_title;
+    };
+    show(map.getSize().x >= 560);
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.on(button, "click", function () { show(body.style.display === "none"); });
     return div;
   };
   legend.addTo(map);
   L.control.scale({imperial: false}).addTo(map);
   map.fitBounds(d.bounds);
+  trygghetDeclutter(map);
 })();
 {% endmacro %}
 """
@@ -565,14 +683,26 @@ def place_text(locality: str, distance_m: int, direction: str) -> str:
 
 
 def bin_text(level: int) -> str:
-    """The hot/cold class in words ("het, 95 % konfidens")."""
-    return t(f"map.bin_{level}".replace("-", "minus"))
+    """The hot/cold class in words ("het, 95 % konfidens"; FEW_HOT: "het, men få händelser
+    i rutan (färre än 20)")."""
+    return t(f"map.bin_{level}".replace("-", "minus"), few=FEW_EVENTS)
 
 
-def top_places_view(table: pd.DataFrame, cell: int, d: Disclosure) -> pd.DataFrame:
+def top_places_view(
+    table: pd.DataFrame, cell: int, d: Disclosure, cells: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The top places for people and downloads: counts below the threshold as "färre än 3",
-    and no change or verdict where either count is hidden (they would give it away)."""
+    and no change or verdict where either count is hidden (they would give it away). With
+    the hotspot result's ``cells``, a class resting on few events is named as on the map
+    (``shown_bins``)."""
     hidden = table["n"].map(d.hidden) | table["previous"].map(d.hidden)
+    bins = table["bin"].to_numpy().astype(int)
+    if cells is not None and len(table):
+        basis = table[["ix", "iy", "n"]].merge(
+            cells[["ix", "iy", "expected"]], on=["ix", "iy"], how="left"
+        )
+        basis["bin"] = bins
+        bins = shown_bins(basis.fillna({"expected": FEW_EVENTS}))
     change = ["–" if h else fmt_signed(c) for c, h in zip(table["change"], hidden, strict=True)]
     return pd.DataFrame(
         {
@@ -590,6 +720,6 @@ def top_places_view(table: pd.DataFrame, cell: int, d: Disclosure) -> pd.DataFra
                 t("verdict.too_few") if h else t(f"verdict.{v}")
                 for v, h in zip(table["verdict"], hidden, strict=True)
             ],
-            t("col.hotspot"): [bin_text(int(b)) for b in table["bin"]],
+            t("col.hotspot"): [bin_text(int(b)) for b in bins],
         }
     )

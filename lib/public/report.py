@@ -23,7 +23,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Image,
-    KeepTogether,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -32,8 +32,9 @@ from reportlab.platypus import (
 )
 
 from lib.i18n import fmt_date, fmt_month_short, t
-from lib.public.briefing import Briefing
+from lib.public.briefing import Briefing, method_notes
 from lib.public.charts import BLUE, GREY, tick_months
+from lib.public.views import FEW_EVENTS
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -59,12 +60,20 @@ def _fonts() -> tuple[str, str]:
     return "Helvetica", "Helvetica-Bold"
 
 
-def pdf_styles():
+def pdf_styles(scale: float = 1.0):
+    """The report's paragraph styles; ``scale`` shrinks the table and note sizes (a page
+    with a long promise table still fits its page)."""
     regular, bold = _fonts()
     base = getSampleStyleSheet()
     styles = {
         "title": ParagraphStyle("title", parent=base["Title"], fontName=bold, fontSize=20),
         "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=bold, fontSize=13),
+        "h3": ParagraphStyle(
+            "h3", parent=base["Heading3"], fontName=bold, fontSize=9, spaceBefore=6, spaceAfter=2
+        ),
+        "lead": ParagraphStyle(
+            "lead", parent=base["BodyText"], fontName=bold, fontSize=12, leading=16
+        ),
         "body": ParagraphStyle("body", parent=base["BodyText"], fontName=regular, fontSize=10),
         "small": ParagraphStyle(
             "small", parent=base["BodyText"], fontName=regular, fontSize=8, textColor=GREY
@@ -83,6 +92,11 @@ def pdf_styles():
             spaceAfter=8,
         ),
     }
+    for name in ("cell", "head", "small", "h2", "h3"):
+        styles[name].fontSize *= scale
+        styles[name].leading *= scale
+        styles[name].spaceBefore *= scale
+        styles[name].spaceAfter *= scale
     for style in styles.values():  # lines break at spaces only: no word is ever cut in two
         style.splitLongWords = 0
         style.hyphenationLang = ""
@@ -145,9 +159,9 @@ def pdf_table(frame: pd.DataFrame, styles, widths=None) -> Table | Paragraph:
     return table
 
 
-def trend_png(monthly: pd.DataFrame, threshold: int) -> bytes:
+def trend_png(monthly: pd.DataFrame, threshold: int, size=(7.2, 2.6)) -> bytes:
     """Incidents per month, this period against the year before; suppressed months are gaps."""
-    fig = Figure(figsize=(7.2, 2.6), dpi=150)
+    fig = Figure(figsize=size, dpi=150)
     ax = fig.subplots()
     labels = {"current": t("meeting.chart_current"), "previous": t("meeting.chart_previous")}
     for series, colour, width in (("previous", GREY, 1.5), ("current", BLUE, 2.5)):
@@ -181,24 +195,80 @@ def _tick_labels(ticks: list[pd.Timestamp]) -> list[str]:
     ]
 
 
-def situation_report(b: Briefing, made_on: dt.date | None = None) -> bytes:
-    """The A4 report: summary, key figures with verdicts, trend, categories, top places,
-    promise follow-up, sources, date and period. Dated ``made_on``, by default today in
-    Swedish time."""
-    made_on = made_on or local_day()
-    styles = pdf_styles()
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=t("meeting.report_title", municipality=b.municipality),
-        author=b.municipality,
+# --- The two pages ----------------------------------------------------------------------------
+
+MARGIN = 18 * mm
+TOP, BOTTOM = 16 * mm, 18 * mm  # the bottom margin holds the page footer
+WIDTH = A4[0] - 2 * MARGIN
+CHART_WIDTH = 7.2  # inches: page 1's chart, the width of the text
+CHART_HEIGHTS = (3.8, 3.3, 2.8, 2.3)  # the tallest that lets page 1 fit
+SCALES = (1.0, 0.92, 0.85, 0.78, 0.72, 0.66)  # page 2's type, the largest that fits
+# The category table in the report: what a reader of the minutes needs (the rates per
+# 1 000 and their reliability stay on the pages; "jämförda dagar" only where they differ).
+CATEGORY_COLUMNS = ("col.total_period", "col.compared_now", "col.previous", "col.change_ci")
+CATEGORY_LAST = "col.verdict"
+
+
+def report_categories(categories: pd.DataFrame) -> pd.DataFrame:
+    """The briefing's category table as the report prints it (``CATEGORY_COLUMNS``)."""
+    if categories.empty or len(categories.columns) == 0:
+        return categories
+    wanted = [categories.columns[0]]
+    for key in (*CATEGORY_COLUMNS, CATEGORY_LAST):
+        name = t(key)
+        if name not in categories.columns:
+            continue
+        if (
+            key == "col.compared_now"
+            and (
+                categories[name].astype(str) == categories[t("col.total_period")].astype(str)
+            ).all()
+        ):
+            continue  # the whole period is compared: the column would repeat the first
+        wanted.append(name)
+    return categories[wanted]
+
+
+def report_places(places: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The top places as the report prints them: place, counts, verdict and hot spot (the
+    cell's coordinates and the change stay on the map page)."""
+    if places is None or places.empty:
+        return places
+    drop = {t("col.cell"), t("col.change")}
+    return places[[c for c in places.columns if c not in drop]]
+
+
+def _figures(b: Briefing, styles) -> Table:
+    """The key figures: four boxes, the number large and what it is above it."""
+    verdict = Paragraph(pdf_escape(b.verdict), styles["small"])
+    cells = [
+        (t("meeting.fig_total"), b.total, None),
+        (t("meeting.fig_previous"), b.previous_total, None),
+        (t("meeting.fig_change"), b.change, verdict),
+        (t("meeting.fig_rate"), b.rate, None),
+    ]
+    head = [Paragraph(pdf_escape(label), styles["head"]) for label, _, _ in cells]
+    values = [
+        [Paragraph(pdf_escape(value), styles["figure"]), *([below] if below else [])]
+        for _, value, below in cells
+    ]
+    table = Table([head, values], colWidths=[WIDTH / 4] * 4)
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#F2F5F8")),
+                ("LINEBEFORE", (1, 0), (-1, -1), 2, colors.white),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+            ]
+        )
     )
-    width = A4[0] - 36 * mm
+    return table
+
+
+def _page_one(b: Briefing, styles, made_on: dt.date, chart_height: float) -> list:
+    """Headline, key figures and the monthly chart; the sources under it."""
     story = [
         Paragraph(
             pdf_escape(t("meeting.report_title", municipality=b.municipality)), styles["title"]
@@ -212,63 +282,111 @@ def situation_report(b: Briefing, made_on: dt.date | None = None) -> bytes:
     ]
     if b.sample:
         story.append(Paragraph(pdf_escape(t("meeting.report_sample")), styles["warning"]))
-    story += [Paragraph(pdf_escape(s), styles["body"]) for s in b.summary]
-    story.append(Spacer(1, 4 * mm))
-    figures = [
-        [
-            Paragraph(pdf_escape(t("meeting.fig_total")), styles["head"]),
-            Paragraph(pdf_escape(t("meeting.fig_previous")), styles["head"]),
-            Paragraph(pdf_escape(t("meeting.fig_change")), styles["head"]),
-            Paragraph(pdf_escape(t("meeting.fig_rate")), styles["head"]),
-        ],
-        [
-            Paragraph(pdf_escape(b.total), styles["figure"]),
-            Paragraph(pdf_escape(b.previous_total), styles["figure"]),
-            Paragraph(pdf_escape(f"{b.change} ({b.verdict})"), styles["body"]),
-            Paragraph(pdf_escape(b.rate), styles["figure"]),
-        ],
+    headline, rest = b.summary[:2], b.summary[2:]
+    story.append(Paragraph(pdf_escape(" ".join(headline)), styles["lead"]))
+    story += [Paragraph(pdf_escape(s), styles["body"]) for s in rest]
+    story += [Spacer(1, 4 * mm), _figures(b, styles), Spacer(1, 2 * mm)]
+    chart = trend_png(b.monthly, b.threshold, (CHART_WIDTH, chart_height))
+    story += [
+        Paragraph(pdf_escape(t("meeting.trend_heading")), styles["h2"]),
+        Image(io.BytesIO(chart), width=WIDTH, height=WIDTH * chart_height / CHART_WIDTH),
+        Paragraph(pdf_escape(t("meeting.sources_heading")), styles["h2"]),
+        pdf_table(b.sources, styles, [WIDTH * 0.6, WIDTH * 0.4]),
     ]
-    story.append(Table(figures, colWidths=[width / 4] * 4))
-    chart = trend_png(b.monthly, b.threshold)
-    story.append(
-        KeepTogether(
-            [
-                Paragraph(pdf_escape(t("meeting.trend_heading")), styles["h2"]),
-                Image(io.BytesIO(chart), width=width, height=width * 2.6 / 7.2),
-            ]
-        )
-    )
-    story.append(
-        KeepTogether(
-            [
-                Paragraph(pdf_escape(t("meeting.categories_heading")), styles["h2"]),
-                pdf_table(b.categories, styles),
-            ]
-        )
-    )
-    places = [Paragraph(pdf_escape(t("meeting.hotspots_heading")), styles["h2"])]
-    if b.hotspots is not None and not b.hotspots.empty:
-        places.append(pdf_table(b.hotspots, styles))
-    places.append(Paragraph(pdf_escape(b.hotspot_note), styles["small"]))
-    story.append(KeepTogether(places))
-    promise = [
+    if b.coverage_note:
+        story.append(Paragraph(pdf_escape(t("source.coverage_note")), styles["small"]))
+    return story
+
+
+def _page_two(b: Briefing, styles) -> list:
+    """Categories, places, the promise; the details and the method note at the foot."""
+    story = [
+        Paragraph(pdf_escape(t("meeting.categories_heading")), styles["h2"]),
+        pdf_table(report_categories(b.categories), styles),
+        Paragraph(pdf_escape(t("meeting.hotspots_heading")), styles["h2"]),
+    ]
+    places = report_places(b.hotspots)
+    if places is not None and not places.empty:
+        story.append(pdf_table(places, styles))
+    story.append(Paragraph(pdf_escape(b.hotspot_note), styles["small"]))
+    story += [
         Paragraph(pdf_escape(t("meeting.promise_title")), styles["h2"]),
         Paragraph(pdf_escape(b.promise_heading), styles["small"]),
     ]
     if b.promise_status is not None and not b.promise_status.empty:
-        promise.append(pdf_table(b.promise_status, styles))
-    story.append(KeepTogether(promise))
-    story.append(
-        KeepTogether(
-            [
-                Paragraph(pdf_escape(t("meeting.sources_heading")), styles["h2"]),
-                pdf_table(b.sources, styles),
-            ]
-        )
+        story.append(pdf_table(b.promise_status, styles))
+    if b.details:
+        story += [
+            Paragraph(pdf_escape(t("change.details_heading")), styles["h3"]),
+            Paragraph(pdf_escape(t("change.details_intro", few=FEW_EVENTS)), styles["small"]),
+            *[Paragraph(pdf_escape(line), styles["small"]) for line in b.details],
+        ]
+    notes = method_notes(b)
+    if notes:
+        story += [
+            Paragraph(pdf_escape(t("meeting.method_heading")), styles["h3"]),
+            Paragraph(pdf_escape(" ".join(notes)), styles["small"]),
+        ]
+    return story
+
+
+def _footer(b: Briefing):
+    """Municipality, period and page number at the foot of each page."""
+    regular, _ = _fonts()
+
+    def draw(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(regular, 7)
+        canvas.setFillColor(GREY)
+        left = t("meeting.report_footer", municipality=b.municipality, period=b.period_text)
+        canvas.drawString(MARGIN, BOTTOM / 2, left)
+        page = t("meeting.report_page", n=doc.page, total=2)
+        canvas.drawRightString(A4[0] - MARGIN, BOTTOM / 2, page)
+        canvas.restoreState()
+
+    return draw
+
+
+def _document(out: io.BytesIO, b: Briefing) -> SimpleDocTemplate:
+    return SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=TOP,
+        bottomMargin=BOTTOM,
+        title=t("meeting.report_title", municipality=b.municipality),
+        author=b.municipality,
     )
-    notes = [t("meeting.report_rules", threshold=b.threshold)]
-    if b.coverage_note:
-        notes.append(t("source.coverage_note"))
-    story += [Spacer(1, 2 * mm), *[Paragraph(pdf_escape(n), styles["small"]) for n in notes]]
+
+
+def _pages(b: Briefing, story: list) -> int:
+    """How many pages ``story`` takes."""
+    doc = _document(io.BytesIO(), b)
     doc.build(story)
+    return doc.page
+
+
+def _fitting(b: Briefing, make, options) -> list:
+    """The story ``make(option)`` of the first option that fits one page (else the last)."""
+    for option in options:
+        story = make(option)
+        if _pages(b, make(option)) == 1:
+            return story
+    return story
+
+
+def situation_report(b: Briefing, made_on: dt.date | None = None) -> bytes:
+    """The two-page A4 lägesbild: page 1 the headline, the key figures and the monthly
+    chart (and the sources); page 2 the categories, the places and the promise, with the
+    method note made from the methods the briefing used. Page 1's chart is as tall as fits,
+    page 2's tables and notes as large as fit, so the report is two pages. Dated
+    ``made_on``, by default today in Swedish time."""
+    made_on = made_on or local_day()
+    styles = pdf_styles()
+    one = _fitting(b, lambda h: _page_one(b, styles, made_on, h), CHART_HEIGHTS)
+    two = _fitting(b, lambda scale: _page_two(b, pdf_styles(scale)), SCALES)
+    out = io.BytesIO()
+    footer = _footer(b)
+    _document(out, b).build([*one, PageBreak(), *two], onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

@@ -269,10 +269,37 @@ def night_records(night, monthly: pd.DataFrame, d: Disclosure) -> dict:
 # --- Changes in words --------------------------------------------------------------------------
 
 
+# A change is too uncertain to size in words when its interval reaches above +300 % or it
+# rests on fewer than 20 events (both periods together; the BRIEF's rule for unreliable
+# rates): "+33 % (−99 % till +727 500 %)" says nothing a reader can use. The sentence then
+# says so, and the interval goes to the details (``interval_words``).
+WIDE_HIGH = 4.0  # the rate ratio's upper bound: +300 %
+FEW_EVENTS = 20
+
+
+def too_uncertain(high: float | None, events: int | None = None) -> bool:
+    """The interval's upper bound is above +300 % (or unbounded), or fewer than 20 events."""
+    wide = high is not None and not math.isnan(high) and high > WIDE_HIGH
+    return wide or (events is not None and events < FEW_EVENTS)
+
+
 def change_words(c: stats.RateComparison) -> str:
-    """'ökningen är 20 % (95 % konfidensintervall 5–37 %)', from the rate ratio."""
+    """'ökningen är 20 % (95 % konfidensintervall 5–37 %)', from the rate ratio; where the
+    change is too uncertain to size (``too_uncertain``), that there are too few events to
+    say how large it is."""
     if c.current == 0 and c.previous == 0:
         return t("change.none_either")
+    if c.ratio is None or (isinstance(c.ratio, float) and math.isnan(c.ratio)):
+        return t("change.no_previous")
+    if too_uncertain(c.high, c.current + c.previous):
+        wide = {stats.INCREASE: "increase", stats.DECREASE: "decrease"}
+        return t(f"change.wide_{wide.get(c.verdict, 'no_change')}")
+    return interval_words(c)
+
+
+def interval_words(c: stats.RateComparison) -> str:
+    """The change with its interval in words, however wide (the details of a change that
+    ``change_words`` calls too uncertain to size)."""
     if c.ratio is None or (isinstance(c.ratio, float) and math.isnan(c.ratio)):
         return t("change.no_previous")
     if c.verdict == stats.INCREASE:
@@ -309,10 +336,20 @@ def _upper_pct(high: float, signed: bool) -> str:
     return fmt_signed_pct(high - 1, 0) if signed else fmt_pct(high - 1, 0)
 
 
-def short_change(ratio: float, low: float, high: float) -> str:
-    """'+20 % (+5 till +37 %)' for a table cell."""
+def short_change(ratio: float, low: float, high: float, events: int | None = None) -> str:
+    """'+20 % (+5 till +37 %)' for a table cell; "för få händelser för att säga hur mycket"
+    where the change is too uncertain to size (``too_uncertain``: ``events`` is the count
+    of both periods together, where known)."""
     if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
         return "–"
+    if too_uncertain(high, events):
+        return t("change.short_wide")
+    return short_interval(ratio, low, high)
+
+
+def short_interval(ratio: float, low: float, high: float) -> str:
+    """'+20 % (+5 till +37 %)' however wide (the details of a cell ``short_change`` calls
+    too uncertain)."""
     return t(
         "change.short",
         pct=fmt_signed_pct(ratio - 1, 0),
@@ -399,7 +436,7 @@ def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFra
                 _cell(r.total, hide_total[i], d),
                 _cell(r.current, hide_cur[i], d),
                 _cell(r.previous, hide_prev[i], d),
-                short_change(r.ratio, r.low, r.high) if shown else "–",
+                short_change(r.ratio, r.low, r.high, r.current + r.previous) if shown else "–",
                 verdict_word(code),
                 fmt_num(r.rate, 1) if shown and not np.isnan(r.rate) else "–",
                 t(f"rate.{r.rate_status}") if shown else "",
@@ -877,7 +914,11 @@ def map_view(
         "counts": shown_counts,
         "result": dataclasses.replace(result, cells=shown_cells),
         "top": shown_top,
-        "top_view": maps.top_places_view(shown_top, cell, d) if len(shown_top) else pd.DataFrame(),
+        "top_view": (
+            maps.top_places_view(shown_top, cell, d, result.cells)
+            if len(shown_top)
+            else pd.DataFrame()
+        ),
     }
 
 
