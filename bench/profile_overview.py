@@ -55,6 +55,8 @@ def measure_script_thread() -> None:
     from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 
     original = ScriptRunner._run_script
+    if getattr(original, "measured", False):  # once per process
+        return
 
     def timed(self, *args, **kwargs):
         start = time.thread_time()
@@ -67,6 +69,7 @@ def measure_script_thread() -> None:
                 profile.disable()
             CPU.append(time.thread_time() - start)
 
+    timed.measured = True
     ScriptRunner._run_script = timed
 
 

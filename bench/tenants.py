@@ -110,24 +110,11 @@ def run_child(url: str, reruns: int, out: Path) -> dict:
     return json.loads(out.read_text())
 
 
-def pyarrow_parse_s(path: Path, repeats: int = 3) -> float:
-    """pyarrow's parse of the file as ``bench.overview`` times it, the best of ``repeats``
-    (the denominator of a ratio should not carry a burst of someone else's load)."""
-    import pandas as pd
-
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        pd.read_csv(path, sep=";", engine="pyarrow", encoding="utf-8-sig")
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def big_import(url: str, rows: int, work: Path) -> dict:
     """A ``rows``-row incidents CSV as the app exports it: pyarrow's parse of it, and its
     whole import (read in a child process, validated, stored by COPY in one transaction,
     aggregates included) into ``url``, the path the CLI takes."""
-    from bench.overview import synthetic_incidents
+    from bench.overview import pyarrow_parse_s, synthetic_incidents
     from lib.config import load_municipality
     from lib.ingest.importers import to_swedish_csv
     from lib.ingest.loading import read_file, store_result
