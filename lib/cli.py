@@ -26,9 +26,12 @@ from lib.ingest.loading import (
 from lib.ingest.schemas import SOURCES
 from lib.ingest.values import MapFileError, read_map_file, unmapped_messages
 from lib.passwords import hash_password
+from lib.store import population
 from lib.store.store import Store, StoreError, current_user
 
 OK, UNEXPECTED, INVALID = 0, 1, 2
+# Swedish words for import kinds on the command line: ``--kind befolkningsrutor``.
+KIND_WORDS = {"befolkningsrutor": population.KIND}
 
 
 class InvalidInput(Exception):
@@ -64,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("seed", help=t("cli.help_seed"))
     imp = sub.add_parser("import", help=t("cli.help_import"))
     imp.add_argument("path", type=Path)
-    imp.add_argument("--kind", choices=(*IMPORT_KINDS, "reports"), help=t("cli.help_kind"))
+    imp.add_argument(
+        "--kind", choices=(*IMPORT_KINDS, *KIND_WORDS, "reports"), help=t("cli.help_kind")
+    )
     imp.add_argument("--year", type=int, help=t("cli.help_year"))
     imp.add_argument("--source", choices=SOURCES, help=t("cli.help_source"))
     imp.add_argument(
@@ -84,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("action", choices=["load", "remove"])
     exp = sub.add_parser("export", help=t("cli.help_export"))
     exp.add_argument("path", type=Path)
-    exp.add_argument("--kind", choices=(*IMPORT_KINDS, "reports"), default="incidents")
+    exp.add_argument("--kind", choices=(*IMPORT_KINDS, *KIND_WORDS, "reports"), default="incidents")
     purge = sub.add_parser("purge", help=t("cli.help_purge"))
     purge.add_argument("--days", type=int, help=t("cli.help_purge_days"))
     sub.add_parser("imports", help=t("cli.help_imports"))
@@ -148,6 +153,7 @@ def _value_map(store, muni, args) -> tuple[dict, dict]:
 
 
 def cmd_import(store, muni, args) -> list[str]:
+    args.kind = KIND_WORDS.get(args.kind, args.kind)
     if not args.path.is_file():
         raise InvalidInput([t("import.file_error", file=args.path, reason=t("err.file_missing"))])
     if args.kind == "reports":
@@ -246,6 +252,9 @@ def cmd_export(store, muni, args) -> list[str]:
         frame = est_files.export_frame(store, by, statuses.get, lambda c: labels.get(c, c))
         args.path.write_bytes(excel_csv_bytes(frame))
         return [t("cli.exported", rows=fmt_int(len(frame)), file=args.path)]
+    args.kind = KIND_WORDS.get(args.kind, args.kind)
+    if args.kind == population.KIND:
+        population.ensure_table(store)  # a store made before the grid's table existed
     frame = store.read(args.kind)
     args.path.write_bytes(to_swedish_csv(frame, args.kind))
     return [t("cli.exported", rows=fmt_int(len(frame)), file=args.path)]

@@ -283,7 +283,7 @@ def import_tab(store, muni, name: str) -> None:
     swedish_uploader()
     upload = st.file_uploader(
         t("data.upload"),
-        type=["csv", "txt", "xlsx", "json"],
+        type=["csv", "txt", "xlsx", "json", "gpkg"],  # gpkg: SCB's population grid
         max_upload_size=MAX_UPLOAD_MB,
         key=f"uppladdning-{st.session_state.get('_upload_round', 0)}",
         help=t("data.upload_help", limit=MAX_UPLOAD_MB),

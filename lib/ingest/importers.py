@@ -21,7 +21,7 @@ import pandera.pandas as pa
 from lib import i18n
 from lib.config import Municipality, find_region, known_categories
 from lib.i18n import t
-from lib.ingest import values
+from lib.ingest import population_grid, values
 from lib.ingest.dates import read_dates
 from lib.ingest.formats import (
     Raw,
@@ -42,6 +42,7 @@ from lib.ingest.schemas import (
     header_map,
     incident_schema,
     peer_schema,
+    population_grid_schema,
     survey_schema,
     swedish_headers,
 )
@@ -513,6 +514,8 @@ def _schema_for(kind: str, muni: Municipality, promises: pd.DataFrame | None) ->
         return peer_schema()
     if kind == "survey":
         return survey_schema()
+    if kind == population_grid.KIND:
+        return population_grid_schema()
     return camera_schema()
 
 
@@ -639,6 +642,10 @@ def read_raw(
     limits = limits or COMMAND_LINE
     if not data.strip():
         return Raw(problem=t("err.file_empty"))
+    if file_name.lower().endswith(".zip"):  # SCB's downloads: the GeoPackage is inside
+        return Raw(problem=t("grid.err_zip"))
+    if population_grid.is_geopackage(data, file_name):
+        return population_grid.read_geopackage(data, limits)
     fmt = file_format(data, file_name)
     if fmt == "xlsx":
         return read_excel(data, limits, tuple(sheets) if sheets else None)
@@ -748,9 +755,13 @@ def read_table(
             result.notes.append(t("import.regions_ignored", count=i18n.fmt_rows(ignored)))
     if kind == "survey":
         _survey_rules(frame, default_source)
+    if kind == population_grid.KIND:
+        _grid_rules(frame, muni, errs, result)
     candidates = frame[~frame.index.isin(list(errs.bad))]
     if kind == "peers":
         candidates = candidates[candidates["region_code"].notna()]
+    if kind == population_grid.KIND and "inside" in candidates:
+        candidates = candidates[candidates["inside"]]
     candidates, repeated = _drop_repeats(candidates, errs, raw.positions)
     if repeated:
         result.notes.append(t("import.repeats_dropped", count=i18n.fmt_int(repeated)))
@@ -759,6 +770,8 @@ def read_table(
     result.errors = sorted(
         errs.errors, key=lambda e: (order.get(e.sheet, 0), e.row or 0, e.column or "")
     )
+    if kind == population_grid.KIND:
+        _whole_grid(result)
     return result
 
 
@@ -835,6 +848,63 @@ def _survey_rules(frame: pd.DataFrame, source) -> None:
     content = frame[["year", "locality", "question", "source"]].astype(str)
     hashed = pd.util.hash_pandas_object(content, index=False).map(lambda h: f"s{h:016x}")
     frame["id"] = hashed.astype("string")
+
+
+# --- Population grids ----------------------------------------------------------------------
+
+
+def _grid_rules(frame: pd.DataFrame, muni: Municipality, errs: _Collector, result) -> None:
+    """Each square's corner from its id (and the corner columns, when the file has them, must
+    agree), one size for the whole file (its size column, else the corners), every corner on
+    SCB's grid of that size, and whether the square lies in the municipality (column
+    ``inside``; the others are left out and counted in a note). A file of mixed sizes, or
+    with no square in the municipality, is refused as a whole."""
+    ids = frame["id"].astype("string")
+    easting, northing, ok = population_grid.decode(ids)
+    bad = pd.Series(~ok, index=frame.index) & ids.notna() & ~frame.index.isin(errs.bad)
+    errs.add(bad, "id", ids.map(lambda v: t("grid.err_id", value=v)))
+    for column, decoded in (("easting", easting), ("northing", northing)):
+        if column in frame:
+            given = frame[column]
+            differs = given.notna() & (given != decoded) & pd.Series(ok, index=frame.index)
+            errs.add(differs, column, given.map(lambda v: t("grid.err_corner", value=v)))
+    frame["easting"], frame["northing"] = easting, northing
+    usable = ok & ~frame.index.isin(errs.bad)
+    given = frame["size_m"] if "size_m" in frame else pd.Series(np.nan, index=frame.index)
+    sizes = set(given[usable & given.notna().to_numpy()].astype(int).tolist())
+    if len(sizes) > 1:
+        sizes_text = population_grid.size_words(sizes)
+        errs.errors.append(RowError(None, None, t("grid.err_mixed_sizes", sizes=sizes_text)))
+        return
+    size = sizes.pop() if sizes else population_grid.infer_size(easting[usable], northing[usable])
+    if size not in population_grid.SIZES:
+        sizes_text = population_grid.size_words(population_grid.SIZES)
+        problem = t("grid.err_size", size=i18n.fmt_int(size), sizes=sizes_text)
+        errs.errors.append(RowError(None, None, problem))
+        return
+    off = pd.Series(usable & ((easting % size != 0) | (northing % size != 0)), index=frame.index)
+    errs.add(off, "id", ids.map(lambda v: t("grid.err_off_grid", value=v, size=size)))
+    frame["size_m"] = size
+    inside = population_grid.inside(easting, northing, size, muni)
+    frame["inside"] = inside
+    counted = usable & ~off.to_numpy()
+    if counted.any() and not (inside & counted).any():
+        problem = t("grid.err_outside_all", count=i18n.fmt_int(int(counted.sum())), name=muni.name)
+        errs.errors.append(RowError(None, None, problem))
+    elif (~inside & counted).any():
+        outside = i18n.fmt_int(int((~inside & counted).sum()))
+        result.notes.append(t("grid.note_outside", count=outside, name=muni.name))
+
+
+def _whole_grid(result: ReadResult) -> None:
+    """A grid is stored whole or not at all: any refused row refuses the file, naming the
+    first rows (a missing square would read as nobody living there)."""
+    rows = sorted({e.row for e in result.errors if e.row is not None})
+    if not rows or result.file_failed:
+        return
+    named = ", ".join(str(r) for r in rows[:5]) + (" …" if len(rows) > 5 else "")
+    reason = t("grid.err_rows", count=i18n.fmt_int(len(rows)), rows=named)
+    result.errors.insert(0, RowError(None, None, reason))
 
 
 # --- Writing files for people ---------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib.config import Municipality
+from lib.geo import project
 from lib.i18n import fmt_int, fmt_rows, t
 from lib.ingest.formats import Raw
 from lib.ingest.importers import (
@@ -27,10 +28,11 @@ from lib.ingest.schemas import swedish_headers
 from lib.promises import definitions as promise_definitions
 from lib.promises.definitions import read as read_promises
 from lib.promises.definitions import seed_configured
+from lib.store import population
 from lib.store.store import Store, StoreError, WriteItem
 
 KINDS = ("incidents", "activities", "cameras", "peers")  # the sample data's kinds
-IMPORT_KINDS = ("incidents", "activities", "cameras", "peers", "survey")
+IMPORT_KINDS = ("incidents", "activities", "cameras", "peers", "survey", population.KIND)
 
 
 @dataclass
@@ -197,6 +199,8 @@ def store_result(
     transaction."""
     file_name = result.file_name
     messages = [e.message(file_name) for e in result.errors]
+    if result.kind == population.KIND:
+        population.ensure_table(store)
     if result.file_failed or (result.errors and not skip_invalid) or result.valid.empty:
         if result.errors and not result.file_failed:
             messages.insert(
@@ -333,6 +337,7 @@ def ensure_initialised(store: Store, muni: Municipality) -> None:
     starts with an empty store instead, for real data only. Either way the configured
     promise is loaded into the store once (``seed_configured``)."""
     seed_configured(store, muni)
+    population.ensure_table(store)  # a store made before the population grid existed
     if store.is_initialised():
         return
     try:
@@ -398,6 +403,16 @@ def template_rows(kind: str, muni: Municipality) -> dict[str, str]:
             "rate": "7 735,0",
             "population": "15 954",
             "source": "BRÅ",
+        }
+    if kind == population.KIND:  # the 1 km square the main locality's centre lies in
+        x, y = project([place.lat], [place.lon])
+        easting, northing = int(x[0]) // 1000 * 1000, int(y[0]) // 1000 * 1000
+        return {
+            "id": f"{easting:06d}{northing:07d}",
+            "population": "1 234",
+            "size_m": "1000",
+            "easting": str(easting),
+            "northing": str(northing),
         }
     return {
         "year": "2019",

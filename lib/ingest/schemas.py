@@ -107,6 +107,24 @@ COLUMNS: dict[str, tuple[ColumnSpec, ...]] = {
         ColumnSpec("respondents", "antal svar", ("svar", "n", "respondents"), required=True),
         ColumnSpec("source", "källa", ("kalla", "source")),
     ),
+    # SCB's open grid statistics: people per 250 m or 1 km square (lib.ingest.population_grid)
+    "population_grid": (
+        ColumnSpec(
+            "id",
+            "rutid",
+            ("rut_id", "rutid_scb", "rut-id", "ruta", "ruta_id", "rutkod", "square_id"),
+            required=True,
+        ),
+        ColumnSpec(
+            "population",
+            "befolkning",
+            ("beftotalt", "bef_totalt", "befolkning totalt", "folkmängd", "pop", "population"),
+            required=True,
+        ),
+        ColumnSpec("size_m", "rutstorlek", ("rutstorl", "storlek", "size_m", "size")),
+        ColumnSpec("easting", "östkoordinat", ("ostkoordinat", "x", "easting", "e_sweref")),
+        ColumnSpec("northing", "nordkoordinat", ("y", "northing", "n_sweref")),
+    ),
 }
 
 DATE_COLUMNS = {"occurred_at", "date", "installed_on"}
@@ -121,6 +139,9 @@ NUMBER_COLUMNS = {
     "population",
     "share",
     "respondents",
+    "size_m",
+    "easting",
+    "northing",
 }
 TEXT_COLUMNS = {
     "category",
@@ -281,6 +302,29 @@ def survey_schema() -> pa.DataFrameSchema:
                 float, [pa.Check(lambda s: s >= 1, name="no_respondents"), _whole("not_a_count")]
             ),
             "source": pa.Column(str, nullable=True),
+        },
+        strict="filter",
+        coerce=True,
+    )
+
+
+def population_grid_schema() -> pa.DataFrameSchema:
+    """One square of a population grid: its id, lower-left corner and size in SWEREF 99 TM
+    metres, and how many live there (a whole number, never negative)."""
+    return pa.DataFrameSchema(
+        {
+            "id": pa.Column(str, unique=True),
+            "easting": pa.Column(int),
+            "northing": pa.Column(int),
+            "size_m": pa.Column(int, pa.Check.isin([250, 1000])),
+            "population": pa.Column(
+                float,
+                [
+                    pa.Check(lambda s: s >= 0, name="negative"),
+                    # A negative count is told once, as negative.
+                    pa.Check(lambda s: (s < 0) | (s == s.round()), name="not_a_count"),
+                ],
+            ),
         },
         strict="filter",
         coerce=True,
