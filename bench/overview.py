@@ -89,8 +89,10 @@ def _weights(values) -> np.ndarray:
 # --- Child: import ---------------------------------------------------------------------------
 
 
-def run_import(n: int, db: Path) -> dict:
-    """Generate, write the CSV, import it into a fresh store; time the import."""
+def run_import(n: int, db: Path, profile: Path | None = None) -> dict:
+    """Generate, write the CSV, import it into a fresh store; time the import (wall and CPU
+    seconds). With ``profile``, import the same file again into a second store with this
+    process's part under cProfile (CPU clock), written to ``profile``."""
     from lib.config import load_municipality
     from lib.datamanager import DataManager
     from lib.ingest.importers import to_swedish_csv
@@ -104,14 +106,19 @@ def run_import(n: int, db: Path) -> dict:
     parse_only = pyarrow_parse_s(path)
     store = Store(str(db))
     # The same path as import_bytes (the CLI's), timed in its two halves.
+    cpu = time.process_time()  # this process's: the parse runs in a child process of its own
     started = time.perf_counter()
     result = read_file(data, "incidents", muni, path.name)
     read_s = time.perf_counter() - started
+    cpu_read = time.process_time()
     outcome = store_result(store, result, user="bench")
     import_s = time.perf_counter() - started
+    cpu_stored = time.process_time()
     import_peak = peak_mib()
     if not outcome.ok or outcome.rows_added != n:
         raise SystemExit(f"import failed ({outcome.rows_added} of {n} rows): {outcome.messages}")
+    if profile is not None:
+        profile_import(data, path.name, db.parent / f"profiled-{n}.db", profile)
     path.unlink()
     floor = db.parent / f"floor-{n}.db"
     floor_s = sqlite_insert_floor(result.valid, floor, muni.code)
@@ -128,6 +135,8 @@ def run_import(n: int, db: Path) -> dict:
         "import_s": import_s,
         "read_s": read_s,
         "store_s": import_s - read_s,
+        "read_cpu_s": cpu_read - cpu,
+        "store_cpu_s": cpu_stored - cpu_read,
         "parse_only_s": parse_only,
         "import_ratio": import_s / parse_only,
         "insert_floor_s": floor_s,
@@ -135,6 +144,44 @@ def run_import(n: int, db: Path) -> dict:
         "timed_rows": len(manager.hours(version, START.date(), last)),
         "import_peak_mib": import_peak,
     }
+
+
+def profile_import(data: bytes, name: str, db: Path, out: Path) -> None:
+    """The import again, into a fresh store, with this process's part under cProfile (the
+    parse in the child process is timed, not profiled): validation, then storing."""
+    import cProfile
+    import io
+    import pstats
+
+    from lib.config import load_municipality
+    from lib.ingest.limits import COMMAND_LINE
+    from lib.ingest.loading import parse_file, read_file, store_result
+    from lib.store.store import Store
+
+    muni = load_municipality()
+    started = time.perf_counter()
+    raw = parse_file(data, name, muni, COMMAND_LINE, None)
+    text = io.StringIO()
+    text.write(f"parse in a child process: {time.perf_counter() - started:.2f} s\n")
+    store = Store(str(db))
+
+    def profiled(what: str, work):
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        done = work()
+        profiler.disable()
+        text.write(f"\n=== {what} (CPU clock)\n")
+        stats = pstats.Stats(profiler, stream=text)
+        for order in ("tottime", "cumulative"):
+            stats.sort_stats(order).print_stats(30)
+        return done
+
+    result = profiled("validate", lambda: read_file(data, "incidents", muni, name, raw=raw))
+    profiled("store", lambda: store_result(store, result, user="bench"))
+    store.engine.dispose()
+    for leftover in db.parent.glob(f"{db.name}*"):
+        leftover.unlink()
+    out.write_text(text.getvalue())
 
 
 def pyarrow_parse_s(path: Path, repeats: int = 3) -> float:
@@ -315,6 +362,7 @@ def profiled_run(at_or_widget, out: Path, what: str = "rerun") -> float:
     """One run with the thread that runs the page script under cProfile; its 40 costliest
     functions, by own and cumulative time, go to ``out`` (appended). With ``what="first"``,
     the run is a new session's first (its frames are cached already in this process). The
+    profiler's clock is the thread's CPU time (a loaded machine does not distort it); the
     elapsed time includes the profiler's overhead."""
     import cProfile
     import io
@@ -322,7 +370,7 @@ def profiled_run(at_or_widget, out: Path, what: str = "rerun") -> float:
 
     from bench.profile_overview import PROFILE
 
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.thread_time)
     PROFILE.append(profiler)
     started = time.perf_counter()
     try:
@@ -399,7 +447,10 @@ def measure(
             for old in folder.glob(f"incidents-{n}.db*"):
                 old.unlink()
             print(f"[{n:,}] generating and importing …", file=sys.stderr, flush=True)
-            rows[n] = {"incidents": n, **child("import", n, dbs[n], reruns)}
+            profile = None
+            if profile_stamp is not None:
+                profile = RESULTS / f"profile-import-{n}-{profile_stamp}.txt"
+            rows[n] = {"incidents": n, **child("import", n, dbs[n], reruns, profile)}
         runs: dict[tuple[int, str], list[dict]] = {(n, p): [] for n in sizes for p in pages}
         for round_ in range(repeats):
             for (n, page), done in runs.items():
@@ -421,6 +472,8 @@ IMPORT_COLUMNS = (  # key (a page's results under its name), header, format
     ("import_s", "import s", "{:.2f}"),
     ("read_s", "read+validate s", "{:.2f}"),
     ("store_s", "store s", "{:.2f}"),
+    ("read_cpu_s", "validate CPU-s", "{:.2f}"),
+    ("store_cpu_s", "store CPU-s", "{:.2f}"),
     ("parse_only_s", "parse only s", "{:.2f}"),
     ("import_ratio", "import / parse", "{:.1f}x"),
     ("insert_floor_s", "SQLite insert only s", "{:.2f}"),
@@ -551,7 +604,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child == "import":
-        args.out.write_text(json.dumps(run_import(args.size, args.db)))
+        args.out.write_text(json.dumps(run_import(args.size, args.db, args.profile_out)))
         return
     if args.child in PAGES:
         result = run_page(args.db, args.reruns, args.child, args.profile_out)
