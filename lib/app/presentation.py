@@ -41,7 +41,8 @@ def go_to_view(n: int) -> None:
 # Read from the back of a room: every text at least 28 px (body 30 px), black on white, tables
 # across the whole width. Charts are SVG drawn by Plotly at its own sizes (``charts.projector``)
 # and are left alone: a stylesheet size would move Plotly's text off the places it measured.
-# The period picker's list opens outside the main section (Base Web's popover), hence its rule.
+# The period picker's list opens outside the main section (the selectbox's dropdown), hence
+# its own rule; its rows have a fixed height, so its lines are tighter.
 PROJECTOR_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -49,9 +50,12 @@ PROJECTOR_CSS = """
 [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
 .stApp { background: #FFFFFF; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 4rem 2rem 4rem; }
-[data-testid="stMain"] *:not(svg, svg *),
-[data-baseweb="popover"] li, [data-baseweb="popover"] li * {
+[data-testid="stMain"] *:not(svg, svg *) {
   font-size: 30px !important; line-height: 1.35 !important; color: #000000 !important;
+}
+[data-testid="stSelectboxVirtualDropdown"] [role="option"],
+[data-testid="stSelectboxVirtualDropdown"] [role="option"] * {
+  font-size: 30px !important; line-height: 1.15 !important; color: #000000 !important;
 }
 [data-testid="stMain"] h1, [data-testid="stMain"] h1 * {
   font-size: 64px !important; line-height: 1.2 !important;
@@ -64,7 +68,6 @@ PROJECTOR_CSS = """
 [data-testid="stMain"] [data-testid="stMetricValue"] * {
   font-size: 112px !important; line-height: 1.1 !important;
 }
-[data-testid="stMain"] [data-baseweb="select"] > div { min-height: 3.2rem; }
 [data-testid="stBaseButton-primary"]:not(:disabled) { background: #004C78 !important;
   border-color: #004C78 !important; }
 [data-testid="stMain"] [data-testid="stBaseButton-primary"]:not(:disabled) * {
@@ -115,8 +118,8 @@ def controls(count: int, where_key: str, exit_label: str, extra: bool = False):
     which the keyboard script clicks), an optional column for the caller (the meeting's
     period) and the way out. Returns the view shown and the caller's column (or None)."""
     n = presentation_view(count)
-    widths = [2, 1, 2, 4, 3] if extra else [2, 1, 2, 3]
-    columns = st.columns(widths, vertical_alignment="center")
+    # The same columns with or without the caller's: the buttons sit where they sat.
+    columns = st.columns([2, 1, 2, 4, 3], vertical_alignment="center")
     back, where, forward, leave = columns[0], columns[1], columns[2], columns[-1]
     back.button(
         t("meeting.previous_view"), on_click=go_to_view, args=(n - 1,), disabled=n == 1, key="bak"
@@ -137,13 +140,17 @@ def controls(count: int, where_key: str, exit_label: str, extra: bool = False):
 # --- Phones ------------------------------------------------------------------------------------
 
 # On a narrow screen a table's toolbar (search, download, full screen), which Streamlit floats
-# above the table's top edge, lies over the heading above it: there it takes a line of its
-# own. Every page gets this (``dashboard.py``); the map and the charts handle their own width.
+# across the table's top edge, lies over the heading above it and the table's own column
+# names: there it takes a line of its own, above the table. Every page gets this
+# (``dashboard.py``); the map and the charts handle their own width.
 PHONE_CSS = """
 <style>
 @media (max-width: 640px) {
   [data-testid="stElementContainer"]:has([data-testid="stElementToolbar"]) {
     padding-top: 2.75rem;
+  }
+  [data-testid="stElementContainer"] [data-testid="stElementToolbar"] {
+    top: -2.75rem !important;
   }
 }
 </style>

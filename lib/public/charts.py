@@ -541,18 +541,19 @@ def peer_trend_figure(trend: pd.DataFrame, own_name: str) -> go.Figure:
 
 def projector(fig: go.Figure) -> go.Figure:
     """For the back of the room: large type, thick lines, no minor gridlines, black text."""
+    # Every text at least 28 px, as on the rest of the projector's page (presentation.py).
     fig.update_layout(
-        font={"family": FONT, "size": 26, "color": "#000000"},
-        legend={"font": {"size": 24}, "y": 1.15},
+        font={"family": FONT, "size": 28, "color": "#000000"},
+        legend={"font": {"size": 28}, "y": 1.15},
         margin={"l": 20, "r": 20, "t": 60, "b": 20},
         height=560,
     )
     fig.update_traces(line={"width": 6}, marker={"size": 14}, selector={"type": "scatter"})
-    fig.update_xaxes(showgrid=False, tickfont={"size": 24, "color": "#000000"})
+    fig.update_xaxes(showgrid=False, tickfont={"size": 28, "color": "#000000"})
     fig.update_yaxes(
         gridcolor="#D0D0D0",
         nticks=5,
-        tickfont={"size": 24, "color": "#000000"},
-        title_font={"size": 24, "color": "#000000"},
+        tickfont={"size": 28, "color": "#000000"},
+        title_font={"size": 28, "color": "#000000"},
     )
     return fig

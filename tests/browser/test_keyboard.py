@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.test_pages import assert_no_exception, wait_until_rendered
-from tests.browser.test_presentation import VIEWS
+from tests.browser.test_presentation import VIEWS, WEEKLY_VIEWS, presented_weekly_picture
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,20 @@ def test_keys_step_forward_and_back(open_page):
         assert_no_exception(page)
     page.keyboard.press("PageUp")  # on the first view: nothing happens
     wait_until_rendered(page, VIEWS[0])
+
+
+def test_keys_step_the_weekly_picture_too(open_page):
+    """The weekly EST picture shares the meeting page's controls and keys."""
+    page = presented_weekly_picture(open_page)
+    for key, title in (
+        ("ArrowRight", WEEKLY_VIEWS[1]),
+        ("PageDown", WEEKLY_VIEWS[2]),
+        ("ArrowLeft", WEEKLY_VIEWS[1]),
+        ("PageUp", WEEKLY_VIEWS[0]),
+    ):
+        page.keyboard.press(key)
+        wait_until_rendered(page, title)
+        assert_no_exception(page)
 
 
 @pytest.mark.parametrize("n", range(1, len(VIEWS) + 1))

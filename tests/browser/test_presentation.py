@@ -115,3 +115,101 @@ def test_pdf_download_from_the_meeting_page(open_page, artifacts):
     download.value.save_as(str(path))
     assert path.read_bytes().startswith(b"%PDF")
     screenshot(page, artifacts / "mote-1366x768.png")
+
+
+# Every visible text on the page, the charts' SVG text included, with its computed size.
+TEXT_SIZES = """() => {
+  const out = [];
+  const roots = [document.querySelector('[data-testid="stMain"]'),
+    ...document.querySelectorAll('[data-testid="stSelectboxVirtualDropdown"]')];
+  for (const root of roots) {
+    if (!root) continue;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const e = n.parentElement;
+      if (!e || !n.textContent.trim()) continue;
+      const s = getComputedStyle(e);
+      const r = e.getBoundingClientRect();
+      if (!r.width || !r.height || s.visibility === "hidden" || s.display === "none") continue;
+      if (e.closest("[aria-hidden=true], .modebar")) continue;
+      out.push({text: n.textContent.trim().slice(0, 40), size: parseFloat(s.fontSize)});
+    }
+  }
+  return out;
+}"""
+
+# The tables' widths against the main column's content width.
+TABLE_WIDTHS = """() => {
+  const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const s = getComputedStyle(block);
+  const inner = block.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+  return [...document.querySelectorAll('[data-testid="stTable"] table')]
+    .map((t) => t.getBoundingClientRect().width / inner);
+}"""
+
+WEEKLY_VIEWS = [
+    "Veckan i korthet",
+    "Per plats",
+    "Upprepade signaler",
+    "Öppna åtgärder",
+    "Tertialet: områden efter behov",
+]
+
+
+def presented_weekly_picture(open_page):
+    """The weekly EST picture on the projector: an analyst signs in, then presents."""
+    from tests.browser.conftest import ANALYST_PASSWORD
+
+    page = open_page("/veckolage", 1920, 1080)
+    wait_until_rendered(page, "Veckolägesbild (EST)")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Inloggning", exact=True).click()
+    sidebar.get_by_label("Lösenord", exact=True).fill(ANALYST_PASSWORD)
+    sidebar.get_by_role("button", name="Logga in").click()
+    toggle = page.get_by_text("Presentationsläge", exact=True)
+    toggle.wait_for()  # shown to an analyst only
+    toggle.click()
+    wait_until_rendered(page, WEEKLY_VIEWS[0])
+    return page
+
+
+def assert_projector_text(page, views, artifacts, name):
+    """Every view: no text under 28 px (the period picker and its open list included on
+    the meeting page), tables across the whole width, the sidebar hidden."""
+    expect(page.get_by_test_id("stSidebar")).to_be_hidden()
+    for n, title in enumerate(views, start=1):
+        wait_until_rendered(page, title)
+        assert_no_exception(page)
+        if n == 2 and name == "mote":
+            page.locator("[data-testid='stPlotlyChart'] .main-svg").first.wait_for()
+        texts = page.evaluate(TEXT_SIZES)
+        assert any(x["text"] == title for x in texts), texts[:5]
+        small = [x for x in texts if x["size"] < 28]
+        assert not small, (title, small)
+        widths = page.evaluate(TABLE_WIDTHS)
+        assert all(w > 0.97 for w in widths), (title, widths)
+        page.screenshot(path=str(artifacts / f"{name}-projector-{n}-1920x1080.png"))
+        if n < len(views):
+            page.locator(".st-key-fram button").click()
+
+
+def test_one_stylesheet_on_the_meeting_page(open_page, artifacts):
+    page = open_page("/mote?presentation=1", 1920, 1080)
+    wait_until_rendered(page, VIEWS[0])
+    picker = page.get_by_test_id("stSelectbox").first.get_by_role("combobox")
+    size = picker.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 28, size  # the period picker, which was about 12 px
+    picker.click()
+    page.get_by_role("option").first.wait_for()
+    texts = page.evaluate(TEXT_SIZES)  # the open list's options among them
+    options = page.get_by_role("option").all_inner_texts()
+    listed = [x for x in texts if any(x["text"] == o.strip()[:40] for o in options)]
+    assert listed and min(x["size"] for x in listed) >= 28, listed
+    page.screenshot(path=str(artifacts / "mote-projector-period-1920x1080.png"))
+    page.keyboard.press("Escape")
+    assert_projector_text(page, VIEWS, artifacts, "mote")
+
+
+def test_one_stylesheet_on_the_weekly_picture(open_page, artifacts):
+    page = presented_weekly_picture(open_page)
+    assert_projector_text(page, WEEKLY_VIEWS, artifacts, "veckolage")

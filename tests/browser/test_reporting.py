@@ -69,6 +69,7 @@ def test_report_triage_and_statistics(server, browser, artifacts):
     sign_in(phone, "Rita")
     phone.get_by_role("tab", name="Ny rapport").wait_for()
     choose(phone, "Vad har du sett?", "Klotter")
+    phone.get_by_text("Tryck på kartan", exact=True).click()  # the list comes first
     phone.frame_locator("iframe").first.locator(".leaflet-container").click()
     phone.get_by_text("Markerad plats:").wait_for()
     phone.get_by_role("textbox", name="Beskriv kort (frivilligt)").fill("Han heter 811218-9876")
@@ -167,3 +168,74 @@ def test_report_triage_and_statistics(server, browser, artifacts):
     assert isinstance(overview["total"], int) and overview["total"] >= 3
     for path in out.iterdir():
         assert MARKER not in path.read_text(encoding="utf-8")
+
+
+# Boxes of the visible locality names, the outline's path and the scale, in the map's frame.
+MAP_PARTS = """() => {
+  const visible = (e) => e.offsetParent !== null && getComputedStyle(e).visibility !== "hidden";
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+  const map = document.querySelector(".leaflet-container").getBoundingClientRect();
+  return {
+    map: {left: map.left, right: map.right, top: map.top, bottom: map.bottom},
+    labels: [...document.querySelectorAll(".trygghet-label")].filter(visible)
+      .map((e) => ({text: e.textContent.trim(), box: box(e)})),
+    outline: [...document.querySelectorAll("path.trygghet-outline")]
+      .map((e) => e.getAttribute("d").length),
+    scale: [...document.querySelectorAll(".leaflet-control-scale-line")]
+      .map((e) => e.textContent.trim()),
+    tiles: document.querySelectorAll("img.leaflet-tile").length,
+  };
+}"""
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[int, int]]:
+    return [
+        (i, j)
+        for i, a in enumerate(boxes)
+        for j, b in enumerate(boxes)
+        if i < j
+        and a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
+
+
+def test_the_reporting_map_draws_outline_and_names_without_tiles(server, browser, artifacts):
+    """On a phone with no background map configured: the list comes first; the map, once
+    chosen, draws the municipality's outline, every locality's name (none over another) and
+    a scale in metres, and asks nobody outside for anything."""
+    url, _, _ = server
+    context, phone = open_at(browser, url + "/rapportera", 390, 844)
+    outside = []
+    context.route(
+        re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"),
+        lambda route: (outside.append(route.request.url), route.abort()),
+    )
+    wait_until_rendered(phone, "Rapportera en iakttagelse")
+    sign_in(phone, "Rita")
+    phone.get_by_role("tab", name="Ny rapport").wait_for()
+    expect(phone.get_by_role("radio", name="Välj plats i listan")).to_be_checked()
+    expect(phone.get_by_label("Plats", exact=True)).to_be_visible()  # the list, no map yet
+    phone.get_by_text("Tryck på kartan", exact=True).click()
+    expect(phone.get_by_text("orange ring", exact=False)).to_be_visible()
+    frame = phone.frame_locator("iframe").first
+    frame.locator(".trygghet-label").first.wait_for()
+    phone.wait_for_timeout(500)  # the names settle after the map's first layout
+    parts = frame.locator("body").evaluate(MAP_PARTS)
+    names = {label["text"] for label in parts["labels"]}
+    muni = load_municipality("hallsberg")
+    assert names == {loc.name for loc in muni.localities}, names
+    assert not overlapping([label["box"] for label in parts["labels"]])
+    m = parts["map"]
+    for label in parts["labels"]:  # every name inside the map
+        b = label["box"]
+        assert b["left"] >= m["left"] and b["right"] <= m["right"], label
+    assert parts["outline"] and max(parts["outline"]) > 200  # a drawn polygon, not a dot
+    assert parts["scale"] and all("mi" not in s for s in parts["scale"]), parts["scale"]
+    assert re.search(r"\d+ k?m", parts["scale"][0])
+    assert parts["tiles"] == 0 and not outside, outside
+    assert_no_exception(phone)
+    screenshot(phone, artifacts / "rapportera-karta-390x844.png")
+    context.close()
