@@ -142,11 +142,13 @@ class Disclosure:
 
     def fine(self, count) -> bool:
         """In a public breakdown finer than a month (and anywhere in a selection below the
-        detail minimum) a count below the threshold is hidden, zero included: zero and small
-        must look the same, or the zeros' pattern locates the small ones."""
+        detail minimum) a published count below the threshold plus the noise's reach is
+        hidden, zero included: zero and small must look the same, or the zeros' pattern
+        locates the small ones; and an exact 1 or 2, published up to 3 or 4, must never
+        show while a zero cannot (tests/privacy/test_detail.py)."""
         if self.exact or count is None:
             return False
-        return int(count) < self.threshold
+        return int(count) < self.threshold + perturb.slack
 
     def fine_text(self, count) -> str:
         return t("suppressed", threshold=self.threshold) if self.fine(count) else fmt_int(count)

@@ -49,7 +49,9 @@ def _comparison(c: int, previous: int, f: Filters) -> stats.Comparison:
 
 def observe_cells(viewer, cells) -> list[dict]:
     """Trends page, one (month, locality, category) at a time: the change table's row, its
-    CSV row, and the summary's sentences."""
+    CSV row, the summary's sentences, the cell's own total as the summary states it
+    ("seen": the page showed the target), and the notes refusing its breakdowns."""
+    total = pattern("change.sentence_total", count=r".+?")
     out = []
     for cell in cells:
         viewer.filters(cell.start, cell.end, ort=[cell.locality], kategori=[cell.category])
@@ -63,8 +65,29 @@ def observe_cells(viewer, cells) -> list[dict]:
         if csv is not None and t("col.category") in csv.columns:
             match = csv[csv[t("col.category")] == cell.category]
             csv_row = match.iloc[0].to_dict() if len(match) else None
-        out.append({"cell": cell, "row": row, "csv": csv_row, "texts": viewer.texts()})
+        texts = viewer.texts()
+        seen = [m.group("count") for text in texts for m in [total.search(text)] if m]
+        out.append(
+            {
+                "cell": cell,
+                "row": row,
+                "csv": csv_row,
+                "texts": texts,
+                "seen": seen[0] if seen else None,
+                "refused": viewer.refusals(),
+            }
+        )
     return out
+
+
+def seen(observations) -> list:
+    """The targets whose page stated their own total (shown or hidden)."""
+    return [o["cell"] for o in observations if o.get("seen") is not None]
+
+
+def table_refused(observations) -> list:
+    """The targets whose page showed no change table and said why (the detail rule)."""
+    return [o["cell"] for o in observations if o["row"] is None and o.get("refused")]
 
 
 CURRENT = [
@@ -192,9 +215,13 @@ def invert_share(share: float, low: float | None, high: float | None, max_n: int
 
 
 def night_attack(viewer, start, end, locality, source, truth_by_month: dict, threshold: int):
+    """Trends page: the monthly night share chart and its interval for one locality and
+    source, each point inverted to the night counts it can come from. Returns (recovered,
+    inferred, observed): observed are the planted months the chart has a point for (shown
+    or a gap)."""
     viewer.filters(start, end, ort=[locality], kalla=[source])
     spec = viewer.chart_with_trace(t("trends.night_axis"))
-    points = {}
+    points, xs = {}, []
     if spec is not None:
         traces = spec["data"]
         share_trace = next(tr for tr in traces if tr.get("name") == t("trends.night_axis"))
@@ -216,7 +243,8 @@ def night_attack(viewer, start, end, locality, source, truth_by_month: dict, thr
         inferred.append((month, guess))
         if guess == night:
             recovered.append((month, night))
-    return recovered, inferred
+    observed = [m for m in truth_by_month if month_label(m) in xs]
+    return recovered, inferred, observed
 
 
 def decode(values):
@@ -229,14 +257,17 @@ def decode(values):
 
 
 def months_attack(viewer, start, end, locality, category, truth_by_month: dict, threshold: int):
-    """Overview page: the total and the monthly chart for one locality and category."""
+    """Overview page: the total and the monthly chart for one locality and category. Returns
+    (recovered, guesses, observed): observed are the planted months the chart has a point
+    for (shown or a gap)."""
     viewer.filters(start, end, ort=[locality], kategori=[category])
     total = number(viewer.metric(t("overview.metric_total")))
     spec = viewer.chart_with_trace(t("overview.trend_current"))
-    inferred = {}
-    if total is not None and spec is not None:
+    inferred, xs = {}, []
+    if spec is not None:
         trace = next(tr for tr in spec["data"] if tr.get("name") == t("overview.trend_current"))
         xs, ys = decode(trace.get("x")), decode(trace.get("y"))
+    if total is not None and xs:
         shown = {x: y for x, y in zip(xs, ys, strict=True) if y is not None and not np.isnan(y)}
         hidden = [x for x in xs if x not in shown]
         values = solve(total - int(round(sum(shown.values()))), len(hidden), threshold)
@@ -248,7 +279,10 @@ def months_attack(viewer, start, end, locality, category, truth_by_month: dict, 
         guesses.append(((locality, month), guess))
         if guess == n:
             recovered.append((locality, month, n))
-    return recovered, guesses
+    observed = [
+        (category, locality, m, n) for m, n in truth_by_month.items() if month_label(m) in xs
+    ]
+    return recovered, guesses, observed
 
 
 # --- Channel 4b: the change table's total minus the rows shown ---------------------------------
@@ -259,14 +293,26 @@ def rows_attack(viewer, start, end, category, truth_by_place: dict, threshold: i
     by-locality table; the hidden localities must add up to the rest. Done twice: with the
     counts as shown ("rows"), and with the counts the change column's ratio was computed from
     ("intervals": each shown "+20 % (…)" inverted, with the previous count shown beside it and
-    the exposures the method documents, to the current count that gives that ratio)."""
-    viewer.filters(start, end, kategori=[category], uppdelning="category")
+    the exposures the method documents, to the current count that gives that ratio).
+
+    Below the detail minimum the page shows no change table and says why: such a selection
+    is returned under "refused" (the attack reads nothing there), the others under
+    "observed" with the targets whose row the locality table holds."""
+    viewer.filters(start, end, kategori=[category])
+    key = (category, start.isoformat()[:7])
+    if viewer.refusals():
+        assert viewer.table_with(t("col.locality"), t("col.previous")) is None
+        return {"refused": [key], "observed": [], "rows": ([], []), "intervals": ([], [])}
+    viewer.set(uppdelning="category")
     by_category = viewer.table_with(t("col.category"), t("col.previous"))
     viewer.set(uppdelning="locality")
     by_place = viewer.table_with(t("col.locality"), t("col.previous"))
     viewer.set(uppdelning="category")
     f = Filters(start, end, (), (category,))
-    out = {}
+    out = {"refused": [], "observed": []}
+    if by_place is not None:
+        places = set(by_place[t("col.locality")].astype(str))
+        out["observed"] = [(*key, p, n) for p, n in truth_by_place.items() if p in places]
     for name, read in (("rows", _first_count), ("intervals", _interval_count(f, known))):
         total = None
         if by_category is not None and len(by_category) == 1:
@@ -352,6 +398,17 @@ def grid_cells(payload: dict, cell: int, hidden_text: str) -> dict[tuple[int, in
         n = None if hidden_text in label else number(label)
         out[(int(round(xi / cell)), int(round(yi / cell)))] = n
     return out
+
+
+def grid_observed(grids: dict[int, dict], targets) -> list:
+    """The targets whose 1 000 m cell the map payload shows (the coarse count every
+    differencing starts from)."""
+    coarse = grids.get(1000, {})
+    return [
+        (size, ix, iy, n)
+        for size, ix, iy, n in targets
+        if coarse.get((ix * size // 1000, iy * size // 1000)) is not None
+    ]
 
 
 def nested_attack(grids: dict[int, dict], threshold: int, targets):
@@ -454,67 +511,57 @@ def sensitive_attack(overview, karta, rows, threshold: int):
 
 
 def category_difference(viewer, cells, threshold: int):
-    """All categories minus all categories but one, for one locality and month."""
-    recovered, inferred = [], []
+    """All categories minus all categories but one, for one locality and month. The public
+    chooses one or all of each filter: the second question must be refused. Returns the
+    questions asked and those refused (the viewer read nothing for them)."""
+    asked, refused = [], []
     for cell in cells:
-        everything = viewer.filters(cell.start, cell.end, ort=[cell.locality])
-        a = number(everything.metric(t("overview.metric_total")))
+        viewer.filters(cell.start, cell.end, ort=[cell.locality])
+        assert not viewer.refused and viewer.metric(t("overview.metric_total")) is not None
         others = [c for c in viewer.options("kategori") if c != cell.category]
-        b = number(
-            viewer.filters(cell.start, cell.end, ort=[cell.locality], kategori=others).metric(
-                t("overview.metric_total")
-            )
-        )
-        guess = None if None in (a, b) else a - b
-        inferred.append((cell, guess))
-        if guess == cell.count:
-            recovered.append(cell)
-    return recovered, inferred
+        viewer.filters(cell.start, cell.end, ort=[cell.locality], kategori=others)
+        asked.append(cell)
+        if viewer.refused and viewer.metric(t("overview.metric_total")) is None:
+            refused.append(cell)
+    return asked, refused
 
 
 def locality_difference(viewer, cells, threshold: int):
-    """All localities minus all localities but one, for one category and month."""
-    recovered, inferred = [], []
+    """All localities minus all localities but one, for one category and month: the second
+    question must be refused. Returns the questions asked and those refused."""
+    asked, refused = [], []
     places = list(planted.CENTRES)
     for cell in cells:
-        a = number(
-            viewer.filters(cell.start, cell.end, kategori=[cell.category]).metric(
-                t("overview.metric_total")
-            )
-        )
+        viewer.filters(cell.start, cell.end, kategori=[cell.category])
+        assert not viewer.refused and viewer.metric(t("overview.metric_total")) is not None
         others = [p for p in places if p != cell.locality]
-        b = number(
-            viewer.filters(cell.start, cell.end, ort=others, kategori=[cell.category]).metric(
-                t("overview.metric_total")
-            )
-        )
-        guess = None if None in (a, b) else a - b
-        inferred.append((cell, guess))
-        if guess == cell.count:
-            recovered.append(cell)
-    return recovered, inferred
+        viewer.filters(cell.start, cell.end, ort=others, kategori=[cell.category])
+        asked.append(cell)
+        if viewer.refused and viewer.metric(t("overview.metric_total")) is None:
+            refused.append(cell)
+    return asked, refused
 
 
 def day_difference(viewer, threshold: int, series=None):
-    """1st of the month to day D minus 1st to day D−1: the incidents on day D."""
+    """1st of the month to day D minus 1st to day D−1: the incidents on day D. Only whole
+    months (and the other presets) are public, so both questions must be refused, except
+    where 1st–D is a whole month. Returns the questions asked and those refused."""
     series = planted.DAY_SERIES if series is None else series
-    recovered, inferred = [], []
+    asked, refused = [], []
     for place, (year, month), days in series:
         first = dt.date(year, month, 1)
         for day, n in days.items():
             if not 0 < n < threshold or day == 1:
                 continue
-            totals = []
             for last in (day, day - 1):
-                viewer.filters(
-                    first, dt.date(year, month, last), ort=[place], kategori=[planted.DAY_CATEGORY]
-                )
-                totals.append(number(viewer.metric(t("overview.metric_total"))))
-            guess = None if None in totals else totals[0] - totals[1]
-            inferred.append(((place, month, day), guess))
-            if guess == n:
-                recovered.append((place, month, day, n))
-    return recovered, inferred
+                end = dt.date(year, month, last)
+                if viewer.preset(first, end) is not None:
+                    continue  # a public period (the whole month): not a free question
+                viewer.filters(first, end, ort=[place], kategori=[planted.DAY_CATEGORY])
+                asked.append((place, month, day, last))
+                if viewer.refused and viewer.metric(t("overview.metric_total")) is None:
+                    refused.append((place, month, day, last))
+    return asked, refused
 
 
 # --- The unusual-months chart's expected line -------------------------------------------------

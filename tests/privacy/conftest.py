@@ -188,21 +188,40 @@ def number(text) -> int | None:
 
 
 def decode(values) -> list:
-    """Plotly's JSON arrays, plain or typed ({"dtype", "bdata"})."""
+    """Plotly's JSON arrays, plain or typed ({"dtype", "bdata"[, "shape"]}); nulls as None."""
     if values is None:
         return []
     if isinstance(values, dict) and "bdata" in values:
         raw = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
         return raw.tolist()
+    if values and isinstance(values[0], list):  # a matrix (a heat map's z)
+        return [v for row in values for v in row]
     return list(values)
+
+
+def parse_day(label: str) -> dt.date:
+    """A chart's week label ("4 mars 2019", ``lib.i18n.fmt_date``) as a date."""
+    from lib.i18n import fmt_date
+
+    names = {fmt_date(dt.date(2000, m, 1)).split()[1]: m for m in range(1, 13)}
+    parts = str(label).split()
+    if len(parts) != 3 or parts[1] not in names:
+        raise ValueError(label)
+    return dt.date(int(parts[2]), names[parts[1]], int(parts[0]))
 
 
 COUNT = r"(?:färre än \d+|[−-]?\d[\d\u00a0\u202f ]*?)"
 
 
 def pattern(key: str, **groups: str) -> re.Pattern:
-    """A regular expression from a catalogue text, its placeholders as named groups."""
+    """A regular expression from a catalogue text, its placeholders as named groups; a noun
+    in the number of a count ("{n:händelse|händelser}") as either form."""
     text = re.escape(MESSAGES[key])
+    text = re.sub(
+        r"\\\{\w+:((?:[^\\]|\\[^}])*?)\\\}",
+        lambda m: "(?:" + m.group(1).replace("\\|", "|") + ")",
+        text,
+    )
     for name in dict.fromkeys(re.findall(r"\\\{(\w+)\\\}", text)):
         placeholder = f"\\{{{name}\\}}"
         text = text.replace(placeholder, f"(?P<{name}>{groups.get(name, '.+?')})", 1)
@@ -232,19 +251,22 @@ class Viewer:
         assert not errors, errors
 
     def preset(self, start: dt.date, end: dt.date) -> str | None:
-        """The id of the period the public can choose for these dates, if any."""
-        from lib.figures import periods
+        """The id of the period the public can choose for these dates, if any: the app's own
+        list (``DataManager.presets``), so the attack asks exactly what the sidebar offers."""
+        return next((p.id for p in self.presets() if p.span == (start, end)), None)
 
+    def presets(self) -> list:
         if not hasattr(self, "_presets"):
-            store = Store(str(self.db))
-            days = store.read("incidents")["occurred_at"]
-            self._presets = periods.presets(
-                days.min().date(),
-                days.max().date(),
-                load_municipality().promise_periods,
-                store.meetings(),
-            )
-        return next((p.id for p in self._presets if p.span == (start, end)), None)
+            self._presets = self.presets_of(self.db)
+        return self._presets
+
+    @staticmethod
+    def presets_of(db) -> list:
+        """The periods the public may choose in the store at ``db`` (the app's list)."""
+        from lib.datamanager import DataManager
+
+        manager = DataManager(Store(str(db)), load_municipality())
+        return manager.presets(manager.version())
 
     def filters(
         self,
@@ -301,7 +323,8 @@ class Viewer:
     def texts(self) -> list[str]:
         if self.refused:
             return []
-        return [e.value for e in (*self.at.markdown, *self.at.caption, *self.at.info)]
+        elements = (*self.at.markdown, *self.at.caption, *self.at.info, *self.at.text)
+        return [e.value for e in elements]
 
     def tables(self) -> list[pd.DataFrame]:
         if self.refused:
@@ -344,6 +367,47 @@ class Viewer:
                 except Exception:
                     continue
         return out
+
+    def refusals(self) -> list[str]:
+        """The page's notes saying that a breakdown is not shown for this selection (the
+        detail rule, ``views.detail_note``): what an attacker reads where a table was."""
+        notes = {t(f"detail.{reason}", minimum=self.minimum) for reason in ("small", "sensitive")}
+        return [text for text in self.texts() if text in notes]
+
+    def empty(self) -> bool:
+        """The page stopped at "no incidents in the selection" (published 0 both years)."""
+        return t("filter.empty_selection") in self.texts()
+
+    @property
+    def minimum(self) -> int:
+        return load_municipality().detail_minimum
+
+    def weekly(self) -> dict[dt.date, int | None] | None:
+        """The weekly series the trends page draws (upplosning = W): the Monday of each week
+        -> its count, None where the chart leaves a gap. None when the chart is of months
+        (the detail rule refused the weeks)."""
+        spec = self.chart_with_trace(t("overview.trend_current"))
+        if spec is None:
+            return None
+        trace = next(tr for tr in spec["data"] if tr.get("name") == t("overview.trend_current"))
+        xs, ys = decode(trace.get("x")), decode(trace.get("y"))
+        days = {}
+        for x, y in zip(xs, ys, strict=True):
+            try:
+                day = parse_day(x)
+            except ValueError:
+                return None  # month labels: the page fell back to months
+            days[day] = None if y is None or (isinstance(y, float) and np.isnan(y)) else int(y)
+        return days
+
+    def hours(self) -> np.ndarray | None:
+        """The weekday × hour heat map as the browser receives it (7 × 24, NaN where hidden),
+        or None where the page shows none."""
+        for spec in self.charts():
+            for trace in spec.get("data", []):
+                if trace.get("type") == "heatmap":
+                    return np.array(decode(trace.get("z")), dtype=float).reshape(7, 24)
+        return None
 
     def map_payload(self) -> dict | None:
         if self.refused:
@@ -397,20 +461,41 @@ def share_line(channel: str, targets: list, recovered: list) -> str:
     return f"{channel}: recovered {len(recovered)} of {len(targets)} ({share:.0%})"
 
 
-def assert_chance(channel: str, targets: list, recovered: list, inferred) -> None:
+def assert_observed(channel: str, targets: list, observed: list) -> None:
+    """Before an attack may say it learned nothing it must have looked: it read something of
+    at least one planted target (a row, a chart point, a total; not a refusal, which is
+    asserted as such with ``assert_refused``)."""
+    assert targets, f"{channel}: no planted targets"
+    assert observed, f"{channel}: the attack observed none of its {len(targets)} targets"
+
+
+def assert_refused(channel: str, questions: list, refused: list) -> None:
+    """Every question in ``questions`` was refused, and the refusal was seen as such (the
+    page's note, the command's exit status, ``NotPublic``), not merely an empty answer."""
+    assert questions, f"{channel}: asked nothing"
+    missing = [q for q in questions if q not in refused]
+    print(f"\nPRIVACY {channel}: refused {len(questions) - len(missing)} of {len(questions)}")
+    assert not missing, f"{channel}: not refused: {missing[:12]}"
+
+
+def assert_chance(channel: str, targets: list, recovered: list, inferred, observed) -> None:
     """At most MAX_SHARE of the planted hidden cells recovered; the share measured is part of
-    the message and printed (``pytest -s`` shows every channel's figure)."""
+    the message and printed (``pytest -s`` shows every channel's figure). ``observed``: the
+    targets the attack read something of (``assert_observed``)."""
     assert len(targets) >= 30, f"{channel}: only {len(targets)} planted cells"
+    assert_observed(channel, targets, observed)
     line = share_line(channel, targets, recovered)
-    print(f"\nPRIVACY {line}")
+    print(f"\nPRIVACY {line} (observed {len(observed)})")
     assert len(recovered) <= MAX_SHARE * len(targets), report(
         channel, targets, recovered, f"bound {MAX_SHARE:.0%}; inferred: {inferred}"
     )
 
 
-def assert_none(channel: str, targets: list, recovered: list, inferred) -> None:
-    """A channel that must publish nothing: no planted cell recovered at all."""
-    print(f"\nPRIVACY {share_line(channel, targets, recovered)}")
+def assert_none(channel: str, targets: list, recovered: list, inferred, observed) -> None:
+    """A channel that must publish nothing: no planted cell recovered at all, after the
+    attack observed at least one target (``assert_observed``)."""
+    assert_observed(channel, targets, observed)
+    print(f"\nPRIVACY {share_line(channel, targets, recovered)} (observed {len(observed)})")
     assert not recovered, report(channel, targets, recovered, f"inferred: {inferred}")
 
 

@@ -138,7 +138,84 @@ for _j, _category in enumerate(ROW_CATEGORIES[1:], start=1):
         _row = {p: 3 + (_m + 2 * _j + k) % 6 for k, p in enumerate(_places)}
         _row[_places[(_m + _j) % 5]] = 1 + (_m + _j) % 2
         ROW_TABLES[(_category, _month)] = _row
+# Small tables: months whose total lies far below the detail minimum, so the trends page shows
+# no change table for them (channel 4b must see that refusal).
+SMALL_TABLES = {
+    ("Rån, försök", "2018-11"): {"Hallsberg": 2, "Pålsboda": 1, "Sköllersta": 3, "Östansjö": 1},
+    ("Rån, försök", "2019-01"): {"Hallsberg": 3, "Vretstorp": 2, "Hjortkvarn": 1},
+    ("Rån, försök", "2019-03"): {"Pålsboda": 2, "Sköllersta": 1, "Vretstorp": 3},
+}
+ROW_TABLES.update(SMALL_TABLES)
 ROW_PREVIOUS = 5  # each (category, month, locality) above also has 5 a year earlier
+
+# Channels 8 and 9 (the support of weeks and of weekday × hour; counting the cells that are not
+# zero): timed incidents of categories of their own, each in two localities, over the latest 12
+# months (October 2018 - September 2019). In three months of each (category, locality) there
+# are 1, 1 and 2 incidents (the targets: a lone incident's day and hour; a hidden 2 told from a
+# hidden 1), the two of a 2 in different weeks and hours; every other month holds 3. A
+# (category, locality) thus holds 31 in the latest 12 months, enough for the trends page to
+# show its weeks and its weekday × hour matrix, while each target month alone is far below the
+# detail minimum. Days, hours and minutes come from a fixed seed.
+TIME_CATEGORIES = [
+    "Inbrott",
+    "Stöld, försök",
+    "Rån övrigt",
+    "Trafikolycka, singel",
+    "Trafikolycka, vilt",
+    "Mopeder och A-traktorer",
+    "Vållande till kroppsskada",
+    "Fylleri/LOB",
+]
+TIME_PLACES = ["Hallsberg", "Pålsboda", "Sköllersta", "Vretstorp"]
+TIME_MONTHS = [str(pd.Period("2018-10", "M") + i) for i in range(12)]
+TIME_PAIRS = [
+    (category, TIME_PLACES[(j + k) % len(TIME_PLACES)])
+    for j, category in enumerate(TIME_CATEGORIES)
+    for k in (0, 1)
+]
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A planted timed incident: its (category, locality), day and time."""
+
+    category: str
+    locality: str
+    at: dt.datetime
+
+    @property
+    def month(self) -> str:
+        return f"{self.at.year}-{self.at.month:02d}"
+
+
+def _timed_rows() -> tuple[list[Timed], dict[tuple[str, str, str], int]]:
+    """Every planted timed incident of channels 8 and 9, and the target months' counts
+    ((category, locality, month) -> 1 or 2)."""
+    rng = np.random.default_rng(20190930)
+    rows, targets = [], {}
+    for i, (category, place) in enumerate(TIME_PAIRS):
+        chosen = {TIME_MONTHS[(i + 4 * k) % 12]: n for k, n in enumerate((1, 1, 2))}
+        for month in TIME_MONTHS:
+            period = pd.Period(month, "M")
+            n = chosen.get(month, 3)
+            while True:
+                days = sorted(rng.choice(period.days_in_month, n, replace=False) + 1)
+                weeks = {dt.date(period.year, period.month, d).isocalendar()[1] for d in days}
+                if month not in chosen or len(weeks) == n:  # a target 2 spans two weeks
+                    break
+            hours = rng.choice(24, n, replace=False)
+            for day, hour in zip(days, hours, strict=True):
+                at = dt.datetime(
+                    period.year, period.month, int(day), int(hour), int(rng.integers(60))
+                )
+                rows.append(Timed(category, place, at))
+            if month in chosen:
+                targets[(category, place, month)] = n
+    return rows, targets
+
+
+TIMED, TIME_TARGETS = _timed_rows()
+LONE = [r for r in TIMED if TIME_TARGETS.get((r.category, r.locality, r.month)) == 1]
 
 # Channel 3: timed "Ordningslagen" incidents in Hjortkvarn: (month) -> (night, day-time).
 NIGHT = {
@@ -428,6 +505,8 @@ def planted_rows() -> list[dict]:
             add(grid_day + dt.timedelta(days=k), GRID_CATEGORY, "Hallsberg", where=(lat, lon))
     for day in OTHER_DAYS:
         add(dt.date.fromisoformat(day), "Övrigt", "Hallsberg", source=OTHER_LABEL)
+    for r in TIMED:
+        add(r.at.date(), r.category, r.locality, time=r.at.strftime("%H:%M"))
     return rows
 
 

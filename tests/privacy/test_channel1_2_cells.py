@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.privacy import attacks, planted
-from tests.privacy.conftest import assert_none
+from tests.privacy.conftest import assert_none, assert_refused
 
 pytestmark = pytest.mark.privacy
 THRESHOLD = 3
@@ -29,9 +29,20 @@ def test_planted_cells_are_what_the_attacks_assume(incidents):
 
 def test_channel1_no_hidden_count_from_p_values(observations):
     recovered, inferred = attacks.pvalue_attack(observations, THRESHOLD)
-    assert_none("channel 1 (p-values)", TARGETS, recovered, inferred)
+    seen = attacks.seen(observations)
+    assert_none("channel 1 (p-values)", TARGETS, recovered, inferred, seen)
 
 
 def test_channel2_no_hidden_count_from_a_verdict(observations):
     recovered, inferred = attacks.verdict_attack(observations, THRESHOLD)
-    assert_none("channel 2 (verdicts)", TARGETS, recovered, inferred)
+    seen = attacks.seen(observations)
+    assert_none("channel 2 (verdicts)", TARGETS, recovered, inferred, seen)
+
+
+def test_channels1_2_small_cells_get_no_change_table(observations):
+    """Each target cell's page states its total (hidden) and, the selection being below the
+    detail minimum, shows no change table beside it and says why."""
+    assert attacks.seen(observations) == TARGETS
+    assert_refused(
+        "channels 1-2 (change table of a small cell)", TARGETS, attacks.table_refused(observations)
+    )

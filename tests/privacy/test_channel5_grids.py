@@ -27,4 +27,5 @@ def test_channel5_no_hidden_cell_from_nested_grids(public):
     )
     assert any(grids.values()), "the map payload held no cells"
     recovered, inferred = attacks.nested_attack(grids, THRESHOLD, targets)
-    assert_chance("channel 5 (nested grids)", targets, recovered, inferred)
+    observed = attacks.grid_observed(grids, targets)
+    assert_chance("channel 5 (nested grids)", targets, recovered, inferred, observed)

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from tests.privacy import attacks, planted
-from tests.privacy.conftest import assert_chance
+from tests.privacy.conftest import assert_refused
 
 pytestmark = pytest.mark.privacy
 THRESHOLD = 3
@@ -39,18 +39,23 @@ def test_planted_days(incidents):
 
 
 def test_channel7_category_difference(overview):
-    recovered, inferred = attacks.category_difference(overview, TARGETS, THRESHOLD)
-    assert_chance("channel 7 (all categories minus all but one)", TARGETS, recovered, inferred)
+    """All categories is asked and answered; all but one is refused (one or all)."""
+    asked, refused = attacks.category_difference(overview, TARGETS, THRESHOLD)
+    assert_refused("channel 7 (all categories but one)", asked, refused)
 
 
 def test_channel7_locality_difference(overview):
-    recovered, inferred = attacks.locality_difference(overview, TARGETS, THRESHOLD)
-    assert_chance("channel 7 (all localities minus all but one)", TARGETS, recovered, inferred)
+    asked, refused = attacks.locality_difference(overview, TARGETS, THRESHOLD)
+    assert_refused("channel 7 (all localities but one)", asked, refused)
 
 
 def test_channel7_day_difference(overview):
-    recovered, inferred = attacks.day_difference(overview, THRESHOLD)
-    assert_chance("channel 7 (1st–D minus 1st–(D−1))", DAY_TARGETS, recovered, inferred)
+    """1st–D and 1st–(D−1) are no public periods: every such question is refused (what the
+    public can ask instead, whole months and the other presets, is averaged in
+    test_averaging.py)."""
+    asked, refused = attacks.day_difference(overview, THRESHOLD)
+    assert len({q[:3] for q in asked}) == len(DAY_TARGETS)
+    assert_refused("channel 7 (1st–D minus 1st–(D−1))", asked, refused)
 
 
 def test_the_public_can_only_choose_fixed_tables(overview):

@@ -42,5 +42,5 @@ def test_expected_line_gives_no_hidden_month(public, muni_coverage):
         found, guesses = attacks.expected_attack(viewer, place, cells, THRESHOLD, muni_coverage)
         recovered += found
         inferred += guesses
-    assert any(g is not None for _, g in inferred), "the attack read no expected line"
-    assert_chance("unusual months (expected line)", TARGETS, recovered, inferred)
+    observed = [cell for cell, guess in inferred if guess is not None]
+    assert_chance("unusual months (expected line)", TARGETS, recovered, inferred, observed)

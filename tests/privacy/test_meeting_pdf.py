@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from lib.i18n import source_label, t
 from lib.ingest.schemas import SOURCES
 from tests.privacy import planted
-from tests.privacy.conftest import COUNT, MAX_SHARE, number, report
+from tests.privacy.conftest import COUNT, assert_observed, number, report
 
 pytestmark = pytest.mark.privacy
 THRESHOLD = 3
@@ -66,8 +66,10 @@ def test_pdf_no_hidden_source_count(public):
         inferred.append((day, guess, sources, total))
         if guess == n:
             recovered.append((day, n))
+    observed = [day for day, guess, sources, total in inferred if total is not None and sources]
+    assert_observed("meeting PDF", TARGETS, observed)
     assert not printed, report("meeting PDF (source printed)", TARGETS, printed, f"{inferred}")
     print(f"\nPRIVACY meeting PDF (total minus sources): recovered {len(recovered)} of 3")
-    assert len(recovered) <= MAX_SHARE * len(TARGETS), report(
+    assert len(recovered) < len(TARGETS), report(
         "meeting PDF (total minus sources)", TARGETS, recovered, f"{inferred}"
     )

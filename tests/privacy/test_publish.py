@@ -1,6 +1,9 @@
 """The ``publish`` command's files: the same attacks on the JSON a municipality would put on
-its website. Free-filter differencing of "total" (categories, localities, days), and p-values
-and verdicts beside a hidden count in the published tables."""
+its website. Free-filter differencing of "total" (categories, localities, days): the public
+may ask one or all of each filter and preset periods only, so the command must refuse the
+differencing questions (asserted as refusals: exit status and no files); and p-values and
+verdicts beside a hidden count in the published tables, where a small cell's files state its
+total and hold no change table (the detail rule, asserted too)."""
 
 from __future__ import annotations
 
@@ -9,8 +12,10 @@ import json
 
 import pytest
 
+from lib.config import load_municipality
+from lib.i18n import t
 from tests.privacy import attacks, planted
-from tests.privacy.conftest import MAX_SHARE, number, report
+from tests.privacy.conftest import assert_observed, assert_refused, number, report
 
 pytestmark = pytest.mark.privacy
 THRESHOLD = 3
@@ -48,7 +53,7 @@ class Publisher:
                 argv += [name, value]
         if main(argv) != 0:  # a question the public cannot ask: refused, nothing written
             assert not out.exists() or not any(out.iterdir())
-            return {}
+            return None
         return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*.json")}
 
 
@@ -57,63 +62,69 @@ def publish(public, tmp_path_factory):
     return Publisher(public, tmp_path_factory.mktemp("publish"))
 
 
-def _total(files: dict) -> int | None:
+def _total(files: dict | None) -> int | str | None:
+    """The overview's total as published: a number or the suppression text."""
     if not files:
         return None
     doc = files.get("oversikt") or next(iter(files.values()))
-    return number(doc.get("total"))
+    total = doc.get("total")
+    return number(total) if number(total) is not None else total
 
 
 @needs_publish
 def test_publish_category_and_day_differences(publish):
-    recovered, inferred = [], []
+    """All categories is published; all categories but one, and 1st–D or 1st–(D−1) of a
+    month, are refused: the differences cannot be taken."""
+    asked, refused, answered = [], [], []
     for cell in TARGETS:
-        a = _total(publish(cell.start, cell.end, ort=[cell.locality]))
+        whole = publish(cell.start, cell.end, ort=[cell.locality])
+        if whole is not None and _total(whole) is not None:
+            answered.append(cell)
         categories = sorted(set(planted_categories()) - {cell.category})
-        b = _total(publish(cell.start, cell.end, ort=[cell.locality], kategori=categories))
-        guess = None if None in (a, b) else a - b
-        inferred.append((cell, guess))
-        if guess == cell.count:
-            recovered.append(cell)
+        asked.append(("categories", cell))
+        if publish(cell.start, cell.end, ort=[cell.locality], kategori=categories) is None:
+            refused.append(("categories", cell))
     year, month = planted.DAY_MONTH
     days = [(d, n) for d, n in planted.DAYS.items() if 0 < n < THRESHOLD and d > 1]
-    for day, n in days:
-        totals = [
-            _total(
-                publish(
-                    dt.date(year, month, 1),
-                    dt.date(year, month, last),
-                    ort=[planted.DAY_PLACE],
-                    kategori=[planted.DAY_CATEGORY],
-                )
+    for day, _ in days:
+        for last in (day, day - 1):
+            question = ("days", day, last)
+            asked.append(question)
+            files = publish(
+                dt.date(year, month, 1),
+                dt.date(year, month, last),
+                ort=[planted.DAY_PLACE],
+                kategori=[planted.DAY_CATEGORY],
             )
-            for last in (day, day - 1)
-        ]
-        guess = None if None in totals else totals[0] - totals[1]
-        inferred.append((day, guess))
-        if guess == n:
-            recovered.append((day, n))
-    targets = TARGETS + days
-    assert len(recovered) <= MAX_SHARE * len(targets), report(
-        "publish (free-filter differences)", targets, recovered, f"inferred: {inferred}"
-    )
+            if files is None:
+                refused.append(question)
+    assert_observed("publish (all categories)", TARGETS, answered)
+    assert_refused("publish (free-filter differences)", asked, refused)
 
 
 @needs_publish
 def test_publish_no_p_value_or_verdict_beside_a_hidden_count(publish):
-    observations = []
+    observations, seen, refused = [], [], []
+    small = t("detail.small", minimum=load_municipality().detail_minimum)
     for cell in TARGETS:
         files = publish(cell.start, cell.end, ort=[cell.locality], kategori=[cell.category])
         row, texts = None, []
-        for doc in files.values():
+        for doc in (files or {}).values():
             texts += [str(s) for s in doc.get("sentences", [])]
             for rows in doc.get("tables", {}).values():
                 for candidate in rows:
                     if candidate.get(attacks.t("col.category")) == cell.category and row is None:
                         row = candidate
+        overview = (files or {}).get("oversikt", {})
+        if overview.get("total") is not None:
+            seen.append(cell)
+        if not overview.get("tables", {}).get("kategorier") and small in overview.get("notes", []):
+            refused.append(cell)
         observations.append({"cell": cell, "row": row, "csv": None, "texts": texts})
     p_found, p_inferred = attacks.pvalue_attack(observations, THRESHOLD)
     v_found, v_inferred = attacks.verdict_attack(observations, THRESHOLD)
+    assert_observed("publish (p-values, verdicts)", TARGETS, seen)
+    assert_refused("publish (change table of a small cell)", TARGETS, refused)
     assert not p_found and not v_found, report(
         "publish (p-values, verdicts)",
         TARGETS,

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.privacy import attacks, planted
-from tests.privacy.conftest import assert_chance, assert_none
+from tests.privacy.conftest import assert_chance, assert_none, assert_refused
 
 pytestmark = pytest.mark.privacy
 THRESHOLD = 5
@@ -24,19 +24,19 @@ def observations(public):
 
 def test_threshold5_p_values(observations):
     recovered, inferred = attacks.pvalue_attack(observations, THRESHOLD)
-    assert_none("T5 channel 1", TARGETS, recovered, inferred)
+    assert_none("T5 channel 1", TARGETS, recovered, inferred, attacks.seen(observations))
 
 
 def test_threshold5_verdicts(observations):
     recovered, inferred = attacks.verdict_attack(observations, THRESHOLD)
-    assert_none("T5 channel 2", TARGETS, recovered, inferred)
+    assert_none("T5 channel 2", TARGETS, recovered, inferred, attacks.seen(observations))
 
 
 def test_threshold5_rate_times_population(observations):
-    recovered, inferred = attacks.rate_attack(
-        [o for o in observations if o["cell"] in RATE_TARGETS], THRESHOLD
-    )
-    assert_none("T5 rate × population", RATE_TARGETS, recovered, inferred)
+    rated = [o for o in observations if o["cell"] in RATE_TARGETS]
+    recovered, inferred = attacks.rate_attack(rated, THRESHOLD)
+    assert_none("T5 rate × population", RATE_TARGETS, recovered, inferred, attacks.seen(rated))
+    assert_refused("T5 rate column of a small cell", RATE_TARGETS, attacks.table_refused(rated))
 
 
 def test_threshold5_nested_grids(public):
@@ -49,11 +49,13 @@ def test_threshold5_nested_grids(public):
         planted.GRID_CATEGORY,
         planted.PLANT,
     )
+    assert any(grids.values()), "the map payload held no cells"
     recovered, inferred = attacks.nested_attack(grids, THRESHOLD, targets)
-    assert_chance("T5 channel 5", targets, recovered, inferred)
+    observed = attacks.grid_observed(grids, targets)
+    assert_chance("T5 channel 5", targets, recovered, inferred, observed)
 
 
 def test_threshold5_category_difference(public):
     viewer = public.page("pages/oversikt.py")
-    recovered, inferred = attacks.category_difference(viewer, TARGETS, THRESHOLD)
-    assert_chance("T5 channel 7", TARGETS, recovered, inferred)
+    asked, refused = attacks.category_difference(viewer, TARGETS, THRESHOLD)
+    assert_refused("T5 channel 7 (all categories but one)", asked, refused)
