@@ -84,3 +84,23 @@ def test_the_weekly_picture_opens_on_the_latest_week_with_reports(app, muni):  #
     assert at.metric[0].value == str(len(in_week))
     assert at.date_input[0].value == latest
     assert len(in_week) > 0 and latest < signals.week_start(dt.date.today())
+
+
+def test_the_command_line_removes_the_demo_with_its_reports(tmp_path, muni):
+    """``sample remove`` from the command line, which never opens the reporting pages."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    db = str(tmp_path / "cli.db")
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "lib.cli", "--db", db, *args]
+        return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    assert cli("seed").returncode == 0
+    assert len(est_cases.read_reports(Store(db))) == len(demo_reports(muni))
+    removed = cli("sample", "remove")
+    assert removed.returncode == 0, removed.stderr
+    assert est_cases.read_reports(Store(db)).empty

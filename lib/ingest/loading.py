@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from lib.config import Municipality
+from lib.est import tables as est_tables  # registers the kind 'reports' (the sample's)
 from lib.geo import project
 from lib.i18n import fmt_int, fmt_rows, t
 from lib.ingest.formats import Raw
@@ -295,7 +296,6 @@ def _sample_reports(store: Store, muni: Municipality) -> WriteItem:
     analyst's file of reports is (``lib.est.files``), stored with the other sample files
     and removed with them. Notes and reporters are fictional and say so."""
     from lib.est import files as est_files
-    from lib.est import tables as est_tables
     from lib.est.vocabulary import resolve_place
 
     est_tables.ensure_tables(store)
