@@ -281,9 +281,13 @@ def promise_form(period, name: str) -> None:
             format_func=lambda c: t(f"promise.responsible_{c}"),
         )
         categories = st.multiselect(
-            t("promise.edit_categories"), sorted(set(known_categories().values()))
+            t("promise.edit_categories"),
+            sorted(set(known_categories().values())),
+            placeholder=t("promise.edit_choose"),
         )
-        localities = st.multiselect(t("promise.edit_localities"), muni.locality_names)
+        localities = st.multiselect(
+            t("promise.edit_localities"), muni.locality_names, placeholder=t("promise.edit_choose")
+        )
         note = st.text_input(t("promise.edit_note"))
         if st.form_submit_button(t("promise.edit_add_promise")):
             saved(
