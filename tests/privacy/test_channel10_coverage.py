@@ -143,8 +143,11 @@ DAYS_COMPARED = re.compile(r"(\d+) av (?:periodens )?(\d+) dagar")
 
 
 def dates_read(text: str, month: tuple[int, int]) -> set[dt.date]:
-    """Days of a month an attacker reads off a text: dates written out, and the boundary a
-    count of days compared implies (N of the month's M days: from day M − N + 1, or to N)."""
+    """Days of a month an attacker reads off a text as a coverage boundary: dates written
+    out, and the boundary a count of days compared implies (N of the month's M days: from
+    day M − N + 1, or to N). A month's first and last day are left out: whole-month coverage
+    and every period say them of every month, so reading them tells nothing but the month
+    (one of the planted incidents falls on a 1st: guessing the 1st is chance)."""
     found = set()
     for day, name, year in DATE.findall(text):
         if (int(year), MONTH_NAMES[name]) == month:
@@ -156,7 +159,7 @@ def dates_read(text: str, month: tuple[int, int]) -> set[dt.date]:
                 dt.date(*month, last - int(n) + 1),
                 dt.date(*month, int(n)),
             }
-    return found
+    return {d for d in found if d.day not in (1, last)}
 
 
 def asked(day: dt.date, span: tuple[dt.date, dt.date]) -> bool:

@@ -14,7 +14,7 @@ What the minimum buys, measured with ``python -m bench.privacy_utility`` (400 ta
 minimum, seed 7; chance is 0.14 % for day and hour, 3.3 % for the day, 4.2 % for the hour):
 
 * With zero shown as 0 in detail tables (the rule before issue 20) the attacker places the
-  target on its day and hour in 51-61 % of cases at minimums 5 and 20.
+  target on its day and hour in 62.5 % (minimum 5) and 59.6 % (20) of cases.
 * With zero hidden but a count shown from the threshold (3), as ``Disclosure.fine`` first
   had it, the noise lifts a lone incident's cells to "3" one time in ten, and a zero never
   shows: 8.5 % (minimum 5), 10.1 % (10), 10.5 % (20), 8.8 % (30), 7.4 % (60) placed on day
