@@ -67,12 +67,21 @@ def pdf(filters: Filters, day) -> bytes:
     return situation_report(b, made_on=day)
 
 
+def verdict_first(frame: pd.DataFrame) -> pd.DataFrame:
+    """The verdict (and the hot-spot class) right after the row's name: on a phone the grid
+    shows its first columns, and the verdict is what the room needs."""
+    first = [t("col.verdict"), t("col.hotspot")]
+    moved = [c for c in first if c in frame.columns and c != frame.columns[0]]
+    rest = [c for c in frame.columns[1:] if c not in moved]
+    return frame[[frame.columns[0], *moved, *rest]]
+
+
 def table(frame: pd.DataFrame) -> None:
     """An HTML table in presentation mode (its type scales with the page), else a grid."""
     if presentation.presenting():
         st.table(widgets.plain_table(frame.set_index(frame.columns[0])))  # cells render Markdown
     else:
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(verdict_first(frame), hide_index=True, width="stretch")
 
 
 def view_overview(b: Briefing) -> None:

@@ -1,7 +1,7 @@
 """Readable uncertainty (issue 21.8): a change whose interval is very wide (its upper bound
-above +300 %) or that rests on fewer than 20 events is not sized in a sentence or a table
-cell, and its interval goes to the details; no hot-spot label claims a confidence level for
-a cell of a handful of events."""
+above +300 %) or one of whose periods has fewer than 20 events is not sized in a sentence or
+a table cell, and its interval goes to the details; no hot-spot label claims a confidence
+level for a cell of a handful of events."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_a_change_of_a_handful_of_events_is_not_sized():
         "ingen säkerställd förändring – händelserna är för få för att säga hur stor förändringen är"
     )
     assert not percents(words)
-    cell = views.short_change(SMALL.ratio, SMALL.low, SMALL.high, 7)
+    cell = views.short_change(SMALL.ratio, SMALL.low, SMALL.high, 3)
     assert cell == "för få händelser för att säga hur mycket" and not percents(cell)
     # The details keep the whole interval.
     details = views.interval_words(SMALL)
@@ -51,11 +51,13 @@ def test_a_change_of_a_handful_of_events_is_not_sized():
 
 
 def test_fewer_than_twenty_events_is_too_few_even_with_a_narrower_interval():
-    c = stats.compare_rates(10, 9)  # 19 events: the interval's upper bound is below +300 %
+    """A period of 19 events: its rate is unreliable (the tables say "osäker (färre än 20
+    händelser)"), so the change is not sized though its interval stays below +300 %."""
+    c = stats.compare_rates(19, 25)
     assert c.high < views.WIDE_HIGH
     assert "för få för att säga" in views.change_words(c)
     assert views.short_change(c.ratio, c.low, c.high, 19) == t_short_wide()
-    c = stats.compare_rates(11, 9)  # 20 events
+    c = stats.compare_rates(20, 25)  # 20 events in each period at least
     assert "konfidensintervall" in views.change_words(c)
     assert views.short_change(c.ratio, c.low, c.high, 20) != t_short_wide()
 
@@ -70,7 +72,7 @@ def test_a_significant_change_of_few_events_keeps_its_direction():
     up = stats.compare_rates(30, 2)  # an increase, by how much nobody can say
     assert up.verdict == stats.INCREASE and up.high > views.WIDE_HIGH
     assert views.change_words(up) == "händelserna är för få för att säga hur stor ökningen är"
-    down = stats.compare_rates(1, 17)  # a decrease of 18 events
+    down = stats.compare_rates(1, 17)  # a decrease, from 17 events to 1
     assert down.verdict == stats.DECREASE
     assert views.change_words(down) == (
         "händelserna är för få för att säga hur stor minskningen är"
@@ -83,7 +85,7 @@ def test_a_change_of_many_events_is_sized_as_before():
         "ökningen är 33"
     )
     assert "konfidensintervall" in words
-    cell = views.short_change(LARGE.ratio, LARGE.low, LARGE.high, 700)
+    cell = views.short_change(LARGE.ratio, LARGE.low, LARGE.high, 300)
     assert cell.startswith("+33") and len(percents(cell)) == 3
 
 

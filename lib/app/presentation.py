@@ -50,6 +50,9 @@ PROJECTOR_CSS = """
 [data-testid="stDecoration"], [data-testid="stStatusWidget"] { display: none !important; }
 .stApp { background: #FFFFFF; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 4rem 2rem 4rem; }
+@media (max-width: 1600px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 2rem; padding-right: 2rem; }
+}
 [data-testid="stMain"] *:not(svg, svg *) {
   font-size: 30px !important; line-height: 1.35 !important; color: #000000 !important;
 }
@@ -118,8 +121,10 @@ def controls(count: int, where_key: str, exit_label: str, extra: bool = False):
     which the keyboard script clicks), an optional column for the caller (the meeting's
     period) and the way out. Returns the view shown and the caller's column (or None)."""
     n = presentation_view(count)
-    # The same columns with or without the caller's: the buttons sit where they sat.
-    columns = st.columns([2, 1, 2, 4, 3], vertical_alignment="center")
+    # The same columns with or without the caller's, so the buttons sit where they sat; in
+    # proportion to their words at 30 px ("← Föregående", "1 av 5", "Nästa →", a period,
+    # "Avsluta presentationen"), so none is cut short on a 1366 px projector.
+    columns = st.columns([5, 2, 3.5, 10, 8.5], vertical_alignment="center")
     back, where, forward, leave = columns[0], columns[1], columns[2], columns[-1]
     back.button(
         t("meeting.previous_view"), on_click=go_to_view, args=(n - 1,), disabled=n == 1, key="bak"

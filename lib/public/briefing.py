@@ -75,7 +75,7 @@ def brief(
     ov = view.extra["overview"]
     c, code = ov.change.comparison, view.extra["headline"]
     shown = code in ("increase", "decrease", "no_change") and c.ratio is not None
-    uncertain = shown and views.too_uncertain(c.high, c.current + c.previous)
+    uncertain = shown and views.too_uncertain(c.high, min(c.current, c.previous))
     if uncertain:
         change = t("change.metric_wide")
     else:

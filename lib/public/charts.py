@@ -18,7 +18,9 @@ def _layout(fig: go.Figure, height: int = 340, y_title: str | None = None) -> go
         height=height,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         font={"family": FONT, "size": 14},
-        legend={"orientation": "h", "y": 1.12, "x": 0},
+        # Anchored by its foot just above the plot: on a phone the legend wraps to several
+        # lines and grows upwards into the margin (which Plotly widens), not over the lines.
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         hovermode="x unified",
         yaxis={"title": y_title, "rangemode": "tozero"},
         xaxis={"title": None},
@@ -544,7 +546,7 @@ def projector(fig: go.Figure) -> go.Figure:
     # Every text at least 28 px, as on the rest of the projector's page (presentation.py).
     fig.update_layout(
         font={"family": FONT, "size": 28, "color": "#000000"},
-        legend={"font": {"size": 28}, "y": 1.15},
+        legend={"font": {"size": 28}, "yanchor": "bottom", "y": 1.02},
         margin={"l": 20, "r": 20, "t": 60, "b": 20},
         height=560,
     )

@@ -49,6 +49,7 @@ def pin_map(
         zoom_start=14 if pin else 11,
         tiles=None,
         height=height,
+        zoom_snap=0.25,  # the whole municipality as large as the frame allows
     )
     m.default_js = [("leaflet.js", asset_base + "leaflet.js")]
     m.default_css = [("leaflet.css", asset_base + "leaflet.css")]
@@ -93,8 +94,12 @@ def pin_map(
         folium.CircleMarker(
             list(pin), radius=12, color=PIN_COLOUR, weight=4, fill=True, fill_opacity=0.3
         ).add_to(m)
-    if pin is None:
-        m.fit_bounds([[b["lat_min"], b["lon_min"]], [b["lat_max"], b["lon_max"]]])
+    if pin is None:  # the whole outline (the configured box may cut its corners)
+        points = [*outline, *((loc.lat, loc.lon) for loc in muni.localities)]
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        if not points:
+            lats, lons = [b["lat_min"], b["lat_max"]], [b["lon_min"], b["lon_max"]]
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(12, 12))
     MetricScale().add_to(m)
     maps.Declutter().add_to(m)
     return m

@@ -269,16 +269,18 @@ def night_records(night, monthly: pd.DataFrame, d: Disclosure) -> dict:
 # --- Changes in words --------------------------------------------------------------------------
 
 
-# A change is too uncertain to size in words when its interval reaches above +300 % or it
-# rests on fewer than 20 events (both periods together; the BRIEF's rule for unreliable
-# rates): "+33 % (−99 % till +727 500 %)" says nothing a reader can use. The sentence then
-# says so, and the interval goes to the details (``interval_words``).
+# A change is too uncertain to size in words when its interval reaches above +300 % or one
+# of its two periods has fewer than 20 events (a rate from fewer is unreliable: the BRIEF's
+# rule, ``stats.MIN_RELIABLE``, the tables' "osäker (färre än 20 händelser)"): "+33 % (−99 %
+# till +727 500 %)" says nothing a reader can use. The sentence then says so, and the
+# interval goes to the details (``interval_words``).
 WIDE_HIGH = 4.0  # the rate ratio's upper bound: +300 %
-FEW_EVENTS = 20
+FEW_EVENTS = stats.MIN_RELIABLE
 
 
 def too_uncertain(high: float | None, events: int | None = None) -> bool:
-    """The interval's upper bound is above +300 % (or unbounded), or fewer than 20 events."""
+    """The interval's upper bound is above +300 % (or unbounded), or ``events`` (the
+    smaller period's count, where known) is below 20."""
     wide = high is not None and not math.isnan(high) and high > WIDE_HIGH
     return wide or (events is not None and events < FEW_EVENTS)
 
@@ -291,7 +293,7 @@ def change_words(c: stats.RateComparison) -> str:
         return t("change.none_either")
     if c.ratio is None or (isinstance(c.ratio, float) and math.isnan(c.ratio)):
         return t("change.no_previous")
-    if too_uncertain(c.high, c.current + c.previous):
+    if too_uncertain(c.high, min(c.current, c.previous)):
         wide = {stats.INCREASE: "increase", stats.DECREASE: "decrease"}
         return t(f"change.wide_{wide.get(c.verdict, 'no_change')}")
     return interval_words(c)
@@ -338,8 +340,8 @@ def _upper_pct(high: float, signed: bool) -> str:
 
 def short_change(ratio: float, low: float, high: float, events: int | None = None) -> str:
     """'+20 % (+5 till +37 %)' for a table cell; "för få händelser för att säga hur mycket"
-    where the change is too uncertain to size (``too_uncertain``: ``events`` is the count
-    of both periods together, where known)."""
+    where the change is too uncertain to size (``too_uncertain``: ``events`` is the smaller
+    of the two periods' counts, where known)."""
     if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
         return "–"
     if too_uncertain(high, events):
@@ -436,7 +438,7 @@ def change_rows(table: pd.DataFrame, by: str, d: Disclosure) -> tuple[pd.DataFra
                 _cell(r.total, hide_total[i], d),
                 _cell(r.current, hide_cur[i], d),
                 _cell(r.previous, hide_prev[i], d),
-                short_change(r.ratio, r.low, r.high, r.current + r.previous) if shown else "–",
+                short_change(r.ratio, r.low, r.high, min(r.current, r.previous)) if shown else "–",
                 verdict_word(code),
                 fmt_num(r.rate, 1) if shown and not np.isnan(r.rate) else "–",
                 t(f"rate.{r.rate_status}") if shown else "",
