@@ -201,7 +201,7 @@ MARGIN = 18 * mm
 TOP, BOTTOM = 16 * mm, 18 * mm  # the bottom margin holds the page footer
 WIDTH = A4[0] - 2 * MARGIN
 CHART_WIDTH = 7.2  # inches: page 1's chart, the width of the text
-CHART_HEIGHTS = (3.8, 3.3, 2.8, 2.3)  # the tallest that lets page 1 fit
+CHART_HEIGHTS = (4.4, 3.8, 3.3, 2.8, 2.3)  # the tallest that lets page 1 fit
 SCALES = (1.0, 0.92, 0.85, 0.78, 0.72, 0.66)  # page 2's type, the largest that fits
 # The category table in the report: what a reader of the minutes needs (the rates per
 # 1 000 and their reliability stay on the pages; "jämförda dagar" only where they differ).
