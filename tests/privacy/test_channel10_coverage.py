@@ -54,9 +54,7 @@ QUESTIONS = [
     ("i-ar", planted.OTHER),
     ("manad-2018-05", None),
     ("manad-2018-07", None),
-    ("forra-aret", None),
     ("forra-aret", planted.OTHER),
-    ("mote-2019-04-08", None),
     ("mote-2019-04-08", planted.OTHER),
 ]
 MEETINGS = ("2019-04-08", "2019-06-10")

@@ -10,8 +10,13 @@ latest 12 months; in three months of each 1, 1 and 2 (32 lone incidents, 16 pair
 different weeks), 3 in every other month. The attacker reads the trends page for each pair
 in every public period it attacks, with weeks chosen ("per vecka"): the latest 12 months,
 this year, since the meeting of 10 December 2018 (where the detail rule shows the weeks and
-the matrix) and each target month on its own (below the detail minimum: the page must say
-so and show neither).
+the matrix) and a lone incident's month on its own (below the detail minimum: the page must
+say so and show neither).
+
+Both attacks can fail: with zero shown as 0 in these tables (the rule before issue 20)
+channel 8 places 16 of the 32 lone incidents on their day and hour and channel 9 tells 5 of
+the 16 twos; with counts shown from 3 instead of 5, channel 8 places 3 of 32 (mean success
+14 %, the hour 29 %); both measured by patching ``Disclosure.fine``.
 
 8. Support and differencing of the support: the attacker knows each target's category,
    locality and month and every other incident (everything but the secret that fixes the
@@ -57,9 +62,8 @@ def observations(public):
     spans = {p.id: p.span for p in viewer.presets()}
     out = {}
     for category, place in planted.TIME_PAIRS:
-        months = [m for (c, p, m) in planted.TIME_TARGETS if (c, p) == (category, place)]
         seen = {}
-        for span in [spans[i] for i in PERIODS] + [month_span(m) for m in months]:
+        for span in [spans[i] for i in PERIODS] + [month_span(lone_month(category, place))]:
             viewer.filters(*span, ort=[place], kategori=[category])
             assert not viewer.refused, span
             seen[span] = {
@@ -69,6 +73,13 @@ def observations(public):
             }
         out[(category, place)] = seen
     return out
+
+
+def lone_month(category: str, place: str) -> str:
+    """The pair's first month with a lone incident: the month asked on its own."""
+    return min(
+        m for (c, p, m), n in planted.TIME_TARGETS.items() if (c, p, n) == (category, place, 1)
+    )
 
 
 def others(incidents, category, place, target) -> pd.DataFrame:
@@ -109,11 +120,13 @@ def test_planted_timed_incidents(incidents):
 
 
 def test_channel8_target_months_alone_show_no_weeks_or_hours(observations):
-    """Each target month on its own is far below the detail minimum: the page shows months
-    and no matrix, and says why (what once gave the day and hour outright); where the noise
-    took the month to 0 the page says the selection is empty and shows nothing."""
+    """A lone incident's month on its own (one per pair) is far below the detail minimum:
+    the page shows months and no matrix, and says why (what once gave the day and hour
+    outright); where the noise took the month to 0 the page says the selection is empty and
+    shows nothing."""
     asked, refused = [], []
-    for (category, place, month), _ in planted.TIME_TARGETS.items():
+    for category, place in planted.TIME_PAIRS:
+        month = lone_month(category, place)
         shown = observations[(category, place)][month_span(month)]
         asked.append((category, place, month))
         if shown["refused"] and shown["weeks"] is None and shown["hours"] is None:
