@@ -81,6 +81,11 @@ class Municipality:
     # names are kept, and named places a reporter may pick instead of a pin.
     report_retention_days: int = 365
     report_places: tuple[Locality, ...] = ()
+    # At most this many reports in the app per reporter, and per client address, in
+    # ``report_rate_minutes`` (lib.est.cases.RateLimit; 0: no limit).
+    report_rate_per_reporter: int = 20
+    report_rate_per_client: int = 60
+    report_rate_minutes: int = 60
     # The public sees a breakdown finer than the fixed monthly tables (weeks, weekday × hour,
     # night share, lists inside a selection) only where the selection's published total
     # reaches this (``lib.public.disclosure``; chosen from tests/privacy/test_detail.py).
@@ -175,15 +180,23 @@ def load_municipality(selector: str | None = None) -> Municipality:
 
 
 def _reports(raw: dict) -> dict:
-    """``[reports]``: ``retention_days`` (default 365) and ``[[reports.places]]`` (name, lat,
-    lon) that reporters may choose from besides the localities."""
+    """``[reports]``: ``retention_days`` (default 365), ``[[reports.places]]`` (name, lat,
+    lon) that reporters may choose from besides the localities, and the rate limit on
+    reports made in the app: ``max_per_reporter`` (default 20) and ``max_per_client``
+    (default 60) in ``rate_window_minutes`` (default 60); 0 turns a limit off."""
     section = raw.get("reports", {})
     places = tuple(
         Locality(p["name"], float(p["lat"]), float(p["lon"])) for p in section.get("places", [])
     )
+    limits = {
+        "report_rate_per_reporter": max(0, int(section.get("max_per_reporter", 20))),
+        "report_rate_per_client": max(0, int(section.get("max_per_client", 60))),
+        "report_rate_minutes": max(1, int(section.get("rate_window_minutes", 60))),
+    }
     return {
         "report_retention_days": int(section.get("retention_days", 365)),
         "report_places": places,
+        **limits,
     }
 
 

@@ -15,6 +15,7 @@ from lib.est import files as est_files
 from lib.est import tables as est_tables
 from lib.est import vocabulary as est_vocabulary
 from lib.i18n import fmt_date, fmt_datetime, t
+from lib.ingest import text_gate
 from lib.public import exports
 
 navigation.front_door()
@@ -36,10 +37,32 @@ def status_label(code: str) -> str:
 
 
 def error_text(err: est_tables.ReportError) -> str:
-    if err.code == "note":
-        found = t("report.found_and").join(t(f"report.found_{p}") for p in err.details["problems"])
-        return t("report.error_note", found=found)
     return t(f"report.error_{err.code}", **err.details)
+
+
+def text_limit(key: str) -> int:
+    """The longest text a field takes (the input gate's and the store's limit)."""
+    return text_gate.FIELDS[key].limit
+
+
+def rate_limit_notice() -> None:
+    """When the rate limit on reports stopped someone in the last week: the analyst sees
+    it here (the log tab lists each refusal)."""
+    stopped = est_cases.limited_recently(store, days=7)
+    if stopped.empty:
+        return
+    last = stopped.iloc[0]
+    st.warning(
+        t(
+            "cases.rate_limited",
+            n=len(stopped),
+            days=7,
+            when=widgets.local_time(last["at"]),
+            who=widgets.plain(last["account"]) if isinstance(last["account"], str) else "–",
+            rule=widgets.plain(last["detail"] or ""),
+        ),
+        icon=":material/block:",
+    )
 
 
 def report_label(row) -> str:
@@ -154,14 +177,16 @@ def link_form(row, actions: pd.DataFrame) -> None:
             st.rerun()
     with st.form(f"ny_atgard_{row.id}", clear_on_submit=True):
         st.markdown(t("cases.new_action"))
-        title = st.text_input(t("cases.action_title"))
-        owner = st.text_input(t("cases.action_owner"), value=me)
+        title = st.text_input(t("cases.action_title"), max_chars=text_limit("action.title"))
+        owner = st.text_input(
+            t("cases.action_owner"), value=me, max_chars=text_limit("action.owner")
+        )
         day = st.date_input(t("cases.action_date"), value=dt.date.today(), format="YYYY-MM-DD")
         own_place = t("cases.action_place_report")
         place = st.selectbox(
             t("cases.action_place"), [own_place, *est_vocabulary.place_names(muni)]
         )
-        note = st.text_area(t("cases.action_note"), max_chars=est_tables.NOTE_MAX)
+        note = st.text_area(t("cases.action_note"), max_chars=text_limit("action.note"))
         if not st.form_submit_button(t("cases.create_action")):
             return
     if place == own_place and pd.notna(row.lat):
@@ -174,12 +199,14 @@ def link_form(row, actions: pd.DataFrame) -> None:
             chosen_place = row.locality
         action = est_cases.Action(title, owner, day, place=chosen_place, note=note)
     try:
-        action_id = est_cases.add_action(store, muni, action, me)
+        action_id, told = est_cases.add_action_told(store, muni, action, me)
         est_cases.link(store, row.id, action_id, me)
     except est_tables.ReportError as err:
         st.error(error_text(err))
         return
     st.toast(t("cases.linked"))
+    if told:
+        st.toast(t("cases.removed", lines=" ".join(told)))
     st.rerun()
 
 
@@ -274,7 +301,7 @@ def files_tab() -> None:
     left, right = st.columns(2)
     left.download_button(
         t("cases.export_csv"),
-        lambda: exports.csv_bytes(export_frame()),
+        exports.guarded(lambda: exports.csv_bytes(export_frame()), "csv"),
         "rapporter.csv",
         "text/csv",
         icon=":material/download:",
@@ -282,7 +309,7 @@ def files_tab() -> None:
     )
     right.download_button(
         t("cases.export_excel"),
-        lambda: exports.excel_bytes(export_frame(), t("page.cases")),
+        exports.guarded(lambda: exports.excel_bytes(export_frame(), t("page.cases")), "xlsx"),
         "rapporter.xlsx",
         widgets.XLSX,
         icon=":material/download:",
@@ -306,6 +333,14 @@ def files_tab() -> None:
     )
     if outcome.ok:
         st.success(t("cases.imported", rows=outcome.rows, id=outcome.import_id))
+        told = [
+            t("cases.row_error", row=r, message=error_text(est_tables.ReportError(c, **d)))
+            if r is not None
+            else error_text(est_tables.ReportError(c, **d))
+            for r, c, d in outcome.errors or []
+        ]
+        if told:  # rows left out (--skip-invalid) and characters the input gate removed
+            st.info("\n\n".join(told))
         return
     lines = [t("cases.import_failed")]
     for row_no, code, details in outcome.errors[:50]:
@@ -319,6 +354,7 @@ def files_tab() -> None:
 everything = est_cases.read_reports(store)
 actions = est_cases.read_actions(store)
 st.caption(t("cases.retention", days=muni.report_retention_days))
+rate_limit_notice()
 inbox_tab, action_tab, files, log = st.tabs(
     [t("cases.tab_inbox"), t("cases.tab_actions"), t("cases.tab_files"), t("cases.tab_log")]
 )

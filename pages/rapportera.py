@@ -14,10 +14,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from lib.app import map_assets, navigation, signin, state
+from lib.auth import UNKNOWN_CLIENT, client_address
 from lib.est import cases as est_cases
 from lib.est import tables as est_tables
 from lib.est import vocabulary as est_vocabulary
 from lib.i18n import fmt_date, fmt_datetime, t
+from lib.ingest import text_gate
 from lib.public.report_map import PIN_COLOUR_WORD, pin_map
 
 navigation.front_door()
@@ -43,14 +45,19 @@ categories = est_vocabulary.load_categories()
 labels = {c.id: c.label for c in categories}
 
 
-def problems_text(found: list[str]) -> str:
-    return t("report.found_and").join(t(f"report.found_{p}") for p in found)
-
-
 def error_text(err: est_tables.ReportError) -> str:
-    if err.code == "note":
-        return t("report.error_note", found=problems_text(err.details["problems"]))
-    return t(f"report.error_{err.code}")
+    """The Swedish message for a refused report: the input gate's names the field and the
+    kind of data, never the value (``lib.ingest.text_gate``)."""
+    if err.code == "rate_limited":
+        key = "report.error_rate_limited" + ("_client" if err.details["scope"] == "client" else "")
+        return t(key, limit=err.details["limit"], minutes=err.details["minutes"])
+    return t(f"report.error_{err.code}", **err.details)
+
+
+def client() -> str | None:
+    """This browser's address for the rate limit per client (None when not known)."""
+    address = client_address(st.context.ip_address, st.context.headers)
+    return None if address == UNKNOWN_CLIENT else address
 
 
 def local_now() -> dt.datetime:
@@ -66,6 +73,8 @@ def new_report() -> None:
 def confirmation() -> None:
     saved, summary = st.session_state[SAVED]
     st.success(t("report.saved") if saved.created else t("report.saved_before"), icon="✅")
+    if saved.notices:
+        st.info("\n\n".join([t("report.removed_heading"), *saved.notices]))
     st.text(summary)
     st.button(t("report.new"), on_click=new_report, type="primary", width="stretch")
 
@@ -160,7 +169,12 @@ def report_form() -> None:
         help=t("report.note_help"),
         key=f"text_{sid}",
     )
-    service = st.text_input(t("report.service"), value=who.service or "", key=f"verksamhet_{sid}")
+    service = st.text_input(
+        t("report.service"),
+        value=who.service or "",
+        max_chars=text_gate.FIELDS["report.service"].limit,
+        key=f"verksamhet_{sid}",
+    )
     if not st.button(t("report.submit"), type="primary", width="stretch", key=f"skicka_{sid}"):
         return
     if category is None:
@@ -178,7 +192,7 @@ def report_form() -> None:
         service=service,
     )
     try:
-        saved = est_cases.submit(state.store(), muni, sub, who.name, categories)
+        saved = est_cases.submit(state.store(), muni, sub, who.name, categories, client=client())
     except est_tables.ReportError as err:
         st.error(error_text(err))
         return

@@ -53,11 +53,12 @@ def download_buttons(
     key: str | None = None,
 ) -> None:
     """A table's CSV and Excel downloads side by side, holding exactly what is shown. The
-    files are built when a button is clicked (a callable as ``data``), not on every rerun."""
+    files are built when a button is clicked (a callable as ``data``), not on every rerun;
+    a file that cannot be made is a file with a Swedish message (``exports.guarded``)."""
     left, right = st.columns(2)
     left.download_button(
         csv_label or t("trends.download_csv"),
-        lambda: exports.csv_bytes(frame),
+        exports.guarded(lambda: exports.csv_bytes(frame), "csv"),
         f"{stem}.csv",
         "text/csv",
         icon=":material/download:",
@@ -65,7 +66,7 @@ def download_buttons(
     )
     right.download_button(
         excel_label or t("trends.download_excel"),
-        lambda: exports.excel_bytes(frame, sheet),
+        exports.guarded(lambda: exports.excel_bytes(frame, sheet), "xlsx"),
         f"{stem}.xlsx",
         XLSX,
         icon=":material/download:",

@@ -12,6 +12,8 @@ after the retention time.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,7 +23,6 @@ from lib.config import Municipality
 from lib.est.tables import (
     ACTION_STATUSES,
     IN_APP_IMPORT,
-    NOTE_MAX,
     OPEN_STATUSES,
     SEVERITIES,
     STATUSES,
@@ -32,11 +33,14 @@ from lib.est.tables import (
     own,
     report_actions,
     report_log,
+    report_rate,
     reports,
     write_log,
 )
 from lib.est.vocabulary import Category, Where, category_by_id, load_categories, resolve_place
-from lib.ingest import personal_data
+from lib.i18n import t
+from lib.ingest import text_gate
+from lib.ingest.text_gate import Checked
 from lib.store.store import Store
 from lib.store.tables import TIME_FORMAT
 
@@ -62,17 +66,55 @@ class Saved:
     created: bool  # False: this submission was stored before (a double tap)
     place: str
     locality: str
+    # Swedish lines saying which fields lost invisible characters (lib.ingest.text_gate).
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """How many reports the app takes in a window (``[reports]`` in the municipality's
+    file): from one reporter, and from one client address (an office behind one address
+    counts as one client). Zero turns a limit off. Reports read from a file are not counted."""
+
+    per_reporter: int = 20
+    per_client: int = 60
+    minutes: int = 60
+
+    @classmethod
+    def of(cls, muni: Municipality) -> RateLimit:
+        return cls(
+            muni.report_rate_per_reporter, muni.report_rate_per_client, muni.report_rate_minutes
+        )
 
 
 def check_note(note: str | None) -> list[str]:
-    """Personal data found in a note (``personal_data.problems``), and 'too_long'."""
-    found = personal_data.problems(note)
-    if note and len(note) > NOTE_MAX:
-        found.append("too_long")
-    return found
+    """What the input gate finds in a note: 'too_long' or the kinds of personal data
+    (``lib.ingest.text_gate``)."""
+    return list(text_gate.check("report.note", note).problems)
 
 
-def _validate(sub: Submission, muni: Municipality, categories, now: dt.datetime) -> Where:
+def gate(values: dict[str, object]) -> dict[str, Checked]:
+    """Free-text fields through the input gate (``lib.ingest.text_gate``): their cleaned
+    texts, or ``ReportError('text')`` naming every field refused (too long, personal data)
+    and the kind, never the value."""
+    checked = {key: text_gate.check(key, value) for key, value in values.items()}
+    refused = [c for c in checked.values() if c.problems]
+    if refused:
+        lines = [text_gate.problem_message(c) for c in refused]
+        if any(p != "too_long" for c in refused for p in c.problems):
+            lines.append(t("gate.advice"))
+        raise ReportError("text", message=" ".join(lines), fields=refused)
+    return checked
+
+
+def notices(checked: dict[str, Checked]) -> tuple[str, ...]:
+    """Swedish lines for the fields that lost invisible characters."""
+    return tuple(m for c in checked.values() if (m := text_gate.removed_message(c)))
+
+
+def _validate(
+    sub: Submission, reporter: str, muni: Municipality, categories, now: dt.datetime
+) -> tuple[Where, dict[str, Checked]]:
     if not sub.id or len(sub.id) > 64:
         raise ReportError("bad_id")
     if sub.category not in category_by_id(categories):
@@ -81,10 +123,21 @@ def _validate(sub: Submission, muni: Municipality, categories, now: dt.datetime)
         raise ReportError("bad_severity")
     if sub.occurred_at > now + dt.timedelta(minutes=10):
         raise ReportError("future")
-    found = check_note(sub.note)
-    if found:
-        raise ReportError("note", problems=found)
-    return resolve_place(muni, sub.place, sub.lat, sub.lon)
+    checked = gate(
+        {
+            "report.note": sub.note,
+            "report.service": sub.service,
+            "report.place": sub.place,
+        }
+    )
+    # The reporter is the signed-in account, whose name the sign-in vouches for (an OIDC
+    # analyst's is an e-mail address): cleaned and held to the limit, not searched.
+    account = text_gate.check("report.reporter", reporter)
+    if "too_long" in account.problems:
+        raise ReportError("text", message=text_gate.problem_message(account), fields=[account])
+    checked["report.reporter"] = account
+    where = resolve_place(muni, checked["report.place"].text, sub.lat, sub.lon)
+    return where, checked
 
 
 def submit(
@@ -94,13 +147,24 @@ def submit(
     reporter: str,
     categories: tuple[Category, ...] | None = None,
     now: dt.datetime | None = None,
+    client: str | None = None,
+    at: float | None = None,
 ) -> Saved:
     """Store one report, exactly once per submission id: sent again (a double tap, a
-    retried request), the stored one is returned and nothing is written."""
+    retried request), the stored one is returned and nothing is written. Every free-text
+    field passes the input gate first. A new report over the rate limit (``RateLimit``: per
+    reporter, and per ``client`` address when it is known) is refused with
+    ``ReportError('rate_limited')`` and the refusal logged (once per reporter and rule in
+    a window); ``at`` is the time in Unix seconds (now)."""
     categories = categories or load_categories()
     local_now = now or dt.datetime.now(dt.UTC).astimezone(_zone(muni)).replace(tzinfo=None)
-    where = _validate(sub, muni, categories, local_now)
+    where, checked = _validate(sub, reporter, muni, categories, local_now)
+    reporter = checked["report.reporter"].text or reporter
+    at = time.time() if at is None else at
+    limit = RateLimit.of(muni)
     ensure_tables(store)
+    keys = _rate_keys(store, reporter, client)
+    refused = None
     with store.writing() as conn:
         found = conn.execute(
             sa.select(reports.c.place, reports.c.locality).where(
@@ -109,27 +173,116 @@ def submit(
         ).first()
         if found is not None:
             return Saved(sub.id, False, found.place, found.locality)
-        conn.execute(
-            reports.insert().values(
-                id=sub.id,
-                created_at=now_utc(),
-                occurred_at=sub.occurred_at.strftime(TIME_FORMAT),
-                category=sub.category,
-                severity=int(sub.severity),
-                locality=where.locality,
-                place=where.place,
-                lat=where.lat,
-                lon=where.lon,
-                note=(sub.note or "").strip() or None,
-                reporter=reporter,
-                service=(sub.service or "").strip() or None,
-                status="new",
-                municipality=store.municipality,
+        scope = _over_limit(conn, store, limit, keys, at)
+        if scope is not None:
+            _log_limited(conn, store, limit, scope, reporter, at)
+            refused = ReportError(
+                "rate_limited", scope=scope, limit=limit_for(limit, scope), minutes=limit.minutes
             )
+        else:
+            conn.execute(
+                reports.insert().values(
+                    id=sub.id,
+                    created_at=now_utc(),
+                    occurred_at=sub.occurred_at.strftime(TIME_FORMAT),
+                    category=sub.category,
+                    severity=int(sub.severity),
+                    locality=where.locality,
+                    place=where.place,
+                    lat=where.lat,
+                    lon=where.lon,
+                    note=checked["report.note"].text,
+                    reporter=reporter,
+                    service=checked["report.service"].text,
+                    status="new",
+                    municipality=store.municipality,
+                )
+            )
+            write_log(conn, store, "created", reporter, sub.id, sub.category)
+            _count_submission(conn, store, limit, keys, at)
+            store.bump_version(conn)
+    if refused is not None:
+        raise refused
+    return Saved(sub.id, True, where.place, where.locality, notices(checked))
+
+
+# --- The rate limit ------------------------------------------------------------------------------
+
+
+def limit_for(limit: RateLimit, scope: str) -> int:
+    return limit.per_reporter if scope == "reporter" else limit.per_client
+
+
+def _rate_keys(store: Store, reporter: str, client: str | None) -> tuple[str, str | None]:
+    """Keyed hashes of the reporter's name (any case) and the client's address: the rate
+    table never holds either."""
+
+    def key(kind: bytes, value: str) -> str:
+        digest = hashlib.blake2b(
+            value.encode("utf-8"), key=store.secret()[:64], person=b"report-rate" + kind
         )
-        write_log(conn, store, "created", reporter, sub.id, sub.category)
-        store.bump_version(conn)
-    return Saved(sub.id, True, where.place, where.locality)
+        return digest.hexdigest()[:64]
+
+    return key(b"r", reporter.lower()), (key(b"c", client) if client else None)
+
+
+def _over_limit(conn, store: Store, limit: RateLimit, keys, at: float) -> str | None:
+    """'reporter' or 'client' when one more report would pass that limit, else None."""
+    since = at - limit.minutes * 60
+    recent = sa.and_(own(store, report_rate), report_rate.c.at > since)
+    for scope, column, key, most in (
+        ("reporter", report_rate.c.reporter, keys[0], limit.per_reporter),
+        ("client", report_rate.c.client, keys[1], limit.per_client),
+    ):
+        if most <= 0 or key is None:
+            continue
+        count = conn.execute(
+            sa.select(sa.func.count()).select_from(report_rate).where(recent, column == key)
+        ).scalar_one()
+        if count >= most:
+            return scope
+    return None
+
+
+def _count_submission(conn, store: Store, limit: RateLimit, keys, at: float) -> None:
+    conn.execute(
+        report_rate.insert().values(
+            at=at, reporter=keys[0], client=keys[1], municipality=store.municipality
+        )
+    )
+    conn.execute(
+        report_rate.delete().where(
+            own(store, report_rate), report_rate.c.at <= at - max(limit.minutes, 1) * 60
+        )
+    )
+
+
+def _log_limited(conn, store: Store, limit: RateLimit, scope: str, reporter: str, at: float):
+    """The audit log's entry for a refusal, once per reporter and rule in a window (a
+    script sending on could otherwise fill the log instead of the inbox)."""
+    detail = t(f"log.limited_{scope}", limit=limit_for(limit, scope), minutes=limit.minutes)
+    since = dt.datetime.fromtimestamp(at - limit.minutes * 60, dt.UTC)
+    logged = conn.execute(
+        sa.select(report_log.c.id).where(
+            own(store, report_log),
+            report_log.c.event == "limited",
+            report_log.c.account == reporter,
+            report_log.c.detail == detail,
+            report_log.c.at > since.isoformat(timespec="seconds"),
+        )
+    ).first()
+    if logged is None:
+        write_log(conn, store, "limited", reporter, None, detail)
+
+
+def limited_recently(store: Store, days: int = 7, now: dt.datetime | None = None) -> pd.DataFrame:
+    """The rate limit's refusals in the audit log of the last ``days`` (newest first): when,
+    who, which rule. What an analyst sees on the Ärenden page."""
+    log = read_log(store)
+    since = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=days)).isoformat(
+        timespec="seconds"
+    )
+    return log[(log["event"] == "limited") & (log["at"] > since)].reset_index(drop=True)
 
 
 def _zone(muni: Municipality):
@@ -336,21 +489,36 @@ class Action:
 
 
 def add_action(store: Store, muni: Municipality, action: Action, by: str) -> str:
-    """A new planned action; returns its id."""
-    if not action.title.strip() or not action.owner.strip():
+    """A new planned action; returns its id (``add_action_told`` also says which fields
+    lost invisible characters)."""
+    return add_action_told(store, muni, action, by)[0]
+
+
+def add_action_told(
+    store: Store, muni: Municipality, action: Action, by: str
+) -> tuple[str, tuple[str, ...]]:
+    """A new planned action, its free-text fields through the input gate: its id, and
+    Swedish lines for the fields that lost invisible characters."""
+    checked = gate(
+        {
+            "action.title": action.title,
+            "action.owner": action.owner,
+            "action.place": action.place,
+            "action.note": action.note,
+        }
+    )
+    title, owner = checked["action.title"].text, checked["action.owner"].text
+    if not title or not owner:
         raise ReportError("action_incomplete")
-    found = check_note(action.note)
-    if found:
-        raise ReportError("note", problems=found)
-    where = resolve_place(muni, action.place, action.lat, action.lon)
+    where = resolve_place(muni, checked["action.place"].text, action.lat, action.lon)
     ensure_tables(store)
     action_id = new_submission_id()
     with store.writing() as conn:
         conn.execute(
             report_actions.insert().values(
                 id=action_id,
-                title=action.title.strip()[:256],
-                owner=action.owner.strip()[:128],
+                title=title,
+                owner=owner,
                 date=action.date.isoformat(),
                 place=where.place,
                 locality=where.locality,
@@ -358,7 +526,7 @@ def add_action(store: Store, muni: Municipality, action: Action, by: str) -> str
                 lon=where.lon,
                 radius_m=float(action.radius_m),
                 status="planned",
-                note=action.note.strip() or None,
+                note=checked["action.note"].text,
                 created_at=now_utc(),
                 created_by=by,
                 municipality=store.municipality,
@@ -366,7 +534,7 @@ def add_action(store: Store, muni: Municipality, action: Action, by: str) -> str
         )
         write_log(conn, store, "changed", by, None, f"action {action_id} created")
         store.bump_version(conn)  # actions are evaluated on the map page, cached on the version
-    return action_id
+    return action_id, notices(checked)
 
 
 def link(store: Store, report_id: str, action_id: str | None, by: str) -> None:

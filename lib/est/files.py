@@ -4,13 +4,13 @@ and the import, which goes through the store's import log like any other file.""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
 
 from lib.config import Municipality
-from lib.est.cases import Submission, check_note, read_reports
+from lib.est.cases import Submission, read_reports
 from lib.est.tables import (
     ReportError,
     ensure_tables,
@@ -27,6 +27,8 @@ from lib.est.vocabulary import (
     place_names,
     resolve_place,
 )
+from lib.i18n import t
+from lib.ingest import text_gate
 from lib.store.store import Store
 from lib.store.tables import TIME_FORMAT, imports
 
@@ -96,7 +98,32 @@ class FileOutcome:
     ok: bool
     rows: int = 0
     import_id: int | None = None
-    errors: list[tuple[int | None, str, dict]] = None  # (row, code, details)
+    # (row, code, details): why rows were refused, and after a successful import the
+    # notices too (invisible characters removed, code 'removed'); each is said in Swedish
+    # by t(f"report.error_{code}", **details).
+    errors: list[tuple[int | None, str, dict]] = None
+
+
+@dataclass
+class ReadReports:
+    """A file of reports read: the submissions, their statuses and reporters, the rows
+    refused (row as in the file, code, details) and the notices for rows the input gate
+    cleaned (same shape, code 'removed')."""
+
+    subs: list[Submission] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    reporters: list[str | None] = field(default_factory=list)
+    errors: list[tuple] = field(default_factory=list)
+    notices: list[tuple] = field(default_factory=list)
+
+
+# The file's free-text columns and their fields in the input gate (lib.ingest.text_gate).
+GATED = (
+    ("note", "report.note"),
+    ("place", "report.place"),
+    ("service", "report.service"),
+    ("reporter", "report.reporter"),
+)
 
 
 def read_report_file(
@@ -108,11 +135,27 @@ def read_report_file(
 ) -> tuple[list[Submission], list[str | None], list[str | None], list[tuple]]:
     """A CSV or Excel file of reports -> submissions, their statuses and reporters, and the
     errors (row number as in the file, code, details). ``status_codes`` maps Swedish labels
-    and codes (lower case) to status codes."""
+    and codes (lower case) to status codes. (``read_checked`` also gives the notices.)"""
+    read = read_checked(data, file_name, muni, status_codes, categories)
+    return read.subs, read.statuses, read.reporters, read.errors
+
+
+def read_checked(
+    data: bytes,
+    file_name: str,
+    muni: Municipality,
+    status_codes: dict[str, str],
+    categories: tuple[Category, ...] | None = None,
+) -> ReadReports:
+    """``read_report_file`` with the notices. Every free-text column (note, place, service,
+    reporter) passes the input gate: a row whose text is too long or holds personal data is
+    refused, naming the column and the kind; invisible characters are removed and a notice
+    says so."""
     from lib.ingest.formats import file_format, read_excel
     from lib.ingest.importers import parse_dates, read_raw_table
 
     categories = categories or load_categories()
+    out = ReadReports()
     if file_format(data, file_name) == "xlsx":
         raw = read_excel(data)
         frame, problem = raw.frame, raw.problem
@@ -120,11 +163,13 @@ def read_report_file(
         frame, _header, error = read_raw_table(data)
         problem = None if error is None else error.reason
     if problem is not None or frame is None:
-        return [], [], [], [(None, "file", {"reason": problem or ""})]
+        out.errors.append((None, "file", {"reason": problem or ""}))
+        return out
     lower = {str(c).strip().lower(): c for c in frame.columns}
     missing = [h for n, h, req in FILE_COLUMNS if req and h not in lower]
     if missing:
-        return [], [], [], [(None, "missing_columns", {"columns": ", ".join(missing)})]
+        out.errors.append((None, "missing_columns", {"columns": ", ".join(missing)}))
+        return out
 
     def column(name: str) -> pd.Series:
         header = HEADERS[name]
@@ -132,54 +177,62 @@ def read_report_file(
             return frame[lower[header]].astype(str).str.strip()
         return pd.Series("", index=frame.index)
 
-    when, _known, bad_dates = parse_dates(column("occurred_at"))
-    subs, statuses, reporters, errors = [], [], [], []
+    columns = {name: column(name) for name in HEADERS}  # each read once, not once a row
+    when, _known, bad_dates = parse_dates(columns["occurred_at"])
     for i, index in enumerate(frame.index):
         row_no = i + 2  # the header is row 1
-        category = find_category(categories, column("category")[index])
-        status_text = column("status")[index].lower()
+        category = find_category(categories, columns["category"][index])
+        status_text = columns["status"][index].lower()
         status = status_codes.get(status_text, "new") if status_text else "new"
         problems = []
         if bad_dates[index] or pd.isna(when[index]):
             problems.append(("bad_date", {}))
         if category is None:
-            problems.append(("unknown_category", {"value": column("category")[index]}))
-        severity_text = column("severity")[index] or "1"
+            problems.append(("unknown_category", {"value": columns["category"][index]}))
+        severity_text = columns["severity"][index] or "1"
         if severity_text not in {"1", "2", "3"}:
             problems.append(("bad_severity", {}))
         if status_text and status_text not in status_codes:
             problems.append(("bad_status", {}))
-        note = column("note")[index]
-        found = check_note(note)
-        if found:
-            problems.append(("note", {"problems": found}))
-        lat, lon = _number(column("lat")[index]), _number(column("lon")[index])
-        place = column("place")[index] or None
+        texts = {}
+        for name, key in GATED:
+            checked = text_gate.check(key, columns[name][index])
+            label = t("gate.column", column=HEADERS[name])
+            texts[name] = checked.text
+            if checked.problems:
+                message = text_gate.problem_message(checked, label)
+                problems.append(("text", {"message": message}))
+            elif checked.removed:
+                out.notices.append(
+                    (row_no, "removed", {"message": text_gate.removed_message(checked, label)})
+                )
+        lat, lon = _number(columns["lat"][index]), _number(columns["lon"][index])
+        place = texts["place"]
         try:
             resolve_place(muni, place, lat, lon)
         except ReportError as exc:
             problems.append((exc.code, {}))
         if problems:
-            errors += [(row_no, code, details) for code, details in problems]
+            out.errors += [(row_no, code, details) for code, details in problems]
             continue
-        given_id = column("id")[index]
+        given_id = columns["id"][index]
         digest = hashlib.sha256(f"{file_name}\x1f{row_no}\x1f{given_id}".encode()).hexdigest()
-        subs.append(
+        out.subs.append(
             Submission(
                 id=given_id[:64] if given_id else digest[:32],
                 category=category.id,
                 occurred_at=when[index].to_pydatetime(),
                 severity=int(severity_text),
-                note=note,
+                note=texts["note"] or "",
                 place=place,
                 lat=lat,
                 lon=lon,
-                service=column("service")[index] or None,
+                service=texts["service"],
             )
         )
-        statuses.append(status)
-        reporters.append(column("reporter")[index] or None)
-    return subs, statuses, reporters, errors
+        out.statuses.append(status)
+        out.reporters.append(texts["reporter"])
+    return out
 
 
 def _number(text: str) -> float | None:
@@ -204,7 +257,8 @@ def import_reports(
     """Store a file's reports in one transaction, as one undoable entry of the import log
     (kind 'reports'); nothing when a row is invalid unless ``skip_invalid``, nothing when
     the same file was imported or one of its ids is already stored."""
-    subs, statuses, reporters, errors = read_report_file(data, file_name, muni, status_codes)
+    read = read_checked(data, file_name, muni, status_codes)
+    subs, statuses, reporters, errors = read.subs, read.statuses, read.reporters, read.errors
     if errors and (not skip_invalid or not subs):
         return FileOutcome(False, errors=errors)
     ensure_tables(store)
@@ -268,4 +322,6 @@ def import_reports(
         conn.execute(reports.insert(), rows)
         write_log(conn, store, "imported", by, None, f"{file_name} ({len(rows)})")
         store.bump_version(conn)
-    return FileOutcome(True, rows=len(subs), import_id=int(import_id), errors=errors)
+    return FileOutcome(
+        True, rows=len(subs), import_id=int(import_id), errors=[*errors, *read.notices]
+    )

@@ -19,16 +19,26 @@ import sqlalchemy as sa
 
 from lib.i18n import t
 from lib.store.store import Store
-from lib.store.tables import TABLES, UNDO_HOOKS, lock_writers, metadata
+from lib.store.tables import TABLES, TEXT_LIMITS, UNDO_HOOKS, length_checks, lock_writers, metadata
 
 STATUSES = ("new", "assessed", "planned", "done", "closed")
 OPEN_STATUSES = ("new", "assessed", "planned")
 ACTION_STATUSES = ("planned", "done")
 SEVERITIES = (1, 2, 3)
-NOTE_MAX = 1000
+NOTE_MAX = TEXT_LIMITS["reports"]["note"]  # the longest note (lib.store.tables.TEXT_LIMITS)
 SNAP_METRES = 400  # a pin this close to a named place is reported at that place
 IN_APP_IMPORT = 0  # reports made in the app belong to no file: one coverage span of their own
-EVENTS = ("created", "changed", "viewed", "exported", "merged", "linked", "purged", "imported")
+EVENTS = (
+    "created",
+    "changed",
+    "viewed",
+    "exported",
+    "merged",
+    "linked",
+    "purged",
+    "imported",
+    "limited",  # a report refused by the rate limit (lib.est.cases.RateLimit)
+)
 
 
 def _municipality() -> sa.Column:
@@ -58,6 +68,7 @@ reports = sa.Table(
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id")),  # None: made in the app
     _municipality(),
     sa.PrimaryKeyConstraint("municipality", "id"),
+    *length_checks("reports"),
 )
 sa.Index("ix_reports_municipality_created", reports.c.municipality, reports.c.created_at)
 
@@ -80,6 +91,7 @@ report_actions = sa.Table(
     sa.Column("updated_at", sa.String(32)),
     _municipality(),
     sa.PrimaryKeyConstraint("municipality", "id"),
+    *length_checks("report_actions"),
 )
 
 report_log = sa.Table(
@@ -94,6 +106,20 @@ report_log = sa.Table(
     _municipality(),
 )
 sa.Index("ix_report_log_municipality", report_log.c.municipality, report_log.c.id)
+
+# Reports made in the app in the rate limit's window (lib.est.cases.RateLimit): when, and
+# keyed hashes of the reporter's name and the client's address (never the name or the
+# address themselves); rows older than the window are removed as new ones come.
+report_rate = sa.Table(
+    "report_rate",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Float, nullable=False),  # Unix seconds
+    sa.Column("reporter", sa.String(64), nullable=False),
+    sa.Column("client", sa.String(64)),  # None: the client's address is not known
+    _municipality(),
+)
+sa.Index("ix_report_rate_municipality_at", report_rate.c.municipality, report_rate.c.at)
 
 # A file of reports is an import like any other: undone through Store.undo.
 TABLES.setdefault("reports", reports)
@@ -128,7 +154,7 @@ def _reopen_merged_into_removed(conn, store: Store, import_id: int) -> None:
 
 
 UNDO_HOOKS.setdefault("reports", _reopen_merged_into_removed)
-OWN_TABLES = (reports, report_actions, report_log)
+OWN_TABLES = (reports, report_actions, report_log, report_rate)
 
 
 class ReportError(Exception):

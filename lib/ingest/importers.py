@@ -21,7 +21,7 @@ import pandera.pandas as pa
 from lib import i18n
 from lib.config import Municipality, find_region, known_categories
 from lib.i18n import t
-from lib.ingest import population_grid, values
+from lib.ingest import population_grid, text_gate, values
 from lib.ingest.dates import read_dates
 from lib.ingest.formats import (
     Raw,
@@ -505,6 +505,27 @@ def _activity_rules(frame, promises: pd.DataFrame, errs: _Collector, sha: str) -
             frame.loc[i, "unit"] = spec["unit"]
 
 
+def _text_rules(frame: pd.DataFrame, kind: str, errs: _Collector, notes: list[str]) -> None:
+    """The free-text columns (an incident's description, an activity's kind, unit,
+    responsible, note and link) through the input gate (lib.ingest.text_gate): normalised,
+    invisible characters removed (one note per column says in how many rows), a text over
+    the column's limit refused naming the column, its limit and its length."""
+    for column, key in text_gate.IMPORT_FIELDS[kind].items():
+        if column not in frame:
+            continue
+        checked = text_gate.check_column(key, frame[column])
+        frame[column] = checked.values
+        too_long = checked.too_long
+        if too_long.any():
+            reasons = pd.Series("", index=frame.index, dtype="object")
+            for i in frame.index[too_long]:
+                reasons[i] = checked.too_long_reason(i)
+            errs.add(too_long, column, reasons)
+        note = checked.removed_note(errs.headers.get(column, column))
+        if note:
+            notes.append(note)
+
+
 def _schema_for(kind: str, muni: Municipality, promises: pd.DataFrame | None) -> pa.DataFrameSchema:
     if kind == "incidents":
         return incident_schema(muni)
@@ -740,6 +761,8 @@ def read_table(
             reason = t("err.date_order", column=column, example=example)
             result.errors = [RowError(None, None, reason)]
             return result
+    if kind in text_gate.IMPORT_FIELDS:
+        _text_rules(frame, kind, errs, result.notes)
     if kind == "incidents":
         result.unknown_values = values.unknown_table(value_texts(frame_in, found), muni)
         _incident_rules(frame, muni, errs, default_source, value_map)

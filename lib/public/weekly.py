@@ -17,7 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from lib.figures.signals import REPEAT_MIN, WeeklyPicture
 from lib.i18n import fmt_date, fmt_num, fmt_signed, t
-from lib.ingest.importers import neutralise_formulas
+from lib.public import exports
 from lib.public.report import pdf_escape, pdf_styles, pdf_table
 
 
@@ -176,14 +176,15 @@ def weekly_excel(
     ranking: pd.DataFrame,
     tertial: str,
 ) -> bytes:
-    """One sheet per table, the place-and-category table among them."""
-    buffer = io.BytesIO()
-    tables = [
-        (t("weekly.by_both"), compare_table(p.by_place_category, p, labels)),
-        *((heading, table) for heading, table, _ in sections(p, labels, actions, ranking, tertial)),
-    ]
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for heading, table in tables:
-            name = heading.split(":")[0][:31]
-            neutralise_formulas(table).to_excel(writer, sheet_name=name, index=False)
-    return buffer.getvalue()
+    """One sheet per table, the place-and-category table among them; written as every
+    export is (``lib.public.exports``: escaped characters, cells cut with a marker), and a
+    workbook with a Swedish message should it still fail."""
+
+    def build() -> bytes:
+        tables = [
+            (t("weekly.by_both"), compare_table(p.by_place_category, p, labels)),
+            *((h, table) for h, table, _ in sections(p, labels, actions, ranking, tertial)),
+        ]
+        return exports.workbook_bytes([(h.split(":")[0], table) for h, table in tables])
+
+    return exports.guarded(build, "xlsx")()

@@ -9,7 +9,8 @@ dependency, a script directory and an ``env.py`` for the same result.
 
 Versions: 1 is every store from before the version was recorded; 2 gives every row a
 municipality (the ``owner``, the configured municipality, for rows already there); 3 counts
-the incidents into the aggregates the pages read (``lib.store.aggregates``).
+the incidents into the aggregates the pages read (``lib.store.aggregates``); 4 has the
+database hold the length limits of the free-text columns (``lib.store.tables.TEXT_LIMITS``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import sqlalchemy as sa
 from lib.store import aggregates
 from lib.store import tables as st
 
-LATEST = 3
+LATEST = 4
 # Tables whose rows belong to one municipality since version 2.
 MUNICIPAL = ("incidents", "activities", "cameras", "peers", "surveys", "meetings")
 
@@ -124,7 +125,9 @@ def _rebuild(conn, table: sa.Table, owner: str) -> None:
         conn.execute(sa.text(f"DROP INDEX {quote(index['name'])}"))
     kept = [c["name"] for c in inspector.get_columns(table.name)]
     conn.execute(sa.text(f"ALTER TABLE {quote(table.name)} RENAME TO {quote(old)}"))
-    table.create(conn)
+    table.create(conn)  # with the length limits of version 4: longer texts are cut first
+    limits = st.TEXT_LIMITS.get(table.name, {})
+    _cut_long_texts(conn, old, {c: n for c, n in limits.items() if c in kept})
     listed = ", ".join(quote(c) for c in kept if c in table.c)
     conn.execute(
         sa.text(
@@ -170,4 +173,83 @@ def _count_aggregates(conn, owner: str) -> None:
     aggregates.rebuild(conn, cell_key_secret(conn))
 
 
-STEPS = {2: _to_municipalities, 3: _count_aggregates}
+# The end of a text cut to its column's limit when an older store is upgraded.
+CUT_MARKER = " […]"
+
+
+def _limit_texts(conn, owner: str) -> None:
+    """Version 4: the database holds the length limits of the free-text columns
+    (``st.TEXT_LIMITS``) on tables made before them; tables made since have them as CHECK
+    constraints in their definition.
+
+    A text already longer than its limit (stored before the input gate: SQLite ignores
+    VARCHAR lengths, and notes and descriptions had none) is cut to the limit, ending in
+    ``CUT_MARKER``, so every row meets the rule and later updates of other columns (a
+    report's status) never fail on it. Then, on PostgreSQL, the same CHECK constraints as a
+    new table's are added (checked against every row). SQLite cannot add a CHECK to a table:
+    a trigger per table refuses an insert, or an update of a limited column, that breaks a
+    limit, as the constraint would, with the same kind of error (an integrity error). A
+    trigger rather than rebuilding the table: a rebuild copies every row (a million
+    incidents), must drop and make the indexes again, and gains nothing a trigger does not
+    give; a table rebuilt for another reason (version 2) gets the constraints then."""
+    inspector = sa.inspect(conn)
+    for name, limits in st.TEXT_LIMITS.items():
+        if not inspector.has_table(name):
+            continue  # made later at its current shape, constraints included
+        present = {c["name"] for c in inspector.get_columns(name)}
+        limits = {c: n for c, n in limits.items() if c in present}
+        if not limits:
+            continue
+        _cut_long_texts(conn, name, limits)
+        checks = {c["name"] for c in inspector.get_check_constraints(name)}
+        missing = {c: n for c, n in limits.items() if st.length_check_name(name, c) not in checks}
+        if not missing:
+            continue
+        if conn.dialect.name == "sqlite":
+            _length_triggers(conn, name, missing)
+        else:
+            quote = conn.dialect.identifier_preparer.quote
+            for column, limit in missing.items():
+                constraint = quote(st.length_check_name(name, column))
+                conn.execute(
+                    sa.text(
+                        f"ALTER TABLE {quote(name)} ADD CONSTRAINT {constraint} "
+                        f"CHECK (length({quote(column)}) <= {int(limit)})"
+                    )
+                )
+
+
+def _cut_long_texts(conn, table: str, limits: dict[str, int]) -> None:
+    quote = conn.dialect.identifier_preparer.quote
+    for column, limit in limits.items():
+        name = quote(column)
+        conn.execute(
+            sa.text(
+                f"UPDATE {quote(table)} SET {name} = substr({name}, 1, :keep) || :marker "
+                f"WHERE length({name}) > :limit"
+            ),
+            {"keep": limit - len(CUT_MARKER), "marker": CUT_MARKER, "limit": limit},
+        )
+
+
+def length_trigger_names(table: str) -> tuple[str, str]:
+    return f"ck_{table}_length_insert", f"ck_{table}_length_update"
+
+
+def _length_triggers(conn, table: str, limits: dict[str, int]) -> None:
+    """SQLite: the length limits of an existing table as triggers (see ``_limit_texts``)."""
+    quote = conn.dialect.identifier_preparer.quote
+    broken = " OR ".join(f"length(NEW.{quote(c)}) > {int(n)}" for c, n in limits.items())
+    columns = ", ".join(quote(c) for c in limits)
+    refusal = f"SELECT RAISE(ABORT, 'CHECK constraint failed: length of {table}')"
+    on_insert, on_update = length_trigger_names(table)
+    for trigger, event in ((on_insert, "INSERT"), (on_update, f"UPDATE OF {columns}")):
+        conn.execute(
+            sa.text(
+                f"CREATE TRIGGER IF NOT EXISTS {quote(trigger)} BEFORE {event} ON {quote(table)} "
+                f"FOR EACH ROW WHEN {broken} BEGIN {refusal}; END"
+            )
+        )
+
+
+STEPS = {2: _to_municipalities, 3: _count_aggregates, 4: _limit_texts}
