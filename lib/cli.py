@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("code", help=t("cli.help_kommun_code"))
     new.add_argument("--out", type=Path, help=t("cli.help_kommun_out"))
     new.add_argument("--force", action="store_true", help=t("cli.help_kommun_force"))
+    signals = sub.add_parser("signaler", help=t("cli.help_signals"))
+    signals.add_argument("--per", type=_date, metavar="ÅÅÅÅ-MM-DD", help=t("cli.help_signals_per"))
+    signals.add_argument("--json", action="store_true", help=t("cli.help_signals_json"))
     pub = sub.add_parser("publish", help=t("cli.help_publish"))
     pub.add_argument("out_dir", type=Path)
     pub.add_argument("--period", help=t("cli.help_period"))
@@ -342,6 +345,30 @@ def cmd_user(store, muni, args) -> list[str]:
     return [t("cli.users_header"), *(";".join(map(str, r)) for r in rows.fillna("").values)]
 
 
+def cmd_signals(store, muni, args) -> list[str]:
+    """``signaler [--per DAG] [--json]``: the alerts of the space-time scan as of the day
+    (default: the latest day with an incident), as sentences or, with ``--json``, a list of
+    objects (``lib.public.alerts.signals``). For analysts: it names places and days."""
+    import json
+
+    from lib.datamanager import DataManager
+    from lib.public import alerts
+
+    manager = DataManager(store, muni)
+    version = manager.version()
+    day = args.per or manager.latest_day(version)
+    if day is None:
+        return ["[]"] if args.json else [t("cli.signals_no_data")]
+    result, points = manager.signals(version, day)
+    found = alerts.signals(result, points, muni)
+    if args.json:
+        return [json.dumps(found.records, ensure_ascii=False, indent=1)]
+    lines = [t("signals.as_of", day=day.isoformat(), events=fmt_int(found.events))]
+    if not found.records:
+        return [*lines, t("signals.none", day=day.isoformat())]
+    return [*lines, *(alerts.sentence(r, found.replications, muni) for r in found.records)]
+
+
 def cmd_publish(store, muni, args) -> list[str]:
     from lib.figures import periods
     from lib.figures.filters import Filters
@@ -437,6 +464,7 @@ COMMANDS = {
     "hash-password": cmd_hash_password,
     "user": cmd_user,
     "publish": cmd_publish,
+    "signaler": cmd_signals,
     "purge": cmd_purge,
     "kommun": cmd_kommun,
     "migrate": cmd_migrate,

@@ -32,7 +32,7 @@ from lib.figures import coverage as cov
 from lib.geo import unproject
 from lib.promises.definitions import Promises
 from lib.promises.definitions import read as read_promises
-from lib.store import aggregates
+from lib.store import aggregates, population
 from lib.store.aggregates import CELL_M, DIMENSIONS, record_keys
 from lib.store.store import Store
 from lib.store.tables import imports
@@ -198,6 +198,76 @@ class DataManager:
 
         return self._cached(version, "cells", make, start, end)
 
+    # --- trouble spots (issue 22): residents, signals, repeats -------------------------------
+
+    def population(self, version: int) -> pd.DataFrame:
+        """The population grid in use (SCB's squares, ``lib.store.population.read``):
+        easting, northing, size_m, population; empty when none is loaded."""
+        return self._cached(version, "population", lambda: population.read(self.store))
+
+    def latest_day(self, version: int) -> dt.date | None:
+        """The latest day with any incident (the day signals are computed as of)."""
+        cube = self.cube(version)
+        return None if cube.empty else cube["day"].max().date()
+
+    def placed_cells(self, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """As ``cells``, every category included (sensitive ones too): for figures only a
+        signed-in analyst sees and that never draw a place (near-repeat tests)."""
+
+        def make():
+            with self.store.engine.connect() as conn:
+                stored = aggregates.read_cells(conn, self.store.municipality, start, end)
+
+            def inside(frame):
+                return (frame["day"] >= pd.Timestamp(start)) & (frame["day"] <= pd.Timestamp(end))
+
+            frame = self._with_reports(version, "agg_cells", stored, inside)
+            x = (frame["cx"].to_numpy(float) + 0.5) * CELL_M
+            y = (frame["cy"].to_numpy(float) + 0.5) * CELL_M
+            frame = frame.assign(x=x, y=y).drop(columns=["cx", "cy"])
+            return _compact(frame.sort_values("day", kind="stable").reset_index(drop=True))
+
+        return self._cached(version, "placed_cells", make, start, end)
+
+    def signals(self, version: int, day: dt.date):
+        """The prospective space-time scan (``lib.figures.scan``) as of ``day``: the
+        incidents with a place of the 365 days ending on it (``cells``, one row per incident,
+        so sensitive categories are left out as on the map), all categories together. The
+        Monte Carlo draws are seeded from the day, so the same data and day always give the
+        same signals. Returns (ScanResult, the incidents scanned: x, y, day, category)."""
+        from lib.figures import scan
+
+        def make():
+            start = day - dt.timedelta(days=scan.STUDY_DAYS - 1)
+            points = incidents_of(self.cells(version, start, day))
+            rng = np.random.default_rng(day.toordinal())
+            found = scan.scan(points["x"], points["y"], points["day"], day, rng=rng)
+            return found, points
+
+        return self._cached(version, "signals", make, day)
+
+    def repeats(
+        self, version: int, end: dt.date, localities=(), sources=(), sensitive: bool = False
+    ) -> pd.DataFrame:
+        """The near-repeat (Knox) test per category over the 12 months ending on ``end``
+        (``lib.figures.repeats.near_repeats``), of the incidents with a place in the given
+        localities and sources (all when empty); sensitive categories only when asked (for
+        an analyst). Permutations seeded from the day."""
+        from lib.figures import repeats
+
+        def make():
+            start = (pd.Timestamp(end) - pd.DateOffset(months=repeats.MONTHS)).date()
+            cells = (self.placed_cells if sensitive else self.cells)(version, start, end)
+            if localities:
+                cells = cells[cells["locality"].isin(localities)]
+            if sources:
+                cells = cells[cells["source"].isin(sources)]
+            points = incidents_of(cells)
+            rng = np.random.default_rng(end.toordinal())
+            return repeats.near_repeats(points, end, rng=rng)
+
+        return self._cached(version, "repeats", make, end, localities, sources, sensitive)
+
     def coverage(self, version: int, today: dt.date | None = None) -> cov.Coverage:
         """Which months each source covers (``lib.figures.coverage``)."""
         today = today or dt.date.today()
@@ -284,6 +354,21 @@ class DataManager:
         """A page's view (or any figure made for it), made once per data version and key
         (filters, disclosure rules, options), shared by every session."""
         return self._views.get((version, page, *key), make)
+
+
+def incidents_of(cells: pd.DataFrame) -> pd.DataFrame:
+    """One row per incident from rows that each count ``n`` incidents at a 50 m cell's
+    centre (``DataManager.cells``): x, y (float), day, category, for the tests that need one
+    row per incident (the space-time scan, the Knox test)."""
+    n = cells["n"].to_numpy(np.int64)
+    return pd.DataFrame(
+        {
+            "x": np.repeat(cells["x"].to_numpy(float), n),
+            "y": np.repeat(cells["y"].to_numpy(float), n),
+            "day": np.repeat(cells["day"].to_numpy(), n),
+            "category": np.repeat(cells["category"].astype(str).to_numpy(), n),
+        }
+    )
 
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:

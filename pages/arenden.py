@@ -9,7 +9,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib.app import navigation, signin, state, widgets
+from lib.app import navigation, signal_panel, signin, state, widgets
 from lib.est import cases as est_cases
 from lib.est import files as est_files
 from lib.est import tables as est_tables
@@ -353,6 +353,9 @@ def files_tab() -> None:
 
 everything = est_cases.read_reports(store)
 actions = est_cases.read_actions(store)
+# What is new: the space-time scan's alerts as of the latest day with an incident (issue 22).
+with st.container(border=True):
+    signal_panel.signals_section(state.manager().latest_day(state.data_version()), "arenden")
 st.caption(t("cases.retention", days=muni.report_retention_days))
 rate_limit_notice()
 inbox_tab, action_tab, files, log = st.tabs(

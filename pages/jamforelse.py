@@ -94,7 +94,13 @@ else:
     own_row = next(mine.itertuples())
     st.text(views.verdict_sentence(muni, own_row, result.group_rate, int(year), category))
     st.text(views.dispersion_text(result.dispersion, len(points)))
-    curve = peers.funnel_curve(result.group_rate, points["pop"], tau_relative=result.tau_relative)
+    # The limits drawn are the ones the verdicts use: widened by phi and tau alike.
+    curve = peers.funnel_curve(
+        result.group_rate,
+        points["pop"],
+        tau_relative=result.tau_relative,
+        phi=result.phi_width,
+    )
     # Outline the municipality's SKR peers only when they are part of a wider group.
     outlined = [] if set(codes) <= {own, *peers.peer_codes(muni)} else peers.peer_codes(muni)
     st.plotly_chart(
@@ -109,6 +115,8 @@ else:
             group=fmt_num(result.group_rate, 0),
             municipality=muni.name,
         )
+        + " "
+        + (views.funnel_calibration(views.load_calibration()) or "")
     )
     table = views.funnel_table(points)
     st.dataframe(table, hide_index=True, width="stretch")

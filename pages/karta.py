@@ -15,11 +15,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from lib.app import filters, map_assets, navigation, signin, state, widgets
-from lib.figures import hotspots, interventions
+from lib.figures import hotspots, interventions, repeats
 from lib.figures.filters import Filters, select
 from lib.figures.hotspots import points_frame
-from lib.i18n import fmt_int, t
-from lib.public import maps, views
+from lib.i18n import fmt_date, fmt_int, t
+from lib.public import alerts, maps, views
 from lib.public.disclosure import Disclosure
 from lib.public.views import map_view
 
@@ -52,7 +52,7 @@ def measures() -> pd.DataFrame:
 
 
 @state.cached("karta")
-def figures(f: Filters, cell: int, d: Disclosure) -> dict:
+def figures(f: Filters, cell: int, d: Disclosure, baseline: str | None = None) -> dict:
     return map_view(
         state.map_points(),
         state.cube(),
@@ -62,7 +62,60 @@ def figures(f: Filters, cell: int, d: Disclosure) -> dict:
         d,
         state.coverage(),
         state.off_map(),
+        population=state.manager().population(state.data_version()),
+        baseline=baseline,
     )
+
+
+BASELINE_KEY = "jamforelse"  # ?jamforelse=own_history|residents: what hot and cold are against
+
+
+def baseline_choice(fig: dict) -> None:
+    """What hot and cold are measured against, when the data allow both (a population grid
+    loaded and at least two earlier years); the choice reruns the page."""
+    available = fig["baseline"].available
+    if len(available) < 2:
+        return
+    st.radio(
+        t("map.baseline_choice"),
+        list(available),
+        key=BASELINE_KEY,
+        horizontal=True,
+        format_func=views.baseline_name,
+        help=t("map.baseline_choice_help"),
+        bind="query-params",
+    )
+
+
+@state.cached("karta")
+def repeat_figures(f: Filters, d: Disclosure) -> tuple:
+    """Near-repeats per category over the 12 months ending on the selection's last day, as
+    the viewer may see them (``lib.public.alerts.repeats_for``): analysts get every
+    category, the public no sensitive one and none below the detail minimum."""
+    manager, version = state.manager(), state.data_version()
+    found = manager.repeats(version, f.end, f.localities, f.sources, sensitive=d.exact)
+    return alerts.repeats_for(found, state.map_points(), f, d)
+
+
+def repeats_panel(f: Filters) -> None:
+    """Upprepningar: on the map page because it is about places and days together."""
+    st.subheader(t("repeats.heading"))
+    st.caption(
+        t(
+            "repeats.intro",
+            end=fmt_date(f.end),
+            distance=fmt_int(repeats.DISTANCE_M),
+            days=repeats.DAYS,
+        )
+    )
+    table, sentences, notes = repeat_figures(f, d)
+    if table.empty:
+        st.info(t("repeats.none"))
+    else:
+        for sentence in sentences:
+            st.text(sentence)  # category names come from data: plain text
+        st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(" ".join([*notes, t("repeats.help", minimum=alerts.REPEAT_MIN_EVENTS)]))
 
 
 @state.cached("karta")
@@ -201,7 +254,7 @@ map_slot = st.container()
 placed = not select(state.map_points(), f).empty
 view, cell, tiles, show_points, area = controls(analyst is not None, placed)
 d = signin.disclosure()
-fig = figures(f, cell, d)
+fig = figures(f, cell, d, st.session_state.get(BASELINE_KEY) or st.query_params.get(BASELINE_KEY))
 by_locality = fig["localities"]
 if fig["incidents"] == 0 and by_locality.empty:
     st.info(t("map.no_points"))
@@ -216,12 +269,13 @@ map_data = maps.map_data(
     cell,
     muni,
     view,
-    fig["result"],
+    fig["baseline"].result,  # hot and cold against a baseline; land density is the heat map
     cameras(),
     selected,
     area,
     threshold=1 if d.exact else d.threshold,
     localities=by_locality,
+    result_cell=fig["baseline"].cell,
 )
 with map_slot:
     st_folium(
@@ -231,15 +285,12 @@ with map_slot:
         returned_objects=[],
         key="karta",
     )
-notes = [t("map.privacy_note", threshold=threshold)]
 if view == "hotspots":
-    notes.append(
-        t(
-            "map.hotspot_help",
-            expected=fmt_int(hotspots.MIN_EXPECTED),
-            minimum=fmt_int(hotspots.MIN_INCIDENTS),
-        )
-    )
+    baseline_choice(fig)
+notes = [t("map.privacy_note", threshold=threshold)]
+if view == "hotspots" and fig["baseline"].kind != "none":
+    help_key = f"map.baseline_help_{fig['baseline'].kind}"
+    notes.append(t(help_key, minimum=fmt_int(hotspots.MIN_INCIDENTS)))
 notes.append(t("map.excluded_note", excluded=d.text(fig["excluded"])))
 if not by_locality.empty:
     notes.append(t("map.off_map_note"))
@@ -254,4 +305,5 @@ if fig["incidents"]:
 if not by_locality.empty:
     st.subheader(t("map.off_map_heading"))
     widgets.change_table(by_locality)
+repeats_panel(f)
 camera_panel(f)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.app import filters as shared_filters
-from lib.app import navigation, presentation, signin, state, widgets
+from lib.app import navigation, presentation, signal_panel, signin, state, widgets
 from lib.figures import periods
 from lib.figures.filters import Filters
 from lib.i18n import t
@@ -199,6 +199,8 @@ else:
 for view in VIEWS:
     st.subheader(t(f"meeting.view_{view}"))
     RENDER[view](b)
+if signin.analyst() is not None:  # signals name places and days: analysts only (issue 22)
+    signal_panel.signals_section(state.manager().latest_day(state.data_version()), "mote")
 if b.details:  # the intervals of changes too uncertain to size in the sentences and tables
     with st.expander(t("change.details_heading")):
         st.caption(t("change.details_intro", few=FEW_EVENTS))

@@ -1,14 +1,13 @@
 """About the statistics: how the numbers are made and read, localities, loaded files."""
 
 import datetime as dt
-import json
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from lib.app import navigation, signin, state, widgets
-from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_pct, t
+from lib.i18n import fmt_date, fmt_int, fmt_num, t
+from lib.public import views
 
 navigation.front_door()
 muni = state.municipality()
@@ -47,13 +46,14 @@ st.dataframe(
 
 
 def calibration_table() -> None:
-    """The last figures of ``python -m bench.calibration`` (data/calibration.json)."""
+    """Every verdict's false-alarm rate and power, from the last run of
+    ``python -m bench.calibration`` (data/calibration.json), with what each means and the
+    targets not met (``lib.public.views.calibration_table`` and friends)."""
     st.subheader(t("about.calibration_heading"))
-    path = Path(__file__).resolve().parent.parent / "data" / "calibration.json"
-    if not path.exists():
+    document = views.load_calibration()
+    if document is None:
         st.caption(t("about.calibration_none"))
         return
-    document = json.loads(path.read_text(encoding="utf-8"))
     st.markdown(
         t(
             "about.calibration_intro",
@@ -61,23 +61,13 @@ def calibration_table() -> None:
             command=document["command"],
         )
     )
-    rows = []
-    for row in document["rows"]:
-        extra = {
-            "public": fmt_pct(row.get("public") or 0, 1),
-            "unadjusted": fmt_pct(row.get("unadjusted") or 0, 0),
-        }
-        sign = "≤" if row["direction"] == "max" else "≥"
-        rows.append(
-            {
-                t("about.col_method"): t(f"about.method_{row['method']}"),
-                t("about.col_measure"): t(f"about.measure_{row['measure']}", **extra),
-                t("about.col_value"): fmt_pct(row["value"], 1),
-                t("about.col_target"): f"{sign} {fmt_pct(row['target'], 0)}",
-                t("about.col_met"): t("about.yes") if row["met"] else t("about.no"),
-            }
-        )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.markdown(t("about.calibration_explain"))
+    rows = document["rows"]
+    st.dataframe(views.calibration_table(rows), hide_index=True, width="stretch")
+    st.markdown(views.calibration_unmet(rows))
+    for meaning in views.calibration_meanings(rows):
+        st.markdown(f"- {meaning}")
+    st.markdown(views.signals_cadence(rows))
 
 
 calibration_table()

@@ -9,7 +9,7 @@ import logging
 
 import streamlit as st
 
-from lib.app import navigation, presentation, signin, state, widgets
+from lib.app import navigation, presentation, signal_panel, signin, state, widgets
 from lib.est import cases as est_cases
 from lib.est import vocabulary as est_vocabulary
 from lib.figures import signals
@@ -164,3 +164,6 @@ else:
 for view in VIEWS:
     st.subheader(t(f"weekly.view_{view}"))
     RENDER[view]()
+# What is new this week beyond the reports: the space-time scan as of the week's Sunday, the
+# same all week, so the weekly picture is a weekly scan (issue 22).
+signal_panel.signals_section(picture.week + dt.timedelta(days=6), "veckolage")

@@ -295,12 +295,15 @@ def map_data(
     area: str = "",
     threshold: int | None = None,
     localities: pd.DataFrame | None = None,
+    result_cell: int | None = None,
 ) -> MapData:
     """What the map shows for the counts per cell (``lib.figures.hotspots.grid_counts``); the map
     opens on the locality ``area`` or, when that is empty, on all cells shown. The hotspot
     view falls back to counts when there were too few incidents to test. ``threshold``: the
     smallest count shown as a number (the municipality's privacy threshold by default; 1 for
-    a signed-in analyst, who sees every count)."""
+    a signed-in analyst, who sees every count). ``result_cell``: the size of the hot/cold
+    result's cells when a baseline was tested on coarser squares than the map's (the
+    population grid's 1 km)."""
     threshold = muni.privacy_threshold if threshold is None else threshold
     data = MapData(view=view, step=_step(counts, cell))
     b = muni.bbox
@@ -308,7 +311,9 @@ def map_data(
     locality = muni.locality(area) if area else None
     data.bounds = _around(locality) if locality else _bounds(counts, cell, muni, threshold)
     if view == "hotspots" and result is not None and result.enough:
-        _hotspot_layer(data, result, cell, muni, threshold)
+        size = result_cell or cell  # a baseline tested on coarser squares is drawn on them
+        data.step = _step(result.cells, size)
+        _hotspot_layer(data, result, size, muni, threshold)
     elif view in ("grid", "hotspots"):
         _count_layer(data, counts, cell, muni, threshold)
     elif view == "heat":
@@ -370,7 +375,9 @@ def _hotspot_layer(
     data.colours = {int(k): v for k, v in colours.items()}
     present = set(classes.tolist()) or set(GI_COLOURS)  # no cell: the scale it would use
     data.legend = [[colours[k], bin_text(k)] for k in HOTSPOT_ORDER if k in present]
-    data.legend_title = t("map.legend_hotspots")
+    # Named by what hot and cold are measured against (``lib.figures.baselines``).
+    baseline = getattr(result, "baseline", None)
+    data.legend_title = t(f"map.legend_baseline_{baseline}" if baseline else "map.legend_hotspots")
 
 
 def _count_layer(data: MapData, counts: pd.DataFrame, cell: int, muni, threshold: int) -> None:
@@ -391,7 +398,7 @@ def _heat_layer(data: MapData, counts: pd.DataFrame, cell: int, threshold: int) 
         [round(float(a), 5), round(float(b), 5), int(w)]
         for a, b, w in zip(lat, lon, shown["n"], strict=True)
     ]
-    data.legend_title = t("map.legend_heat", threshold=threshold)
+    data.legend_title = t("map.legend_where", threshold=threshold)  # density, never "het"
 
 
 def _context_layers(data: MapData, muni: Municipality, cameras: pd.DataFrame | None) -> None:

@@ -15,7 +15,7 @@ from lib.datamanager import DataManager
 from lib.figures import hotspots, interventions, peers, promises
 from lib.figures.filters import Filters
 from lib.i18n import t
-from lib.public import views
+from lib.public import alerts, views
 from lib.public.disclosure import for_municipality
 from lib.store.store import Store
 
@@ -48,7 +48,11 @@ def sources(store: Store, muni: Municipality, data: views.Data, d) -> pd.DataFra
     )
 
 
-def map_document(fig: dict, f: Filters, d, cameras: list) -> views.View:
+def map_document(fig: dict, f: Filters, d, cameras: list, repeated=None) -> views.View:
+    """The map page's open data. Hot and cold ("het", "kall") are the baseline's, which is
+    named (table ``baslinje``: own history, residents, or none and why); the land-based
+    density is never called hot. Near-repeats as the public sees them (``repeated``:
+    ``alerts.repeats_for``). Signals are for analysts and never here."""
     n = fig["incidents"]
     view = views.View("karta", f, total=d.text(n) if d.hidden(n) else int(n))
     view.sentences.append(views.map_summary(fig, MAP_CELL, d))
@@ -65,15 +69,24 @@ def map_document(fig: dict, f: Filters, d, cameras: list) -> views.View:
     if len(fig["localities"]):
         view.tables["orter"] = fig["localities"]
         view.verdicts += fig["locality_verdicts"]
-    result = fig["result"]
+    baseline = fig["baseline"]
+    view.tables["baslinje"] = views.baseline_table(baseline)
+    result = baseline.result
     if result.enough:
         for r in result.significant().itertuples():
             word = "het" if r.bin > 0 else "kall"
-            view.verdicts.append(
-                {"subject": hotspots.cell_id(r.ix, r.iy, MAP_CELL), "verdict": word}
-            )
+            subject = hotspots.cell_id(r.ix, r.iy, baseline.cell)
+            view.verdicts.append({"subject": subject, "verdict": word, "baslinje": baseline.kind})
+    elif baseline.kind == "none":
+        # A fixed vocabulary of verdicts: no baseline is "ingen data" (``baslinje`` says why).
+        view.verdicts.append({"subject": t("map.heading"), "verdict": t("verdict.no_data")})
     else:
         view.verdicts.append({"subject": t("map.heading"), "verdict": t("verdict.too_few")})
+    if repeated is not None:
+        table, sentences, notes = repeated
+        view.tables["upprepningar"] = table
+        view.sentences += sentences
+        view.notes += notes
     if cameras:
         view.tables["kameror"] = views.camera_view(cameras, d)
         view.verdicts += views.camera_verdicts(cameras, d)
@@ -120,12 +133,26 @@ def publish(
     overview_view = views.overview_view(data, filters, d)
     overview_view.tables["kallor"] = sources(store, muni, data, d)
     compared = overview_view.extra["overview"].change.periods
-    fig = views.map_view(points, data.cube, filters, MAP_CELL, muni, d, data.coverage, data.off_map)
+    manager = DataManager(store, muni)
+    version = manager.version()
+    fig = views.map_view(
+        points,
+        data.cube,
+        filters,
+        MAP_CELL,
+        muni,
+        d,
+        data.coverage,
+        data.off_map,
+        population=manager.population(version),
+    )
+    found = manager.repeats(version, filters.end, filters.localities, filters.sources)
+    repeated = alerts.repeats_for(found, points, filters, d)
     documents = {
         "oversikt": overview_view.as_json(compared),
         "utveckling": views.trends_view(data, filters, d).as_json(compared),
         "karta": map_document(
-            fig, filters, d, camera_evaluations(store, points, data, filters, d)
+            fig, filters, d, camera_evaluations(store, points, data, filters, d), repeated
         ).as_json(),
         "jamforelse": views.peers_view(
             peers.whole_years(store.read("peers")), muni, filters

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.config import Municipality, regions
+from lib.config import DATA_DIR, Municipality, regions
 from lib.figures import (
+    baselines,
     changes,
     counting,
     hotspots,
@@ -865,6 +866,169 @@ def _n(points: pd.DataFrame) -> np.ndarray:
     return points["n"].to_numpy() if "n" in points.columns else np.ones(len(points), np.int64)
 
 
+# --- Hot spots against a baseline (issue 22.1) -------------------------------------------------
+
+BASELINE_YEARS = 5  # the latest 12 months and up to four earlier years
+MIN_TESTED = hotspots.MIN_INCIDENTS  # below it in the tested period nothing is tested
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What the map calls hot and cold, and against what: the test's result (``baselines``;
+    its cells at ``cell`` metres, which is coarser than the map's when the population grid
+    is), the baselines the data allow (for a choice), and the period tested with the years
+    it was compared with (own history)."""
+
+    result: baselines.BaselineResult
+    cell: int
+    available: tuple[str, ...]
+    start: dt.date | None = None
+    end: dt.date | None = None
+    earlier: int = 0  # own history: the earlier 12-month periods, the first from ``since``
+    since: dt.date | None = None
+    population_cell: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.result.baseline
+
+
+def own_periods(points: pd.DataFrame, end: dt.date, first_day, cell: int) -> list[pd.DataFrame]:
+    """Exact counts per cell (``grid_counts`` with keys, each point weighing its ``n``) of
+    the 12-month periods ending on ``end``, ``end`` a year earlier and so on, latest first,
+    as ``baselines.yearly_periods`` makes them for single incidents: only periods that begin
+    on or after ``first_day``, at most ``BASELINE_YEARS``."""
+    after = pd.Timestamp(end) + pd.Timedelta(days=1)
+    first = pd.Timestamp(first_day)
+    day = points["day"]
+    out = []
+    for k in range(BASELINE_YEARS):
+        start = after - pd.DateOffset(years=k + 1)
+        stop = after - pd.DateOffset(years=k) - pd.Timedelta(days=1)
+        if start < first:
+            break
+        rows = points[((day >= start) & (day <= stop)).to_numpy()]
+        out.append(hotspots.grid_counts(rows["x"], rows["y"], cell, rows["key"], weight=_n(rows)))
+    return out
+
+
+def _population_at(grid: pd.DataFrame, cell: int) -> tuple[pd.DataFrame, int]:
+    """The population grid (``lib.store.population.read``) as (ix, iy, population) cells of
+    the map's size when that is a multiple of the squares, else of the squares' own size."""
+    size = int(grid["size_m"].iloc[0])
+    test = cell if cell % size == 0 else size
+    frame = pd.DataFrame(
+        {
+            "ix": grid["easting"].to_numpy(np.int64) // test,
+            "iy": grid["northing"].to_numpy(np.int64) // test,
+            "population": grid["population"].to_numpy(float),
+        }
+    )
+    return frame.groupby(["ix", "iy"], as_index=False)["population"].sum(), test
+
+
+def baseline_view(
+    points: pd.DataFrame,
+    f: Filters,
+    cell: int,
+    muni: Municipality,
+    d: Disclosure,
+    population: pd.DataFrame | None = None,
+    choice: str | None = None,
+) -> Baseline:
+    """Hot and cold cells against the place's own history (the 12 months ending on the
+    selection's last day against the same months of up to four earlier years, as far as
+    the data go back) or against the residents (SCB's population grid, when one is loaded;
+    the selection's incidents), through the viewer's counter (``lib.figures.baselines``).
+    ``choice`` picks among those the data allow (default: own history, else residents);
+    with neither, no cell is hot or cold and ``result.reason`` says why. Incidents outside
+    the municipality's outline are left out, as from the land test (``hotspots``)."""
+    region = hotspots.study_region(muni, cell)
+    points = points[hotspots.in_region(points["x"], points["y"], cell, region)]
+    every = Filters(dt.date(1900, 1, 1), f.end, f.localities, f.categories, f.sources)
+    history = select(points, every)
+    sources = select(points, Filters(dt.date(1900, 1, 1), f.end, sources=f.sources))
+    found: dict[str, Baseline] = {}
+    if len(sources):
+        first = sources["day"].min()
+        periods_found = own_periods(history, f.end, first, cell)
+        latest, earlier = (periods_found[0], periods_found[1:]) if periods_found else (None, [])
+        own = baselines.own_history(latest, earlier, counter=d.counter)
+        if own.baseline == baselines.OWN_HISTORY:
+            after = pd.Timestamp(f.end) + pd.Timedelta(days=1)
+            earlier = len(periods_found) - 1
+            start = (after - pd.DateOffset(years=1)).date()
+            since = (after - pd.DateOffset(years=earlier + 1)).date()
+            found[own.baseline] = Baseline(own, cell, (), start, f.end, earlier, since)
+    if population is not None and not population.empty:
+        people, test = _population_at(population, cell)
+        now = select(points, f)
+        counts = hotspots.grid_counts(now["x"], now["y"], cell, now["key"], weight=_n(now))
+        result = baselines.residents(counts, people, cell, test, counter=d.counter)
+        size = int(population["size_m"].iloc[0])
+        found[result.baseline] = Baseline(result, test, (), f.start, f.end, population_cell=size)
+    available = tuple(k for k in (baselines.OWN_HISTORY, baselines.RESIDENTS) if k in found)
+    if not available:  # under two earlier years and no grid: nothing is called hot
+        empty = pd.DataFrame(columns=baselines.COLUMNS)
+        none = baselines.BaselineResult(
+            empty, 0, False, baseline=baselines.NONE, reason=baselines.TOO_FEW_YEARS
+        )
+        return Baseline(none, cell, ())
+    chosen = choice if choice in available else available[0]
+    return dataclasses.replace(found[chosen], available=available)
+
+
+def baseline_name(kind: str) -> str:
+    """The baseline in words, as the map and ``karta.json`` name it."""
+    return t(f"map.baseline_{kind}")
+
+
+def baseline_sentence(b: Baseline, d: Disclosure) -> str:
+    """What the map calls hot and cold, against what, and how many; or why nothing."""
+    r = b.result
+    if b.kind == baselines.NONE:
+        return t("map.baseline_none_text")
+    if b.kind == baselines.OWN_HISTORY:
+        against = t(
+            "map.baseline_own_against",
+            start=fmt_date(b.start),
+            end=fmt_date(b.end),
+            n=b.earlier,
+            since=fmt_date(b.since),
+            until=fmt_date(b.start - dt.timedelta(days=1)),
+        )
+    else:
+        against = t("map.baseline_residents_against", size=fmt_int(b.population_cell))
+    if not r.enough:
+        few = t("map.baseline_too_few", incidents=d.text(r.incidents), minimum=MIN_TESTED)
+        return f"{against} {few}"
+    bins = r.cells["bin"]
+    hot, cold = int((bins > 0).sum()), int((bins < 0).sum())
+    key = "map.baseline_found" if hot or cold else "map.baseline_found_none"
+    text = against + " " + t(key, hot=fmt_int(hot), cold=fmt_int(cold))
+    if b.kind == baselines.RESIDENTS and r.unpopulated:
+        text += " " + t("map.baseline_unpopulated", n=d.text(r.unpopulated))
+    return text
+
+
+def baseline_table(b: Baseline) -> pd.DataFrame:
+    """The baseline as one row of open data (``karta.json``): its code and name, the
+    period tested, the years compared with, the population grid's squares, or why none."""
+    return pd.DataFrame(
+        {
+            "baslinje": [b.kind],
+            "namn": [baseline_name(b.kind)],
+            "fran": [b.start.isoformat() if b.start else None],
+            "till": [b.end.isoformat() if b.end else None],
+            "tidigare_perioder": [b.earlier or None],
+            "jamfors_med_fran": [b.since.isoformat() if b.since else None],
+            "befolkningsrutor_m": [b.population_cell],
+            "ruta_m": [b.cell],
+            "varfor_ingen": [t(f"map.baseline_reason_{r}") if (r := b.result.reason) else None],
+        }
+    )
+
+
 def map_view(
     points: pd.DataFrame,
     cube: pd.DataFrame,
@@ -874,13 +1038,22 @@ def map_view(
     d: Disclosure,
     coverage: Coverage | None = None,
     off_map: pd.DataFrame | None = None,
+    population: pd.DataFrame | None = None,
+    baseline: str | None = None,
 ) -> dict:
     """The map page's figures as the viewer may see them. Cells are counted through the
     viewer's counter (each cell's noise is its own, so a coarse cell minus its finer cells
     is noise, not a hidden cell); in the public view cells below the threshold are not drawn
     at all and not listed among the top places. Incidents that are not on the map (no place,
     or a sensitive category) are one count: published separately, the sensitive count would
-    come back as the overview's total minus the map minus the missing ones."""
+    come back as the overview's total minus the map minus the missing ones.
+
+    Hot and cold ("het", "kall") come from a baseline (``baseline_view``: the place's own
+    history, or the residents where a population grid is loaded, ``population``): the
+    result is ``baseline`` (a ``Baseline`` whose cells are those the viewer may see). The
+    land-based test (``hotspots.hotspots``, uniform risk over the municipality's land) is
+    ``result``: where incidents are, never drawn or named hot; its count of incidents
+    outside the outline and whether there were enough to test are shown."""
     d.admit(f)
     counter = d.counter
     now = select(points, f)
@@ -890,7 +1063,9 @@ def map_view(
         before["x"], before["y"], cell, before["key"], counter, _n(before)
     )
     region = hotspots.study_region(muni, cell)
-    result = hotspots.hotspots(now, cell, region, counter=counter)
+    land = hotspots.hotspots(now, cell, region, counter=counter)
+    chosen = baseline_view(points, f, cell, muni, d, population, baseline)
+    result = chosen.result
     selected = select(cube, f)
     # Not on the map: the selection's records minus the map's, with their own cell key.
     outside = pd.DataFrame(
@@ -900,12 +1075,21 @@ def map_view(
         }
     )
     excluded = counting.total(outside, counter)
-    top = hotspots.top_places(current, previous, result, cell, muni, slack=counting.slack(counter))
+    # The top places' hot and cold classes are the baseline's, on the map's own cells; a
+    # baseline tested on coarser cells (1 km population squares) gives each its square's.
+    same = result if chosen.cell == cell else dataclasses.replace(result, enough=False)
+    top = hotspots.top_places(current, previous, same, cell, muni, slack=counting.slack(counter))
+    if chosen.cell != cell and result.enough and len(top):
+        factor = chosen.cell // cell
+        parent = top[["ix", "iy"]] // factor
+        bins = parent.merge(result.cells[["ix", "iy", "bin"]], on=["ix", "iy"], how="left")
+        top["bin"] = bins["bin"].fillna(0).astype(int).to_numpy()
     p = changes.periods(f, coverage)
     if p.no_data or p.partial or p.year_by_year:
         top["verdict"] = changes.NO_DATA  # the cells' year-earlier counts are not comparable
     shown_counts = current.loc[_shown(current, d)]
     shown_cells = result.cells.loc[_shown(result.cells, d)]
+    shown_land = land.cells.loc[_shown(land.cells, d)]
     shown_top = top.loc[_shown(top, d)].head(10)
     localities, locality_verdicts = off_map_rows(off_map, f, muni, d, coverage)
     return {
@@ -914,10 +1098,13 @@ def map_view(
         "localities": localities,
         "locality_verdicts": locality_verdicts,
         "counts": shown_counts,
-        "result": dataclasses.replace(result, cells=shown_cells),
+        "result": dataclasses.replace(land, cells=shown_land),
+        "baseline": dataclasses.replace(
+            chosen, result=dataclasses.replace(result, cells=shown_cells)
+        ),
         "top": shown_top,
         "top_view": (
-            maps.top_places_view(shown_top, cell, d, result.cells)
+            maps.top_places_view(shown_top, cell, d, result.cells if same.enough else None)
             if len(shown_top)
             else pd.DataFrame()
         ),
@@ -927,7 +1114,7 @@ def map_view(
 def map_summary(fig: dict, cell: int, d: Disclosure) -> str:
     """The map's sentence: incidents with a place, the cells drawn, and the hot spots (or
     why there are none). Hidden counts give no number of cells either: it would tell."""
-    result, n = fig["result"], fig["incidents"]
+    n = fig["incidents"]
     if d.hidden(n):
         parts = [t("map.summary_few", incidents=d.text(n))]
     else:
@@ -939,17 +1126,10 @@ def map_summary(fig: dict, cell: int, d: Disclosure) -> str:
                 cell=fmt_int(cell),
             )
         ]
-    if not result.enough:
-        parts.append(
-            t("map.too_few", incidents=d.text(result.incidents), minimum=hotspots.MIN_INCIDENTS)
-        )
-    else:
-        bins = result.cells["bin"]
-        hot, cold = int((bins > 0).sum()), int((bins < 0).sum())
-        key = "map.summary_hotspots" if hot or cold else "map.summary_no_hotspots"
-        parts.append(t(key, hot=fmt_int(hot), cold=fmt_int(cold)))
-    if result.outside:
-        parts.append(t("map.outside_note", outside=d.text(result.outside)))
+    parts.append(baseline_sentence(fig["baseline"], d))  # hot and cold: against what
+    land = fig["result"]
+    if land.outside:
+        parts.append(t("map.outside_note", outside=d.text(land.outside)))
     return " ".join(parts)
 
 
@@ -970,6 +1150,107 @@ def off_map_rows(
     if table.empty:
         return pd.DataFrame(), []
     return change_rows(table.reset_index(drop=True), "locality", d)
+
+
+# --- Calibration (Om statistiken) -----------------------------------------------------------
+
+
+CALIBRATION_FILE = DATA_DIR / "calibration.json"  # written by ``python -m bench.calibration``
+
+
+def load_calibration(path=CALIBRATION_FILE) -> dict | None:
+    """The last calibration run (run_on, command, rows), or None before the first."""
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def funnel_calibration(document: dict | None) -> str | None:
+    """The funnel's false-alarm figures under both overdispersed nulls, in words, for the
+    comparison page (None before a calibration run has measured them)."""
+    rows = {r["measure"]: r for r in (document or {}).get("rows", []) if r["method"] == "funnel"}
+    gamma, phi = rows.get("null_outside_95"), rows.get("null_outside_95_constant_phi")
+    if gamma is None or phi is None:
+        return None
+    return t(
+        "peers.funnel_calibration",
+        gamma=fmt_pct(gamma["value"], 1),
+        phi=fmt_pct(phi["value"], 1),
+        target=fmt_pct(max(gamma["target"], phi["target"]), 0),
+    )
+
+
+def calibration_kind(row: dict) -> str:
+    """'null' for a false-alarm row (the verdict on data where nothing happened), 'power'
+    for a row that measures how often a real change is found."""
+    return "null" if "null" in row["measure"] else "power"
+
+
+def calibration_table(rows: list[dict]) -> pd.DataFrame:
+    """Every row of ``data/calibration.json`` (``bench.calibration``) as the Om page shows
+    it: the verdict, false alarm or power, what was simulated, the result with exact counts
+    and in the public view (where measured), the target and whether it is met."""
+    out = []
+    for row in rows:
+        sign = "≤" if row["direction"] == "max" else "≥"
+        public = row.get("public")
+        shown = t("about.public_none") if public is None else fmt_pct(public, 1)
+        out.append(
+            {
+                t("about.col_method"): t(f"about.method_{row['method']}"),
+                t("about.col_false_or_found"): t(f"about.kind_{calibration_kind(row)}"),
+                t("about.col_what"): t(f"about.what_{row['measure']}"),
+                t("about.col_exact"): fmt_pct(row["value"], 1),
+                t("about.col_public"): shown,
+                t("about.col_target"): f"{sign} {fmt_pct(row['target'], 0)}",
+                t("about.col_met"): t("about.yes") if row["met"] else t("about.no"),
+            }
+        )
+    return pd.DataFrame(out)
+
+
+def calibration_meanings(rows: list[dict]) -> list[str]:
+    """What each verdict's figures mean, in plain Swedish, once per verdict in the order
+    the rows first name it."""
+    methods = list(dict.fromkeys(row["method"] for row in rows))
+    return [t(f"about.meaning_{m}") for m in methods]
+
+
+def calibration_unmet(rows: list[dict]) -> str:
+    """The targets not met, said plainly (or that all are)."""
+    items = []
+    for row in rows:
+        if row["met"]:
+            continue
+        public = row.get("public")
+        items.append(
+            t(
+                "about.calibration_unmet_item",
+                method=t(f"about.method_{row['method']}"),
+                what=t(f"about.what_{row['measure']}"),
+                kind=t(f"about.kind_{calibration_kind(row)}"),
+                value=fmt_pct(row["value"], 1),
+                sign="högst" if row["direction"] == "max" else "minst",
+                target=fmt_pct(row["target"], 0),
+                public=""
+                if public is None
+                else t("about.calibration_unmet_public", public=fmt_pct(public, 1)),
+            )
+        )
+    if not items:
+        return t("about.calibration_all_met")
+    return t("about.calibration_unmet", items=" ".join(items))
+
+
+def signals_cadence(rows: list[dict]) -> str:
+    """How often signals are computed and what that means for false alarms (the weekly
+    calibration row's figure)."""
+    weekly = next((r for r in rows if r["measure"] == "signals_null_years_without_alert"), None)
+    value = fmt_pct(weekly["value"], 0) if weekly else "–"
+    return t("about.signals_cadence", value=value)
 
 
 # --- Promises ----------------------------------------------------------------------
