@@ -44,7 +44,7 @@ def view_chart(
         chart = view.extra["chart"]
         return charts.control_figure(chart[chart["category"] == category], d.threshold)
     if kind == "hours":
-        return charts.heatmap_figure(view.extra["hours"])
+        return charts.heatmap_figure(view.extra["hours"], d.fine_threshold)
     return charts.night_figure(view.extra["night_monthly"])
 
 
@@ -150,7 +150,7 @@ def hours(view: views.View) -> None:
     # The share with a known time is a share of counts: shown only when both are (a share
     # beside a hidden count would give it back).
     known = "–" if d.any_hidden(raw.timed, raw.total) else fmt_pct(raw.timed / max(raw.total, 1), 0)
-    st.caption(t("trends.hours_help", share=known, threshold=d.threshold))
+    st.caption(t("trends.hours_help", share=known, threshold=d.fine_threshold))
     st.subheader(t("trends.night_heading"))
     if night is None:
         st.metric(t("trends.night_metric"), t("verdict.too_few"))

@@ -153,9 +153,12 @@ def control_chart(
     coverage: Coverage | None = None,
     counter: counting.Counter = counting.exact,
     years: int = CONTROL_YEARS,
+    categories: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Each category's count in each month of the period against the same calendar month of
     up to ``years`` earlier years (the same days of it when the period cuts the month).
+    ``categories`` fixes the charted categories (a vocabulary: each gets its months, zero
+    or not, and no other is charted); without it, every category with incidents.
 
     Only earlier months covered by the same selected sources as the month itself form its
     baseline (``coverage``; None means every day is covered); a month without data, or
@@ -177,7 +180,17 @@ def control_chart(
     days = np.array(
         [[_days_inside(m - 12 * k, shifted[k]) for k in lags] for m in months], dtype=float
     ).reshape(len(months), years + 1)
-    categories, table = _month_counts(cube, shifted, months, counter)
+    if categories is not None:
+        cube = cube[cube["category"].astype(str).isin(categories)]
+    found, table = _month_counts(cube, shifted, months, counter)
+    if categories is None:
+        categories = found
+    else:  # every listed category, in order, zeros for those without incidents
+        categories = sorted(categories)
+        fixed = np.zeros((len(categories), *table.shape[1:]), dtype=table.dtype)
+        for i, name in enumerate(found):
+            fixed[categories.index(name)] = table[i]
+        table = fixed
     usable = _usable(months, years, coverage, filters.sources)  # (month, k - 1)
     covered = _covered(months, coverage, filters.sources)
 

@@ -123,6 +123,8 @@ def series_figure(
     """Current period against the previous year on the same axis (counts or rates), from a
     series already through the disclosure layer (``views.series_points``): hidden counts and
     months without data are gaps, with the reason in the hover text (column ``hover``)."""
+    if threshold and "hidden_below" in series and len(series):
+        threshold = int(series["hidden_below"].iloc[0])  # a fine series hides up to more
     fig = go.Figure()
     styles = {
         "current": (BLUE, "solid", "overview.trend_current"),
@@ -303,16 +305,20 @@ def control_figure(chart: pd.DataFrame, threshold: int) -> go.Figure:
 
 
 def heatmap_figure(matrix: np.ndarray, threshold: int | None = None) -> go.Figure:
-    """Weekday × hour counts as the disclosure layer left them (hidden cells are NaN)."""
+    """Weekday × hour counts as the disclosure layer left them (hidden cells are NaN, and
+    say in the hover what they are below)."""
     values = np.asarray(matrix, dtype=float)
     days = [t(f"weekday.{d}") for d in range(7)]
+    hidden = t("suppressed", threshold=threshold) if threshold else ""
+    text = [[hidden if np.isnan(v) else fmt_num(v, 0) for v in row] for row in values]
     fig = go.Figure(
         go.Heatmap(
             z=values,
             x=[f"{h:02d}" for h in range(24)],
             y=days,
             colorscale="Blues",
-            hovertemplate="%{y} kl. %{x}: %{z:.0f}<extra></extra>",
+            customdata=text,
+            hovertemplate="%{y} kl. %{x}: %{customdata}<extra></extra>",
             xgap=1,
             ygap=1,
             colorbar={"title": None},

@@ -150,8 +150,16 @@ class Disclosure:
             return False
         return int(count) < self.threshold + perturb.slack
 
+    @property
+    def fine_threshold(self) -> int:
+        """The count a fine breakdown's cell must reach to be shown (``fine``): what its
+        hidden cells say they are below ("färre än 5")."""
+        return self.threshold if self.exact else self.threshold + perturb.slack
+
     def fine_text(self, count) -> str:
-        return t("suppressed", threshold=self.threshold) if self.fine(count) else fmt_int(count)
+        if self.fine(count):
+            return t("suppressed", threshold=self.fine_threshold)
+        return fmt_int(count)
 
     def any_hidden(self, *counts) -> bool:
         return any(self.hidden(c) for c in counts)

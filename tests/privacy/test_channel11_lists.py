@@ -97,7 +97,6 @@ def names_in_view(view: views.View) -> set[str]:
     return names
 
 
-@pytest.mark.xfail(strict=True, reason=UNUSUAL_LIST)
 def test_channel11_no_category_named_where_its_count_is_zero(public, public_data, targets):
     data, d = public_data
     viewer = public.page("pages/utveckling.py")
@@ -124,7 +123,6 @@ def test_channel11_no_category_named_where_its_count_is_zero(public, public_data
     assert_none("channel 11 (a zero-count category named)", targets, recovered, inferred, observed)
 
 
-@pytest.mark.xfail(strict=True, reason=UNUSUAL_LIST)
 def test_channel11_lists_are_the_vocabulary(public, public_data):
     """Whatever the selection, the category lists of the overview and the trends page name
     only the vocabulary and "Övriga kategorier"."""
