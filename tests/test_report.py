@@ -230,6 +230,13 @@ def test_the_method_note_says_the_methods_used(public_briefing, briefing):
     assert "Benjamini–Hochberg" in two and "Clopper–Pearson" in two
     for text in (note, two):
         assert "Poissontest" not in text and "signifikansnivå" not in text
+    # Hot and cold named only where a baseline was tested, by that baseline.
+    hot = [m for m in b.methods if m.startswith("hotspots_")]
+    named = b.hotspots is not None and b.hotspots["Hotspot"].str.startswith(("het", "kall")).any()
+    assert bool(hot) == bool(named)
+    if hot:
+        own = hot == ["hotspots_own_history"]
+        assert ("egen historia" if own else "de boende") in note
     exact = briefing(year.start, year.end)
     assert "noise" not in exact.methods and "slumpbrus" not in " ".join(method_notes(exact))
     # A made-up list of methods makes a note of exactly those sentences.

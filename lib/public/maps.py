@@ -345,6 +345,8 @@ def _off_map_layer(data: MapData, rows: pd.DataFrame, muni: Municipality) -> Non
         if place is None:
             continue
         n = _shown_number(r[count])
+        if n == 0:  # listed in the table (a fixed list of localities), but nothing to draw
+            continue
         radius = 7 if n is None else min(9 + 3 * math.sqrt(n), 45)
         label = t("map.off_map_label", locality=r[name], count=r[count], verdict=r[verdict])
         data.off_map.append([place.lat, place.lon, round(radius, 1), text(label), n is None])

@@ -488,12 +488,14 @@ def series_points(series: pd.DataFrame, d: Disclosure, fine: bool = False) -> pd
         return d.fine(int(n)) if fine else d.hidden(int(n))
 
     hidden = out["n"].map(hidden_count)
+    below = d.fine_threshold if fine else d.threshold  # what a hidden count is below
     out["hover"] = [
         t("coverage.no_data_month")
         if pd.isna(n)
-        else (t("suppressed", threshold=d.threshold) if h else fmt_num(n, 0))
+        else (t("suppressed", threshold=below) if h else fmt_num(n, 0))
         for n, h in zip(out["n"], hidden, strict=True)
     ]
+    out["hidden_below"] = below
     out["n"] = out["n"].where(~hidden)
     if "rate" in out:
         out["rate"] = out["rate"].where(~hidden)
@@ -764,7 +766,12 @@ def _places(view: View, data: Data, f: Filters, d: Disclosure, reason: str | Non
 
 
 def _unusual(view: View, data: Data, f: Filters, d: Disclosure, reason: str | None) -> None:
-    chart = trends.control_chart(data.cube, f, coverage=data.coverage, counter=d.counter)
+    # The charted categories are a list too: for the public the fixed vocabulary (a category
+    # is never charted because the selection holds one of its incidents).
+    keys = None if d.exact or f.categories else data.categories()
+    chart = trends.control_chart(
+        data.cube, f, coverage=data.coverage, counter=d.counter, categories=keys
+    )
     flagged = trends.unusual_months(chart)
     # A flag beside a hidden count would tell it ("ovanligt få" against limits 2–27 can only
     # mean 1): such months are not listed in the public view; nor is any in a small selection.
@@ -805,7 +812,7 @@ def _time_of_day(view: View, data: Data, f: Filters, d: Disclosure, reason: str 
     view.extra["night_monthly"] = night_points(trends.night_share_by_month(timed, f, d.counter), d)
     view.extra["hours"] = hours_matrix(trends.weekday_hour(timed, f, d.counter), d)
     if reason is None:
-        view.charts["veckodag_timme"] = matrix_records(view.extra["hours"], d.threshold)
+        view.charts["veckodag_timme"] = matrix_records(view.extra["hours"], d.fine_threshold)
         view.charts["nattandel"] = night_records(
             view.extra["night"], view.extra["night_monthly"], d
         )
@@ -1142,11 +1149,19 @@ def off_map_rows(
 ) -> tuple[pd.DataFrame, list]:
     """Incidents the map cannot draw (no coordinates, or a sensitive category), per locality:
     the trends page's change table for them, with its suppression, for the map's locality
-    symbols and the places table. Only localities with any such incident."""
+    symbols and the places table. An analyst sees the localities with any such incident; the
+    public sees every locality (a fixed list: a row must not say that the selection holds
+    such an incident), and none in a selection below the detail minimum (a list of places
+    inside a small selection is detail)."""
     if off_map is None or off_map.empty:
         return pd.DataFrame(), []
+    if not d.exact:
+        cube = select(off_map, f)
+        if d.detail(counting.total(cube, d.counter)) is not None:
+            return pd.DataFrame(), []
     table = changes.change_table(off_map, f, muni, "locality", coverage, d.counter)
-    table = table[(table["total"] > 0) | (table["current"] > 0) | (table["previous"] > 0)]
+    if d.exact or f.localities:
+        table = table[(table["total"] > 0) | (table["current"] > 0) | (table["previous"] > 0)]
     if table.empty:
         return pd.DataFrame(), []
     return change_rows(table.reset_index(drop=True), "locality", d)
