@@ -938,7 +938,7 @@ MESSAGES: dict[str, str] = {
     "data.tab_import": "Läs in fil",
     "data.tab_log": "Importlogg",
     "data.tab_templates": "Mallar och export",
-    "data.upload": "Välj fil (CSV, Excel .xlsx eller JSON)",
+    "data.upload": "Välj fil (CSV, Excel .xlsx, JSON eller GeoPackage .gpkg med SCB:s befolkningsrutor)",
     "data.upload_button": "Välj fil",
     "data.upload_hint": "eller dra hit den · högst {limit} MB · CSV, Excel (.xlsx), JSON",
     "data.upload_help": "Största filstorlek {limit} MB. Semikolon, komma eller tabb; UTF-8 eller Windows-1252; decimalkomma går bra.",

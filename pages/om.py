@@ -63,7 +63,10 @@ def calibration_table() -> None:
     )
     st.markdown(t("about.calibration_explain"))
     rows = document["rows"]
-    st.dataframe(views.calibration_table(rows), hide_index=True, width="stretch")
+    table = views.calibration_table(rows)
+    # Every row at once: a scrolled table would hide the rows a reader came for.
+    height = 38 + 35 * len(table)
+    st.dataframe(table, hide_index=True, width="stretch", height=height)
     st.markdown(views.calibration_unmet(rows))
     for meaning in views.calibration_meanings(rows):
         st.markdown(f"- {meaning}")

@@ -127,16 +127,30 @@ def test_squares_outside_the_municipality_are_left_out_with_a_note(store, muni):
 
 
 def test_the_latest_live_grid_is_used_and_undo_goes_back(store, muni, tmp_path):
-    first = csv("rutid;beftotalt;rutstorl", *[f"{s[0]};10;1000" for s in squares(1000, 2)])
-    second = csv("rutid;beftotalt;rutstorl", *[f"{s[0]};7;250" for s in squares(250, 4)])
-    one = import_bytes(store, first, None, muni, "2023.csv")
-    two = import_bytes(store, second, None, muni, "2024.csv")
-    assert one.ok and two.ok
+    """SCB's id names a corner only: the 1 km square and the 250 m square in its corner share
+    it, and next year's grid names the same squares again. Each grid is kept whole."""
+    km = [(rutid(*corner(1000, east=k)), k) for k in range(2)]
+    first = csv("rutid;beftotalt;rutstorl", *[f"{s};10;1000" for s, _ in km])
+    # The same corners as 250 m squares, and two more.
+    quarter = [rutid(*corner(1000, east=k)) for k in range(2)] + [
+        s[0] for s in squares(250, 4)[1:3]
+    ]
+    second = csv("rutid;beftotalt;rutstorl", *[f"{s};7;250" for s in quarter])
+    third = csv("rutid;beftotalt;rutstorl", *[f"{s};12;1000" for s, _ in km])  # a year later
+    one = import_bytes(store, first, None, muni, "2023-1km.csv")
+    two = import_bytes(store, second, None, muni, "2023-250m.csv")
+    assert one.ok and two.ok, two.messages
     grid = population.read(store)
     assert len(grid) == 4 and set(grid["size_m"]) == {250}
+    three = import_bytes(store, third, None, muni, "2024-1km.csv")
+    assert three.ok, three.messages
+    assert population.read(store)["population"].tolist() == [12.0, 12.0]
+    assert store.undo(three.import_id) == 2
+    assert set(population.read(store)["size_m"]) == {250}
     assert store.undo(two.import_id) == 4
     grid = population.read(store)
     assert len(grid) == 2 and set(grid["size_m"]) == {1000}
+    assert grid["population"].tolist() == [10.0, 10.0]
     store.undo(one.import_id)
     assert population.read(store).empty
 

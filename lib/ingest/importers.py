@@ -908,6 +908,12 @@ def _grid_rules(frame: pd.DataFrame, muni: Municipality, errs: _Collector, resul
     off = pd.Series(usable & ((easting % size != 0) | (northing % size != 0)), index=frame.index)
     errs.add(off, "id", ids.map(lambda v: t("grid.err_off_grid", value=v, size=size)))
     frame["size_m"] = size
+    # The stored key: SCB's id names only the corner (a 1 km square and the 250 m square in
+    # its corner share it), and a newer year's grid names the same squares again, so the
+    # key is the id, the size and the file: grids live side by side, the latest is used.
+    pairs = zip(easting, northing, strict=True)
+    keys = [population_grid.square_key(e, n, size, result.sha256) for e, n in pairs]
+    frame["id"] = frame["id"].where(~pd.Series(usable, index=frame.index), keys)
     inside = population_grid.inside(easting, northing, size, muni)
     frame["inside"] = inside
     counted = usable & ~off.to_numpy()

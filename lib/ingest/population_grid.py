@@ -41,7 +41,15 @@ NORTHING = (6_100_000, 7_700_000)
 SIZE_HEADER = "rutstorlek"  # the size column a GeoPackage without one gets from its geometry
 GEOPACKAGE_MAGIC = b"SQLite format 3\x00"
 
-__all__ = ["KIND", "SIZES", "decode", "infer_size", "is_geopackage", "read_geopackage"]
+__all__ = [
+    "KIND",
+    "SIZES",
+    "decode",
+    "infer_size",
+    "is_geopackage",
+    "read_geopackage",
+    "square_key",
+]
 
 
 def is_geopackage(data: bytes, file_name: str) -> bool:
@@ -50,6 +58,12 @@ def is_geopackage(data: bytes, file_name: str) -> bool:
 
 def square_id(easting: int, northing: int) -> str:
     return f"{int(easting):06d}{int(northing):07d}"
+
+
+def square_key(easting: int, northing: int, size: int, sha256: str) -> str:
+    """A square's key in the store: SCB's id, the size and the file it came from
+    ("5050006546000-1000-3f2a9c41d0")."""
+    return f"{square_id(easting, northing)}-{int(size)}-{sha256[:10]}"
 
 
 def decode(ids: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

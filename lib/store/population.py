@@ -25,7 +25,8 @@ SIZES = (250, 1000)  # SCB's open grid statistics come in these two square sizes
 grid = sa.Table(
     "population_grid",
     metadata,
-    sa.Column("id", sa.String(40), nullable=False),  # SCB's square id (rutid), 13 digits
+    # SCB's square id (rutid, 13 digits), the size and the file: "5050006546000-1000-3f2a9c41d0"
+    sa.Column("id", sa.String(40), nullable=False),
     sa.Column("easting", sa.Integer, nullable=False),  # the lower-left corner, metres
     sa.Column("northing", sa.Integer, nullable=False),
     sa.Column("size_m", sa.Integer, nullable=False),
