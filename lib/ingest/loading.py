@@ -27,8 +27,7 @@ from lib.ingest.limits import too_large as _too_large
 from lib.ingest.promise_files import all_definitions
 from lib.ingest.schemas import swedish_headers
 from lib.promises import definitions as promise_definitions
-from lib.promises.definitions import read as read_promises
-from lib.promises.definitions import seed_configured
+from lib.promises.definitions import as_they_would_stand, seed_configured
 from lib.store import population
 from lib.store.store import Store, StoreError, WriteItem
 
@@ -169,7 +168,7 @@ def import_bytes(
         sheets=sheets,
         promises=_stored_promises(store, muni) if kind in (None, "activities") else None,
     )
-    return store_result(
+    outcome = store_result(
         store,
         result,
         user=user,
@@ -177,13 +176,16 @@ def import_bytes(
         progress=progress,
         replace_sample=replace_sample,
     )
+    if outcome.ok and result.kind == "activities":
+        seed_configured(store, muni)  # the activities point at its indicators
+    return outcome
 
 
 def _stored_promises(store: Store, muni: Municipality) -> pd.DataFrame:
-    """The definitions activities are checked against: the store's (the configured promise
-    loaded first, for a store the app has not opened yet: the command line)."""
-    seed_configured(store, muni)
-    return read_promises(store).definitions
+    """The definitions activities are checked against: the store's, with the configured
+    promise as it will be loaded (for a store the app has not opened yet: the command line).
+    Nothing is written here: the promise is loaded once the import has succeeded."""
+    return as_they_would_stand(store, muni).definitions
 
 
 def store_result(

@@ -373,6 +373,30 @@ def preview(rows: pd.DataFrame, change: WriteItem) -> Promises:
 # --- The configured promise ---------------------------------------------------------------------
 
 
+def configured_loaded(store: Store) -> bool:
+    """Has the configured promise been loaded into this store (``seed_configured``)?"""
+    key = f"promises_configured:{store.municipality}"
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(meta.c.key).where(meta.c.key == key)).first() is not None
+
+
+def as_they_would_stand(store: Store, muni: Municipality) -> Promises:
+    """The promises with the configured one loaded, without writing anything: what a file
+    is checked against before the store has loaded it (a failed import must leave the store
+    exactly as it was)."""
+    ensure_tables(store)
+    rows = read_rows(store)
+    if configured_loaded(store):
+        return resolve(rows)
+    try:
+        frame = promise_files.all_definitions(muni)
+    except promise_files.PromiseFileError:
+        return resolve(rows)
+    if frame.empty:
+        return resolve(rows)
+    return preview(rows, item(rows_from_definitions(frame), "", None, False))
+
+
 def seed_configured(store: Store, muni: Municipality) -> int | None:
     """Load the promise the configuration names into the store, once per store and
     municipality (an analyst who undoes it is not overruled on the next start); returns the

@@ -358,6 +358,14 @@ class Store:
 
     def _existing_ids(self, conn, table: sa.Table, ids: list[str]) -> set[str]:
         existing: set[str] = set()
+        if conn.dialect.name == "postgresql":
+            # One array parameter: a million ids as separate parameters cost psycopg more
+            # than a minute of parsing (bench.tenants), an array a second.
+            sql = f"SELECT id FROM {table.name} WHERE municipality = %s AND id = ANY(%s)"
+            cursor = conn.connection.driver_connection.cursor()
+            with cursor:
+                cursor.execute(sql, (self.municipality, list(ids)))
+                return {row[0] for row in cursor.fetchall()}
         qmark = conn.dialect.paramstyle == "qmark"  # SQLite: plain SQL, no per-chunk compile
         for start in range(0, len(ids), 5000):
             chunk = ids[start : start + 5000]
