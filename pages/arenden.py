@@ -216,6 +216,7 @@ def inbox(everything: pd.DataFrame, actions: pd.DataFrame) -> None:
         list(est_tables.STATUSES),
         default=["new"],
         format_func=status_label,
+        placeholder=t("cases.show_statuses_placeholder"),
         key="inkorg_status",
     )
     frame = everything[everything["status"].isin(shown_statuses)].reset_index(drop=True)

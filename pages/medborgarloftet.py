@@ -125,7 +125,8 @@ def outcome_block(number: int, promise_row, column) -> None:
     column.markdown(f"**{t('promise.outcome_heading')}**")
     found = view.extra["outcomes"].get(number)
     if found is None:
-        column.text(promise_row["outcome_note"] or t("promise.outcome_none"))
+        note = promise_row["outcome_note"]  # missing (NaN) for a promise made in the editor
+        column.text(note if isinstance(note, str) and note.strip() else t("promise.outcome_none"))
         return
     result, text = found
     column.text(text)

@@ -779,6 +779,26 @@ def test_bra_municipality_csv_with_year(store, muni):
     assert pd.isna(stored.at["1860", "count"]) and stored.at["1861", "count"] == 2537
 
 
+def test_a_municipality_bra_suppresses_whole_is_left_out_with_a_note(store, muni):
+    """'..' for both the count and the rate: BRÅ gives no figure for the municipality that
+    year. The file is not refused for it (issue 21's state matrix found it was)."""
+    data = csv_bytes(
+        "\ufeffKommun;Antal;Per 100 000 inv.", "Hallsberg;2 537;15 902,3", "Laxå;..;..", "Nora;-;-"
+    )
+    result = read_table(data, None, muni, "bra.csv", year=2019)
+    assert result.ok, result.errors
+    assert sorted(result.valid["region_code"]) == ["1861", "1884"]
+    assert "1 rad där BRÅ inte redovisar någon siffra (”..”) lämnades utanför." in result.notes
+    assert import_bytes(store, data, None, muni, "bra.csv", year=2019).rows_added == 2
+
+
+def test_a_row_with_neither_count_nor_rate_is_one_error_naming_the_count(seeded, muni):
+    data = csv_bytes("Kommun;Antal;Per 100 000 inv.", "Hallsberg;2 537;15 902,3", "Nora;;")
+    text = refuse(seeded, muni, data, kind=None, name="bra.csv", year=2019)
+    rows = [line for line in text.splitlines() if line.startswith("Rad 3")]
+    assert rows == ["Rad 3, kolumn Antal: antal eller per 100 000 inv. behövs"], text
+
+
 def test_bra_municipality_csv_without_year(seeded, muni):
     refuse(seeded, muni, BRA_MUNICIPALITIES, "ange vilket år", kind=None, name="bra.csv")
 

@@ -36,14 +36,16 @@ def meetings_editor() -> None:
     entries = store().read("meetings").sort_values("date", ascending=False)
     if entries.empty:
         box.caption(t("meetings.none"))
-    for row in entries.itertuples():
+    # One row per import-log entry: undo takes an entry's every date (the demo's six dates
+    # are one entry), so its dates stand together beside its one button.
+    for import_id, days in entries.groupby("import_id", sort=False)["date"]:
         left, right = box.columns([3, 1])
-        left.text(fmt_date(row.date.date()))
+        left.text(", ".join(fmt_date(d.date()) for d in days))
         right.button(
             t("meetings.undo"),
-            key=f"angra_mote_{row.import_id}",
+            key=f"angra_mote_{import_id}",
             on_click=_undo_meeting,
-            args=(int(row.import_id), user),
+            args=(int(import_id), user),
         )
 
 

@@ -560,6 +560,10 @@ _CHECK_MESSAGES = {
 }
 
 
+# Row-wide checks and the column their one message names.
+ROW_CHECK_COLUMNS = {"count_or_rate": "count"}
+
+
 def _schema_reason(check: str, value, muni: Municipality) -> str:
     key = _CHECK_MESSAGES.get(check)
     if isinstance(value, pd.Timestamp):
@@ -585,7 +589,12 @@ def _validate(frame, kind, muni, promises, errs: _Collector) -> pd.DataFrame:
         return schema.validate(frame, lazy=True)[list(schema.columns)]
     except pa.errors.SchemaErrors as exc:
         cases = exc.failure_cases.dropna(subset=["index"])
-        for _, case in cases.iterrows():
+        # A check on the whole row fails once per column: one error for the row, named by
+        # the column the check is about (the count, for "count or rate").
+        whole_row = cases["schema_context"] == "DataFrameSchema"
+        once = cases[whole_row].drop_duplicates(["index", "check"])
+        once = once.assign(column=once["check"].map(ROW_CHECK_COLUMNS).fillna(once["column"]))
+        for _, case in pd.concat([cases[~whole_row], once]).iterrows():
             i = int(case["index"])
             reason = _schema_reason(str(case["check"]), case["failure_case"], muni)
             errs.add(pd.Series([True], index=[i]), str(case["column"]), reason)
@@ -776,6 +785,11 @@ def read_table(
         ignored = _peer_rules(frame, errs, year, default_source)
         if ignored:
             result.notes.append(t("import.regions_ignored", count=i18n.fmt_rows(ignored)))
+        suppressed = _peer_suppressed(frame_in, found) & frame["region_code"].notna()
+        frame.loc[suppressed, "region_code"] = pd.NA  # left out below, like other regions
+        if suppressed.any():
+            count = i18n.fmt_rows(int(suppressed.sum()))
+            result.notes.append(t("import.suppressed_left_out", count=count))
     if kind == "survey":
         _survey_rules(frame, default_source)
     if kind == population_grid.KIND:
@@ -825,6 +839,16 @@ def _peer_raw_values(raw: pd.DataFrame, found: dict[str, str]) -> pd.DataFrame:
         values = raw[found["year"]].str.strip()
         raw[found["year"]] = values.str.replace(r"^(\d{4})\s*prel\.?$", r"\1", regex=True)
     return raw
+
+
+def _peer_suppressed(raw: pd.DataFrame, found: dict[str, str]) -> pd.Series:
+    """Rows for which BRÅ gives no figure at all ('..' for the count and the rate, or for
+    the one the file has): suppressed, not wrong; they are left out with a note."""
+    columns = [found[c] for c in ("count", "rate") if c in found]
+    marked = pd.Series(bool(columns), index=raw.index)
+    for column in columns:
+        marked &= raw[column].fillna("").str.strip().eq("..")
+    return marked
 
 
 def _peer_rules(frame: pd.DataFrame, errs: _Collector, year: int | None, source) -> int:
