@@ -7,6 +7,7 @@ written), 1 anything unexpected.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import sys
 from pathlib import Path
@@ -40,13 +41,24 @@ class InvalidInput(Exception):
         self.messages = messages
 
 
+def period_arg(text: str) -> tuple[dt.date, dt.date]:
+    """``--tacker 2024-01-01:2024-12-31``: the period a file says it covers."""
+    try:
+        first, last = (dt.date.fromisoformat(part.strip()) for part in text.split(":"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(t("cli.bad_covers", value=text)) from exc
+    if last < first:
+        raise argparse.ArgumentTypeError(t("cli.bad_covers", value=text))
+    return first, last
+
+
 def swedish_argparse() -> None:
     """argparse's own words (usage, errors) in Swedish. argparse translates them through
     ``gettext`` under the module-level name ``_`` and offers no public hook short of a
     compiled gettext catalogue for the whole process; this one private assignment is the
     whole dependency, and ``tests/test_cli.py::test_argparse_speaks_swedish`` fails when
     argparse changes it."""
-    argparse._ = lambda text: ARGPARSE.get(text, text)  # noqa: the one private call
+    argparse._ = lambda text: ARGPARSE.get(text, text)  # the one private call
 
 
 swedish_argparse()
@@ -85,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--datumordning", choices=DATE_ORDERS, dest="date_order", help=t("cli.help_date_order")
     )
+    imp.add_argument(
+        "--tacker", type=period_arg, metavar="FRÅN:TILL", dest="covers", help=t("cli.help_covers")
+    )
     sample = sub.add_parser("sample", help=t("cli.help_sample"))
     sample.add_argument("action", choices=["load", "remove"])
     exp = sub.add_parser("export", help=t("cli.help_export"))
@@ -93,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     purge = sub.add_parser("purge", help=t("cli.help_purge"))
     purge.add_argument("--days", type=int, help=t("cli.help_purge_days"))
     sub.add_parser("imports", help=t("cli.help_imports"))
-    sub.add_parser("migrate", help=t("cli.help_migrate"))
+    migrate = sub.add_parser("migrate", help=t("cli.help_migrate"))
+    migrate.add_argument("--rebuild", action="store_true", help=t("cli.help_rebuild"))
     sub.add_parser("hash-password", help=t("cli.help_hash_password"))
     users = sub.add_parser("user", help=t("cli.help_accounts"))
     users.add_argument("action", choices=("add", "list", "remove", "unlock", "log"))
@@ -179,6 +195,7 @@ def cmd_import(store, muni, args) -> list[str]:
         replace_sample=not args.keep_sample,
         date_order=args.date_order,
         sheets=tuple(args.sheets) if args.sheets else None,
+        covers=args.covers,
     )
     read = outcome.read
     unknown = read.unknown_values if read is not None else None
@@ -434,7 +451,17 @@ def cmd_migrate(store, muni, args) -> list[str]:
         with engine.connect() as conn:
             before = migrations.version(conn)
     engine.dispose()
-    Store(url, municipality=muni.code, owner=muni.code).engine.dispose()
+    store = Store(url, municipality=muni.code, owner=muni.code)
+    if getattr(args, "rebuild", False):
+        from lib.store import aggregates
+
+        secret = store.secret()
+        with store.writing() as conn:
+            counted = aggregates.rebuild(conn, secret, muni.code)
+            store.bump_version(conn)
+        store.engine.dispose()
+        return [t("cli.rebuilt", count=fmt_int(counted), code=muni.code)]
+    store.engine.dispose()
     if before == migrations.LATEST:
         return [t("cli.schema_current", version=migrations.LATEST)]
     if before is None:

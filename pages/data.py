@@ -4,7 +4,7 @@ import log with undo; templates and export. Everything here needs a signed-in an
 import pandas as pd
 import streamlit as st
 
-from lib.app import navigation, signin, state, widgets
+from lib.app import filters, navigation, signin, state, widgets
 from lib.i18n import fmt_date, fmt_int, fmt_num, fmt_rows, source_label, t
 from lib.ingest import values
 from lib.ingest.dates import DATE_ORDERS, both_readings
@@ -361,6 +361,7 @@ def import_tab(store, muni, name: str) -> None:
     replace = state.has_sample() and st.checkbox(
         t("sample.replace_checkbox"), value=True, key="ersatt_exempel"
     )
+    covers = declared_period(result) if result.kind == "incidents" else None
     if not decided_to_save(good, bad):
         return
     bar = st.progress(0.0, text=t("data.progress_storing"))
@@ -371,6 +372,7 @@ def import_tab(store, muni, name: str) -> None:
         skip_invalid=True,
         progress=lambda share: bar.progress(share, text=t("data.progress_storing")),
         replace_sample=replace,
+        covers=covers,
     )
     bar.empty()
     if not outcome.ok:
@@ -383,6 +385,20 @@ def import_tab(store, muni, name: str) -> None:
     next_round()
     st.session_state["_data_message"] = outcome.messages
     st.rerun()
+
+
+def declared_period(result: ReadResult):
+    """The period the file covers, when the analyst knows it (a guard company's monthly
+    file, a year's statistics): otherwise the months of its first and last incident count,
+    those two as incomplete (``lib.figures.coverage``)."""
+    if not st.checkbox(t("data.covers_checkbox"), key="tacker", help=t("data.covers_help")):
+        return None
+    days = result.valid["occurred_at"]
+    first = days.min().date().replace(day=1)
+    last = pd.Period(days.max(), "M").end_time.date()
+    return filters.date_range_input(
+        t("data.covers_period"), (first, last), None, None, key="tacker_period"
+    )
 
 
 def decided_to_save(good: int, bad: int) -> bool:

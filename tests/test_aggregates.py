@@ -9,6 +9,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from lib.datamanager import DataManager, incident_rows
@@ -16,7 +17,7 @@ from lib.figures.filters import daily_cube, timed_frame
 from lib.geo import project
 from lib.ingest.loading import import_bytes, seed_sample
 from lib.store import aggregates, migrations
-from lib.store.store import WriteItem
+from lib.store.store import Store, WriteItem
 
 
 def recount(store) -> dict[str, pd.DataFrame]:
@@ -191,3 +192,32 @@ def test_the_data_manager_reads_the_same_counts_as_frames_from_rows(store, muni)
     by_cell = hours.groupby(["weekday", "hour"])["n"].sum()
     by_hand = timed.groupby(["weekday", "hour"]).size()
     assert by_cell.sort_index().tolist() == by_hand.sort_index().tolist()
+
+
+def test_a_declared_period_is_the_files_coverage_and_migrate_rebuilds(tmp_path, muni, capsys):
+    """``import --tacker FRÅN:TILL``: a guard company's four rows in May and July cover
+    the whole declared period (no partial months); without it the file's first and last
+    months are partial. ``migrate --rebuild`` recounts and says how many."""
+    from lib.cli import main
+
+    db = str(tmp_path / "s.db")
+    rows = "id;datum;kategori;ort;källa\n" + "".join(
+        f"g{i};{day} 02:00;Skadegörelse;Hallsberg;Väktare\n"
+        for i, day in enumerate(["2025-05-03", "2025-05-20", "2025-07-02", "2025-07-28"])
+    )
+    path = tmp_path / "vakter.csv"
+    path.write_text(rows, encoding="utf-8")
+    args = ["--db", db, "import", str(path), "--kind", "incidents", "--tacker"]
+    assert main([*args, "2025-05-01:2025-08-31"]) == 0
+    store = Store(db)
+    manager = DataManager(store, muni)
+    coverage = manager.coverage(manager.version())
+    assert coverage.spans["security_guard"] == ((dt.date(2025, 5, 1), dt.date(2025, 8, 31)),)
+    assert "security_guard" not in coverage.partial
+    with pytest.raises(SystemExit):
+        main([*args, "2025-09-31:2025-10-01"])
+    assert "är ingen period" in capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["--db", db, "migrate", "--rebuild"]) == 0
+    assert "räknades om från 4 händelser" in capsys.readouterr().out
+    assert_equal_to_recount(store)

@@ -71,3 +71,20 @@ def test_catalogue_placeholders_are_filled():
     assert i18n.t("suppressed", threshold=3) == "färre än 3"
     with pytest.raises(KeyError):
         i18n.t("overview.summary_total", period="x")
+
+
+def test_the_catalogue_defines_each_key_once():
+    """A key written twice in the catalogue's dict literal silently keeps the later text."""
+    import ast
+    import collections
+    from pathlib import Path
+
+    import lib.i18n
+
+    tree = ast.parse(Path(lib.i18n.__file__).read_text(encoding="utf-8"))
+    catalogue = max(
+        (n for n in ast.walk(tree) if isinstance(n, ast.Dict)), key=lambda n: len(n.keys)
+    )
+    keys = [k.value for k in catalogue.keys if isinstance(k, ast.Constant)]
+    assert len(keys) > 500
+    assert [k for k, n in collections.Counter(keys).items() if n > 1] == []

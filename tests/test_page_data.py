@@ -329,3 +329,24 @@ def test_a_first_start_for_real_data_only_is_empty(page, monkeypatch):
     assert Store().count("incidents") == 0
     assert not any("Exempeldata" in w.value for w in at.warning)
     assert any(b.label.startswith("Läs in exempeldata") for b in at.button)
+
+
+def test_a_file_can_declare_the_period_it_covers(page):
+    """A guard company's file with incidents on 3 May and 28 July 2025: declared to cover
+    May–August, its coverage is those four whole months (no partial first or last month),
+    stored with the import."""
+    at = page()
+    rows = "datum;kategori;ort;källa\r\n2025-05-03;Klotter;Hallsberg;Väktare\r\n"
+    rows += "2025-07-28;Klotter;Hallsberg;Väktare\r\n"
+    at.file_uploader[0].set_value(("vakter.csv", rows.encode(), "text/csv")).run()
+    at.checkbox(key="tacker").check().run()
+    import datetime as dt
+
+    at.date_input(key="tacker_period").set_value((dt.date(2025, 5, 1), dt.date(2025, 8, 31)))
+    at.run()
+    save = next(b for b in at.button if b.label.startswith("Spara"))
+    save.click().run()
+    assert_ok(at)
+    log = Store().import_log()
+    last = log.iloc[-1]
+    assert (last["covers_from"], last["covers_to"]) == ("2025-05-01", "2025-08-31")

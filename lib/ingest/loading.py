@@ -3,6 +3,7 @@ first-start seeding and (later) the data page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -151,9 +152,12 @@ def import_bytes(
     limits: Limits = COMMAND_LINE,
     date_order: str | None = None,
     sheets: tuple[str, ...] | None = None,
+    covers: tuple[dt.date, dt.date] | None = None,
 ) -> ImportOutcome:
     """Validate, then store all valid rows in one transaction; on any problem store nothing
-    (unless ``skip_invalid``, which stores the valid rows and reports the others)."""
+    (unless ``skip_invalid``, which stores the valid rows and reports the others).
+    ``covers``: the period the file says it covers (its coverage then, instead of the months
+    of its first and last incident, ``lib.figures.coverage``)."""
     result = read_file(
         data,
         kind,
@@ -175,6 +179,7 @@ def import_bytes(
         skip_invalid=skip_invalid,
         progress=progress,
         replace_sample=replace_sample,
+        covers=covers,
     )
     if outcome.ok and result.kind == "activities":
         seed_configured(store, muni)  # the activities point at its indicators
@@ -196,10 +201,11 @@ def store_result(
     skip_invalid: bool = False,
     progress=None,
     replace_sample: bool = False,
+    covers: tuple[dt.date, dt.date] | None = None,
 ) -> ImportOutcome:
     """Store a file already read and validated (the data page's preview) as one logged
     transaction, or nothing. With ``replace_sample`` the sample data goes in the same
-    transaction."""
+    transaction; ``covers`` is the period the file declares it covers."""
     file_name = result.file_name
     messages = [e.message(file_name) for e in result.errors]
     if result.kind == population.KIND:
@@ -224,6 +230,7 @@ def store_result(
             file_name,
             result.sha256,
             skip_existing=result.skip_existing,
+            covers=covers if result.kind == "incidents" else None,
         )
         had_sample = replace_sample and bool(store.sample_import_ids())
         import_id = store.write(item, user, progress=progress, replace_sample=replace_sample)
