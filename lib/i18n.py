@@ -794,6 +794,7 @@ MESSAGES: dict[str, str] = {
     "err.too_large": "filen är {size} MB; största tillåtna storlek är {limit} MB. Dela upp filen eller läs in den med kommandoraden (python -m lib.cli import).",
     "import.police_notes": "Polisens öppna händelser: {kept} av {total} poster gäller {municipality} och lästes. {elsewhere} gällde andra kommuner och {summaries} var sammanfattningar eller uppdateringar, som inte räknas som händelser. Flödet anger bara kommunen, inte platsen: händelsen knyts till orten som nämns i texten, annars till centralorten, och får inga koordinater.",
     "import.regions_ignored": "{count} om kommuner utanför jämförelsen lämnades utanför (se data/regions.toml).",
+    "import.suppressed_left_out": "{count} där BRÅ inte redovisar någon siffra (”..”) lämnades utanför.",
     "import.already_there": "{count} fanns redan i databasen och hoppades över.",
     "import.no_valid_rows": "Filen har inga rader att spara.",
     # File import: limits before parsing, encodings, duplicates in a file, value mapping
@@ -1373,6 +1374,7 @@ MESSAGES: dict[str, str] = {
     "cases.tab_log": "Logg",
     "cases.tab_files": "Filer",
     "cases.show_statuses": "Visa rapporter med status",
+    "cases.show_statuses_placeholder": "Välj en eller flera statusar",
     "cases.none": "Inga rapporter med vald status.",
     "cases.choose": "Välj en rapport i tabellen (rutan längst till vänster) för att bedöma den.",
     "cases.detail_heading": "Vald rapport",
