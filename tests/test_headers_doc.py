@@ -41,11 +41,19 @@ def test_the_proxy_config_sets_each_header_and_limits_rates():
 
 
 def test_readme_has_deployment_and_security_sections():
+    """The README is a front door: short sections that say the essentials and link the
+    documents that hold the details, which say how to run it safely."""
     text = README.read_text(encoding="utf-8")
     for heading in ("## Deployment", "## Security"):
         assert heading in text
     for must in ("deploy/nginx.conf", "chmod 600", "0600", "backup", "127.0.0.1"):
         assert must in text, must
+    assert len(text.encode("utf-8")) <= 12_000  # issue 23.6: a front door, not the manual
+    deployment = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    for must in ("deploy/nginx.conf", "chmod 600", "0600", "backup", "127.0.0.1"):
+        assert must in deployment, must
+    for linked in re.findall(r"\]\((docs/[\w./-]+\.md)", text):
+        assert (ROOT / linked).is_file(), linked
 
 
 # --- nginx in front of the real app ------------------------------------------------------------
