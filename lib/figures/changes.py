@@ -192,14 +192,19 @@ def change_table(
     if p.no_data:
         tests = [None] * len(table)
     else:
+        exposures: dict[tuple[str, ...], tuple[float, float]] = {}  # one per set of localities
+
+        def exposed(key: str) -> tuple[float, float]:
+            places = _localities(by, key, filters)
+            if places not in exposures:
+                exposures[places] = (
+                    exposure(muni, places, p.current_days),
+                    exposure(muni, places, p.previous_days),
+                )
+            return exposures[places]
+
         raw = [
-            stats.compare_rates(
-                c,
-                v,
-                exposure(muni, _localities(by, key, filters), p.current_days),
-                exposure(muni, _localities(by, key, filters), p.previous_days),
-                slack=counting.slack(counter),
-            )
+            stats.compare_rates(c, v, *exposed(key), slack=counting.slack(counter))
             for key, c, v in zip(table["key"], table["current"], table["previous"], strict=True)
         ]
         tests = stats.adjust_rates(raw)

@@ -96,9 +96,11 @@ class Coverage:
 
     def partial_days(self, days, sources: tuple[str, ...] = ()) -> np.ndarray:
         """Per day: a selected source covers its month only partly."""
-        months = pd.DatetimeIndex(pd.to_datetime(days)).to_period("M")
-        wanted = {pd.Period(m, "M") for s in self.chosen(sources) for m in self.partial.get(s, ())}
-        return np.array([m in wanted for m in months], dtype=bool)
+        index = pd.DatetimeIndex(pd.to_datetime(days))
+        months = index.year.to_numpy() * 12 + index.month.to_numpy()  # vectorised, no Periods
+        chosen = self.chosen(sources)
+        wanted = [m.year * 12 + m.month for s in chosen for m in self.partial.get(s, ())]
+        return np.isin(months, wanted)
 
     def month_signature(self, months: pd.PeriodIndex, sources: tuple[str, ...] = ()) -> np.ndarray:
         """Per month: the signature shared by all its days, 0 where no selected source fully
