@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import types
 import zipfile
 
 import pandas as pd
@@ -236,6 +237,21 @@ def test_the_child_has_a_memory_ceiling_and_a_timeout():
     with pytest.raises(TooComplex, match="timeout"):
         run_isolated(sleepy, (600,), Limits(max_file_mb=1, memory_mb=200, timeout_s=3))
     assert time.monotonic() - started < 60
+
+
+def test_the_child_does_not_run_the_page_being_run(tmp_path, monkeypatch):
+    # Streamlit puts the page being run in sys.modules["__main__"]; multiprocessing starts a
+    # child (and its forkserver) by running the main script again. A page run in the child
+    # opened the store outside the app (in CI an old test store: every read "för stor").
+    marker = tmp_path / "ran.txt"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'a').write('ran')\n", encoding="utf-8")
+    module = types.ModuleType("__main__")
+    module.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", module)
+    assert run_isolated(os.getpid, (), UPLOAD) != os.getpid()
+    assert sys.modules["__main__"] is module  # put back once the child has started
+    assert not marker.exists()
 
 
 def test_a_file_too_complex_for_the_child_gets_a_swedish_message(muni):

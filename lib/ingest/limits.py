@@ -13,12 +13,15 @@ stall the other sessions of the app.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import resource
 import sys
+import threading
 import tomllib
 import traceback
+import types
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -184,9 +187,29 @@ def xlsx_problem(data: bytes, limits: Limits) -> str | None:
 
 # --- The child process ---------------------------------------------------------------------
 
-# "__main__": the server imports the main script (Streamlit's, the CLI's, pytest's: each
-# behind its ``if __name__ == "__main__"``) once, so its children need not run it again.
-_PRELOAD = ["__main__", "lib.ingest.importers", "openpyxl"]
+# Never "__main__": while Streamlit runs a page, ``sys.modules["__main__"]`` is that page's
+# script, and a forkserver preloading it would run the page outside the app (opening the
+# store, once even an old one in a test run). See ``_no_main_script``.
+_PRELOAD = ["lib.ingest.importers", "openpyxl"]
+_STARTING = threading.Lock()
+
+
+@contextlib.contextmanager
+def _no_main_script():
+    """While a child (and the forkserver, on first use) is started, ``__main__`` is a module
+    without a file. multiprocessing starts a child by importing the parent's main script
+    again, and under Streamlit that is the page being run (its script runner puts the page's
+    module in ``sys.modules["__main__"]``): the child would run a page. The readers live in
+    ``lib``; nothing in a child needs the main script. tests/test_limits.py checks that a
+    child does not run it."""
+    with _STARTING:
+        saved = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if saved is not None:
+                sys.modules["__main__"] = saved
 
 
 def _address_space() -> int:
@@ -235,7 +258,8 @@ def run_isolated(func, args: tuple, limits: Limits):
     process = context.Process(target=_child, args=(send, func, args, limits.memory_mb))
     process.daemon = True
     try:
-        process.start()
+        with _no_main_script():
+            process.start()
     except (RuntimeError, OSError) as exc:
         # A main script without the ``if __name__ == "__main__"`` guard cannot start a
         # forkserver child: read in the process itself rather than not at all.
