@@ -175,6 +175,40 @@ class DataManager:
 
         return self._cached(version, "hours", make, start, end)
 
+    def selection_hours(self, version: int, f, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
+        """The time-of-day rows of one selection (``f``: its period and the same a year
+        earlier, its localities, categories and sources), without the ``exclude``d categories,
+        counted per day and hour by the database: the same columns as ``hours``, the
+        selection's values in the filter columns (so ``lib.figures.filters.select`` keeps
+        every row). Bounded by the hours of the period, not by the incidents."""
+        start, end = f.previous_year().start, f.end
+        chosen = {"locality": f.localities, "category": f.categories, "source": f.sources}
+
+        def make():
+            with self.store.engine.connect() as conn:
+                stored = aggregates.read_hour_totals(
+                    conn, self.store.municipality, start, end, chosen, exclude
+                )
+            extra = self._reports(version).get("agg_hours")
+            if extra is not None and len(extra):
+                rows = extra.assign(day=pd.to_datetime(extra["day"], format=aggregates.DAY))
+                keep = (rows["day"] >= pd.Timestamp(start)) & (rows["day"] <= pd.Timestamp(end))
+                for column, values in chosen.items():
+                    if values:
+                        keep &= rows[column].isin(values)
+                keep &= ~rows["category"].isin(exclude)
+                rows = rows[keep].groupby(["day", "hour"], as_index=False)[["n", "key"]].sum()
+                stored = pd.concat([stored, rows[stored.columns]], ignore_index=True)
+                stored = stored.groupby(["day", "hour"], as_index=False)[["n", "key"]].sum()
+            frame = stored.sort_values("day", kind="stable").reset_index(drop=True)
+            frame["weekday"] = frame["day"].dt.day_of_week.astype(np.int8)
+            frame["hour"] = frame["hour"].astype(np.int8)
+            for column, values in chosen.items():
+                frame[column] = values[0] if values else ""
+            return frame
+
+        return self._cached(version, "selection_hours", make, f, tuple(sorted(exclude)))
+
     def cells(self, version: int, start: dt.date, end: dt.date) -> pd.DataFrame:
         """Incidents with a place per day and 50 m cell in [start, end], sensitive categories
         left out (the map's ``points``, each row weighing ``n``): day, x, y (the cell's
@@ -333,7 +367,7 @@ class DataManager:
         def make():
             return Data(
                 self.cube(version),
-                lambda start, end: self.hours(version, start, end),
+                lambda f, exclude=(): self.selection_hours(version, f, exclude),
                 self.coverage(version, today),
                 self.muni,
                 self.meetings(version),

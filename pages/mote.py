@@ -125,8 +125,8 @@ def view_promise(b: Briefing) -> None:
 def view_since(b: Briefing) -> None:
     st.text(t("meeting.since_text", period=b.period_text, previous=b.previous_text))
     shown = b.categories
-    if shown.empty:  # no incident in the period (or a table of no columns)
-        st.caption(t("meeting.no_incidents"))
+    if shown.empty:  # no data, too few events to break down, or no incident
+        st.caption(b.categories_note or t("meeting.no_incidents"))
         return
     if (
         presentation.presenting()

@@ -579,7 +579,8 @@ def test_the_analysts_map_labels_small_cells_exactly(page, sample_incidents):
     expected = cells(selection(reference(sample_incidents)), 250)
     assert expected["exact"].between(1, 2).any()
     for key, (_, label) in drawn_cells(map_data(at), 250).items():
-        assert label == f"{swedish(int(expected.loc[key, 'exact']))} händelser", key
+        n = int(expected.loc[key, "exact"])
+        assert label == f"{swedish(n)} {'händelse' if n == 1 else 'händelser'}", key
 
 
 def test_points_only_for_a_signed_in_analyst(page):

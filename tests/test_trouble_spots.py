@@ -294,16 +294,20 @@ def test_public_repeats_leave_out_sensitive_and_small_categories():
     table, sentences, notes = alerts.repeats_view(found, cells, viewer, analyst=False)
     assert table["Kategori"].tolist() == ["Stöld"]
     assert "Par nära i tid och rum" not in table.columns  # never the pairs for the public
+    # nor the p-value: in three decimals it moved with one incident's day (channel 10)
+    assert "p-värde" not in table.columns
     assert any("minst 20 händelser" in n for n in notes)
     assert sentences == [
         "Stöld: att två händelser inträffar inom 200 m och 14 dagar från varandra är "
-        "3,0 gånger vanligare än slumpen ger (p = 0,001)."
+        "3,0 gånger vanligare än slumpen ger."
     ]
     analyst = Disclosure(3, exact=True, sensitive=frozenset({"Sexualbrott"}))
     table, sentences, notes = alerts.repeats_view(found, cells, analyst, analyst=True)
     assert table["Kategori"].tolist() == ["Stöld", "Sexualbrott", "Brand"]
     assert table["Par nära i tid och rum"].tolist() == ["9", "9", "9"]
+    assert table["p-värde"].tolist() == ["0,001", "0,002", "0,001"]
     assert notes == [] and len(sentences) == 3
+    assert sentences[0].endswith("vanligare än slumpen ger (p = 0,001).")
 
 
 def test_repeats_of_the_planted_burst_are_more_than_chance(built, tmp_path):

@@ -267,7 +267,9 @@ def repeats_view(
     A category is said to repeat when Benjamini-Hochberg at 5 % over the categories tested
     keeps its one-sided Knox p-value and more pairs were seen than expected. The public
     gets no sensitive category and none whose published count is below the detail minimum,
-    and never the pair counts."""
+    and never the pair counts or the p-value (a permutation p-value in three decimals moved
+    with the day of one incident of a small file: tests/privacy/test_channel10_coverage.py);
+    the ratio in one decimal and the verdict."""
     notes: list[str] = []
     rows = found[found["events"] >= REPEAT_MIN_EVENTS]
     if not analyst:  # the rule is always stated: whether it withheld one would tell
@@ -282,7 +284,9 @@ def repeats_view(
     p = rows["p"].to_numpy(float)
     kept = hotspots.benjamini_hochberg(p, REPEAT_FDR) & (rows["ratio"].fillna(0) > 1).to_numpy()
     # In words only what repeats more than chance gives; the table has every category.
-    sentences = [_repeat_sentence(r) for r, k in zip(rows.itertuples(), kept, strict=True) if k]
+    sentences = [
+        _repeat_sentence(r, analyst) for r, k in zip(rows.itertuples(), kept, strict=True) if k
+    ]
     if not sentences:
         sentences = [t("repeats.none_more")]
     table = pd.DataFrame({t("repeats.col_category"): rows["category"].astype(str)})
@@ -293,7 +297,8 @@ def repeats_view(
     table[t("repeats.col_ratio")] = rows["ratio"].map(
         lambda v: "–" if pd.isna(v) else fmt_num(v, 1)
     )
-    table[t("repeats.col_p")] = rows["p"].map(lambda v: fmt_num(v, 3))
+    if analyst:  # a permutation p-value in three decimals moves with one incident's day
+        table[t("repeats.col_p")] = rows["p"].map(lambda v: fmt_num(v, 3))
     table[t("repeats.col_verdict")] = [
         t("repeats.verdict_more") if k else t("repeats.verdict_chance") for k in kept
     ]
@@ -315,12 +320,12 @@ def repeats_for(
     return repeats_view(found, cells, d, analyst=d.exact)
 
 
-def _repeat_sentence(r) -> str:
-    return t(
+def _repeat_sentence(r, analyst: bool) -> str:
+    text = t(
         "repeats.more",
         category=str(r.category),
         distance=fmt_int(repeats.DISTANCE_M),
         days=repeats.DAYS,
         ratio=fmt_num(r.ratio, 1),
-        p=_p_text(r.p),
     )
+    return f"{text[:-1]} ({_p_text(r.p)})." if analyst else text

@@ -53,6 +53,9 @@ class Briefing:
     # The methods behind the numbers shown (codes of METHODS, in order): the report's method
     # note says exactly these, so it cannot name a test the pages do not use.
     methods: tuple[str, ...] = ()
+    # Why the category table is empty: no data for the period, too small a selection to
+    # break down (the detail rule), or no incident; None when it has rows.
+    categories_note: str | None = None
 
 
 # What each method code says in the method note (``method_notes``), in the note's order;
@@ -94,6 +97,7 @@ def brief(
     included = filters.sources or tuple(map(str, by_source.index))
     previous = ov.change.periods.previous
     categories = view.tables["kategorier"].head(8)
+    empty = view.extra["without_data"]
     details = _details(c if uncertain else None, categories, ov.categories)
     rate_shown = rate is not None and rate.shown
     called = _verdicts_shown(categories)
@@ -113,7 +117,7 @@ def brief(
         previous_text=fmt_period(previous.start, previous.end),
         made_on=made_on or dt.date.today(),
         summary=view.sentences + view.notes,
-        total=d.text(ov.total),
+        total="–" if empty else d.text(ov.total),
         previous_total="–" if c is None else d.text(c.previous),
         change=change,
         verdict=views.verdict_word(code),
@@ -132,7 +136,17 @@ def brief(
         methods=tuple(
             f"hotspots_{baseline}" if m == "hotspots" else m for m in METHODS if methods[m]
         ),
+        categories_note=_categories_note(view, d) if categories.empty else None,
     )
+
+
+def _categories_note(view: views.View, d: Disclosure) -> str:
+    """Why a category table has no rows, in the words the overview uses."""
+    if view.extra["without_data"]:
+        return view.sentences[0]
+    if view.extra["detail"] is not None:
+        return views.detail_note(view.extra["detail"], d)
+    return t("meeting.no_incidents")
 
 
 def _verdicts_shown(categories: pd.DataFrame) -> int:

@@ -302,7 +302,9 @@ def _page_two(b: Briefing, styles) -> list:
     """Categories, places, the promise; the details and the method note at the foot."""
     story = [
         Paragraph(pdf_escape(t("meeting.categories_heading")), styles["h2"]),
-        pdf_table(report_categories(b.categories), styles),
+        pdf_table(report_categories(b.categories), styles)
+        if b.categories_note is None
+        else Paragraph(pdf_escape(b.categories_note), styles["small"]),
         Paragraph(pdf_escape(t("meeting.hotspots_heading")), styles["h2"]),
     ]
     places = report_places(b.hotspots)

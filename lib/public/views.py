@@ -75,7 +75,7 @@ class Data:
     reads them from the store's aggregates only when a page asks)."""
 
     cube: pd.DataFrame
-    timed: pd.DataFrame | Callable[[dt.date, dt.date], pd.DataFrame]
+    timed: pd.DataFrame | Callable[[Filters, tuple], pd.DataFrame]
     coverage: Coverage | None
     muni: Municipality
     meetings: tuple = ()  # the council's meeting dates (``Store.meetings``)
@@ -94,11 +94,13 @@ class Data:
         ranked = totals.sort_values(ascending=False, kind="stable")
         return tuple(sorted(ranked.index[:limit]))
 
-    def timed_rows(self, f: Filters) -> pd.DataFrame:
-        """The timed rows of the selection's period and the same period a year earlier."""
+    def timed_rows(self, f: Filters, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
+        """The timed rows of the selection's period and the same period a year earlier,
+        without the ``exclude``d categories (a loader counts them for the selection only)."""
         if isinstance(self.timed, pd.DataFrame):
-            return self.timed
-        return self.timed(f.previous_year().start, f.end)
+            rows = self.timed
+            return rows[~rows["category"].astype(str).isin(exclude)] if exclude else rows
+        return self.timed(f, tuple(exclude))
 
     def span(self) -> tuple:
         """The first day with data and the last day of the latest month the main incident
@@ -361,10 +363,26 @@ def short_interval(ratio: float, low: float, high: float) -> str:
     )
 
 
+def without_data(change: changes.Change) -> bool:
+    """No selected source covers any day of the chosen period: nothing is known about it
+    (which is not zero events), e.g. a promise period before the first file, or an empty
+    store."""
+    p = change.periods
+    if p.coverage is None:
+        return False
+    days = pd.date_range(p.chosen.start, p.chosen.end, freq="D")
+    sources = p.chosen.sources
+    covered = p.coverage.day_signature(days, sources).any()
+    return not (covered or p.coverage.partial_days(days, sources).any())
+
+
 def _compare_sentence(change: changes.Change, d: Disclosure) -> str:
     p = change.periods
     previous = fmt_period(p.previous.start, p.previous.end)
     if change.verdict == changes.NO_DATA:
+        if without_data(change):
+            period = fmt_period(p.chosen.start, p.chosen.end)
+            return t("change.sentence_no_data_period", period=period)
         return t("change.sentence_no_data", previous=previous)
     c = change.comparison
     if d.any_hidden(c.current, c.previous, change.current_total):
@@ -565,7 +583,9 @@ def overview_view(data: Data, f: Filters, d: Disclosure) -> View:
     reason = d.detail(ov.total)
     period = fmt_period(f.start, f.end)
     count = fmt_count(ov.total, d.text(ov.total))
-    view.sentences.append(t("change.sentence_total", period=period, count=count))
+    empty = without_data(ov.change)
+    if not empty:  # "registrerades 0 händelser" would say the period was counted
+        view.sentences.append(t("change.sentence_total", period=period, count=count))
     view.sentences.append(_compare_sentence(ov.change, d))
     headline = headline_verdict(ov.change, d)
     view.verdict(t("overview.metric_total"), headline)
@@ -577,11 +597,13 @@ def overview_view(data: Data, f: Filters, d: Disclosure) -> View:
         view.sentences += changed_sentences(ov.categories, verdicts, "category")[:room]
     else:  # a list inside a small selection is detail: the monthly figure only
         view.tables["kategorier"] = table.iloc[0:0]
-        view.notes.append(detail_note(reason, d))
+        if not empty:  # a period without data has nothing to break down
+            view.notes.append(detail_note(reason, d))
     view.notes += coverage_notes(ov.change.periods)
     view.extra["overview"] = ov
     view.extra["headline"] = headline
     view.extra["detail"] = reason
+    view.extra["without_data"] = empty
     view.extra["monthly"] = series_points(ov.monthly, d, fine=reason is not None)
     view.charts["manader"] = series_records(view.extra["monthly"])
     view.extra["rate"] = None if ov.rate is None or d.hidden(ov.total) else ov.rate
@@ -804,7 +826,10 @@ def _time_of_day(view: View, data: Data, f: Filters, d: Disclosure, reason: str 
     """Weekday × hour, the night share and its monthly line: for the public without the
     sensitive categories, only where the time-detail rule allows, zero hidden like small."""
     view.extra["time_detail"] = reason
-    timed = d.time_rows(data.timed_rows(f)) if reason is None else data.timed_rows(f).iloc[0:0]
+    excluded = () if d.exact else tuple(sorted(d.sensitive))
+    timed = data.timed_rows(f, excluded)
+    if reason is not None:  # the rule withholds the detail: the columns only
+        timed = timed.iloc[0:0]
     cube = d.time_rows(data.cube)
     night = trends.night_share(timed, cube, f, d.counter)
     view.extra["night_raw"] = night

@@ -265,6 +265,45 @@ def _grouped(conn, municipality: str, start: dt.date, end: dt.date, extra: list,
     return conn.execute(query).all()
 
 
+def read_hour_totals(
+    conn,
+    municipality: str,
+    start: dt.date,
+    end: dt.date,
+    chosen: dict[str, tuple[str, ...]],
+    exclude: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Incidents with a known time in [start, end] of the chosen localities, categories and
+    sources (``chosen``: column -> values, empty for all), without the ``exclude``d
+    categories, counted per day and hour only: day (Timestamp), hour, n, key. At most a row
+    per hour of the period, however many incidents (the time-of-day figures of one
+    selection)."""
+    t = incidents
+    hour = sa.cast(sa.func.substr(t.c.occurred_at, 12, 2), sa.Integer)
+    where = [t.c.time_known.is_(True)]
+    for column, values in chosen.items():
+        if values:
+            where.append(t.c[column].in_(list(values)))
+    if exclude:
+        where.append(t.c.category.not_in(list(exclude)))
+    day = sa.func.substr(t.c.occurred_at, 1, 10)
+    after = (end + dt.timedelta(days=1)).strftime(DAY)
+    query = (
+        sa.select(day, hour, sa.func.count(), sa.func.sum(t.c.key))
+        .where(
+            t.c.municipality == municipality,
+            t.c.occurred_at >= start.strftime(DAY),
+            t.c.occurred_at < after,
+            *where,
+        )
+        .group_by(day, hour)
+    )
+    frame = pd.DataFrame(conn.execute(query).all(), columns=["day", "hour", "n", "key"])
+    return frame.astype({"n": np.int64, "key": float, "hour": np.int8}).assign(
+        day=pd.to_datetime(frame["day"], format=DAY)
+    )
+
+
 def read_hours(conn, municipality: str, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Incidents with a known time in [start, end] per day and hour: day (Timestamp), hour,
     locality, category, source, n, key."""
