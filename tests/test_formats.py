@@ -226,7 +226,7 @@ def test_wrong_delimiter_columns_not_found(seeded, muni):
 def test_semicolon_header_with_comma_rows(seeded, muni):
     # The header says ';', the rows use ',': every row is one long, unreadable date.
     data = csv_bytes(INCIDENT_HEADER, "2019-01-01,Stöld,Hallsberg,Polisen")
-    refuse(seeded, muni, data, "1 av 1 rader har fel", "Rad 2", "ogiltigt datum", "saknas")
+    refuse(seeded, muni, data, "1 av 1 rad har fel", "Rad 2", "ogiltigt datum", "saknas")
 
 
 def test_mixed_encodings_are_refused_naming_the_line(seeded, muni):

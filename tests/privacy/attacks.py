@@ -579,6 +579,9 @@ def baseline_years(month: pd.Period, known) -> int | None:
     return int(sum(1 for s in signature if s > 0))
 
 
+NOT_OFFERED = "not offered"  # a guess of expected_attack: the page refused the question
+
+
 def expected_attack(viewer, place: str, cells, threshold: int, known=None):
     """Trends page, October 2018 - September 2019, one locality and the planted source: for
     each category the control chart's expected line. A month's expected value is the baseline
@@ -592,10 +595,14 @@ def expected_attack(viewer, place: str, cells, threshold: int, known=None):
     for cell in cells:
         guess = None
         try:
-            viewer.set(kontrollkategori=cell.category)
-        except KeyError:
-            viewer = None
-        spec = viewer.chart_with_trace(t("trends.control_expected")) if viewer else None
+            offered = viewer.at.selectbox(key="kontrollkategori").options
+        except KeyError:  # no unusual-months chart at all
+            offered = None
+        if offered is not None and cell.category not in offered:
+            inferred.append((cell, NOT_OFFERED))  # the chart's fixed list does not name it
+            continue
+        chosen = None if offered is None else viewer.set(kontrollkategori=cell.category)
+        spec = chosen.chart_with_trace(t("trends.control_expected")) if chosen else None
         later_month = pd.Period(cell.month, "M") + 12
         years = baseline_years(later_month, known)
         if spec is not None and years == 1:
