@@ -20,6 +20,9 @@ from pathlib import Path
 SIZES = ((1920, 1080), (1366, 768), (390, 844))
 PUBLIC = ("", "utveckling", "karta", "medborgarloftet", "jamforelse", "mote", "om", "rapportera")
 ANALYSTS = ("data", "arenden", "veckolage")
+# A signed-in analyst moves through the navigation (a reload is a new session, signed out).
+NAV = {"data": "page.data", "arenden": "page.cases", "veckolage": "page.weekly"}
+NAV |= {"mote": "page.meeting"}
 ROLES = (("publik", PUBLIC), ("analytiker", (*ANALYSTS, "mote")))
 
 
@@ -28,11 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("tests/artifacts/screens"))
     parser.add_argument("--states", nargs="+", default=["demo", "police+report"])
     parser.add_argument("--sizes", nargs="+", default=[f"{w}x{h}" for w, h in SIZES])
+    parser.add_argument("--roles", nargs="+", default=[r for r, _ in ROLES])
     args = parser.parse_args(argv)
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes]
 
     from playwright.sync_api import sync_playwright
 
+    from lib.i18n import t
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_server
     from tests.browser.test_pages import APP_DONE, screenshot
     from tests.test_state_matrix import ANALYST, PASSWORD, build
@@ -44,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
             page.wait_for_selector(APP_DONE)
             page.wait_for_timeout(250)
             quiet = quiet + 1 if page.locator(APP_DONE).count() else 0
+
+    def go_to(page, name: str) -> None:
+        sidebar = page.get_by_test_id("stSidebar")
+        if not sidebar.is_visible():  # a phone: the sidebar is folded away
+            page.get_by_test_id("stExpandSidebarButton").click()
+        sidebar.get_by_role("link", name=name).click()
 
     def sign_in(page) -> None:
         sidebar = page.get_by_test_id("stSidebar")
@@ -69,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 with run_server(tmp) as url:
                     for width, height in sizes:
-                        for role, paths in ROLES:
+                        for role, paths in [r for r in ROLES if r[0] in args.roles]:
                             context = browser.new_context(
                                 viewport={"width": width, "height": height}, locale="sv-SE"
                             )
@@ -80,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
                             if role == "analytiker":
                                 sign_in(page)
                             for path in paths:
-                                page.goto(f"{url}/{path}" + (f"?{query}" if query else ""))
+                                if role == "analytiker":
+                                    go_to(page, t(NAV[path]))
+                                else:
+                                    page.goto(f"{url}/{path}" + (f"?{query}" if query else ""))
                                 settle(page)
                                 if page.locator("[data-testid='stException']").count():
                                     failures.append(f"{name} {role} /{path} {width}x{height}")
@@ -88,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
                                 file = args.out / f"{name}-{role}-{label}-{width}x{height}.png"
                                 screenshot(page, file)
                                 print(file)
-                            if role == "publik" and (width, height) == sizes[0]:
+                            if role == "publik" and (width, height) == sizes[0]:  # once
                                 _pdf(page, url, query, args.out / f"{name}-lagesbild")
                             context.close()
             finally:

@@ -154,9 +154,14 @@ def test_a_meeting_date_entered_in_the_app_sets_the_bra_period(browser, feed_url
         context.close()
 
 
-@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (390, 844)])
-def test_every_page_on_real_data(browser, feed_url, artifacts, width, height):
+# One screen per feed, the two together covering a projector's and a phone's (every page at
+# every size, in the states a deployment passes through: python -m tests.browser.screens).
+SCREENS = {"police": (1920, 1080), "own": (390, 844)}
+
+
+def test_every_page_on_real_data(browser, feed_url, artifacts):
     kind, url = feed_url
+    width, height = SCREENS[kind]
     context, page = open_at(browser, url, width, height)
     try:
         for name, (path, title) in PAGES.items():
