@@ -1485,6 +1485,8 @@ MESSAGES: dict[str, str] = {
     "frontend.please_wait": "Vänta …",
     "frontend.connection_error": "Anslutningen bröts",
     "frontend.yyyy": "åååå",
+    "frontend.drop_file": "Dra och släpp filen här",
+    "frontend.per_file": "högst {part} per fil",
     "log.created": "skapad",
     "log.changed": "ändrad",
     "log.viewed": "visad",

@@ -57,6 +57,9 @@ FRONTEND_PATTERNS = {
     r"^day, (.+)$": "frontend.day_of",
     r"^Choose date, (.+)$": "frontend.choose_date_in",
     r"^Choose date range, (.+)$": "frontend.choose_date_range_in",
+    # The file uploader's limit line, "50MB per file • CSV, TXT, …" (two text nodes, read
+    # together); the data page's own hint beside it names the types in Swedish.
+    r"^(\d+(?:\.\d+)?\s?[KMG]B) per file(?: • .*)?$": "frontend.per_file",
 }
 FRONTEND_TEXTS = {
     "Page not found": "notfound.title",
@@ -72,6 +75,8 @@ FRONTEND_TEXTS = {
     "Connection error": "frontend.connection_error",
     "Stop": "frontend.stop",
     "yyyy": "frontend.yyyy",
+    "Drag and drop file here": "frontend.drop_file",
+    "Drag and drop files here": "frontend.drop_file",
 }
 FRONTEND_SCRIPT = """<script>
 document.documentElement.lang = "sv";
@@ -93,10 +98,16 @@ if (!window.trygghetSwedish) {
     if (words !== undefined && words !== value) e.setAttribute(attr, words);
   };
   const text = (e) => {
-    // The text node itself changes (React keeps its reference and may set it again).
-    const node = e.childNodes.length === 1 ? e.firstChild : null;
-    const words = node && node.nodeType === 3 ? swedish(node.nodeValue.trim(), texts) : undefined;
-    if (words !== undefined) node.nodeValue = words;
+    // The text nodes themselves change (React keeps their references and may set them
+    // again). An element of several text nodes ("50MB per file", " • CSV") is read as one
+    // text; the Swedish goes into the first node, the others are emptied.
+    const nodes = [...e.childNodes];
+    if (!nodes.length || nodes.some((n) => n.nodeType !== 3)) return;
+    const value = nodes.map((n) => n.nodeValue).join("").trim();
+    const words = value ? swedish(value, texts) : undefined;
+    if (words === undefined || words === value) return;
+    nodes[0].nodeValue = words;
+    for (const n of nodes.slice(1)) n.nodeValue = "";
   };
   const sweep = (root) => {
     for (const attr of attrs) {

@@ -246,6 +246,13 @@ def test_analyst_signs_in_and_imports_a_swedish_excel_csv(open_page, artifacts, 
     from lib.ingest.limits import MAX_UPLOAD_MB
 
     assert "Välj fil" in shown and f"högst {MAX_UPLOAD_MB} MB" in shown, shown
+    # And what a screen reader reads there: Swedish too (lib.app.frontend's lists).
+    from tests.browser.test_swedish_frontend import SURVEY, english
+
+    zone = page.get_by_test_id("stFileUploaderDropzone")
+    expect(zone).to_contain_text(f"högst {MAX_UPLOAD_MB}MB per fil")
+    values = page.evaluate(SURVEY)
+    assert not english(values), english(values)
     csv = tmp_path / "export.csv"
     csv.write_bytes(
         (
