@@ -113,6 +113,13 @@ def test_the_map_page_draws_a_symbol_per_locality(feed_db, monkeypatch):
         hidden = not count.replace("\u00a0", "").isdigit()  # "färre än 3" or "dold"
         assert row[4] is hidden and (row[2] == 7) is hidden
     assert labels["Hallsberg"][2] > labels["Pålsboda"][2]
+    # No cell to fit the map to: it opens on the whole outline it draws (the configured box
+    # is smaller than the shipped outline, whose south then ran off the map).
+    (south, west), (north, east) = drawn["bounds"]
+    lats, lons = zip(*drawn["outline"], strict=True)
+    e = 1e-5  # the outline is sent rounded to five decimals
+    assert south <= min(lats) + e and north >= max(lats) - e
+    assert west <= min(lons) + e and east >= max(lons) - e
     # The table lists every locality (a fixed list: a row must not say a locality holds such
     # an incident); a circle is drawn where the published count is above 0.
     table = at.dataframe[0].value

@@ -438,7 +438,9 @@ def point_records(points: pd.DataFrame, limit: int = MAX_POINTS) -> list:
 
 
 def _bounds(counts: pd.DataFrame, cell: int, muni: Municipality, threshold: int) -> list:
-    """The cells that are shown with a count (else all cells, else the municipality)."""
+    """The cells that are shown with a count (else all cells, else the municipality's
+    outline as the map draws it: the configured box can be smaller than the shipped outline,
+    which then ran off the map)."""
     shown = counts[counts["n"] >= threshold]
     counts = shown if len(shown) else counts
     if len(counts):
@@ -447,8 +449,8 @@ def _bounds(counts: pd.DataFrame, cell: int, muni: Municipality, threshold: int)
             [counts["iy"].min() * cell, (counts["iy"].max() + 1) * cell],
         )
         return [[float(lat[0]), float(lon[0])], [float(lat[1]), float(lon[1])]]
-    b = muni.bbox
-    return [[b["lat_min"], b["lon_min"]], [b["lat_max"], b["lon_max"]]]
+    lats, lons = zip(*muni_outline(muni), strict=True)
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
 
 
 def _around(locality, half_km: float = 2.0) -> list:

@@ -55,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         if not sidebar.is_visible():  # a phone: the sidebar is folded away
             page.get_by_test_id("stExpandSidebarButton").click()
         sidebar.get_by_role("link", name=name).click()
+        if page.viewport_size["width"] < 640:  # a phone: fold the sidebar away again
+            fold = page.get_by_test_id("stSidebarCollapseButton").locator("button")
+            if fold.count() and fold.first.is_visible():
+                fold.first.click()
 
     def sign_in(page) -> None:
         sidebar = page.get_by_test_id("stSidebar")
