@@ -189,18 +189,18 @@ class DataManager:
                 stored = aggregates.read_hour_totals(
                     conn, self.store.municipality, start, end, chosen, exclude
                 )
-            extra = self._reports(version).get("agg_hours")
-            if extra is not None and len(extra):
-                rows = extra.assign(day=pd.to_datetime(extra["day"], format=aggregates.DAY))
+
+            def chosen_rows(rows):  # the in-app reports' hours of the same selection
                 keep = (rows["day"] >= pd.Timestamp(start)) & (rows["day"] <= pd.Timestamp(end))
                 for column, values in chosen.items():
                     if values:
                         keep &= rows[column].isin(values)
-                keep &= ~rows["category"].isin(exclude)
-                rows = rows[keep].groupby(["day", "hour"], as_index=False)[["n", "key"]].sum()
-                stored = pd.concat([stored, rows[stored.columns]], ignore_index=True)
-                stored = stored.groupby(["day", "hour"], as_index=False)[["n", "key"]].sum()
-            frame = stored.sort_values("day", kind="stable").reset_index(drop=True)
+                return keep & ~rows["category"].isin(exclude)
+
+            frame = self._with_reports(version, "agg_hours", stored, chosen_rows)
+            if len(frame) > len(stored):  # reports added: one row per day and hour again
+                frame = frame.groupby(["day", "hour"], as_index=False)[["n", "key"]].sum()
+            frame = frame.sort_values("day", kind="stable").reset_index(drop=True)
             frame["weekday"] = frame["day"].dt.day_of_week.astype(np.int8)
             frame["hour"] = frame["hour"].astype(np.int8)
             for column, values in chosen.items():

@@ -39,16 +39,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from lib.i18n import t
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, run_server
-    from tests.browser.test_pages import APP_DONE, screenshot
+    from tests.browser.test_pages import screenshot, wait_until_rendered
     from tests.test_state_matrix import ANALYST, PASSWORD, build
-
-    def settle(page) -> None:
-        page.locator("h1").first.wait_for(state="visible")
-        quiet = 0
-        while quiet < 4:
-            page.wait_for_selector(APP_DONE)
-            page.wait_for_timeout(250)
-            quiet = quiet + 1 if page.locator(APP_DONE).count() else 0
 
     def go_to(page, name: str) -> None:
         sidebar = page.get_by_test_id("stSidebar")
@@ -69,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         sidebar.get_by_label("Lösenord", exact=True).fill(PASSWORD)
         sidebar.get_by_role("button", name="Logga in").click()
         sidebar.get_by_text("Analytiker", exact=True).wait_for()
-        settle(page)
+        wait_until_rendered(page, None)
 
     args.out.mkdir(parents=True, exist_ok=True)
     failures = []
@@ -91,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                             page = context.new_page()
                             page.set_default_timeout(120_000)
                             page.goto(url + (f"/?{query}" if query else "/"))
-                            settle(page)
+                            wait_until_rendered(page, None)
                             if role == "analytiker":
                                 sign_in(page)
                             for path in paths:
@@ -99,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                                     go_to(page, t(NAV[path]))
                                 else:
                                     page.goto(f"{url}/{path}" + (f"?{query}" if query else ""))
-                                settle(page)
+                                wait_until_rendered(page, None)
                                 if page.locator("[data-testid='stException']").count():
                                     failures.append(f"{name} {role} /{path} {width}x{height}")
                                 label = path or "oversikt"

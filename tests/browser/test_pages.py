@@ -39,14 +39,18 @@ NAV_NAMES = {  # where the navigation names a page differently from its heading
 VIEWPORTS = [(1366, 768), (1920, 1080)]
 
 
-def wait_until_rendered(page, title: str) -> None:
+def wait_until_rendered(page, title: str | None) -> None:
     """Wait until the page's script has run to its end and stays finished.
 
     The state attribute reads "notRunning" for a moment before the first run starts, and
     between a first run and the rerun that URL-bound widgets may ask for, so first wait for
-    the page's own title, then for the state to read "notRunning" for a whole second.
+    the page's own title (any title when ``title`` is None), then for the state to read
+    "notRunning" for a whole second.
     """
-    page.get_by_role("heading", level=1, name=title).wait_for(state="visible")
+    if title is None:
+        page.locator("h1").first.wait_for(state="visible")
+    else:
+        page.get_by_role("heading", level=1, name=title).wait_for(state="visible")
     quiet_checks = 0
     while quiet_checks < 5:
         page.wait_for_selector(APP_DONE)

@@ -24,10 +24,10 @@ from lib.passwords import MIN_ITERATIONS, hash_password
 from lib.store.store import Store
 from tests.browser.conftest import PAGE_TIMEOUT_MS, run_server
 from tests.browser.test_pages import assert_no_exception, screenshot, wait_until_rendered
+from tests.browser.test_reporting import PASSWORD, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "ett-långt-lösenord-2025"
 HEADING = "Rapportera en iakttagelse"
 NOTE_LABEL = "Beskriv kort (frivilligt)"
 HIDDEN = "\x01\x07\x1b\u202e"  # three control characters and a right-to-left override
@@ -52,13 +52,6 @@ def open_at(browser, url: str, width: int, height: int):
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(url)
     return context, page
-
-
-def sign_in(page, name: str, scope=None) -> None:
-    scope = scope or page
-    scope.get_by_label("Namn").fill(name)
-    scope.get_by_label("Lösenord", exact=True).fill(PASSWORD)
-    scope.get_by_role("button", name="Logga in").click()
 
 
 def reporter_phone(browser, url: str):

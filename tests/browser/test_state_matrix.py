@@ -14,23 +14,13 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PAGE_TIMEOUT_MS, run_server
 from tests.browser.test_map import MAP_FRAME
-from tests.browser.test_pages import APP_DONE, assert_no_exception
+from tests.browser.test_pages import assert_no_exception, wait_until_rendered
 from tests.test_state_matrix import ANALYST, PASSWORD, REPORTER, build
 
 pytestmark = pytest.mark.browser
 
 STATES = ("empty", "police+report", "second")
 TITLES = {"karta": "Karta", "rapportera": "Rapportera en iakttagelse"}
-
-
-def settle(page, title: str) -> None:
-    """The page's heading, then the script finished and quiet for a second."""
-    page.get_by_role("heading", level=1, name=title).wait_for(state="visible")
-    quiet = 0
-    while quiet < 4:
-        page.wait_for_selector(APP_DONE)
-        page.wait_for_timeout(250)
-        quiet = quiet + 1 if page.locator(APP_DONE).count() else 0
 
 
 def sign_in(scope, name: str) -> None:
@@ -81,7 +71,7 @@ def assert_map_drawn(page, deployment=None) -> None:
 def test_the_public_map_in_every_state(browser, deployment):
     context, page = open_page(browser, deployment, "karta")
     try:
-        settle(page, TITLES["karta"])
+        wait_until_rendered(page, TITLES["karta"])
         assert_no_exception(page)
         assert page.locator("[data-testid='stAlertContentError']").count() == 0
         assert_map_drawn(page, deployment)
@@ -92,12 +82,12 @@ def test_the_public_map_in_every_state(browser, deployment):
 def test_the_reporting_page_in_every_state(browser, deployment):
     context, phone = open_page(browser, deployment, "rapportera", 390, 844)
     try:
-        settle(phone, TITLES["rapportera"])
+        wait_until_rendered(phone, TITLES["rapportera"])
         assert_no_exception(phone)
         sign_in(phone, REPORTER)
         phone.get_by_role("tab", name="Ny rapport").wait_for()
         phone.get_by_text("Tryck på kartan", exact=True).click()
-        settle(phone, TITLES["rapportera"])
+        wait_until_rendered(phone, TITLES["rapportera"])
         assert_no_exception(phone)
         assert_map_drawn(phone)
         phone.get_by_role("tab", name="Mina rapporter").click()
@@ -109,12 +99,12 @@ def test_the_reporting_page_in_every_state(browser, deployment):
 def test_the_analysts_map_in_every_state(browser, deployment):
     context, page = open_page(browser, deployment, "karta", 1920, 1080)
     try:
-        settle(page, TITLES["karta"])
+        wait_until_rendered(page, TITLES["karta"])
         sidebar = page.get_by_test_id("stSidebar")
         sidebar.get_by_text("Inloggning", exact=True).click()
         sign_in(sidebar, ANALYST)
         expect(sidebar.get_by_text("Analytiker", exact=True)).to_be_visible()
-        settle(page, TITLES["karta"])
+        wait_until_rendered(page, TITLES["karta"])
         assert_no_exception(page)
         if deployment[0].name != "empty":  # analysts only
             expect(page.get_by_text("Visa enskilda händelser")).to_be_visible()
