@@ -248,3 +248,25 @@ def test_the_headline_of_few_events_is_not_sized(muni, sample):
     assert b.details[0].startswith("Händelser: ") and "konfidensintervall" in b.details[0]
     text = " ".join(pdf_pages(report.situation_report(b, made_on=dt.date(2025, 3, 2))))
     assert "osäker" in text
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "near", "far"),
+    [
+        (1.003, 3.65, "+0,3\u00a0%", "+265\u00a0%"),  # an increase whose interval barely clears 0
+        (1.0004, 1.5, "+0,04\u00a0%", "+50\u00a0%"),
+        (0.42, 0.996, "\u22120,4\u00a0%", "\u221258\u00a0%"),  # a decrease, its near end
+    ],
+)
+def test_the_near_end_of_a_significant_interval_never_prints_as_zero(low, high, near, far):
+    """The CI run of 2026-12-06 drew "+87 % (0 % till +265 %)" for a called increase: its
+    lower bound, 1.003, rounded to whole per cent. A bound beyond 0 keeps the decimals that
+    show it is beyond 0, in the cell and in the sentence."""
+    ratio = (low * high) ** 0.5
+    cell = views.short_change(ratio, low, high, 100)
+    assert near in cell and far in cell, cell
+    verdict = stats.INCREASE if low > 1 else stats.DECREASE
+    comparison = stats.RateComparison(100, 60, 1, 1, ratio, low, high, 0.01, verdict)
+    words = views.interval_words(comparison)  # "… (95 % konfidensintervall 0,3–265 %)"
+    number = near.strip("+\u2212\u00a0%")
+    assert f"konfidensintervall {number}\u2013" in words, words

@@ -91,7 +91,7 @@ def template_frame(current: defs.Promises, muni: Municipality) -> pd.DataFrame:
                 "outcome_localities": muni.locality_names[0] if muni.locality_names else "",
             }
         )
-    frame = pd.DataFrame(rows, columns=list(HEADERS)).fillna("")
+    frame = pd.DataFrame(rows, columns=list(HEADERS), dtype=object).fillna("")
     return frame.rename(columns=HEADERS)
 
 

@@ -310,14 +310,14 @@ def interval_words(c: stats.RateComparison) -> str:
     if c.verdict == stats.INCREASE:
         return t(
             "change.increase",
-            pct=fmt_pct(c.ratio - 1, 0),
+            pct=f"{_bound((c.ratio - 1) * 100)}\u00a0%",
             low=_bound((c.low - 1) * 100),
             high=_upper_pct(c.high, signed=False),
         )
     if c.verdict == stats.DECREASE:
         return t(
             "change.decrease",
-            pct=fmt_pct(1 - c.ratio, 0),
+            pct=f"{_bound((1 - c.ratio) * 100)}\u00a0%",
             low=_bound((1 - c.high) * 100),
             high=fmt_pct(1 - c.low, 0),
         )
@@ -329,16 +329,30 @@ def interval_words(c: stats.RateComparison) -> str:
     )
 
 
+def _decimals(percent: float) -> int:
+    """Whole per cent, or as many decimals (up to three) as keep a bound that is not zero
+    from printing as 0: the near end of a significant change's interval lies strictly
+    beyond 0, and "+87 % (0 % till +265 %)" would read as no change."""
+    decimals = 0
+    while decimals < 3 and percent != 0 and round(abs(percent), decimals) == 0:
+        decimals += 1
+    return decimals
+
+
 def _bound(percent: float) -> str:
-    """The near end of a significant change's interval: one decimal where whole per cent
-    would round it to 0 (which would read as no change)."""
-    return fmt_num(percent, 0 if abs(percent) >= 1 else 1)
+    """The near end of a significant change's interval, unsigned ("5", "0,3")."""
+    return fmt_num(percent, _decimals(percent))
+
+
+def _signed_bound(fraction: float) -> str:
+    """A change's interval end as a signed percentage ("+5 %", "+0,3 %", "−12 %")."""
+    return fmt_signed_pct(fraction, _decimals(fraction * 100))
 
 
 def _upper_pct(high: float, signed: bool) -> str:
     if math.isinf(high):
         return "obegränsat"
-    return fmt_signed_pct(high - 1, 0) if signed else fmt_pct(high - 1, 0)
+    return _signed_bound(high - 1) if signed else f"{_bound((high - 1) * 100)}\u00a0%"
 
 
 def short_change(ratio: float, low: float, high: float, events: int | None = None) -> str:
@@ -357,8 +371,8 @@ def short_interval(ratio: float, low: float, high: float) -> str:
     too uncertain)."""
     return t(
         "change.short",
-        pct=fmt_signed_pct(ratio - 1, 0),
-        low=fmt_signed_pct(low - 1, 0),
+        pct=_signed_bound(ratio - 1),
+        low=_signed_bound(low - 1),
         high=_upper_pct(high, signed=True),
     )
 
