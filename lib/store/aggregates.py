@@ -59,14 +59,15 @@ def record_keys(ids: pd.Series, secret: bytes) -> np.ndarray:
     """A key in [0, 1) per record: the first 8 bytes of a keyed BLAKE2b hash of its id.
     Without the secret nobody can compute them, even knowing the ids (the police's are
     public), so nobody can undo the noise they fix."""
-    keyed = hashlib.blake2b(key=secret[:64], digest_size=8)
+    copy = hashlib.blake2b(key=secret[:64], digest_size=8).copy
 
-    def digest(value: str) -> bytes:
-        h = keyed.copy()  # the key's block is hashed once, not once per record
-        h.update(value.encode())
+    def digest(value: bytes) -> bytes:
+        h = copy()  # the key's block is hashed once, not once per record
+        h.update(value)
         return h.digest()
 
-    raw = b"".join(digest(v) for v in ids.astype(str))
+    # A plain list first: iterating an Arrow-backed series costs more than the hashing.
+    raw = b"".join([digest(v.encode()) for v in ids.astype(str).tolist()])
     return np.frombuffer(raw, dtype=">u8").astype(np.float64) / 2.0**64
 
 
