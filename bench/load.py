@@ -355,24 +355,31 @@ async def run(args) -> int:
             + (", a new filter combination per page" if args.vary else "")
             + f", {args.servers} server process(es){via}, {args.loads} load(s) per session"
         )
-        print("| N | pages | median s | p95 s | max s | errors | CPU-s/page | RSS MB | load |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        # "CPU-s per server": each process's CPU seconds in the round, so an uneven spread
+        # (nginx hashes each viewer's cookie onto a process) shows beside the times.
+        print(
+            "| N | pages | median s | p95 s | max s | errors | CPU-s/page | CPU-s per server "
+            "| RSS MB | load |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for n in args.n:
             if n > args.max_n or time.monotonic() - began > args.budget:
                 print(f"| {n} | skipped (bound) |")
                 continue
-            cpu_before = sum(cpu_seconds(p.pid) for p, _ in servers)
+            cpu_before = [cpu_seconds(p.pid) for p, _ in servers]
             jobs = [
                 session(open_page, targets[i % len(targets)], args.loads, queries) for i in range(n)
             ]
             pages = [p for result in await asyncio.gather(*jobs) for p in result]
-            cpu = sum(cpu_seconds(p.pid) for p, _ in servers) - cpu_before
+            each = [cpu_seconds(p.pid) - b for (p, _), b in zip(servers, cpu_before, strict=True)]
+            cpu = sum(each)
             times = [p.seconds for p in pages]
             errors = [p.error for p in pages if p.error]
             rss = "+".join(f"{rss_mb(p.pid):.0f}" for p, _ in servers)
             print(
                 f"| {n} | {len(pages)} | {statistics.median(times):.2f} | {p95(times):.2f} | "
-                f"{max(times):.2f} | {len(errors)} | {cpu / len(pages):.3f} | {rss} | "
+                f"{max(times):.2f} | {len(errors)} | {cpu / len(pages):.3f} | "
+                f"{'+'.join(f'{c:.1f}' for c in each)} | {rss} | "
                 f"{os.getloadavg()[0]:.1f} |",
                 flush=True,
             )

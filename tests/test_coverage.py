@@ -213,3 +213,60 @@ def test_matched_days_against_a_loop_by_hand():
             day += dt.timedelta(days=1)
         assert list(m.current) == expected
         assert list(m.sources) == masks
+
+
+def two_sources() -> Coverage:
+    """Police all of 2022–2023; guards from March 2023, their first and last months partial."""
+    return Coverage(
+        spans={
+            "police": ((D(2022, 1, 1), D(2023, 12, 31)),),
+            "guards": ((D(2023, 4, 1), D(2023, 10, 31)),),
+        },
+        partial={"guards": (D(2023, 3, 1), D(2023, 11, 1))},
+    )
+
+
+def test_what_a_coverage_remembers_is_per_period_and_sources_and_cannot_be_changed():
+    """Matched days and a series' calendar are worked out once per period and sources and
+    shared by every later question (``Coverage.remember``): each answer equals the one a
+    fresh coverage gives, whatever was asked before, and a caller cannot change them."""
+    from lib.figures import trends
+    from lib.figures.filters import Filters
+
+    cube = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2022-05-03", "2023-05-09", "2023-06-01", "2023-11-20"]),
+            "locality": ["A", "A", "B", "A"],
+            "category": ["x", "y", "x", "x"],
+            "source": ["police", "guards", "police", "guards"],
+            "n": [1, 2, 1, 3],
+            "key": 0.0,
+        }
+    )
+    shared = two_sources()
+    asked = [
+        Filters(D(2023, 1, 1), D(2023, 12, 31), (), (), ()),
+        Filters(D(2023, 1, 1), D(2023, 12, 31), ("A",), (), ("guards",)),
+        Filters(D(2023, 1, 1), D(2023, 12, 31), (), ("x",), ("police",)),
+        Filters(D(2023, 3, 1), D(2023, 8, 31), ("B",), (), ()),
+    ]
+    for _ in range(2):  # the second round is answered from what the first left behind
+        for f in asked:
+            for freq in ("M", "W"):
+                got = trends.period_series(cube, f, freq, shared)
+                fresh = trends.period_series(cube, f, freq, two_sources())
+                pd.testing.assert_frame_equal(got, fresh)
+                got["covered"] = -1  # a caller's own frame: the shared calendar stays
+                got.loc[0, "days"] = -1
+            got = matched_days(shared, f.start, f.end, YEAR, f.sources)
+            fresh = matched_days(two_sources(), f.start, f.end, YEAR, f.sources)
+            assert got.current.equals(fresh.current) and got.left_out == fresh.left_out
+            assert np.array_equal(got.sources, fresh.sources)
+            assert not got.sources.flags.writeable
+    # Sources are part of the question: the guards alone have no data in January, February
+    # and December, while all sources together have every month.
+    alone = trends.period_series(cube, asked[1], "M", shared)
+    months = alone.loc[alone["series"] == "current"]
+    assert months.loc[months["n"].isna(), "start"].dt.month.tolist() == [1, 2, 12]
+    together = trends.period_series(cube, asked[0], "M", shared)
+    assert together.loc[together["series"] == "current", "n"].notna().all()

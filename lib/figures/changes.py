@@ -131,19 +131,48 @@ class Change:
     current_total: int  # the whole chosen period (as the headline count shows it)
 
 
+@dataclass(frozen=True)
+class Rows:
+    """The rows of a selection a comparison counts: on each side's matched days
+    (``compared_rows``), and the whole chosen period."""
+
+    current: pd.DataFrame
+    previous: pd.DataFrame
+    whole: pd.DataFrame
+
+
+def rows_of(cube: pd.DataFrame, p: Periods, filters: Filters) -> Rows:
+    """The selection's rows, cut once for the change and its tables (``change``,
+    ``change_table``)."""
+    return Rows(
+        compared_rows(cube, p, filters, "current"),
+        compared_rows(cube, p, filters, "previous"),
+        select(cube, filters),
+    )
+
+
 def change(
     cube: pd.DataFrame,
     filters: Filters,
     muni: Municipality,
     coverage: Coverage | None = None,
     counter: counting.Counter = counting.exact,
+    rows: Rows | None = None,
 ) -> Change:
+    """The selection's change; ``rows``: its rows already cut (``rows_of``)."""
     p = periods(filters, coverage)
-    current_total = counting.total(select(cube, filters), counter)
+    whole = rows.whole if rows is not None else select(cube, filters)
+    current_total = counting.total(whole, counter)
     if p.no_data:
         return Change(p, None, NO_DATA, current_total)
-    cur = counting.total(compared_rows(cube, p, filters, "current"), counter)
-    prev = counting.total(compared_rows(cube, p, filters, "previous"), counter)
+    if rows is None:
+        rows = Rows(
+            compared_rows(cube, p, filters, "current"),
+            compared_rows(cube, p, filters, "previous"),
+            whole,
+        )
+    cur = counting.total(rows.current, counter)
+    prev = counting.total(rows.previous, counter)
     comparison = stats.compare_rates(
         cur,
         prev,
@@ -162,6 +191,7 @@ def change_table(
     coverage: Coverage | None = None,
     counter: counting.Counter = counting.exact,
     keys: tuple[str, ...] | None = None,
+    rows: Rows | None = None,
 ) -> pd.DataFrame:
     """One row per category or locality: counts compared in both periods, the rate ratio with
     its interval and verdict (Benjamini–Hochberg over the rows), and the rate per 1 000 in the
@@ -171,14 +201,20 @@ def change_table(
 
     ``keys`` fixes the rows (a vocabulary, not what the selection holds): every key gets a
     row, zero or not, and the rest are counted together as one row ``OTHER``; without it a
-    row is every value with incidents (localities: every locality)."""
-    if keys is not None:
-        grouped = cube[by].astype(str).where(cube[by].astype(str).isin(keys), OTHER)
-        cube = cube.assign(**{by: grouped})
+    row is every value with incidents (localities: every locality). ``rows``: the selection's
+    rows already cut (``rows_of``)."""
     p = periods(filters, coverage)
-    cur = counting.tally(compared_rows(cube, p, filters, "current"), by, counter)
-    prev = counting.tally(compared_rows(cube, p, filters, "previous"), by, counter)
-    whole = counting.tally(select(cube, filters), by, counter)
+    rows = rows if rows is not None else rows_of(cube, p, filters)
+
+    def grouped(frame: pd.DataFrame) -> pd.DataFrame:
+        if keys is None:
+            return frame
+        values = frame[by].astype(str)
+        return frame.assign(**{by: values.where(values.isin(keys), OTHER)})
+
+    cur = counting.tally(grouped(rows.current), by, counter)
+    prev = counting.tally(grouped(rows.previous), by, counter)
+    whole = counting.tally(grouped(rows.whole), by, counter)
     table = pd.concat(
         [cur.rename("current"), prev.rename("previous"), whole.rename("total")], axis=1
     )

@@ -102,6 +102,38 @@ class Coverage:
         wanted = [m.year * 12 + m.month for s in chosen for m in self.partial.get(s, ())]
         return np.isin(months, wanted)
 
+    def days_between(
+        self, start: dt.date, end: dt.date, sources: tuple[str, ...] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per day from ``start`` to ``end``: fully covered by a selected source
+        (``day_signature`` > 0), and covered only partly (``partial_days``). The same for
+        every locality and category, so worked out once per period and sources (read-only
+        arrays, shared by every page that asks)."""
+
+        def make():
+            days = pd.date_range(start, end, freq="D")
+            return _frozen(self.day_signature(days, sources) > 0), _frozen(
+                self.partial_days(days, sources)
+            )
+
+        return self.remember(("days_between", start, end, tuple(sources)), make)
+
+    def remember(self, key: tuple, make):
+        """``make()``, worked out once per ``key`` for this coverage (see ``REMEMBERED``):
+        for what depends on the coverage, a period and sources but not on the localities or
+        categories chosen. What it returns is shared: never to be changed."""
+        memo = self.__dict__.get("_memo")
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_memo", memo)  # frozen: not a field, never compared
+        if key in memo:
+            return memo[key]
+        value = make()
+        if len(memo) >= REMEMBERED:
+            memo.clear()
+        memo[key] = value
+        return value
+
     def month_signature(self, months: pd.PeriodIndex, sources: tuple[str, ...] = ()) -> np.ndarray:
         """Per month: the signature shared by all its days, 0 where no selected source fully
         covers any day, and -1 where coverage changes within the month."""
@@ -111,6 +143,18 @@ class Coverage:
             signature = self.day_signature(days, sources)
             out[i] = signature[0] if (signature == signature[0]).all() else -1
         return out
+
+
+# What a coverage works out for a period and sources (the matched days of a comparison, the
+# covered days of a series) does not depend on the localities or categories chosen, and every
+# new question a viewer asks reuses it: a coverage (one per data version, shared) remembers up
+# to this many (``Coverage.remember``), then starts again.
+REMEMBERED = 512
+
+
+def _frozen(values: np.ndarray) -> np.ndarray:
+    values.flags.writeable = False
+    return values
 
 
 def _ns(days) -> np.ndarray:
@@ -220,10 +264,18 @@ def matched_days(
     """Days of [start, end] and their partners ``shift`` earlier that may be compared: the
     pairs where some selected source fully covers both days; each pair compares only those
     sources."""
+    if coverage is None:
+        current = pd.date_range(start, end, freq="D")
+        return Matched(current, current - shift, len(current), None)
+    key = ("matched_days", start, end, shift, tuple(sources))
+    return coverage.remember(key, lambda: _matched(coverage, start, end, shift, sources))
+
+
+def _matched(
+    coverage: Coverage, start: dt.date, end: dt.date, shift, sources: tuple[str, ...]
+) -> Matched:
     current = pd.date_range(start, end, freq="D")
     previous = current - shift
-    if coverage is None:
-        return Matched(current, previous, len(current), None)
     now = coverage.day_signature(current, sources)
     then = coverage.day_signature(previous, sources)
     both = now & then
@@ -239,7 +291,7 @@ def matched_days(
         always = bool(keep.any()) and bool(((both[keep] & bit) > 0).all())
         if present and not always:
             left.append(source)
-    return Matched(current[keep], previous[keep], len(current), both[keep], tuple(left))
+    return Matched(current[keep], previous[keep], len(current), _frozen(both[keep]), tuple(left))
 
 
 def rows_on(

@@ -39,7 +39,8 @@ def compute(
 ) -> Overview:
     """The overview's figures; ``keys``: the fixed rows of the category table
     (``changes.change_table``)."""
-    change = changes.change(cube, filters, muni, coverage, counter)
+    rows = changes.rows_of(cube, changes.periods(filters, coverage), filters)
+    change = changes.change(cube, filters, muni, coverage, counter, rows)
     population, missing = muni.population_of(filters.localities, filters.midyear)
     rate = stats.rate(change.current_total, population) if population else None
     return Overview(
@@ -48,7 +49,7 @@ def compute(
         rate=rate,
         missing_population=missing,
         categories=changes.change_table(
-            cube, filters, muni, "category", coverage, counter, keys=keys
+            cube, filters, muni, "category", coverage, counter, keys=keys, rows=rows
         ),
         monthly=trends.period_series(cube, filters, "M", coverage, counter),
     )

@@ -43,48 +43,85 @@ def period_series(
     the period), covered (of those, days fully covered by the selected sources), incomplete
     (a selected source covers the bucket only partly: counted, marked, never compared), year.
     A bucket neither covered nor partly covered has n = NaN: "ingen data", never zero."""
-    previous = filters.previous_year()
-    shift = pd.DateOffset(years=1) if freq == "M" else pd.Timedelta(weeks=52)
-    current_days = pd.Series(pd.date_range(filters.start, filters.end, freq="D"))
-    starts = _bucket(current_days, freq).drop_duplicates().reset_index(drop=True)
+    starts, calendar = _calendar(filters, freq, coverage)
     frames = []
-    for series, f, offset in (("current", filters, None), ("previous", previous, shift)):
+    for series, f, offset in _sides(filters, freq):
         rows = select(cube, f)
         counts = counting.tally(rows, _bucket(rows["day"], freq), counter)
-        span = pd.Series(pd.date_range(f.start, f.end, freq="D"))
-        if coverage is None:
-            covered_flags = np.ones(len(span), dtype=bool)
-            partly_flags = np.zeros(len(span), dtype=bool)
-        else:
-            covered_flags = coverage.day_signature(span, filters.sources) > 0
-            partly_flags = coverage.partial_days(span, filters.sources)
-        buckets = _bucket(span, freq)
-        days_in = span.groupby(buckets).size()
-        covered = pd.Series(covered_flags, index=span.index).groupby(buckets).sum()
-        partly = pd.Series(partly_flags, index=span.index).groupby(buckets).sum()
         if offset is not None:
-            for values in (counts, days_in, covered, partly):
-                values.index = values.index + offset
+            counts.index = counts.index + offset
             counts = _snap(counts, starts, freq)
-            days_in, covered = _snap(days_in, starts, freq), _snap(covered, starts, freq)
-            partly = _snap(partly, starts, freq)
         n = counts.reindex(starts, fill_value=0).astype(float)
-        covered = covered.reindex(starts, fill_value=0).to_numpy()
-        partly = partly.reindex(starts, fill_value=0).to_numpy()
+        days, covered, partly, year = calendar[series]
         frames.append(
             pd.DataFrame(
                 {
                     "start": starts,
                     "series": series,
                     "n": n.where((covered > 0) | (partly > 0)).to_numpy(),
-                    "days": days_in.reindex(starts, fill_value=0).to_numpy(),
-                    "covered": covered,
+                    "days": days.copy(),  # the calendar is shared: the frame owns its own
+                    "covered": covered.copy(),
                     "incomplete": partly > 0,
-                    "year": (starts - (offset if offset is not None else pd.Timedelta(0))).dt.year,
+                    "year": year.copy(),
                 }
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def _sides(filters: Filters, freq: str):
+    """(series, filters, offset onto the current calendar) of the two sides of a series."""
+    shift = pd.DateOffset(years=1) if freq == "M" else pd.Timedelta(weeks=52)
+    return (("current", filters, None), ("previous", filters.previous_year(), shift))
+
+
+def _calendar(filters: Filters, freq: str, coverage: Coverage | None):
+    """The buckets of a series (their starts) and, per side, each bucket's days in the
+    period, days fully covered, days covered partly and year: the same for every locality
+    and category, so a coverage works it out once per period, sources and ``freq``."""
+
+    def make():
+        current_days = pd.Series(pd.date_range(filters.start, filters.end, freq="D"))
+        starts = _bucket(current_days, freq).drop_duplicates().reset_index(drop=True)
+        calendar = {}
+        for series, f, offset in _sides(filters, freq):
+            span = pd.Series(pd.date_range(f.start, f.end, freq="D"))
+            if coverage is None:
+                covered_flags = np.ones(len(span), dtype=bool)
+                partly_flags = np.zeros(len(span), dtype=bool)
+            else:
+                covered_flags, partly_flags = coverage.days_between(f.start, f.end, f.sources)
+            buckets = _bucket(span, freq)
+            days_in = span.groupby(buckets).size()
+            covered = pd.Series(covered_flags, index=span.index).groupby(buckets).sum()
+            partly = pd.Series(partly_flags, index=span.index).groupby(buckets).sum()
+            if offset is not None:
+                for values in (days_in, covered, partly):
+                    values.index = values.index + offset
+                days_in, covered = _snap(days_in, starts, freq), _snap(covered, starts, freq)
+                partly = _snap(partly, starts, freq)
+            year = (starts - (offset if offset is not None else pd.Timedelta(0))).dt.year
+            calendar[series] = tuple(
+                _read_only(a.to_numpy())
+                for a in (
+                    days_in.reindex(starts, fill_value=0),
+                    covered.reindex(starts, fill_value=0),
+                    partly.reindex(starts, fill_value=0),
+                    year,
+                )
+            )
+        return starts, calendar
+
+    if coverage is None:
+        return make()
+    key = ("period_series", filters.start, filters.end, tuple(filters.sources), freq)
+    return coverage.remember(key, make)
+
+
+def _read_only(values: np.ndarray) -> np.ndarray:
+    values = values.copy()
+    values.flags.writeable = False
+    return values
 
 
 def _snap(values: pd.Series, starts: pd.Series, freq: str) -> pd.Series:

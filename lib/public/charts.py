@@ -13,21 +13,25 @@ BLUE, ORANGE, GREY, VERMILLION, SKY = "#0072B2", "#E69F00", "#6E6E6E", "#D55E00"
 FONT = "Source Sans Pro, Arial, sans-serif"
 
 
-def _layout(fig: go.Figure, height: int = 340, y_title: str | None = None) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        font={"family": FONT, "size": 14},
+def _layout_dict(height: int = 340, y_title: str | None = None) -> dict:
+    """The house layout: Swedish separators, the legend above the plot, a light grid."""
+    return {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "font": {"family": FONT, "size": 14},
         # Anchored by its foot just above the plot: on a phone the legend wraps to several
         # lines and grows upwards into the margin (which Plotly widens), not over the lines.
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        hovermode="x unified",
-        yaxis={"title": y_title, "rangemode": "tozero"},
-        xaxis={"title": None},
-        separators=", ",
-        plot_bgcolor="white",
-    )
-    fig.update_yaxes(gridcolor="#E5E5E5")
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "hovermode": "x unified",
+        "yaxis": {"title": y_title, "rangemode": "tozero", "gridcolor": "#E5E5E5"},
+        "xaxis": {"title": None},
+        "separators": ", ",
+        "plot_bgcolor": "white",
+    }
+
+
+def _layout(fig: go.Figure, height: int = 340, y_title: str | None = None) -> go.Figure:
+    fig.update_layout(**_layout_dict(height, y_title))
     return fig
 
 
@@ -78,12 +82,12 @@ def tick_text(months: list[pd.Timestamp]) -> list[str]:
     return out
 
 
-def _category_ticks(fig: go.Figure, starts, freq: str) -> None:
+def _category_axis(starts, freq: str) -> dict:
     """Readable ticks on a category axis of bucket labels (``_label``): a subset of the
     buckets by span, named by month and year (a week's tick is the first week of a month)."""
     starts = [pd.Timestamp(s) for s in starts]
     if not starts:
-        return
+        return {}
     wanted = set(tick_months(min(starts), max(starts), most=SCREEN_TICKS))
     chosen, seen = [], set()
     for s in starts:
@@ -93,13 +97,19 @@ def _category_ticks(fig: go.Figure, starts, freq: str) -> None:
         if month in wanted and month not in seen:
             seen.add(month)
             chosen.append((s, month))
-    fig.update_xaxes(
-        type="category",
-        tickmode="array",
-        tickvals=[_label(s, freq) for s, _ in chosen],
-        ticktext=tick_text([m for _, m in chosen]),
-        tickangle=0,
-    )
+    return {
+        "type": "category",
+        "tickmode": "array",
+        "tickvals": [_label(s, freq) for s, _ in chosen],
+        "ticktext": tick_text([m for _, m in chosen]),
+        "tickangle": 0,
+    }
+
+
+def _category_ticks(fig: go.Figure, starts, freq: str) -> None:
+    axis = _category_axis(starts, freq)
+    if axis:
+        fig.update_xaxes(**axis)
 
 
 def bucket_length(start: pd.Timestamp, freq: str) -> int:
@@ -122,10 +132,13 @@ def series_figure(
 ) -> go.Figure:
     """Current period against the previous year on the same axis (counts or rates), from a
     series already through the disclosure layer (``views.series_points``): hidden counts and
-    months without data are gaps, with the reason in the hover text (column ``hover``)."""
+    months without data are gaps, with the reason in the hover text (column ``hover``).
+
+    Built in one go, traces and layout handed to the constructor: each of Plotly's
+    ``update_*`` calls costs several times what validating the same settings there does, and
+    this chart is on every new question a viewer asks (bench/load.py)."""
     if threshold and "hidden_below" in series and len(series):
         threshold = int(series["hidden_below"].iloc[0])  # a fine series hides up to more
-    fig = go.Figure()
     styles = {
         "current": (BLUE, "solid", "overview.trend_current"),
         "previous": (GREY, "dash", "overview.trend_previous"),
@@ -135,6 +148,7 @@ def series_figure(
         if "covered" in series
         else pd.Series(False, index=series.index)
     )
+    traces = []
     for name, (colour, dash, label) in styles.items():
         rows = series[series["series"] == name]
         values = rows[value]
@@ -160,35 +174,40 @@ def series_figure(
                 hover, part, values, cover, rows["start"], whole, strict=True
             )
         ]
-        fig.add_trace(
-            go.Scatter(
-                x=[_label(s, freq) for s in rows["start"]],
-                y=values,
-                name=t(label),
-                mode="lines+markers",
-                line={"color": colour, "dash": dash, "width": 3},
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [_label(s, freq) for s in rows["start"]],
+                "y": values,
+                "name": t(label),
+                "mode": "lines+markers",
+                "line": {"color": colour, "dash": dash, "width": 3},
                 # A partial bucket is drawn hollow: fewer days, so a lower count.
-                marker={
+                "marker": {
                     "size": 7 if freq == "M" else 4,
                     "symbol": ["circle-open" if p else "circle" for p in part],
                     "line": {"width": 2, "color": colour},
                 },
-                customdata=hover,
-                hovertemplate="%{x}: %{customdata}<extra>" + t(label) + "</extra>",
-            )
+                "customdata": hover,
+                "hovertemplate": "%{x}: %{customdata}<extra>" + t(label) + "</extra>",
+            }
         )
     if value == "n" and threshold:
-        _mark_hidden(fig, series, threshold, freq)
-    _mark_partial(fig, series, partial, freq)
-    _category_ticks(fig, series["start"].drop_duplicates(), freq)
+        traces += _hidden_traces(series, threshold, freq)
+    shapes, key = _partial_bands(series, partial, freq)
+    traces += key
     title = t("overview.trend_count") if value == "n" else t("trends.rate_axis")
-    return _layout(fig, y_title=title)
+    layout = _layout_dict(y_title=title)
+    layout["xaxis"] |= _category_axis(series["start"].drop_duplicates(), freq)
+    if shapes:
+        layout["shapes"] = shapes
+    return go.Figure(data=traces, layout=layout)
 
 
 HIDDEN = "#9ECAE1"  # the current period's colour, lighter
 
 
-def _mark_hidden(fig: go.Figure, series: pd.DataFrame, threshold: int, freq: str) -> None:
+def _hidden_traces(series: pd.DataFrame, threshold: int, freq: str) -> list[dict]:
     """A month of the period whose count is hidden is no gap without a reason: a light bar
     from 0 to the threshold says "somewhere below it", named in the legend. It carries
     nothing but the threshold (the same height for every hidden month). The year before keeps
@@ -199,48 +218,59 @@ def _mark_hidden(fig: go.Figure, series: pd.DataFrame, threshold: int, freq: str
         & (series["hover"] == t("suppressed", threshold=threshold))
     ]
     if hidden.empty:
-        return
+        return []
     half = threshold / 2
-    fig.add_trace(
-        go.Scatter(
-            x=[_label(s, freq) for s in hidden["start"]],
-            y=[half] * len(hidden),
-            name=t("chart.hidden_legend", threshold=threshold),
-            mode="markers",
-            marker={"symbol": "line-ew", "size": 14, "line": {"width": 2, "color": HIDDEN}},
-            error_y={"type": "constant", "value": half, "color": HIDDEN, "thickness": 5},
-            hovertemplate="%{x}: " + t("suppressed", threshold=threshold) + "<extra></extra>",
-        )
-    )
+    return [
+        {
+            "type": "scatter",
+            "x": [_label(s, freq) for s in hidden["start"]],
+            "y": [half] * len(hidden),
+            "name": t("chart.hidden_legend", threshold=threshold),
+            "mode": "markers",
+            "marker": {"symbol": "line-ew", "size": 14, "line": {"width": 2, "color": HIDDEN}},
+            "error_y": {"type": "constant", "value": half, "color": HIDDEN, "thickness": 5},
+            "hovertemplate": "%{x}: " + t("suppressed", threshold=threshold) + "<extra></extra>",
+        }
+    ]
 
 
-def _mark_partial(fig: go.Figure, series: pd.DataFrame, partial: pd.Series, freq: str) -> None:
+def _partial_bands(
+    series: pd.DataFrame, partial: pd.Series, freq: str
+) -> tuple[list[dict], list[dict]]:
     """A grey band behind each partial month of the current period, named in the legend
-    ("ofullständig månad"); the hover text gives its days."""
+    ("ofullständig månad") by a key trace; the hover text gives its days. The bands as
+    layout shapes (what ``add_vrect`` makes: the x span, the plot's full height)."""
     flags = partial[series["series"] == "current"].to_numpy()
     where = [i for i, p in enumerate(flags) if p]
     if not where:
-        return
+        return [], []
     word = t("chart.partial_month" if freq == "M" else "chart.partial_week")
-    for i in where:
-        fig.add_vrect(
-            x0=i - 0.5,
-            x1=i + 0.5,
-            fillcolor="#9E9E9E",
-            opacity=0.18,
-            line_width=0,
-            layer="below",
-        )
-    fig.add_trace(  # the legend's key to the band
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            name=word,
-            marker={"symbol": "square", "size": 14, "color": "rgba(158,158,158,0.35)"},
-            hoverinfo="skip",
-        )
-    )
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "y domain",
+            "x0": i - 0.5,
+            "x1": i + 0.5,
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": "#9E9E9E",
+            "opacity": 0.18,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for i in where
+    ]
+    key = {  # the legend's key to the band
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "name": word,
+        "marker": {"symbol": "square", "size": 14, "color": "rgba(158,158,158,0.35)"},
+        "hoverinfo": "skip",
+    }
+    return shapes, [key]
 
 
 def control_figure(chart: pd.DataFrame, threshold: int) -> go.Figure:
