@@ -2,12 +2,14 @@
 rules, against hand-worked values and a chi-square test of the noise distribution."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
 from lib.figures import counting
+from lib.figures.counting import cell_key, exact, tally
 from lib.public.disclosure import NOISE_P, Disclosure, perturb
 
 counts = st.integers(0, 10_000)
@@ -129,3 +131,44 @@ def test_no_margin_has_exactly_one_hidden_non_zero_cell(cells, threshold):
     hidden_non_zero = sum(h and c > 0 for h, c in zip(hide, cells, strict=True))
     if any(small) and sum(c > 0 for c in cells) > 1:
         assert hidden_non_zero >= 2
+
+
+def groupby_tally(rows, by, counter, weight="n"):
+    """The reference: pandas' groupby, as ``tally`` was written before its numpy path."""
+    frame = rows if weight in rows.columns else rows.assign(**{weight: 1})
+    if "key" not in frame.columns:
+        frame = frame.assign(key=0.0)
+    grouped = frame.groupby(by, observed=True)[[weight, "key"]].sum()
+    published = counter(grouped[weight].to_numpy(np.int64), cell_key(grouped["key"].to_numpy()))
+    return pd.Series(np.asarray(published, dtype=np.int64), index=grouped.index, name=weight)
+
+
+def test_tally_by_one_key_equals_pandas_groupby():
+    """``tally`` by one column or Series (numpy's bincount) gives what pandas' groupby gives:
+    the same groups in the same order (a categorical's in its categories' order, unused
+    categories left out), missing keys left out, a Series aligned on the index, the same
+    published counts through the public counter."""
+    rng = np.random.default_rng(7)
+    size = 400
+    rows = pd.DataFrame(
+        {
+            "category": pd.Categorical(
+                rng.choice(["Stöld", "Rån", None], size, p=[0.6, 0.3, 0.1]),
+                categories=["Skadegörelse", "Stöld", "Rån"],  # one never used, not sorted
+            ),
+            "locality": pd.array(rng.choice(["Vretstorp", "Hallsberg", "Pålsboda"], size), "str"),
+            "day": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, size), "D"),
+            "n": rng.integers(1, 4, size),
+            "key": rng.random(size),
+        },
+        index=rng.permutation(size) + 1000,  # not 0..n-1
+    )
+    counter = Disclosure(3).counter
+    months = rows["day"].dt.to_period("M").dt.start_time.rename("month")
+    shuffled = months.sample(frac=1.0, random_state=1)  # another order: aligned on the index
+    for frame in (rows, rows.drop(columns="n"), rows.drop(columns="key"), rows.iloc[0:0]):
+        for by in ("category", "locality", "day", months.loc[frame.index], shuffled):
+            for count in (counter, exact):
+                got = tally(frame, by, count)
+                pd.testing.assert_series_equal(got, groupby_tally(frame, by, count))
+    assert list(tally(rows, "category").index) == ["Stöld", "Rån"]  # categories' order
