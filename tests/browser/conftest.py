@@ -82,34 +82,15 @@ def browser():
 
 
 def sign_in_as_analyst(page, password: str = ANALYST_PASSWORD, name: str = "Testanalytiker"):
-    """Sign in with the sidebar's password form, as a user does, and wait for the greeting
-    (opening the signed-in box, headed "Analytiker", to read it).
-
-    The form clears its fields the moment it is submitted. Once in CI (two workers on two
-    cores) the password stayed in the field after the click and the page never signed in:
-    the click had not reached the form, for a reason not found. A field that still holds the
-    password once the page is idle is clicked again, as a user would; a sign-in that is
-    refused or never answered still fails the test.
-    """
-    from playwright.sync_api import Error, expect
+    """Sign in with the sidebar's password form, as a user does (``submit_password``), and
+    wait for the greeting (opening the signed-in box, headed "Analytiker", to read it)."""
+    from playwright.sync_api import expect
 
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text("Inloggning", exact=True).click()
     field = sidebar.get_by_label("Lösenord", exact=True)
     field.fill(password)
-    button = sidebar.get_by_role("button", name="Logga in")
-    button.click()
-    for _ in range(20):
-        try:
-            if field.input_value(timeout=1_000) != password:
-                break
-        except Error:  # the form is gone: signed in
-            break
-        page.wait_for_timeout(250)
-    else:
-        if page.locator("[data-testid='stApp'][data-test-script-state='running']").count() == 0:
-            print("sign_in_as_analyst: the first click did not submit the form; clicking again")
-            button.click()
+    submit_password(page, field, sidebar.get_by_role("button", name="Logga in"), password)
     # Signed in, the box is headed by the role and closed (a new box, since its heading
     # changed); the greeting is inside it.
     heading = sidebar.get_by_text("Analytiker", exact=True)
@@ -119,6 +100,28 @@ def sign_in_as_analyst(page, password: str = ANALYST_PASSWORD, name: str = "Test
         heading.click()
     expect(greeting).to_be_visible()
     return sidebar
+
+
+def submit_password(page, field, button, password: str) -> None:
+    """Click a sign-in form's button and see that the form took it: the form clears its
+    fields the moment it is submitted. Once in CI (two workers on two cores) the password
+    stayed in the field after the click and the page never signed in: the click had not
+    reached the form, for a reason not found. A field that still holds the password once the
+    page is idle is clicked again, as a user would; a sign-in that is refused or never
+    answered still fails the caller's next check."""
+    from playwright.sync_api import Error
+
+    button.click()
+    for _ in range(20):
+        try:
+            if field.input_value(timeout=1_000) != password:
+                return
+        except Error:  # the form is gone: signed in
+            return
+        page.wait_for_timeout(250)
+    if page.locator("[data-testid='stApp'][data-test-script-state='running']").count() == 0:
+        print("submit_password: the first click did not submit the form; clicking again")
+        button.click()
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from lib.est import cases as est_cases
 from lib.i18n import t
 from lib.passwords import MIN_ITERATIONS, hash_password
 from lib.store.store import Store
-from tests.browser.conftest import PAGE_TIMEOUT_MS, REPO_ROOT, run_server
+from tests.browser.conftest import PAGE_TIMEOUT_MS, REPO_ROOT, run_server, submit_password
 from tests.browser.test_pages import assert_no_exception, screenshot, wait_until_rendered
 
 pytestmark = pytest.mark.browser
@@ -49,11 +49,13 @@ def open_at(browser, url: str, width: int, height: int):
     return context, page
 
 
-def sign_in(page, name: str, scope=None) -> None:
+def sign_in(page, name: str, scope=None, password: str = PASSWORD) -> None:
+    """The name-and-password form (reporters, and analysts with accounts), in ``scope``."""
     scope = scope or page
     scope.get_by_label("Namn").fill(name)
-    scope.get_by_label("Lösenord", exact=True).fill(PASSWORD)
-    scope.get_by_role("button", name="Logga in").click()
+    field = scope.get_by_label("Lösenord", exact=True)
+    field.fill(password)
+    submit_password(page, field, scope.get_by_role("button", name="Logga in"), password)
 
 
 def choose(page, label: str, option: str) -> None:

@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     PAGE_TIMEOUT_MS,
     REPO_ROOT,
     run_server,
+    sign_in_as_analyst,
 )
 from tests.browser.test_pages import assert_no_exception, screenshot
 
@@ -66,23 +67,13 @@ def settled(page) -> None:
     page.wait_for_selector(IDLE)
 
 
-def sign_in(page) -> None:
-    """The sidebar's password form, as a user fills it; signed in when the box is named for
-    the analyst (it closes as the page reruns)."""
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text("Inloggning", exact=True).click()
-    sidebar.get_by_label("Lösenord", exact=True).fill(ANALYST_PASSWORD)
-    sidebar.get_by_role("button", name="Logga in").click()
-    expect(sidebar.get_by_text("Analytiker", exact=True)).to_be_visible()
-
-
 def analyst_page(browser, url: str, path: str, width: int = 1920, height: int = 1080):
     context = browser.new_context(viewport={"width": width, "height": height}, locale="sv-SE")
     page = context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(url + path)  # a page load is a new session: sign in on the page itself
     settled(page)
-    sign_in(page)
+    sign_in_as_analyst(page)  # the shared helper: it clicks again when a click went missing
     settled(page)
     return context, page
 

@@ -15,18 +15,13 @@ from playwright.sync_api import expect
 from tests.browser.conftest import PAGE_TIMEOUT_MS, run_server
 from tests.browser.test_map import MAP_FRAME
 from tests.browser.test_pages import assert_no_exception, wait_until_rendered
+from tests.browser.test_reporting import sign_in
 from tests.test_state_matrix import ANALYST, PASSWORD, REPORTER, build
 
 pytestmark = pytest.mark.browser
 
 STATES = ("empty", "police+report", "second")
 TITLES = {"karta": "Karta", "rapportera": "Rapportera en iakttagelse"}
-
-
-def sign_in(scope, name: str) -> None:
-    scope.get_by_label("Namn").fill(name)
-    scope.get_by_label("Lösenord", exact=True).fill(PASSWORD)
-    scope.get_by_role("button", name="Logga in").click()
 
 
 @pytest.fixture(scope="module", params=STATES)
@@ -84,7 +79,7 @@ def test_the_reporting_page_in_every_state(browser, deployment):
     try:
         wait_until_rendered(phone, TITLES["rapportera"])
         assert_no_exception(phone)
-        sign_in(phone, REPORTER)
+        sign_in(phone, REPORTER, password=PASSWORD)
         phone.get_by_role("tab", name="Ny rapport").wait_for()
         phone.get_by_text("Tryck på kartan", exact=True).click()
         wait_until_rendered(phone, TITLES["rapportera"])
@@ -102,7 +97,7 @@ def test_the_analysts_map_in_every_state(browser, deployment):
         wait_until_rendered(page, TITLES["karta"])
         sidebar = page.get_by_test_id("stSidebar")
         sidebar.get_by_text("Inloggning", exact=True).click()
-        sign_in(sidebar, ANALYST)
+        sign_in(page, ANALYST, sidebar, PASSWORD)
         expect(sidebar.get_by_text("Analytiker", exact=True)).to_be_visible()
         wait_until_rendered(page, TITLES["karta"])
         assert_no_exception(page)
