@@ -270,3 +270,11 @@ def test_the_near_end_of_a_significant_interval_never_prints_as_zero(low, high, 
     words = views.interval_words(comparison)  # "… (95 % konfidensintervall 0,3–265 %)"
     number = near.strip("+\u2212\u00a0%")
     assert f"konfidensintervall {number}\u2013" in words, words
+
+
+def test_a_no_change_interval_that_barely_reaches_past_zero_says_so():
+    """ "ingen säkerställd förändring (skillnad +7 %, 95 % konfidensintervall 0 % till +14 %)"
+    read as if the interval stopped at 0; its end, −0,2 %, is shown."""
+    c = stats.RateComparison(1827, 1711, 1, 1, 1.068, 0.998, 1.14, 0.06, stats.NO_CHANGE)
+    words = views.interval_words(c)
+    assert "konfidensintervall \u22120,2\u00a0% till +14\u00a0%" in words, words

@@ -324,7 +324,7 @@ def interval_words(c: stats.RateComparison) -> str:
     return t(
         "change.no_change",
         pct=fmt_signed_pct(c.ratio - 1, 0),
-        low=fmt_signed_pct(c.low - 1, 0),
+        low=_signed_bound(c.low - 1),  # "−0,2 % till +14 %", not "0 % till": it reaches past 0
         high=_upper_pct(c.high, signed=True),
     )
 
