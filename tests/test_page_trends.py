@@ -185,8 +185,10 @@ def test_awkward_periods(open_app, period):
 
 def test_locality_without_population(tmp_path, monkeypatch):
     config = (ROOT / "data/hallsberg.toml").read_text(encoding="utf-8")
-    config = config.replace('name = "Hjortkvarn"\npopulation = 234\n', 'name = "Hjortkvarn"\n')
-    assert "population = 234" not in config
+    # Vretstorp, not tiny Hjortkvarn: Hjortkvarn has about 20 events a year, and in a year the
+    # noise publishes as 19 the detail minimum hides the table (one run in four, by the secret).
+    config = config.replace('name = "Vretstorp"\npopulation = 902\n', 'name = "Vretstorp"\n')
+    assert "population = 902" not in config
     (tmp_path / "utan.toml").write_text(
         config.replace('"sample/', f'"{ROOT}/data/sample/').replace(
             '"promises/', f'"{ROOT}/data/promises/'
@@ -202,10 +204,10 @@ def test_locality_without_population(tmp_path, monkeypatch):
     try:
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
         at.switch_page(PAGE).run()
-        at.selectbox(key="ort").set_value("Hjortkvarn").run()
+        at.selectbox(key="ort").set_value("Vretstorp").run()
         at.radio(key="matt").set_value("rate").run()
         assert_ok(at)
-        assert any("Befolkningssiffra saknas för Hjortkvarn" in i.value for i in at.info)
+        assert any("Befolkningssiffra saknas för Vretstorp" in i.value for i in at.info)
         table = table_by_key(at)
         shown = table["Bedömning"].isin(["ökning", "minskning", "ingen säkerställd förändring"])
         assert shown.any()
