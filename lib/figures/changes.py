@@ -161,16 +161,10 @@ def change(
 ) -> Change:
     """The selection's change; ``rows``: its rows already cut (``rows_of``)."""
     p = periods(filters, coverage)
-    whole = rows.whole if rows is not None else select(cube, filters)
-    current_total = counting.total(whole, counter)
+    rows = rows if rows is not None else rows_of(cube, p, filters)
+    current_total = counting.total(rows.whole, counter)
     if p.no_data:
         return Change(p, None, NO_DATA, current_total)
-    if rows is None:
-        rows = Rows(
-            compared_rows(cube, p, filters, "current"),
-            compared_rows(cube, p, filters, "previous"),
-            whole,
-        )
     cur = counting.total(rows.current, counter)
     prev = counting.total(rows.previous, counter)
     comparison = stats.compare_rates(

@@ -106,17 +106,9 @@ class Coverage:
         self, start: dt.date, end: dt.date, sources: tuple[str, ...] = ()
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per day from ``start`` to ``end``: fully covered by a selected source
-        (``day_signature`` > 0), and covered only partly (``partial_days``). The same for
-        every locality and category, so worked out once per period and sources (read-only
-        arrays, shared by every page that asks)."""
-
-        def make():
-            days = pd.date_range(start, end, freq="D")
-            return _frozen(self.day_signature(days, sources) > 0), _frozen(
-                self.partial_days(days, sources)
-            )
-
-        return self.remember(("days_between", start, end, tuple(sources)), make)
+        (``day_signature`` > 0), and covered only partly (``partial_days``)."""
+        days = pd.date_range(start, end, freq="D")
+        return self.day_signature(days, sources) > 0, self.partial_days(days, sources)
 
     def remember(self, key: tuple, make):
         """``make()``, worked out once per ``key`` for this coverage (see ``REMEMBERED``):
@@ -152,7 +144,9 @@ class Coverage:
 REMEMBERED = 512
 
 
-def _frozen(values: np.ndarray) -> np.ndarray:
+def read_only(values: np.ndarray) -> np.ndarray:
+    """A copy of ``values`` that cannot be changed: what ``Coverage.remember`` shares."""
+    values = np.array(values)
     values.flags.writeable = False
     return values
 
@@ -291,7 +285,7 @@ def _matched(
         always = bool(keep.any()) and bool(((both[keep] & bit) > 0).all())
         if present and not always:
             left.append(source)
-    return Matched(current[keep], previous[keep], len(current), _frozen(both[keep]), tuple(left))
+    return Matched(current[keep], previous[keep], len(current), read_only(both[keep]), tuple(left))
 
 
 def rows_on(

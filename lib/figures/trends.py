@@ -14,7 +14,7 @@ import pandas as pd
 
 from lib.config import Municipality
 from lib.figures import changes, counting, stats
-from lib.figures.coverage import Coverage
+from lib.figures.coverage import Coverage, read_only
 from lib.figures.filters import Filters, select
 
 NIGHT_HOURS = (22, 6)  # 22:00-05:59, when the municipality's security guards mostly work
@@ -102,7 +102,7 @@ def _calendar(filters: Filters, freq: str, coverage: Coverage | None):
                 partly = _snap(partly, starts, freq)
             year = (starts - (offset if offset is not None else pd.Timedelta(0))).dt.year
             calendar[series] = tuple(
-                _read_only(a.to_numpy())
+                read_only(a.to_numpy())
                 for a in (
                     days_in.reindex(starts, fill_value=0),
                     covered.reindex(starts, fill_value=0),
@@ -116,12 +116,6 @@ def _calendar(filters: Filters, freq: str, coverage: Coverage | None):
         return make()
     key = ("period_series", filters.start, filters.end, tuple(filters.sources), freq)
     return coverage.remember(key, make)
-
-
-def _read_only(values: np.ndarray) -> np.ndarray:
-    values = values.copy()
-    values.flags.writeable = False
-    return values
 
 
 def _snap(values: pd.Series, starts: pd.Series, freq: str) -> pd.Series:

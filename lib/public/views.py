@@ -310,14 +310,14 @@ def interval_words(c: stats.RateComparison) -> str:
     if c.verdict == stats.INCREASE:
         return t(
             "change.increase",
-            pct=f"{_bound((c.ratio - 1) * 100)}\u00a0%",
+            pct=_bound_pct(c.ratio - 1),
             low=_bound((c.low - 1) * 100),
             high=_upper_pct(c.high, signed=False),
         )
     if c.verdict == stats.DECREASE:
         return t(
             "change.decrease",
-            pct=f"{_bound((1 - c.ratio) * 100)}\u00a0%",
+            pct=_bound_pct(1 - c.ratio),
             low=_bound((1 - c.high) * 100),
             high=fmt_pct(1 - c.low, 0),
         )
@@ -344,6 +344,11 @@ def _bound(percent: float) -> str:
     return fmt_num(percent, _decimals(percent))
 
 
+def _bound_pct(fraction: float) -> str:
+    """A change or interval end as an unsigned percentage ("20 %", "0,3 %")."""
+    return f"{_bound(fraction * 100)}\u00a0%"
+
+
 def _signed_bound(fraction: float) -> str:
     """A change's interval end as a signed percentage ("+5 %", "+0,3 %", "−12 %")."""
     return fmt_signed_pct(fraction, _decimals(fraction * 100))
@@ -352,7 +357,7 @@ def _signed_bound(fraction: float) -> str:
 def _upper_pct(high: float, signed: bool) -> str:
     if math.isinf(high):
         return "obegränsat"
-    return _signed_bound(high - 1) if signed else f"{_bound((high - 1) * 100)}\u00a0%"
+    return _signed_bound(high - 1) if signed else _bound_pct(high - 1)
 
 
 def short_change(ratio: float, low: float, high: float, events: int | None = None) -> str:
