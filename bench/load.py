@@ -28,9 +28,9 @@ connection each time, a new viewer), so a round has N x loads samples at a concu
 N. Loopback only, bounded: at most --max-n sessions per round and --budget seconds in all
 (a round that would start after the budget is skipped and reported as such).
 ``--servers 2`` starts two app processes on one store and spreads the sessions over them;
-with ``--proxy`` they sit behind deploy/nginx.conf (TLS and rate limits left out, the
-upstream block with both processes and its ``hash`` line) and every session goes through
-nginx, as in production.
+with ``--proxy`` they sit behind deploy/nginx.conf (TLS and rate limits left out, its
+``#2`` lines for the second process in use) and every session goes through nginx, as in
+production: a new viewer goes to the next process in turn and its cookie keeps it there.
 """
 
 from __future__ import annotations
@@ -94,22 +94,37 @@ def start_server(db: Path, log: Path, port: int | None = None) -> tuple[subproce
     return process, url
 
 
-def proxy_config(app_ports: list[int], port: int, workdir: Path, limits: bool = False) -> Path:
-    """deploy/nginx.conf on loopback without TLS, its upstream holding the app processes
-    (with the file's own ``hash`` line for stickiness). The per-address rate and connection
-    limits are lifted unless ``limits``: here every session comes from 127.0.0.1, as all
-    viewers behind one office's or school's NAT would."""
+# The ports of the processes deploy/nginx.conf names; its "#2 " lines are the second one's.
+SHIPPED_PORTS = ("8501", "8502")
+
+
+def proxy_config(
+    app_ports: list[int],
+    port: int,
+    workdir: Path,
+    limits: bool = False,
+    access_log: Path | None = None,
+) -> Path:
+    """deploy/nginx.conf on loopback without TLS (the cookie without ``Secure``), in a minimal
+    nginx.conf, with the shipped processes on ``app_ports``: one, or two with the file's
+    ``#2`` lines in use. The per-address rate and connection limits are lifted unless
+    ``limits``: here every session comes from 127.0.0.1, as all viewers behind one office's
+    or school's NAT would."""
+    if not 1 <= len(app_ports) <= len(SHIPPED_PORTS):
+        raise ValueError(f"deploy/nginx.conf names {len(SHIPPED_PORTS)} processes at most")
     text = NGINX_CONF.read_text(encoding="utf-8")
     text = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", text, count=1, flags=re.S)
     text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
     text = re.sub(r"^\s*ssl_\w+ .*;\n", "", text, flags=re.M)
+    text = text.replace("; Secure;", ";")
     if not limits:
         text = re.sub(r"^\s*limit_(req|conn) .*;\n", "", text, flags=re.M)
-    servers = "".join(f"    server 127.0.0.1:{p};\n" for p in app_ports)
-    text = re.sub(r"^\s*#?\s*server 127\.0\.0\.1:85\d\d;\n", "", text, flags=re.M)
-    text = text.replace("upstream trygghet_app {\n", "upstream trygghet_app {\n" + servers, 1)
     if len(app_ports) > 1:
-        text = re.sub(r"^(\s*)#\s*(hash |ip_hash)", r"\1\2", text, flags=re.M)
+        text = re.sub(r"^#2 ?", "", text, flags=re.M)
+    else:
+        text = re.sub(r"^#2.*\n", "", text, flags=re.M)
+    ports = dict(zip(SHIPPED_PORTS, app_ports, strict=False))
+    text = re.sub(r":(850\d)\b", lambda m: f":{ports[m.group(1)]}", text)
     site = workdir / "site.conf"
     site.write_text(text, encoding="utf-8")
     temp = {n: workdir / n for n in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
@@ -119,7 +134,8 @@ def proxy_config(app_ports: list[int], port: int, workdir: Path, limits: bool = 
     main.write_text(
         ("user root;\n" if os.getuid() == 0 else "")
         + f"daemon off;\npid {workdir}/nginx.pid;\nerror_log {workdir}/nginx-error.log;\n"
-        + "events { worker_connections 1024; }\nhttp {\n  access_log off;\n"
+        + "events { worker_connections 1024; }\nhttp {\n"
+        + (f"  access_log {access_log};\n" if access_log else "  access_log off;\n")
         + "".join(f"  {n}_temp_path {p};\n" for n, p in temp.items())
         + "  types { text/html html; application/javascript js; text/css css; }\n"
         + f"  include {site};\n}}\n",
@@ -164,18 +180,24 @@ class Page:
     kinds: set = field(default_factory=set)
 
 
-def _xsrf_cookie(base: str, page_url: str) -> str | None:
-    """The requests a browser makes before it opens the websocket: the page, then the
-    health check (which sets Streamlit's XSRF cookie) and the host configuration."""
-    token = None
+def _browser_cookies(base: str, page_url: str) -> dict[str, str]:
+    """The requests a browser makes before it opens the websocket, each with the cookies the
+    answers before it set: the page (behind nginx, its answer names the process that will
+    hold the session), the health check (which sets Streamlit's XSRF cookie) and the host
+    configuration."""
+    cookies: dict[str, str] = {}
     for url in (page_url, base + "/_stcore/health", base + "/_stcore/host-config"):
-        with urllib.request.urlopen(url, timeout=60) as response:
+        request = urllib.request.Request(url, headers=_cookie_header(cookies))
+        with urllib.request.urlopen(request, timeout=60) as response:
             response.read()
             for header in response.headers.get_all("Set-Cookie") or []:
                 name, _, rest = header.partition("=")
-                if name.strip() == "_streamlit_xsrf":
-                    token = rest.split(";", 1)[0]
-    return token
+                cookies[name.strip()] = rest.split(";", 1)[0]
+    return cookies
+
+
+def _cookie_header(cookies: dict[str, str]) -> dict[str, str]:
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
 
 
 def rerun_message(url: str, path: str, query: str) -> bytes:
@@ -225,12 +247,13 @@ async def ws_page(url: str, path: str, query: str, min_deltas: int, timeout: flo
     try:
         async with asyncio.timeout(timeout):
             page_url = url + path + (f"?{query}" if query else "")
-            token = await asyncio.to_thread(_xsrf_cookie, url, page_url)
+            cookies = await asyncio.to_thread(_browser_cookies, url, page_url)
+            token = cookies.get("_streamlit_xsrf")
             if token is None:
                 raise RuntimeError("no XSRF cookie from /_stcore/health")
             ws_url = "ws" + url.removeprefix("http") + "/_stcore/stream"
-            protocols = ["streamlit", token] if token else ["streamlit"]
-            headers = {"Cookie": f"_streamlit_xsrf={token}"} if token else {}
+            protocols = ["streamlit", token]
+            headers = _cookie_header(cookies)
             async with connect(
                 ws_url,
                 origin=url,
@@ -356,7 +379,7 @@ async def run(args) -> int:
             + f", {args.servers} server process(es){via}, {args.loads} load(s) per session"
         )
         # "CPU-s per server": each process's CPU seconds in the round, so an uneven spread
-        # (nginx hashes each viewer's cookie onto a process) shows beside the times.
+        # of the work over the processes shows beside the times.
         print(
             "| N | pages | median s | p95 s | max s | errors | CPU-s/page | CPU-s per server "
             "| RSS MB | load |"

@@ -3,7 +3,6 @@ issue 16 asked for (tests/browser/test_proxy.py runs it in front of the app)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import socket
@@ -66,31 +65,11 @@ def _free_port() -> int:
 
 
 def local_config(app_port: int, port: int, workdir: Path) -> Path:
-    """deploy/nginx.conf without TLS, on loopback ports, inside a minimal nginx.conf."""
-    text = CONF.read_text(encoding="utf-8")
-    text = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", text, count=1, flags=re.S)
-    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{port};")
-    text = re.sub(r"^\s*ssl_\w+ .*;\n", "", text, flags=re.M)
-    text = text.replace("127.0.0.1:8501;", f"127.0.0.1:{app_port};")
-    site = workdir / "site.conf"
-    site.write_text(text, encoding="utf-8")
-    temp = {n: workdir / n for n in ("client", "proxy", "fastcgi", "uwsgi", "scgi")}
-    for folder in temp.values():
-        folder.mkdir()
-    main = workdir / "nginx.conf"
-    main.write_text(
-        ("user root;\n" if os.getuid() == 0 else "")
-        + f"daemon off;\npid {workdir}/nginx.pid;\nerror_log {workdir}/error.log;\n"
-        + "events {}\nhttp {\n"
-        + f"  access_log {workdir}/access.log;\n"
-        + "".join(f"  {n}_temp_path {p};\n" for n, p in temp.items()).replace(
-            "client_temp_path", "client_body_temp_path"
-        )
-        + "  types { text/html html; application/javascript js; text/css css; }\n"
-        + f"  include {site};\n}}\n",
-        encoding="utf-8",
-    )
-    return main
+    """deploy/nginx.conf without TLS, on loopback ports, with its rate limits, inside a
+    minimal nginx.conf (bench/load.py makes it the same way for the load bench)."""
+    from bench.load import proxy_config
+
+    return proxy_config([app_port], port, workdir, limits=True, access_log=workdir / "access.log")
 
 
 def test_the_proxy_caps_uploads_at_the_apps_limit():
