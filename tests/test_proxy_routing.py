@@ -23,7 +23,7 @@ from tests.test_headers_doc import HEADERS, NGINX
 
 
 class _Named(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (the http.server name)
+    def do_GET(self):
         body = self.server.name.encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
