@@ -65,10 +65,14 @@ def page_numbers(at: AppTest) -> list[tuple[str, float, int]]:
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
         for trace in spec["data"]:
+            # A hidden bucket's marker stands at half the threshold it is below
+            # (charts._hidden_traces): what it tells is that threshold, which the files
+            # write as "färre än T" for the same bucket.
+            scale = 2.0 if "(döljs)" in str(trace.get("name")) else 1.0
             for key in ("y", "z"):
                 for v in decoded(trace.get(key)):
                     if isinstance(v, int | float) and np.isfinite(v):
-                        found.append((f"chart {trace.get('name')}", float(v), 6))
+                        found.append((f"chart {trace.get('name')}", scale * float(v), 6))
             for text in decoded(trace.get("customdata")):
                 found += [("hover", v, d) for v, d in numbers_in(str(text))]
     return found
