@@ -7,7 +7,14 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from lib.figures.coverage import Coverage, coverage_of, from_imports, matched_days, rows_on
+from lib.figures.coverage import (
+    Coverage,
+    coverage_of,
+    from_imports,
+    matched_days,
+    per_value,
+    rows_on,
+)
 
 D = dt.date
 YEAR = pd.DateOffset(years=1)
@@ -270,3 +277,28 @@ def test_what_a_coverage_remembers_is_per_period_and_sources_and_cannot_be_chang
     assert months.loc[months["n"].isna(), "start"].dt.month.tolist() == [1, 2, 12]
     together = trends.period_series(cube, asked[0], "M", shared)
     assert together.loc[together["series"] == "current", "n"].notna().all()
+
+
+def test_per_value_looks_up_each_value_as_text_like_a_map_over_strings():
+    """``per_value`` against the plain pandas it replaces (``astype(str).map(...).fillna``):
+    categoricals with unused categories, a missing value, object and Arrow strings (the
+    cube's text columns; numbers are not looked up)."""
+    lookup = {"Polisen": 1, "Kommunen": 2, "7": 4}
+    values = ["Kommunen", None, "Polisen", "Okänd", "Kommunen", "7"]
+    columns = [
+        pd.Series(
+            pd.Categorical(values, categories=["Väktare", "Polisen", "Kommunen", "Okänd", "7"])
+        ),
+        pd.Series(values, dtype=object),
+        pd.Series(values, dtype="string[pyarrow]"),
+        pd.Series(pd.Categorical(["7", "Polisen", "Polisen"])),
+    ]
+    for column in columns:
+        expected = column.astype(str).map(lookup).fillna(0).astype(np.int64).to_numpy()
+        got = per_value(column, lookup, 0)
+        assert got.tolist() == expected.tolist(), column.dtype
+    # The change table's use: the keys as themselves, everything else (missing too) as OTHER.
+    column = columns[0]
+    named = per_value(column, {"Polisen": "Polisen", "Kommunen": "Kommunen"}, "Övriga")
+    reference = column.astype(str).where(column.astype(str).isin(["Polisen", "Kommunen"]), "Övriga")
+    assert named.tolist() == reference.tolist()

@@ -8,6 +8,7 @@ of its records' keys modulo 1, and a key in [0.3, 0.7) adds no noise."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -221,6 +222,22 @@ def test_category_lists_are_the_vocabulary_whatever_the_selection():
         for view in (views.overview_view(data, f, d), views.trends_view(data, f, d)):
             assert view.extra["detail"] is None
             assert sorted(view.tables["kategorier"][t("col.category")]) == expected
+
+
+def test_the_remembered_category_list_belongs_to_its_frames():
+    """``Data.categories`` is worked out once per set of frames (every new question asked
+    it of the whole cube); a copy with other frames works out its own, and every limit has
+    its own list."""
+    data = vocabulary_data()
+    first = data.categories()
+    assert data.categories() == first
+    top = data.categories(3)
+    totals = data.cube.groupby(data.cube["category"].astype(str))["n"].sum()
+    assert len(top) == 3 and totals[list(top)].min() >= totals.drop(list(top)).max()
+    only = data.cube[data.cube["category"].astype(str) == "Vapenlagen"]
+    other = dataclasses.replace(data, cube=only)
+    assert other.categories() == ("Vapenlagen",)
+    assert data.categories() == first and data.categories(3) == top
 
 
 def test_unusual_months_list_only_the_vocabulary():

@@ -20,7 +20,7 @@ import pandas as pd
 
 from lib.config import Municipality
 from lib.figures import counting, stats
-from lib.figures.coverage import Coverage, Matched, matched_days, rows_on
+from lib.figures.coverage import Coverage, Matched, matched_days, per_value, rows_on
 from lib.figures.filters import Filters, select
 
 NO_DATA = "no_data"
@@ -203,8 +203,9 @@ def change_table(
     def grouped(frame: pd.DataFrame) -> pd.DataFrame:
         if keys is None:
             return frame
-        values = frame[by].astype(str)
-        return frame.assign(**{by: values.where(values.isin(keys), OTHER)})
+        # Each value as text, or OTHER where it is none of the keys (a missing one too).
+        named = {key: key for key in keys}
+        return frame.assign(**{by: per_value(frame[by], named, OTHER)})
 
     cur = counting.tally(grouped(rows.current), by, counter)
     prev = counting.tally(grouped(rows.previous), by, counter)

@@ -307,5 +307,15 @@ def rows_on(
         mask_of_day = mask_of_day.groupby(level=0).agg(lambda v: np.bitwise_or.reduce(v.to_numpy()))
     day_mask = mask_of_day.reindex(rows["day"].to_numpy()).to_numpy()
     bits = {s: coverage.bit(s) for s in coverage.sources}
-    source_bit = rows["source"].astype(str).map(bits).fillna(0).astype(np.int64).to_numpy()
-    return rows[(day_mask & source_bit) > 0]
+    return rows[(day_mask & per_value(rows["source"], bits, 0)) > 0]
+
+
+def per_value(column: pd.Series, lookup: dict, default) -> np.ndarray:
+    """``lookup`` of each value of ``column`` as text (``default`` where it has none, a
+    missing value included). A categorical column is looked up once per category and then
+    taken by its codes: a page asks this of every selection, and turning each row into text
+    was a tenth of a new question's work."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        table = [lookup.get(str(c), default) for c in column.cat.categories] + [default]
+        return np.asarray(table)[column.cat.codes.to_numpy()]  # code -1 (missing): default
+    return np.asarray([lookup.get(str(v), default) if pd.notna(v) else default for v in column])

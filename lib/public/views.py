@@ -82,17 +82,21 @@ class Data:
     off_map: pd.DataFrame | None = None  # the cube of incidents the map cannot draw
     # The promise periods as stored (``lib.promises.definitions.Promises.periods``).
     promise_periods: tuple = ()
+    # What the methods below work out from the frames, kept for every view made from them.
+    _memo: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def categories(self, limit: int = CATEGORY_ROWS) -> tuple[str, ...]:
         """The fixed list a public category table shows (``changes.change_table``'s keys):
         the municipality's categories by how many incidents each has over all its data, at
         most ``limit`` (the rest are one row, "övriga kategorier"). The same for every
         selection, so a row never says that the selection holds such an incident."""
-        if self.cube.empty:
-            return ()
-        totals = self.cube.groupby(self.cube["category"].astype(str))["n"].sum()
-        ranked = totals.sort_values(ascending=False, kind="stable")
-        return tuple(sorted(ranked.index[:limit]))
+        if ("categories", limit) not in self._memo:
+            if self.cube.empty:
+                return ()
+            totals = self.cube.groupby(self.cube["category"].astype(str))["n"].sum()
+            ranked = totals.sort_values(ascending=False, kind="stable")
+            self._memo["categories", limit] = tuple(sorted(ranked.index[:limit]))
+        return self._memo["categories", limit]
 
     def timed_rows(self, f: Filters, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
         """The timed rows of the selection's period and the same period a year earlier,
