@@ -172,10 +172,11 @@ def test_the_default_period_follows_the_main_sources_not_a_report_filed_today(st
     assert import_bytes(store, guards.encode(), "incidents", muni, "g.csv").ok
     category = load_categories()[0].id
     now = dt.datetime.now().replace(second=0, microsecond=0)
-    sub = cases.Submission("r1", category, now - dt.timedelta(hours=1), 1, place="Hallsberg")
+    seen = now - dt.timedelta(hours=1)  # yesterday in the first hour after midnight
+    sub = cases.Submission("r1", category, seen, 1, place="Hallsberg")
     cases.submit(store, muni, sub, "Rapportör", now=now)
     manager = DataManager(store, muni)
     version = manager.version()
-    assert manager.cube(version)["day"].max().date() == now.date()  # the report is counted
+    assert manager.cube(version)["day"].max().date() == seen.date()  # the report is counted
     default = manager.presets(version)[0]
     assert (default.start, default.end) == (dt.date(2025, 8, 1), dt.date(2026, 7, 31))
