@@ -307,6 +307,7 @@ def files_tab() -> None:
         "text/csv",
         icon=":material/download:",
         key="rapporter_csv",
+        on_click="ignore",
     )
     right.download_button(
         t("cases.export_excel"),
@@ -315,6 +316,7 @@ def files_tab() -> None:
         widgets.XLSX,
         icon=":material/download:",
         key="rapporter_xlsx",
+        on_click="ignore",
     )
     st.subheader(t("cases.import_heading"))
     columns = ", ".join(h + ("*" if req else "") for _n, h, req in est_files.FILE_COLUMNS)
@@ -325,6 +327,7 @@ def files_tab() -> None:
         "mall-rapporter.csv",
         "text/csv",
         key="rapporter_mall",
+        on_click="ignore",
     )
     upload = st.file_uploader(t("cases.upload"), type=["csv", "xlsx"], key="rapporter_fil")
     if upload is None or not st.button(t("cases.import_button"), key="rapporter_las_in"):

@@ -235,6 +235,7 @@ def report(result: ReadResult) -> None:
             file_name="fel.csv",
             mime="text/csv",
             key="felfil",
+            on_click="ignore",
         )
     if good:
         st.markdown(f"**{t('data.preview_heading', n=min(good, PREVIEW_ROWS))}**")
@@ -492,6 +493,7 @@ def templates_tab(store, muni) -> None:
             file_name=f"mall-{kind}.csv",
             mime="text/csv",
             key=f"mall-{kind}",
+            on_click="ignore",
         )
     st.divider()
     st.caption(t("data.export_intro"))
@@ -505,6 +507,7 @@ def templates_tab(store, muni) -> None:
             mime="text/csv",
             key=f"export-{kind}",
             disabled=rows == 0,
+            on_click="ignore",
         )
 
 

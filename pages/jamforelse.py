@@ -159,5 +159,6 @@ else:
         file_name="jamforelse-over-tid.csv",
         mime="text/csv",
         key="trend_csv",
+        on_click="ignore",
     )
 st.caption(t("peers.note"))

@@ -195,6 +195,7 @@ else:
         mime="application/pdf",
         type="primary",
         key="lagesbild",
+        on_click="ignore",
     )
 for view in VIEWS:
     st.subheader(t(f"meeting.view_{view}"))

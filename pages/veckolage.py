@@ -153,13 +153,19 @@ else:
     stem = f"veckolagesbild-{picture.week.isoformat()}"
     pdf_col, excel_col = st.columns(2)
     pdf_col.download_button(
-        t("weekly.download_pdf"), pdf, f"{stem}.pdf", "application/pdf", type="primary"
+        t("weekly.download_pdf"),
+        pdf,
+        f"{stem}.pdf",
+        "application/pdf",
+        type="primary",
+        on_click="ignore",
     )
     excel_col.download_button(
         t("weekly.download_excel"),
         lambda: weekly.weekly_excel(picture, labels, actions, ranking, tertial),
         f"{stem}.xlsx",
         widgets.XLSX,
+        on_click="ignore",
     )
 for view in VIEWS:
     st.subheader(t(f"weekly.view_{view}"))

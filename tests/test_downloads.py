@@ -52,3 +52,45 @@ def test_the_data_page_builds_no_export_until_clicked(open_app, calls):
     assert any(label.startswith("Exportera") for label in labels), labels
     at.run()
     assert calls == []
+
+
+def download_buttons_without_ignore(source: str) -> list[int]:
+    """Lines of the ``download_button`` calls in ``source`` that do not pass
+    ``on_click="ignore"``."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "download_button"
+        ):
+            ignore = [
+                k
+                for k in node.keywords
+                if k.arg == "on_click"
+                and isinstance(k.value, ast.Constant)
+                and k.value.value == "ignore"
+            ]
+            if not ignore:
+                found.append(node.lineno)
+    return found
+
+
+def test_no_download_button_reruns_the_page():
+    """A download is built when clicked (a deferred file); with Streamlit's default
+    on_click="rerun" the click also reran the page, and once in CI (two workers, a busy
+    machine) the Excel export of Ärenden never arrived (tests/browser/test_report_hygiene.py).
+    A download changes nothing on the page, so every button says on_click="ignore"."""
+    from tests.conftest import ROOT
+
+    sources = [*sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "lib").rglob("*.py"))]
+    calls = 0
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        calls += text.count("download_button(")
+        assert download_buttons_without_ignore(text) == [], path
+    assert calls >= 12
+    assert download_buttons_without_ignore('st.download_button("a", b"x")') == [1]
+    assert download_buttons_without_ignore('c.download_button("a", on_click="rerun")') == [1]

@@ -63,6 +63,7 @@ def download_buttons(
         "text/csv",
         icon=":material/download:",
         key=f"{key}_csv" if key else None,
+        on_click="ignore",
     )
     right.download_button(
         excel_label or t("trends.download_excel"),
@@ -71,6 +72,7 @@ def download_buttons(
         XLSX,
         icon=":material/download:",
         key=f"{key}_xlsx" if key else None,
+        on_click="ignore",
     )
 
 
