@@ -329,6 +329,7 @@ def files_tab() -> None:
         key="rapporter_mall",
         on_click="ignore",
     )
+    widgets.swedish_uploader(t("upload.types_csv_excel"))
     upload = st.file_uploader(t("cases.upload"), type=["csv", "xlsx"], key="rapporter_fil")
     if upload is None or not st.button(t("cases.import_button"), key="rapporter_las_in"):
         return

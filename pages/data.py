@@ -262,26 +262,8 @@ def preview_table(result: ReadResult) -> pd.DataFrame:
     return preview.rename(columns=labels).astype(object).where(preview.notna().values, "")
 
 
-def swedish_uploader() -> None:
-    """Streamlit writes the file uploader's button and instructions in English and has no
-    setting for them: replace the words, from the catalogue, with CSS generated content."""
-    button = t("data.upload_button").replace('"', "'")
-    hint = t("data.upload_hint", limit=MAX_UPLOAD_MB).replace('"', "'")
-    st.html(
-        f"""<style>
-[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p {{
-  font-size: 0 !important; }}
-[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p::after {{
-  content: "{button}"; font-size: 1rem; }}
-[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0 !important; }}
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
-  content: "{hint}"; font-size: 0.875rem; }}
-</style>"""
-    )
-
-
 def import_tab(store, muni, name: str) -> None:
-    swedish_uploader()
+    widgets.swedish_uploader(t("data.upload_types"))
     upload = st.file_uploader(
         t("data.upload"),
         type=["csv", "txt", "xlsx", "json", "gpkg"],  # gpkg: SCB's population grid

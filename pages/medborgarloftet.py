@@ -374,6 +374,7 @@ def file_section(current, name: str) -> None:
         excel_label=t("promise.template_excel"),
         key="lofte_mall",
     )
+    widgets.swedish_uploader(t("upload.types_csv_excel"))
     upload = st.file_uploader(t("promise.file_upload"), type=["csv", "txt", "xlsx"])
     if upload is None or not st.button(t("promise.file_import"), key="las_in_lofte"):
         return

@@ -11,6 +11,7 @@ import streamlit as st
 
 from lib.app.state import has_sample, municipality
 from lib.i18n import fmt_datetime, t
+from lib.ingest.limits import MAX_UPLOAD_MB
 from lib.public import exports
 
 # Characters Markdown (and Streamlit's directives such as :red[...] and $...$) give a meaning.
@@ -124,3 +125,23 @@ def delta_style(change: float, verdict: str) -> dict[str, str]:
         return {"delta_color": "off", "delta_arrow": "off"}
     up = change > 0
     return {"delta_color": "red" if up else "green", "delta_arrow": "up" if up else "down"}
+
+
+def swedish_uploader(types: str) -> None:
+    """Streamlit writes the file uploader's button ("Upload") and instructions in English and
+    has no setting for them: replace the words on this page, from the catalogue, with CSS
+    generated content. ``types``: the file types the page's uploader takes, as the hint
+    names them. Call it on every page with an uploader (Data, Ärenden, Medborgarlöftet)."""
+    button = t("data.upload_button").replace('"', "'")
+    hint = t("data.upload_hint", limit=MAX_UPLOAD_MB, types=types).replace('"', "'")
+    st.html(
+        f"""<style>
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p {{
+  font-size: 0 !important; }}
+[data-testid="stFileUploaderDropzone"] [data-testid="stBaseButton-secondary"] p::after {{
+  content: "{button}"; font-size: 1rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0 !important; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: "{hint}"; font-size: 0.875rem; }}
+</style>"""
+    )

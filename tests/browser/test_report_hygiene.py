@@ -154,6 +154,17 @@ def test_hidden_characters_and_100_kb_fields_through_the_form_then_the_excel_exp
     # The analyst's Excel export holds every report.
     desk_context, desk = analyst_desk(browser, url)
     desk.get_by_role("tab", name="Filer").click()
+    # The uploader for reports from another system speaks Swedish, as on the Data page (the
+    # shared widgets.swedish_uploader): its button read "Upload" before.
+    zone = desk.get_by_test_id("stFileUploaderDropzone")
+    zone.wait_for()
+    shown = zone.evaluate(
+        """z => [...z.querySelectorAll('p, span')].map(
+            e => getComputedStyle(e, '::after').content).join(' ')"""
+    )
+    assert "Välj fil" in shown and "CSV, Excel (.xlsx)" in shown, shown
+    button = zone.get_by_test_id("stBaseButton-secondary").locator("p")
+    assert button.evaluate("p => getComputedStyle(p).fontSize") == "0px"
     with desk.expect_download(timeout=60_000) as download:
         desk.get_by_role("button", name="Ladda ner alla rapporter (Excel)").click()
     path = artifacts / "rapporter-export.xlsx"
