@@ -3,10 +3,17 @@ issue 16 asked for (tests/browser/test_proxy.py runs it in front of the app)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import shutil
 import socket
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF = ROOT / "deploy" / "nginx.conf"
@@ -62,6 +69,36 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def nginx_or_skip() -> None:
+    """A skip where nginx is not installed, except under CI=true (``.ci/run`` installs
+    it), where that fails."""
+    if NGINX is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("nginx is not installed under CI=true", pytrace=False)
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+
+
+@contextlib.contextmanager
+def running_nginx(conf: Path, port: int) -> Iterator[str]:
+    """nginx with ``conf`` (checked first), listening on ``port``, until the block ends;
+    yields its URL."""
+    check = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen([NGINX, "-c", str(conf)], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def local_config(app_port: int, port: int, workdir: Path) -> Path:

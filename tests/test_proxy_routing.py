@@ -7,11 +7,7 @@ nginx is not installed, except under CI=true (``.ci/run`` installs it), where th
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import threading
-import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bench.load import proxy_config
-from tests.test_headers_doc import HEADERS, NGINX
+from tests.test_headers_doc import HEADERS, _free_port, nginx_or_skip, running_nginx
 
 
 class _Named(BaseHTTPRequestHandler):
@@ -42,39 +38,18 @@ def _backend(name: str) -> ThreadingHTTPServer:
     return server
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def two_processes(tmp_path):
     """nginx with the shipped configuration in front of backends "a" (the first process,
     8501 in the file) and "b" (the second, 8502); yields (url, backends)."""
-    if NGINX is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("nginx is not installed under CI=true", pytrace=False)
-        pytest.skip("nginx is not installed (apt-get install nginx)")
+    nginx_or_skip()
     backends = {"a": _backend("a"), "b": _backend("b")}
     port = _free_port()
     ports = [backends[n].server_address[1] for n in ("a", "b")]
-    conf = proxy_config(ports, port, tmp_path)
-    check = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    process = subprocess.Popen([NGINX, "-c", str(conf)], stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", backends
+        with running_nginx(proxy_config(ports, port, tmp_path), port) as url:
+            yield url, backends
     finally:
-        process.terminate()
-        process.wait(timeout=10)
         for server in backends.values():
             server.shutdown()
             server.server_close()

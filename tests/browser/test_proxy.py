@@ -6,46 +6,19 @@ fails."""
 
 from __future__ import annotations
 
-import contextlib
-import re
-import socket
-import subprocess
-import time
 import urllib.request
 
 import pytest
 
-from tests.test_headers_doc import HEADERS, NGINX, _free_port, local_config
+from tests.test_headers_doc import (
+    HEADERS,
+    _free_port,
+    local_config,
+    nginx_or_skip,
+    running_nginx,
+)
 
 pytestmark = pytest.mark.browser
-
-
-@contextlib.contextmanager
-def running_nginx(conf):
-    """nginx with ``conf`` (checked first) until the block ends; yields its URL."""
-    check = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    port = int(re.search(r"listen 127\.0\.0\.1:(\d+);", (conf.parent / "site.conf").read_text())[1])
-    process = subprocess.Popen([NGINX, "-c", str(conf)], stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def nginx_or_skip() -> None:
-    from tests.browser.conftest import unavailable
-
-    if NGINX is None:  # a skip, except under CI=true (.ci/run installs nginx): a failure
-        unavailable("nginx is not installed (apt-get install nginx)")
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +28,9 @@ def proxied(browser, tmp_path_factory):
     nginx_or_skip()
     workdir = tmp_path_factory.mktemp("proxy")
     with run_server(workdir) as app_url:
-        conf = local_config(int(app_url.rsplit(":", 1)[1]), _free_port(), workdir)
-        with running_nginx(conf) as url:
+        port = _free_port()
+        conf = local_config(int(app_url.rsplit(":", 1)[1]), port, workdir)
+        with running_nginx(conf, port) as url:
             yield url
 
 
@@ -112,8 +86,9 @@ def test_two_processes_each_take_a_browser_and_an_upload_reaches_its_session(
         run_server(root / "b", secrets) as second,
     ):
         ports = [int(u.rsplit(":", 1)[1]) for u in (first, second)]
-        conf = proxy_config(ports, _free_port(), root, limits=True, access_log=root / "a.log")
-        with running_nginx(conf) as url:
+        port = _free_port()
+        conf = proxy_config(ports, port, root, limits=True, access_log=root / "a.log")
+        with running_nginx(conf, port) as url:
             contexts = [browser.new_context(locale="sv-SE") for _ in range(2)]
             try:
                 pages = []
